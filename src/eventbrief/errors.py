@@ -1,0 +1,29 @@
+"""Errors the tool reports to users as one line; the CLI maps them to exit codes."""
+
+from __future__ import annotations
+
+
+class EventbriefError(Exception):
+    """Base class: the message is shown to the user as it is, on one line."""
+
+
+class ArticleError(EventbriefError):
+    """An article cannot be read or used (missing, empty, binary, bad encoding, too long)."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
+
+
+class ConfigError(EventbriefError):
+    """The configuration is incomplete or inconsistent (no endpoint, unknown mode, …)."""
+
+
+class ExtractionError(EventbriefError):
+    """A backend could not produce a valid extraction for an article."""
+
+    def __init__(self, article_id: str, reason: str) -> None:
+        super().__init__(f"{article_id}: {reason}")
+        self.article_id = article_id
+        self.reason = reason

@@ -1,0 +1,358 @@
+"""The data contract (schema_version "1"): the one source of truth for schemas/ and for the LLM.
+
+`ArticleExtraction` is what a backend returns and what the LLM is asked for; its field
+descriptions are part of the prompt. `ArticleSummary` is what the tool writes: the extraction
+with evidence offsets, article metadata and provenance. `Brief` merges many summaries.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
+SCHEMA_VERSION = "1"
+SUMMARY_MAX_WORDS = 80
+
+EventType = Literal[
+    "visit",
+    "meeting",
+    "agreement",
+    "military_deployment",
+    "arms_transfer",
+    "technology_transfer",
+    "aid",
+    "statement",
+    "criticism",
+    "report_release",
+    "sanctions",
+    "armed_conflict",
+    "other",
+]
+EVENT_TYPES: tuple[str, ...] = EventType.__args__  # type: ignore[attr-defined]
+
+Status = Literal["occurred", "planned", "speculated", "alleged"]
+STATUSES: tuple[str, ...] = Status.__args__  # type: ignore[attr-defined]
+
+EntityType = Literal["person", "organization", "country", "location", "other"]
+ENTITY_TYPES: tuple[str, ...] = EntityType.__args__  # type: ignore[attr-defined]
+
+_ISO_PARTIAL = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+
+
+def check_iso_partial(value: str) -> str:
+    """Accept "YYYY", "YYYY-MM" or "YYYY-MM-DD" only when it names a real calendar date."""
+    m = _ISO_PARTIAL.match(value)
+    if not m:
+        raise ValueError(f"date value {value!r} is not YYYY, YYYY-MM or YYYY-MM-DD")
+    year, month, day = m.group(1), m.group(2), m.group(3)
+    try:
+        dt.date(int(year), int(month or 1), int(day or 1))
+    except ValueError as exc:
+        raise ValueError(f"date value {value!r} is not a real calendar date") from exc
+    return value
+
+
+def name_key(name: str) -> str:
+    """Fold a name for comparison: case, hyphens, dots and spacing do not matter."""
+    return re.sub(r"[\s\-‐‑‒–—.'’]+", " ", name).strip().casefold()
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Quote(_Model):
+    """Evidence as the LLM gives it: a verbatim span only; the tool finds its offsets."""
+
+    quote: str = Field(
+        min_length=1,
+        description=(
+            "A verbatim span copied character for character from the article text (a clause or "
+            "sentence), never paraphrased, translated or joined from separate places."
+        ),
+    )
+
+    @field_validator("quote")
+    @classmethod
+    def _quote_in_article(cls, value: str, info: ValidationInfo) -> str:
+        """When validation runs with the article in its context, reject quotes not in it."""
+        context = info.context if isinstance(info.context, dict) else None
+        checker = context.get("quote_checker") if context else None
+        if checker is not None:
+            checker(value)
+        return value
+
+
+class Evidence(Quote):
+    """A quote with its char offsets into the article text; null when it cannot be found."""
+
+    start: int | None = Field(default=None, ge=0, description="Start offset; filled by grounding.")
+    end: int | None = Field(default=None, ge=0, description="End offset; filled by grounding.")
+    match: Literal["exact", "fuzzy"] | None = Field(
+        default=None, description="How grounding found the quote; null when it was not found."
+    )
+
+
+class TimeValue(_Model):
+    text: str = Field(description='The date expression as written in the article ("on Tuesday").')
+    value: str | None = Field(
+        default=None,
+        description=(
+            'ISO partial date "YYYY", "YYYY-MM" or "YYYY-MM-DD", resolved against the publication '
+            "date; null when the text does not support a value. Never guess a year the text and "
+            "publication date do not give."
+        ),
+    )
+    approximate: bool = Field(
+        default=False,
+        description='True for vague expressions ("early June", "late 2022", "about a year ago").',
+    )
+
+    @field_validator("value")
+    @classmethod
+    def _iso_partial(cls, value: str | None) -> str | None:
+        return None if value is None else check_iso_partial(value)
+
+
+class Quantity(_Model):
+    value: float = Field(description="The number stated (11,000 → 11000).")
+    unit: str = Field(description='What is counted, singular or plural as written ("troops").')
+    text: str = Field(description='The quantity as written ("approximately 11,000 troops").')
+    approximate: bool = Field(
+        default=False, description='True with "about", "approximately", "some", "more than".'
+    )
+
+
+class Entity(_Model):
+    name: str = Field(min_length=1, description="Canonical name: the fullest form in the article.")
+    type: EntityType
+    aliases: list[str] = Field(
+        default_factory=list,
+        description='Other names used for it in the article ("DPRK", "Pyongyang" for the state).',
+    )
+    description: str | None = Field(
+        default=None, description="Role or title as stated in the article, or null."
+    )
+
+    def names(self) -> list[str]:
+        return [self.name, *self.aliases]
+
+
+_EVENT_FIELDS_DOC = {
+    "id": 'Identifier unique within the article: "e1", "e2", ….',
+    "type": "Event type; use other when none fits.",
+    "description": "One neutral sentence saying who did what, to or with whom.",
+    "participants": "Canonical names of the actors; each must also appear in entities.",
+    "location": "The most specific place stated for the event, or null.",
+    "date": "When the event happened or will happen, or null when the article does not say.",
+    "status": (
+        "occurred: reported as fact; planned: scheduled or expected; speculated: possible, "
+        "rumoured; alleged: claimed, believed or unconfirmed."
+    ),
+    "quantities": "Numbers the article gives for this event (troops, missiles, money).",
+    "attributed_to": "Who the article credits for the report (a news agency, officials).",
+    "evidence": "At least one verbatim quote from the article that states the event.",
+}
+
+
+class Event(_Model):
+    id: str = Field(pattern=r"^e[1-9][0-9]*$", description=_EVENT_FIELDS_DOC["id"])
+    type: EventType = Field(description=_EVENT_FIELDS_DOC["type"])
+    description: str = Field(min_length=1, description=_EVENT_FIELDS_DOC["description"])
+    participants: list[str] = Field(
+        default_factory=list, description=_EVENT_FIELDS_DOC["participants"]
+    )
+    location: str | None = Field(default=None, description=_EVENT_FIELDS_DOC["location"])
+    date: TimeValue | None = Field(default=None, description=_EVENT_FIELDS_DOC["date"])
+    status: Status = Field(default="occurred", description=_EVENT_FIELDS_DOC["status"])
+    quantities: list[Quantity] = Field(
+        default_factory=list, description=_EVENT_FIELDS_DOC["quantities"]
+    )
+    attributed_to: list[str] = Field(
+        default_factory=list, description=_EVENT_FIELDS_DOC["attributed_to"]
+    )
+    evidence: list[Quote] = Field(min_length=1, description=_EVENT_FIELDS_DOC["evidence"])
+
+
+class Takeaway(_Model):
+    text: str = Field(min_length=1, description="One key point of the article, in one sentence.")
+    evidence: list[Quote] = Field(
+        default_factory=list, description="Verbatim quotes from the article that support it."
+    )
+
+
+def _check_summary(value: str) -> str:
+    words = len(value.split())
+    if words > SUMMARY_MAX_WORDS:
+        raise ValueError(f"summary has {words} words; at most {SUMMARY_MAX_WORDS} are allowed")
+    return value
+
+
+def _check_events_and_entities(events: list[Any], entities: list[Entity]) -> None:
+    seen: set[str] = set()
+    for event in events:
+        if event.id in seen:
+            raise ValueError(f"event id {event.id!r} is used more than once")
+        seen.add(event.id)
+    known = {name_key(n) for entity in entities for n in entity.names()}
+    for event in events:
+        missing = [p for p in event.participants if name_key(p) not in known]
+        if missing:
+            raise ValueError(
+                f"event {event.id}: participants {missing} are not named in entities; "
+                "add each to entities (or use an entity's canonical name)"
+            )
+
+
+class ArticleExtraction(_Model):
+    """Everything the article reports: events, entities, a summary and key takeaways."""
+
+    summary: str = Field(
+        min_length=1,
+        description=f"One neutral paragraph of at most {SUMMARY_MAX_WORDS} words.",
+    )
+    key_takeaways: list[Takeaway] = Field(
+        min_length=3, max_length=7, description="3 to 7 key points of the article."
+    )
+    events: list[Event] = Field(
+        default_factory=list, description="Every distinct event the article reports."
+    )
+    entities: list[Entity] = Field(
+        default_factory=list,
+        description="People, organizations, countries and places the article names.",
+    )
+
+    @field_validator("summary")
+    @classmethod
+    def _summary_length(cls, value: str) -> str:
+        return _check_summary(value)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ArticleExtraction:
+        _check_events_and_entities(self.events, self.entities)
+        return self
+
+
+class GroundedEvent(Event):
+    evidence: list[Evidence] = Field(min_length=1, description=_EVENT_FIELDS_DOC["evidence"])
+
+
+class GroundedTakeaway(Takeaway):
+    evidence: list[Evidence] = Field(default_factory=list)
+
+
+class ArticleMeta(_Model):
+    id: str = Field(min_length=1, description="Stable id: the file name without its extension.")
+    title: str | None = None
+    source: str | None = Field(default=None, description="Outlet or path the article came from.")
+    published: dt.date | None = Field(
+        default=None, description="Publication date: what relative dates are resolved against."
+    )
+    url: str | None = None
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$", description="SHA-256 of the article text.")
+
+
+class Usage(_Model):
+    prompt_tokens: int = Field(default=0, ge=0)
+    completion_tokens: int = Field(default=0, ge=0)
+    requests: int = Field(default=0, ge=0)
+    cost_usd: float | None = Field(default=None, ge=0)
+
+    def __add__(self, other: Usage) -> Usage:
+        cost = None
+        if self.cost_usd is not None or other.cost_usd is not None:
+            cost = (self.cost_usd or 0.0) + (other.cost_usd or 0.0)
+        return Usage(
+            prompt_tokens=self.prompt_tokens + other.prompt_tokens,
+            completion_tokens=self.completion_tokens + other.completion_tokens,
+            requests=self.requests + other.requests,
+            cost_usd=cost,
+        )
+
+
+class Provenance(_Model):
+    backend: str
+    model: str | None = None
+    prompt_version: str | None = None
+    created_at: dt.datetime
+    usage: Usage | None = None
+    grounding_rate: float = Field(ge=0, le=1, description="Share of quotes found in the text.")
+
+
+class ArticleSummary(_Model):
+    """What the tool writes for one article."""
+
+    schema_version: Literal["1"] = SCHEMA_VERSION
+    article: ArticleMeta
+    summary: str = Field(min_length=1)
+    key_takeaways: list[GroundedTakeaway] = Field(min_length=3, max_length=7)
+    events: list[GroundedEvent] = Field(default_factory=list)
+    entities: list[Entity] = Field(default_factory=list)
+    provenance: Provenance
+
+    @field_validator("summary")
+    @classmethod
+    def _summary_length(cls, value: str) -> str:
+        return _check_summary(value)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ArticleSummary:
+        _check_events_and_entities(self.events, self.entities)
+        return self
+
+
+class Mention(_Model):
+    article_id: str
+    event_id: str
+
+
+class SourcedEvidence(Evidence):
+    article_id: str = Field(description="The article whose text the offsets point into.")
+
+
+class BriefEvent(GroundedEvent):
+    """A happening merged across articles; `id` is brief-wide ("e1", …)."""
+
+    evidence: list[SourcedEvidence] = Field(min_length=1)  # type: ignore[assignment]
+    mentions: list[Mention] = Field(min_length=1)
+
+
+class BriefTakeaway(_Model):
+    text: str
+    support: list[str] = Field(min_length=1, description="Ids of the articles that back it.")
+
+
+class ConflictValue(_Model):
+    value: Any = Field(description="The value as the articles state it.")
+    text: str | None = Field(default=None, description="How it is written, when that differs.")
+    articles: list[str] = Field(min_length=1)
+
+
+class Conflict(_Model):
+    event_id: str | None = Field(
+        default=None, description="The brief event it concerns; null for a series of events."
+    )
+    field: str = Field(description="date, quantity, location, status, visit_count, …")
+    description: str
+    values: list[ConflictValue] = Field(min_length=2)
+
+
+class Brief(_Model):
+    schema_version: Literal["1"] = SCHEMA_VERSION
+    title: str
+    articles: list[ArticleMeta]
+    events: list[BriefEvent] = Field(default_factory=list, description="In date order.")
+    key_takeaways: list[BriefTakeaway] = Field(default_factory=list)
+    entities: list[Entity] = Field(default_factory=list)
+    conflicts: list[Conflict] = Field(default_factory=list)
+    narrative: str | None = Field(default=None, description="Optional LLM-written paragraph.")
