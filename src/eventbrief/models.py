@@ -262,6 +262,13 @@ class ArticleMeta(_Model):
     sha256: str = Field(pattern=r"^[0-9a-f]{64}$", description="SHA-256 of the article text.")
 
 
+class Article(_Model):
+    """An article as loaded: its metadata and the exact text that offsets point into."""
+
+    meta: ArticleMeta
+    text: str
+
+
 class Usage(_Model):
     prompt_tokens: int = Field(default=0, ge=0)
     completion_tokens: int = Field(default=0, ge=0)

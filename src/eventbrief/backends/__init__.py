@@ -1,0 +1,1 @@
+"""Backends: `openai` (instructor over any OpenAI-compatible endpoint) and `offline` (rules)."""
