@@ -1,0 +1,170 @@
+"""Shared by the reliability tests: answers a model could give, and reading recorded requests.
+
+The scripted server answers with what these functions build; the tests then look at what the tool
+sent (`RecordedRequest`) and wrote. Nothing here knows the tool's internals.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+INJECTION_DIR = Path(__file__).parent / "injection"
+
+# A distinctive fake API key: any trace of it in what the tool writes is a leak.
+FAKE_KEY = "sk-reliability-CANARY-7f3c9e21d4b8a6f0"
+# Fragments of the key that must not appear either (a key cut in half still leaks).
+FAKE_KEY_FRAGMENTS = ("CANARY-7f3c9e21", "7f3c9e21d4b8a6f0")
+
+MIN_QUOTE_CHARS = 1
+MAX_QUOTE_CHARS = 90
+
+
+def chat_completion(
+    message: dict[str, Any],
+    *,
+    finish_reason: str | None = "stop",
+    usage: tuple[int, int] = (100, 50),
+    model: str = "scripted-model",
+) -> dict[str, Any]:
+    """A chat.completion body with one choice holding `message`."""
+    return {
+        "id": "chatcmpl-reliability",
+        "object": "chat.completion",
+        "created": 1_750_000_000,
+        "model": model,
+        "choices": [{"index": 0, "message": message, "finish_reason": finish_reason}],
+        "usage": {
+            "prompt_tokens": usage[0],
+            "completion_tokens": usage[1],
+            "total_tokens": usage[0] + usage[1],
+        },
+    }
+
+
+def tool_calls_message(calls: Iterable[tuple[str, str]]) -> dict[str, Any]:
+    """An assistant message with one tool call per (name, raw JSON arguments) pair."""
+    return {
+        "role": "assistant",
+        "content": None,
+        "tool_calls": [
+            {"id": f"call_{i}", "type": "function", "function": {"name": name, "arguments": args}}
+            for i, (name, args) in enumerate(calls)
+        ],
+    }
+
+
+def quotes_from(text: str, count: int = 3) -> list[str]:
+    """`count` verbatim spans of `text` (its lines that hold a letter or digit, cut short)."""
+    spans: list[str] = []
+    for line in text.splitlines():
+        piece = line.strip()[:MAX_QUOTE_CHARS].strip()
+        if len(piece) >= MIN_QUOTE_CHARS and any(ch.isalnum() for ch in piece):
+            spans.append(piece)
+    if not spans:
+        stripped = text.strip()
+        spans = [stripped[:MAX_QUOTE_CHARS].strip() or stripped]
+    return [spans[i % len(spans)] for i in range(count)]
+
+
+def extraction_for(text: str, *, summary: str = "A neutral test summary.") -> dict[str, Any]:
+    """A valid ArticleExtraction whose every quote is a verbatim span of `text`."""
+    quotes = quotes_from(text, 4)
+    return {
+        "summary": summary,
+        "key_takeaways": [
+            {"text": f"Takeaway {i + 1}.", "evidence": [{"quote": q}]}
+            for i, q in enumerate(quotes[:3])
+        ],
+        "events": [
+            {
+                "id": "e1",
+                "type": "statement",
+                "description": "Officials made a statement.",
+                "participants": ["Test Agency"],
+                "location": None,
+                "date": None,
+                "status": "occurred",
+                "quantities": [],
+                "attributed_to": [],
+                "evidence": [{"quote": quotes[3]}],
+            }
+        ],
+        "entities": [
+            {"name": "Test Agency", "type": "organization", "aliases": [], "description": None}
+        ],
+    }
+
+
+def with_quote(extraction: dict[str, Any], quote: str) -> dict[str, Any]:
+    """A copy of `extraction` whose first event cites `quote` (e.g. one not in the article)."""
+    changed = json.loads(json.dumps(extraction))
+    changed["events"][0]["evidence"] = [{"quote": quote}]
+    return changed
+
+
+def request_body(request: Any) -> dict[str, Any]:
+    """The JSON body of a recorded request, whatever form the recorder kept it in."""
+    body = request.body
+    if isinstance(body, dict):
+        return body
+    if isinstance(body, bytes | bytearray):
+        body = body.decode("utf-8")
+    return json.loads(body)
+
+
+def messages(request: Any) -> list[dict[str, Any]]:
+    return list(request_body(request).get("messages", []))
+
+
+def message_text(message: dict[str, Any]) -> str:
+    content = message.get("content")
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return "".join(part.get("text", "") for part in content if isinstance(part, dict))
+    return ""
+
+
+def first_user_message(request: Any) -> str:
+    return next(message_text(m) for m in messages(request) if m.get("role") == "user")
+
+
+def request_text(request: Any) -> str:
+    """Everything the request carried in its messages, joined (for "which article is this?")."""
+    return "\n".join(message_text(m) for m in messages(request))
+
+
+def chat_requests(requests: Iterable[Any]) -> list[Any]:
+    """Only the chat-completion calls (a server may also see other paths)."""
+    return [r for r in requests if str(r.path).rstrip("/").endswith("/chat/completions")]
+
+
+def router_by_marker(
+    answers: dict[str, Callable[[Any], Any]], default: Callable[[Any], Any]
+) -> Callable[[Any], Any]:
+    """A scripted-server router: the first marker found in the first user message picks the
+    answer (markers must not be substrings of one another)."""
+
+    def route(request: Any) -> Any:
+        text = first_user_message(request)
+        for marker, answer in answers.items():
+            if marker in text:
+                return answer(request)
+        return default(request)
+
+    return route
+
+
+def one_line(text: str) -> bool:
+    return "\n" not in text.strip() and bool(text.strip())
+
+
+def no_traceback(*outputs: str) -> bool:
+    return not any("Traceback (most recent call last)" in out for out in outputs)
+
+
+TEMP_NAME = re.compile(r"(^\.|\.tmp$|\.part$|~$|\.temp$)")
