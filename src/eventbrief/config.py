@@ -30,6 +30,9 @@ ENV_VARS: dict[str, tuple[str, ...]] = {
     "mode": ("EVENTBRIEF_MODE",),
     "concurrency": ("EVENTBRIEF_CONCURRENCY",),
     "timeout": ("EVENTBRIEF_TIMEOUT",),
+    "max_attempts": ("EVENTBRIEF_MAX_ATTEMPTS",),
+    "max_retry_seconds": ("EVENTBRIEF_MAX_RETRY_SECONDS",),
+    "reasks": ("EVENTBRIEF_REASKS",),
     "max_chars": ("EVENTBRIEF_MAX_CHARS",),
     "no_cache": ("EVENTBRIEF_NO_CACHE",),
 }
@@ -53,6 +56,10 @@ class Settings(BaseModel):
     mode: Mode = "tools"
     concurrency: int = Field(default=8, ge=1, le=256)
     timeout: float = Field(default=60.0, gt=0)
+    # Bounds on the OpenAI backend's two retry loops: network faults, then invalid answers.
+    max_attempts: int = Field(default=4, ge=1, le=20)
+    max_retry_seconds: float = Field(default=45.0, ge=0)
+    reasks: int = Field(default=2, ge=0, le=10)
     max_chars: int = Field(default=200_000, ge=1)
     no_cache: bool = False
 

@@ -28,6 +28,9 @@ def make_backend(settings: Settings) -> Backend:
             api_key=api_key,
             mode=settings.mode,
             timeout=settings.timeout,
+            max_attempts=settings.max_attempts,
+            max_retry_seconds=settings.max_retry_seconds,
+            reasks=settings.reasks,
         )
     try:
         from eventbrief.backends.offline import OfflineBackend
