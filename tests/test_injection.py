@@ -80,6 +80,11 @@ def _visible(text: str) -> str:
     return re.sub(r"(?m)^[ \t]+$", "", text)
 
 
+def _unfenced(text: str) -> str:
+    """`text` with per-article nonces (hex runs, as in `<article 9ac88278>`) masked."""
+    return re.sub(r"[0-9a-f]{8,}", "#", text)
+
+
 def _article_span(message: str, text: str) -> tuple[str, str]:
     """The message before and after the one place where the article's text sits."""
     sent = _visible(text)
@@ -126,7 +131,9 @@ def test_hostile_article_reaches_server_verbatim_inside_delimiters(
     benign = _load(benign_path)
 
     scripted_server.router = lambda request: tool_call_reply(
-        extraction_for(article.text if article.text in first_user_message(request) else BENIGN)
+        extraction_for(
+            article.text if _visible(article.text) in first_user_message(request) else BENIGN
+        )
     )
     hostile_summary = _extract(scripted_server, article)
     benign_summary = _extract(scripted_server, benign)
@@ -142,8 +149,8 @@ def test_hostile_article_reaches_server_verbatim_inside_delimiters(
 
     # Inside the delimiters, and the article cannot close them itself.
     benign_before, benign_after = _article_span(first_user_message(benign_request), benign.text)
-    assert before == benign_before
-    assert after == benign_after
+    assert _unfenced(before) == _unfenced(benign_before)
+    assert _unfenced(after) == _unfenced(benign_after)
     opening = before.rstrip("\n").splitlines()[-1].strip()
     closing = after.lstrip("\n").splitlines()[0].strip()
     assert opening and closing, "the article is not delimited"

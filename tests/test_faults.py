@@ -1,0 +1,356 @@
+"""The fault matrix: every way an OpenAI-compatible server can fail, met by the real backend.
+
+Each row either recovers within bounded attempts and time, or fails with a one-line error naming
+the article; in a batch the other articles are still written and the exit code is 1. README.md's
+"Reliability" table lists the same rows (a test below keeps the two in step).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from reliability_support import (
+    chat_completion,
+    chat_requests,
+    extraction_for,
+    first_user_message,
+    one_line,
+    tool_calls_message,
+    with_quote,
+)
+from scripted_server import Reply, content_reply, tool_call_reply
+from typer.testing import CliRunner
+
+from eventbrief.articles import load_article
+from eventbrief.backends.openai_compatible import OpenAIBackend
+from eventbrief.cli import app
+from eventbrief.errors import ExtractionError
+from eventbrief.models import Article, ArticleSummary
+from eventbrief.pipeline import build_summary
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+TIMEOUT = 0.5
+MAX_ATTEMPTS = 3
+MAX_RETRY_SECONDS = 4.0
+REASKS = 1
+STALL = TIMEOUT * 5
+SLACK = 2.0
+# The most any failing article may take: every attempt timing out plus the retry budget.
+TIME_BOUND = MAX_ATTEMPTS * TIMEOUT + MAX_RETRY_SECONDS + (1 + REASKS) * TIMEOUT + SLACK
+
+ERROR_BODY = {"error": {"message": "scripted failure", "type": "server_error", "code": None}}
+TEXT = (
+    "Ministers sign fisheries accord\n\n"
+    "Reykjavik, June 17 (North Wire) Fisheries ministers from Iceland and Norway signed an accord "
+    "on Tuesday on shared cod quotas, the Icelandic ministry said.\n"
+    "The accord runs for five years and will be reviewed in 2027, officials said.\n"
+    "Norway's minister said the deal would protect coastal communities.\n"
+)
+
+Make = Callable[[dict[str, Any]], Reply]
+
+
+def _status(code: int, **headers: str) -> Make:
+    return lambda valid: Reply(status=code, body=ERROR_BODY, headers=dict(headers))
+
+
+def _tool_args(raw: str, *, name: str = "ArticleExtraction", finish: str = "tool_calls") -> Make:
+    return lambda valid: Reply(
+        body=chat_completion(tool_calls_message([(name, raw)]), finish_reason=finish)
+    )
+
+
+@dataclass(frozen=True)
+class Fault:
+    """One row of the matrix. `once` is answered first, then a valid answer; `always` answers
+    every request. `recover`: requests a transient fault costs in all (None: not retried, the
+    article fails at once). `persist`: requests made when the fault never goes away, after which
+    the article fails with a message holding `says` (or, with `accepted`, succeeds)."""
+
+    key: str
+    once: Make
+    recover: int | None
+    persist: int
+    says: tuple[str, ...] = ()
+    at_least_seconds: float = 0.0
+    accepted: bool = False
+
+    def always(self, valid: dict[str, Any]) -> Reply:
+        return self.once(valid)
+
+
+def _several_calls(first_is_extraction: bool) -> Make:
+    def make(valid: dict[str, Any]) -> Reply:
+        calls = [("ArticleExtraction", json.dumps(valid)), ("delete_files", '{"path": "/"}')]
+        message = tool_calls_message(calls if first_is_extraction else calls[::-1])
+        return Reply(body=chat_completion(message, finish_reason="tool_calls"))
+
+    return make
+
+
+FAULTS: list[Fault] = [
+    Fault(
+        "429-retry-after",
+        _status(429, **{"Retry-After": "1"}),
+        2,
+        MAX_ATTEMPTS,
+        ("HTTP 429", "asked to wait 1 s", f"{MAX_ATTEMPTS} attempts"),
+        at_least_seconds=0.95,
+    ),
+    Fault("429-no-retry-after", _status(429), 2, MAX_ATTEMPTS, ("HTTP 429",)),
+    Fault("500", _status(500), 2, MAX_ATTEMPTS, ("HTTP 500", f"{MAX_ATTEMPTS} attempts")),
+    Fault("502", _status(502), 2, MAX_ATTEMPTS, ("HTTP 502",)),
+    Fault("503", _status(503), 2, MAX_ATTEMPTS, ("HTTP 503",)),
+    Fault(
+        "connection-reset",
+        lambda valid: Reply(drop=True),
+        2,
+        MAX_ATTEMPTS,
+        ("could not connect", f"{MAX_ATTEMPTS} attempts"),
+    ),
+    Fault(
+        "stall-past-timeout",
+        lambda valid: Reply(body=tool_call_reply(valid).body, delay=STALL),
+        2,
+        MAX_ATTEMPTS,
+        (f"did not answer within {TIMEOUT:g} s", f"{MAX_ATTEMPTS} attempts"),
+        at_least_seconds=TIMEOUT,
+    ),
+    Fault(
+        "malformed-json",
+        _tool_args('{"summary": "cut off'),
+        2,
+        1 + REASKS,
+        ("invalid json",),
+    ),
+    Fault(
+        "non-json-body",
+        lambda valid: Reply(body="<html>502 Bad Gateway</html>"),
+        2,
+        1 + REASKS,
+        ("not valid",),
+    ),
+    Fault(
+        "schema-invalid",
+        lambda valid: tool_call_reply({**valid, "key_takeaways": valid["key_takeaways"][:2]}),
+        2,
+        1 + REASKS,
+        ("key_takeaways", "at least 3"),
+    ),
+    Fault(
+        "quote-not-in-article",
+        lambda valid: tool_call_reply(with_quote(valid, "a sentence the article never says")),
+        2,
+        1 + REASKS,
+        ("quote not found", "a sentence the article never says"),
+    ),
+    Fault(
+        "finish-reason-length",
+        _tool_args('{"summary": "The minis', finish="length"),
+        None,
+        1,
+        ("cut off", "token limit"),
+    ),
+    Fault(
+        "refusal",
+        lambda valid: Reply(
+            body=chat_completion(
+                {"role": "assistant", "content": None, "refusal": "I can't help with that."}
+            )
+        ),
+        None,
+        1,
+        ("refused", "I can't help with that."),
+    ),
+    Fault(
+        "content-refusal",
+        lambda valid: content_reply("I'm sorry, but I can't help with that request."),
+        2,
+        1 + REASKS,
+        ("no tool call",),
+    ),
+    Fault(
+        "empty-choices",
+        lambda valid: Reply(body={**chat_completion({}), "choices": []}),
+        None,
+        1,
+        ("no choices",),
+    ),
+    Fault(
+        "wrong-tool-name",
+        lambda valid: tool_call_reply({"url": "https://evil.example/c"}, name="send_http_request"),
+        2,
+        1 + REASKS,
+        ("summary: field required",),
+    ),
+    Fault("several-tool-calls", _several_calls(True), 1, 1, accepted=True),
+    Fault(
+        "several-tool-calls-extraction-last",
+        _several_calls(False),
+        2,
+        1 + REASKS,
+        ("summary: field required",),
+    ),
+]
+RECOVERABLE = [f for f in FAULTS if f.recover is not None]
+
+
+def _backend(server: Any) -> OpenAIBackend:
+    return OpenAIBackend(
+        model="scripted-model",
+        base_url=server.base_url,
+        api_key="test-key",
+        timeout=TIMEOUT,
+        max_attempts=MAX_ATTEMPTS,
+        max_retry_seconds=MAX_RETRY_SECONDS,
+        reasks=REASKS,
+    )
+
+
+def _extract(server: Any, article: Article) -> ArticleSummary:
+    async def run() -> ArticleSummary:
+        backend = _backend(server)
+        try:
+            return build_summary(article, await backend.extract(article), backend)
+        finally:
+            await backend.aclose()
+
+    return asyncio.run(run())
+
+
+@pytest.fixture
+def article(tmp_path: Path) -> Article:
+    path = tmp_path / "fisheries-accord.txt"
+    path.write_text(TEXT, encoding="utf-8")
+    return load_article(path)
+
+
+@pytest.mark.parametrize("fault", RECOVERABLE, ids=lambda f: f.key)
+def test_transient_fault_recovers(scripted_server: Any, article: Article, fault: Fault) -> None:
+    valid = extraction_for(article.text)
+    scripted_server.queue(fault.once(valid), tool_call_reply(valid))
+    started = time.monotonic()
+    summary = _extract(scripted_server, article)
+    elapsed = time.monotonic() - started
+    assert len(chat_requests(scripted_server.requests)) == fault.recover
+    assert fault.at_least_seconds <= elapsed < TIME_BOUND
+    assert summary.summary == valid["summary"]
+    assert summary.provenance.grounding_rate == 1.0
+    assert summary.provenance.usage is not None
+    assert summary.provenance.usage.requests >= 1
+
+
+@pytest.mark.parametrize("fault", [f for f in FAULTS if f.accepted], ids=lambda f: f.key)
+def test_tolerated_fault_is_accepted_and_nothing_else_happens(
+    scripted_server: Any, article: Article, fault: Fault
+) -> None:
+    """The answer is the extraction call's arguments, validated as usual; other tool calls are
+    never run (eventbrief runs no tools) and leave no trace in the output."""
+    valid = extraction_for(article.text)
+    scripted_server.router = lambda request: fault.always(valid)
+    summary = _extract(scripted_server, article)
+    assert len(chat_requests(scripted_server.requests)) == fault.persist
+    assert summary.summary == valid["summary"]
+    assert "delete_files" not in summary.model_dump_json()
+
+
+FAILING = [f for f in FAULTS if not f.accepted]
+
+
+@pytest.mark.parametrize("fault", FAILING, ids=lambda f: f.key)
+def test_persistent_fault_fails_with_one_line_naming_the_article(
+    scripted_server: Any, article: Article, fault: Fault
+) -> None:
+    valid = extraction_for(article.text)
+    scripted_server.router = lambda request: fault.always(valid)
+    started = time.monotonic()
+    with pytest.raises(ExtractionError) as info:
+        _extract(scripted_server, article)
+    elapsed = time.monotonic() - started
+    message = str(info.value)
+    assert one_line(message), message
+    assert message.startswith(article.meta.id), message
+    for word in fault.says:
+        assert word.lower() in message.lower(), message
+    assert len(chat_requests(scripted_server.requests)) == fault.persist
+    assert elapsed < TIME_BOUND
+
+
+def _batch_env(server: Any) -> dict[str, str]:
+    return {
+        "EVENTBRIEF_BACKEND": "openai",
+        "EVENTBRIEF_BASE_URL": server.base_url,
+        "EVENTBRIEF_API_KEY": "test-key",
+        "EVENTBRIEF_MODEL": "scripted-model",
+        "EVENTBRIEF_TIMEOUT": str(TIMEOUT),
+        "EVENTBRIEF_MAX_ATTEMPTS": str(MAX_ATTEMPTS),
+        "EVENTBRIEF_MAX_RETRY_SECONDS": str(MAX_RETRY_SECONDS),
+        "EVENTBRIEF_REASKS": str(REASKS),
+        "EVENTBRIEF_NO_CACHE": "1",
+    }
+
+
+def _write_articles(folder: Path, ids: list[str]) -> dict[str, str]:
+    folder.mkdir(parents=True, exist_ok=True)
+    texts = {}
+    for article_id in ids:
+        text = TEXT.replace("Reykjavik", f"Reykjavik [{article_id}]")
+        (folder / f"{article_id}.txt").write_text(text, encoding="utf-8")
+        texts[article_id] = load_article(folder / f"{article_id}.txt").text
+    return texts
+
+
+def test_batch_with_every_persistent_fault_writes_the_good_articles(
+    scripted_server: Any, tmp_path: Path
+) -> None:
+    """One run: an article per fault plus three good ones, all concurrent. The good ones are
+    written, each failed one is named on one stderr line, and the exit code is 1."""
+    faulty = {f"fault-{i:02d}-{f.key}": f for i, f in enumerate(FAILING)}
+    good = [f"good-{i:02d}" for i in range(3)]
+    texts = _write_articles(tmp_path / "in", [*faulty, *good])
+
+    def route(request: Any) -> Reply:
+        user = first_user_message(request)
+        article_id = next(a for a in texts if f"[{a}]" in user)
+        valid = extraction_for(texts[article_id])
+        fault = faulty.get(article_id)
+        return fault.always(valid) if fault else tool_call_reply(valid)
+
+    scripted_server.router = route
+    out = tmp_path / "out"
+    started = time.monotonic()
+    result = CliRunner().invoke(
+        app,
+        ["summarize", str(tmp_path / "in"), "-o", str(out), "--concurrency", "8"],
+        env=_batch_env(scripted_server),
+    )
+    elapsed = time.monotonic() - started
+    assert result.exit_code == 1, result.output
+    assert sorted(p.stem for p in out.glob("*.json")) == good
+    for article_id in good:
+        ArticleSummary.model_validate_json((out / f"{article_id}.json").read_text("utf-8"))
+    stderr_lines = result.stderr.splitlines()
+    for article_id in faulty:
+        naming = [line for line in stderr_lines if article_id in line]
+        assert len(naming) == 1, (article_id, result.stderr)
+    assert "Traceback" not in result.output
+    assert elapsed < 2 * TIME_BOUND
+
+
+def test_readme_table_matches_the_fault_matrix() -> None:
+    """README's Reliability table has one row per fault above, in the same order."""
+    text = README.read_text(encoding="utf-8")
+    section = text.split("## Reliability", 1)[1].split("\n## ", 1)[0]
+    keys = [
+        line.split("|")[1].strip().strip("`")
+        for line in section.splitlines()
+        if line.startswith("| `")
+    ]
+    assert keys[: len(FAULTS)] == [f.key for f in FAULTS]
