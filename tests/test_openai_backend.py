@@ -7,6 +7,8 @@ import copy
 import datetime as dt
 import hashlib
 import json
+import subprocess
+import sys
 import time
 from typing import Any
 
@@ -484,3 +486,48 @@ def test_bad_options_are_config_errors(options: dict[str, Any]) -> None:
         OpenAIBackend("m", base_url="http://127.0.0.1:9/v1", **options)
     with pytest.raises(ConfigError, match="model"):
         OpenAIBackend("", base_url="http://127.0.0.1:9/v1")
+
+
+def test_answer_without_the_tool_call_is_reasked(scripted_server: ScriptedServer) -> None:
+    scripted_server.queue(content_reply("Here is a summary of the article."))
+    scripted_server.queue(tool_call_reply(EXTRACTION))
+    assert _run(_backend(scripted_server)).extraction == EXPECTED
+    reask = scripted_server.requests[1].messages
+    assert reask[-1]["role"] == "user"
+    assert "No tool calls" in reask[-1]["content"]
+
+
+def test_an_answer_that_is_no_chat_completion_is_named(scripted_server: ScriptedServer) -> None:
+    broken = tool_call_reply(EXTRACTION).body
+    assert isinstance(broken, dict)
+    scripted_server.queue(Reply(body={**broken, "choices": []}))
+    error = _fail(_backend(scripted_server))
+    assert str(error) == (
+        "nordic-fisheries: the endpoint's answer is not a usable chat completion "
+        "(IndexError: list index out of range)"
+    )
+
+
+def test_failures_print_nothing_on_stderr(scripted_server: ScriptedServer) -> None:
+    """instructor logs each failed attempt at ERROR; run in a fresh interpreter (pytest's own
+    log handlers would hide the fallback printing to stderr)."""
+    scripted_server.router = lambda request: tool_call_reply('{"summary": ', usage=(5, 5))
+    script = f"""
+import asyncio, hashlib
+from eventbrief.backends.openai_compatible import OpenAIBackend
+from eventbrief.errors import ExtractionError
+from eventbrief.models import Article, ArticleMeta
+text = "Some article text."
+meta = ArticleMeta(id="a", sha256=hashlib.sha256(text.encode()).hexdigest())
+backend = OpenAIBackend("m", base_url="{scripted_server.base_url}", api_key="k", reasks=1)
+try:
+    asyncio.run(backend.extract(Article(meta=meta, text=text)))
+except ExtractionError as error:
+    print(error)
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert done.stdout.startswith("a: the model's answer was not valid after 2 tries: ")
+    assert done.stderr == ""
+    assert len(scripted_server.requests) == 2

@@ -24,7 +24,11 @@ from urllib.parse import urlsplit, urlunsplit
 
 import instructor
 import openai
-from instructor.core import IncompleteOutputException, InstructorRetryException
+from instructor.core import (
+    IncompleteOutputException,
+    InstructorRetryException,
+    ResponseParsingError,
+)
 from instructor.core.hooks import Hooks
 from pydantic import SecretStr, ValidationError
 from tenacity import (
@@ -342,10 +346,19 @@ class OpenAIBackend:
                 reason = f"the endpoint kept failing (HTTP {status}) after {tries}: {message}"
             else:
                 reason = f"the endpoint rejected the request (HTTP {status}): {message}"
-        elif isinstance(exc, InstructorRetryException):
-            asked = exc.n_attempts or self.reasks + 1
+        elif isinstance(exc, InstructorRetryException) and isinstance(
+            exc.__cause__, ValidationError | json.JSONDecodeError | ResponseParsingError
+        ):
+            tries = exc.n_attempts or self.reasks + 1
             reason = (
-                f"the model's answer was not valid after {asked} tries: {_validation_summary(exc)}"
+                f"the model's answer was not valid after {tries} "
+                f"{'try' if tries == 1 else 'tries'}: {_validation_summary(exc)}"
+            )
+        elif isinstance(exc, InstructorRetryException):
+            cause = exc.__cause__ or exc
+            reason = (
+                "the endpoint's answer is not a usable chat completion "
+                f"({type(cause).__name__}: {cause})"
             )
         else:
             reason = f"{type(exc).__name__}: {exc}"
