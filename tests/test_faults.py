@@ -16,6 +16,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from typer.testing import CliRunner
+
+from eventbrief.articles import load_article
+from eventbrief.backends.openai_compatible import OpenAIBackend
+from eventbrief.cli import app
+from eventbrief.errors import ExtractionError
+from eventbrief.models import Article, ArticleSummary
+from eventbrief.pipeline import build_summary
 from reliability_support import (
     chat_completion,
     chat_requests,
@@ -26,14 +34,6 @@ from reliability_support import (
     with_quote,
 )
 from scripted_server import Reply, content_reply, tool_call_reply
-from typer.testing import CliRunner
-
-from eventbrief.articles import load_article
-from eventbrief.backends.openai_compatible import OpenAIBackend
-from eventbrief.cli import app
-from eventbrief.errors import ExtractionError
-from eventbrief.models import Article, ArticleSummary
-from eventbrief.pipeline import build_summary
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 TIMEOUT = 0.5
@@ -328,12 +328,12 @@ def test_batch_with_every_persistent_fault_writes_the_good_articles(
     started = time.monotonic()
     result = CliRunner().invoke(
         app,
-        ["summarize", str(tmp_path / "in"), "-o", str(out), "--concurrency", "8"],
+        ["summarize", str(tmp_path / "in"), "-o", f"{out}/", "--concurrency", "8"],
         env=_batch_env(scripted_server),
     )
     elapsed = time.monotonic() - started
-    assert result.exit_code == 1, result.output
-    assert sorted(p.stem for p in out.glob("*.json")) == good
+    assert result.exit_code == 1, (result.exit_code, result.stderr, result.exception)
+    assert sorted(p.stem for p in out.glob("*.json")) == good, (list(out.iterdir()), result.stderr)
     for article_id in good:
         ArticleSummary.model_validate_json((out / f"{article_id}.json").read_text("utf-8"))
     stderr_lines = result.stderr.splitlines()

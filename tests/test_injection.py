@@ -14,6 +14,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from eventbrief.articles import load_article
+from eventbrief.backends.openai_compatible import OpenAIBackend
+from eventbrief.errors import ExtractionError
+from eventbrief.models import Article, ArticleSummary
+from eventbrief.pipeline import build_summary
 from reliability_support import (
     INJECTION_DIR,
     chat_requests,
@@ -25,12 +31,6 @@ from reliability_support import (
     with_quote,
 )
 from scripted_server import tool_call_reply
-
-from eventbrief.articles import load_article
-from eventbrief.backends.openai_compatible import OpenAIBackend
-from eventbrief.errors import ExtractionError
-from eventbrief.models import Article, ArticleSummary
-from eventbrief.pipeline import build_summary
 
 PUBLISHED = dt.date(2025, 6, 17)
 CORPUS = sorted(p for p in INJECTION_DIR.iterdir() if p.suffix in {".txt", ".html"})
@@ -190,7 +190,8 @@ def test_html_article_sends_no_script_content(scripted_server: Any) -> None:
     _extract(scripted_server, article)
     sent = first_user_message(chat_requests(scripted_server.requests)[0])
     assert "undersea power cable" in sent
-    for needle in ("<script", "document.cookie", "evil.example", "localStorage", "onerror", "PWNED"):
+    hidden = ("<script", "document.cookie", "evil.example", "localStorage", "onerror", "PWNED")
+    for needle in hidden:
         assert needle not in sent, needle
 
 
