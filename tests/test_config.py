@@ -107,7 +107,6 @@ def test_make_backend_without_endpoint_explains_how_to_configure_one() -> None:
 
 
 def test_make_backend_openai_passes_settings_through() -> None:
-    pytest.importorskip("eventbrief.backends.openai_compatible")
     settings = Settings.resolve(
         env={"EVENTBRIEF_API_KEY": KEY},
         base_url="http://127.0.0.1:9/v1",

@@ -110,11 +110,11 @@ def write_text(path: Path, text: str) -> None:
         raise
 
 
-def is_dir_target(output: Path | None) -> bool:
-    """`-o DIR`: an existing folder, or a path ending in a separator."""
-    if output is None:
+def is_dir_target(output: str | None) -> bool:
+    """`-o DIR`: an existing folder, or a path written with a trailing separator."""
+    if not output:
         return False
-    return output.is_dir() or str(output).endswith((os.sep, "/"))
+    return output.endswith((os.sep, "/")) or Path(output).is_dir()
 
 
 def write_one(summary: ArticleSummary, folder: Path, fmt: Format) -> Path:
