@@ -353,4 +353,4 @@ def test_readme_table_matches_the_fault_matrix() -> None:
         for line in section.splitlines()
         if line.startswith("| `")
     ]
-    assert keys[: len(FAULTS)] == [f.key for f in FAULTS]
+    assert keys == [f.key for f in FAULTS]
