@@ -111,6 +111,8 @@ def request_body(request: Any) -> dict[str, Any]:
     body = request.body
     if isinstance(body, dict):
         return body
+    if body is None:
+        return {}
     if isinstance(body, bytes | bytearray):
         body = body.decode("utf-8")
     return json.loads(body)
@@ -130,7 +132,7 @@ def message_text(message: dict[str, Any]) -> str:
 
 
 def first_user_message(request: Any) -> str:
-    return next(message_text(m) for m in messages(request) if m.get("role") == "user")
+    return next((message_text(m) for m in messages(request) if m.get("role") == "user"), "")
 
 
 def request_text(request: Any) -> str:
