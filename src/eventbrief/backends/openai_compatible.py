@@ -58,8 +58,12 @@ _TRANSIENT_STATUS = frozenset({408, 409, 429})
 _REASON_MAX_CHARS = 300
 
 # instructor logs every failed attempt at ERROR; without a handler Python prints those to
-# stderr, which must carry only our one-line messages.
-logging.getLogger("instructor").addHandler(logging.NullHandler())
+# stderr, which must carry only our one-line messages. Those records also quote the endpoint's
+# error body verbatim (a proxy may echo the API key there), so they never propagate to handlers
+# configured elsewhere (OPENAI_LOG=debug installs one on the root logger).
+_instructor_log = logging.getLogger("instructor")
+_instructor_log.addHandler(logging.NullHandler())
+_instructor_log.propagate = False
 
 
 def schema_hash() -> str:
