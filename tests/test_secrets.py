@@ -1,0 +1,190 @@
+"""Secrets: the API key reaches the endpoint's Authorization header and nothing else.
+
+The installed `eventbrief` runs as a real process with a distinctive fake key in its environment,
+against a scripted server, in runs that succeed and runs that fail, including a server that
+echoes the key back in its error messages and the openai client's own debug logging. Then every
+byte the runs printed or wrote (outputs, reports, HTML, cache, logs, anything under the
+isolated home) is searched for the key.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from reliability_support import (
+    FAKE_KEY,
+    FAKE_KEY_FRAGMENTS,
+    INJECTION_DIR,
+    chat_requests,
+    extraction_for,
+    first_user_message,
+)
+from scripted_server import Reply, ScriptedServer, error_reply, tool_call_reply
+
+EVENTBRIEF = Path(sys.executable).with_name("eventbrief")
+SEEDS = Path(__file__).resolve().parents[1] / "evals" / "articles"
+
+
+class Run:
+    """Runs the installed script with an isolated home; keeps everything it printed."""
+
+    def __init__(self, server: ScriptedServer, root: Path) -> None:
+        self.server = server
+        self.root = root
+        self.printed: list[tuple[str, str]] = []
+
+    def env(self, **extra: str) -> dict[str, str]:
+        keep = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "EVENTBRIEF_"))}
+        return {
+            **keep,
+            "HOME": str(self.root / "home"),
+            "XDG_CACHE_HOME": str(self.root / "xdg-cache"),
+            "XDG_DATA_HOME": str(self.root / "xdg-data"),
+            "XDG_STATE_HOME": str(self.root / "xdg-state"),
+            "XDG_CONFIG_HOME": str(self.root / "xdg-config"),
+            "EVENTBRIEF_CACHE_DIR": str(self.root / "cache"),
+            "EVENTBRIEF_MODEL": "scripted-model",
+            "EVENTBRIEF_TIMEOUT": "5",
+            "EVENTBRIEF_MAX_ATTEMPTS": "2",
+            "EVENTBRIEF_MAX_RETRY_SECONDS": "2",
+            "EVENTBRIEF_REASKS": "1",
+            **extra,
+        }
+
+    def __call__(self, *args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+        done = subprocess.run(
+            [str(EVENTBRIEF), *args],
+            env=env,
+            cwd=self.root,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        self.printed.append((" ".join(args), done.stdout + done.stderr))
+        return done
+
+
+def _leaks(data: str | bytes) -> list[str]:
+    text = data if isinstance(data, str) else data.decode("utf-8", "replace")
+    return [needle for needle in (FAKE_KEY, *FAKE_KEY_FRAGMENTS) if needle in text]
+
+
+def _scan(run: Run) -> list[str]:
+    """Every place under the run's root, and every printed text, that holds the key."""
+    found = [f"output of `{cmd}`: {_leaks(text)}" for cmd, text in run.printed if _leaks(text)]
+    for path in sorted(run.root.rglob("*")):
+        if path.is_file() and _leaks(path.read_bytes()):
+            found.append(str(path.relative_to(run.root)))
+    return found
+
+
+def _articles(folder: Path) -> dict[str, str]:
+    folder.mkdir(parents=True, exist_ok=True)
+    texts = {}
+    for source in [
+        *sorted(SEEDS.glob("*.txt"))[:2],
+        INJECTION_DIR / "exfiltration.txt",
+        INJECTION_DIR / "script_in_text.txt",
+    ]:
+        text = source.read_text(encoding="utf-8")
+        (folder / source.name).write_text(text, encoding="utf-8")
+        texts[source.stem] = text
+    return texts
+
+
+def _answer_by_article(texts: dict[str, str]) -> Callable[[Any], Reply]:
+    def route(request: Any) -> Reply:
+        user = first_user_message(request)
+        for text in texts.values():
+            if text.strip().splitlines()[-1] in user:
+                return tool_call_reply(extraction_for(text))
+        return error_reply(500, "scripted server: unknown article")
+
+    return route
+
+
+ECHO_STATUS = {0: 401, 1: 403, 2: 429, 3: 500}
+
+
+def _echo_key(texts: dict[str, str]) -> Callable[[Any], Reply]:
+    """Errors whose message repeats the Authorization header received, as some proxies do: a
+    different status for each article."""
+    endings = [text.strip().splitlines()[-1] for text in texts.values()]
+
+    def route(request: Any) -> Reply:
+        sent = request.headers.get("authorization", "")
+        user = first_user_message(request)
+        which = next((i for i, end in enumerate(endings) if end in user), 0)
+        message = f"Incorrect API key provided: {sent}; headers were {sent!r}"
+        return error_reply(ECHO_STATUS.get(which, 400), message)
+
+    return route
+
+
+@pytest.fixture
+def run(scripted_server: ScriptedServer, tmp_path: Path) -> Run:
+    return Run(scripted_server, tmp_path)
+
+
+def test_successful_runs_leak_nothing(run: Run, scripted_server: ScriptedServer) -> None:
+    texts = _articles(run.root / "in")
+    scripted_server.router = _answer_by_article(texts)
+    via_openai_var = run.env(OPENAI_API_KEY=FAKE_KEY, OPENAI_BASE_URL=scripted_server.base_url)
+    done = run("summarize", "in", "-o", "out/", env=via_openai_var)
+    assert done.returncode == 0, done.stderr
+    assert len(list((run.root / "out").glob("*.json"))) == len(texts)
+
+    via_own_var = run.env(
+        EVENTBRIEF_API_KEY=FAKE_KEY,
+        EVENTBRIEF_BASE_URL=scripted_server.base_url,
+        EVENTBRIEF_BACKEND="openai",
+    )
+    done = run("summarize", "in", "--format", "markdown", "-o", "all.md", env=via_own_var)
+    assert done.returncode == 0, done.stderr
+    assert (run.root / "all.md").stat().st_size > 0
+    done = run("summarize", "in/exfiltration.txt", "--no-cache", env=via_own_var)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().startswith("{")
+
+    requests = chat_requests(scripted_server.requests)
+    assert requests, "the runs made no request: the key was never in use"
+    assert {r.headers.get("authorization") for r in requests} == {f"Bearer {FAKE_KEY}"}
+    assert _scan(run) == []
+
+
+def test_failing_runs_leak_nothing_even_when_the_server_echoes_the_key(
+    run: Run, scripted_server: ScriptedServer
+) -> None:
+    """The endpoint puts the key in its error messages (401, 403, 429, 500); the one-line
+    errors and the openai client's debug log (OPENAI_LOG=debug) still hold no trace of it."""
+    texts = _articles(run.root / "in")
+    scripted_server.router = _echo_key(texts)
+    for extra in ({}, {"OPENAI_LOG": "debug"}):
+        env = run.env(OPENAI_API_KEY=FAKE_KEY, OPENAI_BASE_URL=scripted_server.base_url, **extra)
+        done = run("summarize", "in", "-o", "out/", env=env)
+        assert done.returncode == 1, done.stderr
+        for status in ECHO_STATUS.values():
+            assert f"HTTP {status}" in done.stderr, done.stderr
+        assert "Incorrect API key provided" in done.stderr
+    assert chat_requests(scripted_server.requests)
+    assert _scan(run) == []
+
+
+def test_configuration_errors_leak_nothing(run: Run, scripted_server: ScriptedServer) -> None:
+    _articles(run.root / "in")
+    for bad in ({"EVENTBRIEF_TIMEOUT": "soon"}, {"EVENTBRIEF_MODE": "telepathy"}):
+        env = run.env(EVENTBRIEF_API_KEY=FAKE_KEY, OPENAI_BASE_URL=scripted_server.base_url, **bad)
+        done = run("summarize", "in", env=env)
+        assert done.returncode == 2, done.stderr
+    env = run.env(EVENTBRIEF_API_KEY=FAKE_KEY, EVENTBRIEF_BASE_URL="http://127.0.0.1:9/v1")
+    done = run("summarize", "in/exfiltration.txt", env=env)
+    assert done.returncode == 1, done.stderr
+    assert "could not connect" in done.stderr
+    assert _scan(run) == []
