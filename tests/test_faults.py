@@ -344,6 +344,51 @@ def test_batch_with_every_persistent_fault_writes_the_good_articles(
     assert elapsed < 2 * TIME_BOUND
 
 
+def test_twenty_articles_five_failing_then_rerun_requests_only_those_five(
+    scripted_server: Any, tmp_path: Path
+) -> None:
+    """The acceptance case: 5 of 20 articles meet a persistent 500. The 15 are written, the 5
+    named on one line each, exit 1; once the server recovers, the same command asks for the 5
+    only (the 15 come from the cache) and exits 0."""
+    ids = [f"batch-{i:02d}" for i in range(20)]
+    failing = set(ids[::4])
+    texts = _write_articles(tmp_path / "in", ids)
+    down = {"yes": True}
+
+    def route(request: Any) -> Reply:
+        user = first_user_message(request)
+        article_id = next(a for a in texts if f"[{a}]" in user)
+        if down["yes"] and article_id in failing:
+            return Reply(status=500, body=ERROR_BODY)
+        return tool_call_reply(extraction_for(texts[article_id]))
+
+    scripted_server.router = route
+    env = {**_batch_env(scripted_server), "EVENTBRIEF_NO_CACHE": ""}
+    env["EVENTBRIEF_CACHE_DIR"] = str(tmp_path / "cache")
+    command = ["summarize", str(tmp_path / "in"), "-o", f"{tmp_path / 'out'}/"]
+
+    first = CliRunner().invoke(app, command, env=env)
+    assert first.exit_code == 1, first.stderr
+    written = sorted(p.stem for p in (tmp_path / "out").glob("*.json"))
+    assert written == sorted(set(ids) - failing)
+    for article_id in failing:
+        lines = [line for line in first.stderr.splitlines() if f" {article_id}: " in line]
+        assert len(lines) == 1, first.stderr
+        assert "HTTP 500" in lines[0]
+    assert "15 of 20 articles summarized, 5 failed" in first.stderr
+
+    down["yes"] = False
+    scripted_server.requests.clear()
+    second = CliRunner().invoke(app, command, env=env)
+    assert second.exit_code == 0, second.stderr
+    asked = sorted(
+        next(a for a in texts if f"[{a}]" in first_user_message(r))
+        for r in chat_requests(scripted_server.requests)
+    )
+    assert asked == sorted(failing)
+    assert sorted(p.stem for p in (tmp_path / "out").glob("*.json")) == ids
+
+
 def test_readme_table_matches_the_fault_matrix() -> None:
     """README's Reliability table has one row per fault above, in the same order."""
     text = README.read_text(encoding="utf-8")
