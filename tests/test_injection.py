@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -30,7 +31,7 @@ from reliability_support import (
     request_body,
     with_quote,
 )
-from scripted_server import tool_call_reply
+from scripted_server import Reply, content_reply, tool_call_reply
 
 PUBLISHED = dt.date(2025, 6, 17)
 CORPUS = sorted(p for p in INJECTION_DIR.iterdir() if p.suffix in {".txt", ".html"})
@@ -44,11 +45,24 @@ BENIGN = (
 )
 
 
-def _backend(server: Any) -> OpenAIBackend:
+MODES = ["tools", "json", "json_schema", "md_json"]
+
+
+def _answer(extraction: dict[str, Any], mode: str) -> Reply:
+    """The scripted model's answer in the shape `mode` asks for."""
+    if mode == "tools":
+        return tool_call_reply(extraction)
+    if mode == "md_json":
+        return content_reply(f"```json\n{json.dumps(extraction)}\n```")
+    return content_reply(extraction)
+
+
+def _backend(server: Any, mode: str = "tools") -> OpenAIBackend:
     return OpenAIBackend(
         model="scripted-model",
         base_url=server.base_url,
         api_key="test-key",
+        mode=mode,
         timeout=5.0,
         max_attempts=2,
         max_retry_seconds=2.0,
@@ -56,11 +70,11 @@ def _backend(server: Any) -> OpenAIBackend:
     )
 
 
-def _extract(server: Any, article: Article) -> ArticleSummary:
+def _extract(server: Any, article: Article, mode: str = "tools") -> ArticleSummary:
     """One article through the real backend (openai + instructor over HTTP) and grounding."""
 
     async def run() -> ArticleSummary:
-        backend = _backend(server)
+        backend = _backend(server, mode)
         try:
             result = await backend.extract(article)
         finally:
@@ -119,9 +133,10 @@ def test_corpus_is_hostile_and_loadable() -> None:
         assert _load(path).text.strip()
 
 
+@pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("path", CORPUS, ids=lambda p: p.name)
 def test_hostile_article_reaches_server_verbatim_inside_delimiters(
-    scripted_server: Any, path: Path, tmp_path: Path
+    scripted_server: Any, path: Path, tmp_path: Path, mode: str
 ) -> None:
     article = _load(path)
     if path.suffix == ".txt":
@@ -130,13 +145,14 @@ def test_hostile_article_reaches_server_verbatim_inside_delimiters(
     benign_path.write_text(BENIGN, encoding="utf-8")
     benign = _load(benign_path)
 
-    scripted_server.router = lambda request: tool_call_reply(
+    scripted_server.router = lambda request: _answer(
         extraction_for(
             article.text if _visible(article.text) in first_user_message(request) else BENIGN
-        )
+        ),
+        mode,
     )
-    hostile_summary = _extract(scripted_server, article)
-    benign_summary = _extract(scripted_server, benign)
+    hostile_summary = _extract(scripted_server, article, mode)
+    benign_summary = _extract(scripted_server, benign, mode)
     hostile_request, benign_request = chat_requests(scripted_server.requests)
 
     # Verbatim, once, and only in the user message.
