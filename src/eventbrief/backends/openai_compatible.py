@@ -124,6 +124,8 @@ def _api_error(exc: BaseException | None) -> openai.APIError | None:
 def _is_transient(exc: BaseException) -> bool:
     if isinstance(exc, IncompleteOutputException):
         return False
+    if isinstance(exc, TimeoutError):  # an attempt outlived its deadline
+        return True
     error = _api_error(exc)
     if isinstance(error, openai.APIConnectionError):
         return True
@@ -318,15 +320,19 @@ class OpenAIBackend:
             async for attempt in retrying:
                 with attempt:
                     attempts += 1
-                    extraction = await self._client().chat.completions.create(
-                        model=self.model,
-                        response_model=ArticleExtraction,
-                        messages=self._prompts.messages(),
-                        context=context,
-                        max_retries=self.reasks,
-                        strict=False,
-                        hooks=meter.hooks(),
-                    )
+                    # The client's timeout bounds each read, not a whole answer: a server that
+                    # drip-feeds bytes would never time out. Each attempt gets `timeout` for
+                    # each request it may make (the first and the re-asks).
+                    async with asyncio.timeout(self.attempt_seconds):
+                        extraction = await self._client().chat.completions.create(
+                            model=self.model,
+                            response_model=ArticleExtraction,
+                            messages=self._prompts.messages(),
+                            context=context,
+                            max_retries=self.reasks,
+                            strict=False,
+                            hooks=meter.hooks(),
+                        )
         except Exception as exc:  # every failure becomes one line naming the article
             reason = self._reason(exc, attempts, meter.last_response)
             raise ExtractionError(article.meta.id, reason) from None
@@ -338,6 +344,11 @@ class OpenAIBackend:
             usage=meter.usage,
         )
 
+    @property
+    def attempt_seconds(self) -> float:
+        """The longest one attempt (a request and its re-asks) may take."""
+        return self.timeout * (1 + self.reasks)
+
     def _reason(self, exc: BaseException, attempts: int, last_response: Any = None) -> str:
         """One line saying why the extraction failed, without the API key."""
         tries = f"{attempts} attempt{'s' if attempts != 1 else ''}"
@@ -346,6 +357,10 @@ class OpenAIBackend:
             reason = (
                 "the model's answer was cut off at its token limit; use a model with a larger "
                 "output limit or split the article"
+            )
+        elif isinstance(exc, TimeoutError):
+            reason = (
+                f"the endpoint did not finish answering within {self.attempt_seconds:g} s ({tries})"
             )
         elif isinstance(error, openai.APITimeoutError):
             reason = f"the endpoint did not answer within {self.timeout:g} s ({tries})"
