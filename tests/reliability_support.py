@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import re
+import socket
+import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -170,3 +172,85 @@ def no_traceback(*outputs: str) -> bool:
 
 
 TEMP_NAME = re.compile(r"(^\.|\.tmp$|\.part$|~$|\.temp$)")
+
+
+class DripServer:
+    """An HTTP server that answers the first `drips` requests one byte at a time, `interval`
+    seconds apart: every read gets data well within a read timeout, yet the answer never ends
+    in useful time. Later requests get the same body at once. (The scripted server writes
+    whole replies, so it cannot play this fault.)"""
+
+    def __init__(self, body: bytes, *, drips: int, interval: float = 0.2) -> None:
+        self.body = body
+        self.drips = drips
+        self.interval = interval
+        self.requests = 0
+        self._lock = threading.Lock()
+        self._closed = threading.Event()
+        self._socket = socket.create_server(("127.0.0.1", 0))
+        self._socket.settimeout(0.1)
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self._socket.getsockname()[1]}/v1"
+
+    def __enter__(self) -> DripServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._closed.set()
+        self._thread.join(timeout=5)
+        self._socket.close()
+
+    def _serve(self) -> None:
+        while not self._closed.is_set():
+            try:
+                conn, _ = self._socket.accept()
+            except TimeoutError:
+                continue
+            with self._lock:
+                self.requests += 1
+                drip = self.requests <= self.drips
+            threading.Thread(target=self._answer, args=(conn, drip), daemon=True).start()
+
+    def _answer(self, conn: socket.socket, drip: bool) -> None:
+        with conn:
+            try:
+                _read_request(conn)
+                head = (
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                    f"Content-Length: {len(self.body)}\r\nConnection: close\r\n\r\n"
+                )
+                conn.sendall(head.encode("ascii"))
+                if not drip:
+                    conn.sendall(self.body)
+                    return
+                for i in range(len(self.body)):
+                    if self._closed.wait(self.interval):
+                        return
+                    conn.sendall(self.body[i : i + 1])
+            except OSError:
+                return
+
+
+def _read_request(conn: socket.socket) -> None:
+    """Read one request (headers and a Content-Length body) so the client is not cut off."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = conn.recv(65536)
+        if not chunk:
+            return
+        data += chunk
+    head, _, rest = data.partition(b"\r\n\r\n")
+    length = 0
+    for line in head.split(b"\r\n"):
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            length = int(value.strip())
+    while len(rest) < length:
+        chunk = conn.recv(65536)
+        if not chunk:
+            return
+        rest += chunk

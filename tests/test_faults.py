@@ -25,6 +25,7 @@ from eventbrief.errors import ExtractionError
 from eventbrief.models import Article, ArticleSummary
 from eventbrief.pipeline import build_summary
 from reliability_support import (
+    DripServer,
     chat_completion,
     chat_requests,
     extraction_for,
@@ -280,6 +281,40 @@ def test_persistent_fault_fails_with_one_line_naming_the_article(
     for word in fault.says:
         assert word.lower() in message.lower(), message
     assert len(chat_requests(scripted_server.requests)) == fault.persist
+    assert elapsed < TIME_BOUND
+
+
+def _drip_body(valid: dict[str, Any]) -> bytes:
+    message = tool_calls_message([("ArticleExtraction", json.dumps(valid))])
+    return json.dumps(chat_completion(message, finish_reason="tool_calls")).encode("utf-8")
+
+
+@pytest.mark.timeout(30)
+def test_drip_fed_answer_is_cut_at_the_deadline_then_retried(article: Article) -> None:
+    """A server that sends one byte every 0.2 s never trips a read timeout of 0.5 s; each
+    attempt still ends at its deadline (the timeout per request it may make), then is retried."""
+    valid = extraction_for(article.text)
+    with DripServer(_drip_body(valid), drips=1) as server:
+        started = time.monotonic()
+        summary = _extract(server, article)
+        elapsed = time.monotonic() - started
+    assert server.requests == 2
+    assert summary.summary == valid["summary"]
+    assert TIMEOUT <= elapsed < TIME_BOUND
+
+
+@pytest.mark.timeout(30)
+def test_drip_fed_answer_every_time_fails_in_bounded_time(article: Article) -> None:
+    valid = extraction_for(article.text)
+    with DripServer(_drip_body(valid), drips=1000) as server:
+        started = time.monotonic()
+        with pytest.raises(ExtractionError) as info:
+            _extract(server, article)
+        elapsed = time.monotonic() - started
+    message = str(info.value)
+    assert one_line(message) and message.startswith(article.meta.id), message
+    assert "did not finish answering" in message, message
+    assert server.requests == MAX_ATTEMPTS
     assert elapsed < TIME_BOUND
 
 
