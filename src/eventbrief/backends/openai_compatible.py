@@ -2,7 +2,8 @@
 
 Two retry loops with different jobs:
 - instructor's own loop re-asks the model when its answer is not valid (bad JSON, a schema
-  error, a quote that is not in the article), sending the error back; `reasks` bounds it;
+  error, a quote that is not in the article), sending the error back; `reasks` bounds it
+  (on the last try an unfound quote is accepted and left without offsets);
 - a tenacity loop around the whole call retries network faults (429 honouring Retry-After,
   5xx, timeouts, connection errors) with exponential backoff and jitter, bounded by
   `max_attempts` and `max_retry_seconds`. The openai client's own retries are off.
@@ -90,6 +91,25 @@ class _Meter:
                 prompt_tokens=int(getattr(usage, "prompt_tokens", 0) or 0),
                 completion_tokens=int(getattr(usage, "completion_tokens", 0) or 0),
             )
+
+
+class _QuoteGate:
+    """The "quote_checker" of the validation context: an unfound quote fails validation, and
+    so is re-asked, on every attempt but instructor's last. The last answer is accepted with
+    such quotes, which grounding then leaves without offsets: one unfound quote should not
+    lose a whole article. Other validation errors still fail every attempt."""
+
+    def __init__(self, text: str, attempts: int) -> None:
+        self._check = quote_checker(text)
+        self._attempts = attempts
+        self.attempt = 0
+
+    def on_request(self, *args: Any, **kwargs: Any) -> None:
+        self.attempt += 1
+
+    def __call__(self, quote: str) -> None:
+        if self.attempt < self._attempts:
+            self._check(quote)
 
 
 class _RetryBudget(stop_base):
@@ -288,7 +308,10 @@ class OpenAIBackend:
 
     async def extract(self, article: Article) -> ExtractionResult:
         meter = _Meter()
-        context = {**prompt_context(article), "quote_checker": quote_checker(article.text)}
+        gate = _QuoteGate(article.text, attempts=self.reasks + 1)
+        context = {**prompt_context(article), "quote_checker": gate}
+        hooks = meter.hooks()
+        hooks.on("completion:kwargs", gate.on_request)
         retrying = AsyncRetrying(
             retry=retry_if_exception(_is_transient),
             wait=_Wait(),
@@ -300,6 +323,7 @@ class OpenAIBackend:
             async for attempt in retrying:
                 with attempt:
                     attempts += 1
+                    gate.attempt = 0
                     extraction = await self._client().chat.completions.create(
                         model=self.model,
                         response_model=ArticleExtraction,
@@ -307,7 +331,7 @@ class OpenAIBackend:
                         context=context,
                         max_retries=self.reasks,
                         strict=False,
-                        hooks=meter.hooks(),
+                        hooks=hooks,
                     )
         except Exception as exc:  # every failure becomes one line naming the article
             raise ExtractionError(article.meta.id, self._reason(exc, attempts)) from None
