@@ -328,6 +328,28 @@ def test_rate_limit_then_malformed_json_then_valid_takes_exactly_three_requests(
     assert 1.0 <= elapsed < 5.0  # Retry-After: 1 was honoured, and no more
 
 
+def test_retry_after_beyond_the_budget_gives_up_at_once(scripted_server: ScriptedServer) -> None:
+    scripted_server.queue(error_reply(429, "quota", headers={"Retry-After": "120"}))
+    began = time.monotonic()
+    error = _fail(_backend(scripted_server, max_retry_seconds=5))
+    assert time.monotonic() - began < 2.0
+    assert len(scripted_server.requests) == 1
+    assert str(error) == (
+        "nordic-fisheries: rate limited (HTTP 429, asked to wait 120 s) after 1 attempt: quota"
+    )
+
+
+def test_retry_after_ms_is_honoured(scripted_server: ScriptedServer) -> None:
+    scripted_server.queue(
+        error_reply(503, "busy", headers={"retry-after-ms": "300", "Retry-After": "9"}),
+        tool_call_reply(EXTRACTION),
+    )
+    began = time.monotonic()
+    assert _run(_backend(scripted_server)).extraction == EXPECTED
+    assert 0.3 <= time.monotonic() - began < 2.0
+    assert len(scripted_server.requests) == 2
+
+
 def test_persistent_500_fails_in_bounded_time_with_one_line(
     scripted_server: ScriptedServer,
 ) -> None:

@@ -363,8 +363,8 @@ class OpenAIBackend:
             elif status == 404:
                 reason = f"HTTP 404: {message}; check --model and --base-url"
             elif status == 429:
-                asked = _retry_after(error)
-                wait = f", asked to wait {asked:g} s" if asked else ""
+                wanted = _retry_after(error)
+                wait = f", asked to wait {wanted:g} s" if wanted else ""
                 reason = f"rate limited (HTTP 429{wait}) after {tries}: {message}"
             elif status >= 500:
                 reason = f"the endpoint kept failing (HTTP {status}) after {tries}: {message}"
@@ -373,10 +373,10 @@ class OpenAIBackend:
         elif isinstance(exc, InstructorRetryException) and isinstance(
             exc.__cause__, ValidationError | json.JSONDecodeError | ResponseParsingError
         ):
-            tries = exc.n_attempts or self.reasks + 1
+            asked = exc.n_attempts or self.reasks + 1
             reason = (
-                f"the model's answer was not valid after {tries} "
-                f"{'try' if tries == 1 else 'tries'}: {_validation_summary(exc)}"
+                f"the model's answer was not valid after {asked} "
+                f"{'try' if asked == 1 else 'tries'}: {_validation_summary(exc)}"
             )
         elif isinstance(exc, InstructorRetryException):
             cause = exc.__cause__ or exc
