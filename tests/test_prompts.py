@@ -65,4 +65,4 @@ def test_prompts_stay_short() -> None:
     """The schema's field descriptions already teach the fields; the prompt only adds rules.
     Prompt tokens per article are benchmarked, so growth here should be a decision."""
     prompts = load_prompts()
-    assert len(prompts.system) + len(prompts.user) < 1400
+    assert len(prompts.system) + len(prompts.user) < 2000
