@@ -477,7 +477,7 @@ def test_api_key_never_appears_in_errors(scripted_server: ScriptedServer) -> Non
         "nordic-fisheries: the endpoint refused the API key (HTTP 401): "
         "Incorrect API key provided: ***."
     )
-    assert error.__cause__ is None and error.__suppress_context__
+    assert error.__cause__ is None and error.__context__ is None
     scripted_server.router = lambda request: error_reply(500, f"echo {API_KEY}")
     error = _fail(_backend(scripted_server, max_attempts=1))
     assert API_KEY not in str(error)

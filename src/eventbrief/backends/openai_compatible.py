@@ -319,6 +319,7 @@ class OpenAIBackend:
             reraise=True,
         )
         attempts = 0
+        failure: str | None = None
         try:
             async for attempt in retrying:
                 with attempt:
@@ -334,7 +335,11 @@ class OpenAIBackend:
                         hooks=hooks,
                     )
         except Exception as exc:  # every failure becomes one line naming the article
-            raise ExtractionError(article.meta.id, self._reason(exc, attempts)) from None
+            failure = self._reason(exc, attempts)
+        if failure is not None:
+            # raised outside the handler so that no chained exception (whose request holds
+            # the Authorization header) travels with the error
+            raise ExtractionError(article.meta.id, failure)
         return ExtractionResult(
             # instructor answers with its own subclass; hand on the plain contract model
             extraction=ArticleExtraction.model_validate(extraction.model_dump()),
