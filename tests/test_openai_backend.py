@@ -550,8 +550,7 @@ def test_an_answer_that_is_no_chat_completion_is_named(scripted_server: Scripted
     scripted_server.queue(Reply(body={**broken, "choices": []}))
     error = _fail(_backend(scripted_server))
     assert str(error) == (
-        "nordic-fisheries: the endpoint's answer is not a usable chat completion "
-        "(IndexError: list index out of range)"
+        "nordic-fisheries: the endpoint answered with no choices (an empty completion)"
     )
 
 

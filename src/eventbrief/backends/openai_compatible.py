@@ -74,6 +74,7 @@ class _Meter:
 
     def __init__(self) -> None:
         self.usage = Usage()
+        self.last_response: Any = None
 
     def hooks(self) -> Hooks:
         hooks = Hooks()
@@ -85,6 +86,7 @@ class _Meter:
         self.usage = self.usage + Usage(requests=1)
 
     def _on_response(self, response: Any) -> None:
+        self.last_response = response
         usage = getattr(response, "usage", None)
         if usage is not None:
             self.usage = self.usage + Usage(
@@ -220,6 +222,18 @@ def _validation_summary(exc: BaseException) -> str:
     return str(cause or exc)
 
 
+def _unanswered(completion: Any) -> str | None:
+    """Why a chat completion holds no answer at all: a refusal, or no choices."""
+    if completion is None or not hasattr(completion, "choices"):
+        return None
+    if not completion.choices:
+        return "the endpoint answered with no choices (an empty completion)"
+    refusal = getattr(completion.choices[0].message, "refusal", None)
+    if refusal:
+        return f"the model refused: {refusal}"
+    return None
+
+
 def _safe_url(url: str | None) -> str:
     """The endpoint URL without any user:password part."""
     if not url:
@@ -335,7 +349,7 @@ class OpenAIBackend:
                         hooks=hooks,
                     )
         except Exception as exc:  # every failure becomes one line naming the article
-            failure = self._reason(exc, attempts)
+            failure = self._reason(exc, attempts, meter.last_response)
         if failure is not None:
             # raised outside the handler so that no chained exception (whose request holds
             # the Authorization header) travels with the error
@@ -348,7 +362,7 @@ class OpenAIBackend:
             usage=meter.usage,
         )
 
-    def _reason(self, exc: BaseException, attempts: int) -> str:
+    def _reason(self, exc: BaseException, attempts: int, last_response: Any = None) -> str:
         """One line saying why the extraction failed, without the API key."""
         tries = f"{attempts} attempt{'s' if attempts != 1 else ''}"
         error = _api_error(exc)
@@ -383,6 +397,8 @@ class OpenAIBackend:
                 f"the model's answer was not valid after {asked} "
                 f"{'try' if asked == 1 else 'tries'}: {_validation_summary(exc)}"
             )
+        elif isinstance(exc, InstructorRetryException) and _unanswered(last_response):
+            reason = str(_unanswered(last_response))
         elif isinstance(exc, InstructorRetryException):
             cause = exc.__cause__ or exc
             reason = (
