@@ -577,3 +577,16 @@ except ExtractionError as error:
     assert done.stdout.startswith("a: the model's answer was not valid after 2 tries: ")
     assert done.stderr == ""
     assert len(scripted_server.requests) == 2
+
+
+def test_a_refusal_is_named(scripted_server: ScriptedServer) -> None:
+    body = content_reply("").body
+    assert isinstance(body, dict)
+    body["choices"][0]["message"] = {
+        "role": "assistant",
+        "content": None,
+        "refusal": "I can't help with that.",
+    }
+    scripted_server.router = lambda request: Reply(body=body)
+    error = _fail(_backend(scripted_server, reasks=0))
+    assert str(error) == "nordic-fisheries: the model refused: I can't help with that."
