@@ -116,6 +116,17 @@ def test_locations_and_names_are_canonical(article_id: str) -> None:
         assert len(set(event.participants)) == len(event.participants), event.id
 
 
+@pytest.mark.parametrize("article_id", ARTICLE_IDS)
+def test_quotes_are_in_text_order_and_takeaways_supported(article_id: str) -> None:
+    """GUIDELINES.md §9: one quote per mention, in text order; every takeaway has support."""
+    gold = load_gold(article_id)
+    for owner in [*gold.events, *gold.key_takeaways]:
+        starts = [ev.start for ev in owner.evidence]
+        assert starts == sorted(starts)
+        assert owner.evidence
+        assert len({ev.quote for ev in owner.evidence}) == len(owner.evidence)
+
+
 def test_evidence_check_catches_wrong_offsets_and_foreign_quotes() -> None:
     article_id = ARTICLE_IDS[0]
     text = article_text(article_id)
