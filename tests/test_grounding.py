@@ -103,10 +103,13 @@ def _extraction(event_quotes: list[str], takeaway_quotes: list[str]) -> ArticleE
 def test_ground_fills_offsets_and_rate() -> None:
     extraction = _extraction(
         ["The city council voted 7-2 on Monday", "The council met in secret."],
-        ["About 1,200 commuters use the terminal daily."],
+        ["About 1,200 commuters use the terminal daily.", "Ruiz's ofice said a new pier"],
     )
     grounded = ground(extraction, TEXT)
-    assert grounded.grounding_rate == pytest.approx(2 / 3)
+    assert grounded.grounding_rate == pytest.approx(3 / 4)
+    slipped = grounded.takeaways[1].evidence[1]
+    assert slipped.match == "fuzzy" and slipped.quote == "Ruiz's ofice said a new pier"
+    assert TEXT[slipped.start : slipped.end] == "Ruiz’s office said a new pier"
     found, missing = grounded.events[0].evidence
     assert (found.start, found.end, found.match) == (
         TEXT.index("The city council"),
