@@ -2,8 +2,8 @@
 
 Two retry loops with different jobs:
 - instructor's own loop re-asks the model when its answer is not valid (bad JSON, a schema
-  error, a quote that is not in the article), sending the error back; `reasks` bounds it
-  (on the last try an unfound quote is accepted and left without offsets);
+  error, a quote that is not in the article), sending the error back; `reasks` bounds it, and
+  an answer still invalid after the last re-ask fails the article (unfound quotes included);
 - a tenacity loop around the whole call retries network faults (429 honouring Retry-After,
   5xx, timeouts, connection errors) with exponential backoff and jitter, bounded by
   `max_attempts` and `max_retry_seconds`. The openai client's own retries are off.
@@ -93,25 +93,6 @@ class _Meter:
                 prompt_tokens=int(getattr(usage, "prompt_tokens", 0) or 0),
                 completion_tokens=int(getattr(usage, "completion_tokens", 0) or 0),
             )
-
-
-class _QuoteGate:
-    """The "quote_checker" of the validation context: an unfound quote fails validation, and
-    so is re-asked, on every attempt but instructor's last. The last answer is accepted with
-    such quotes, which grounding then leaves without offsets: one unfound quote should not
-    lose a whole article. Other validation errors still fail every attempt."""
-
-    def __init__(self, text: str, attempts: int) -> None:
-        self._check = quote_checker(text)
-        self._attempts = attempts
-        self.attempt = 0
-
-    def on_request(self, *args: Any, **kwargs: Any) -> None:
-        self.attempt += 1
-
-    def __call__(self, quote: str) -> None:
-        if self.attempt < self._attempts:
-            self._check(quote)
 
 
 class _RetryBudget(stop_base):
@@ -322,10 +303,8 @@ class OpenAIBackend:
 
     async def extract(self, article: Article) -> ExtractionResult:
         meter = _Meter()
-        gate = _QuoteGate(article.text, attempts=self.reasks + 1)
-        context = {**prompt_context(article), "quote_checker": gate}
+        context = {**prompt_context(article), "quote_checker": quote_checker(article.text)}
         hooks = meter.hooks()
-        hooks.on("completion:kwargs", gate.on_request)
         retrying = AsyncRetrying(
             retry=retry_if_exception(_is_transient),
             wait=_Wait(),
@@ -338,7 +317,6 @@ class OpenAIBackend:
             async for attempt in retrying:
                 with attempt:
                     attempts += 1
-                    gate.attempt = 0
                     extraction = await self._client().chat.completions.create(
                         model=self.model,
                         response_model=ArticleExtraction,
