@@ -25,7 +25,7 @@ TEXT_SUFFIXES = (".txt", ".md")
 HTML_SUFFIXES = (".html", ".htm")
 SUPPORTED_SUFFIXES = TEXT_SUFFIXES + HTML_SUFFIXES
 DEFAULT_MAX_CHARS = 200_000
-TITLE_MAX_CHARS = 300
+TITLE_MAX_CHARS = 150
 DATELINE_LINES = 12
 
 _GLOB_CHARS = re.compile(r"[*?\[]")
@@ -208,12 +208,22 @@ def _read_bytes(name: str, stdin: BinaryIO | None) -> tuple[bytes, bool]:
 
 
 def _title_from_text(text: str) -> str | None:
-    """The first non-blank line, without Markdown heading marks."""
+    """The first non-blank line, without Markdown heading marks; an article that opens with a
+    paragraph instead of a headline gets its first sentence (cut at a word when still long)."""
     for line in text.splitlines():
         title = line.strip().lstrip("#").strip()
         if title:
-            return title[:TITLE_MAX_CHARS]
+            return _shorten(title)
     return None
+
+
+def _shorten(title: str) -> str:
+    if len(title) <= TITLE_MAX_CHARS:
+        return title
+    sentence = re.match(r"(.+?[.!?])\s", title)
+    if sentence and len(sentence.group(1)) <= TITLE_MAX_CHARS:
+        return sentence.group(1)
+    return title[:TITLE_MAX_CHARS].rsplit(" ", 1)[0].rstrip(",;:") + "…"
 
 
 def _from_html(name: str, html: str) -> tuple[str, str | None, dt.date | None, str | None]:
@@ -225,11 +235,11 @@ def _from_html(name: str, html: str) -> tuple[str, str | None, dt.date | None, s
     if not text or not text.strip():
         raise ArticleError(name, "no article text found in the HTML")
     meta = extract_metadata(html, date_config={"extensive_search": False, "original_date": True})
-    title = (meta.title or "").strip() or _title_from_text(text)
+    title = _shorten(" ".join((meta.title or "").split())) or _title_from_text(text)
     published = None
     if meta.date:
         try:
             published = dt.date.fromisoformat(meta.date[:10])
         except ValueError:
             published = None
-    return text, title[:TITLE_MAX_CHARS] if title else None, published, meta.url or None
+    return text, title or None, published, meta.url or None

@@ -35,6 +35,11 @@ def make_backend(settings: Settings) -> Backend:
     try:
         from eventbrief.backends.offline import OfflineBackend
     except ModuleNotFoundError as exc:
+        if not (exc.name or "").startswith("eventbrief"):
+            raise ConfigError(
+                f"the offline backend needs the package {exc.name!r}, which is not installed; "
+                "reinstall eventbrief (pip install eventbrief) to get its dependencies"
+            ) from None
         if not (exc.name or "").startswith("eventbrief.backends.offline"):
             raise
         reason = (
