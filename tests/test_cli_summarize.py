@@ -307,7 +307,7 @@ def test_persistent_server_error_fails_one_article_and_keeps_the_other(
     from scripted_server import error_reply
 
     def router(request: RecordedRequest) -> Reply:
-        if "denied" in json.dumps(request.body):
+        if "denied the report" in json.dumps(request.body):
             return error_reply(500, "internal error")
         return article_router(request)
 
