@@ -151,6 +151,8 @@ def test_stdin_text_and_html() -> None:
     article = load_article("-", stdin=io.BytesIO(b"Piped headline\nBody.\n"))
     assert article.meta.id == "stdin"
     assert article.meta.title == "Piped headline"
+    with pytest.raises(ArticleError, match=r"^stdin: empty file$"):
+        load_article("-", stdin=io.BytesIO(b""))
     html = load_article("-", stdin=io.BytesIO(HTML.encode()))
     assert html.meta.title == "Envoy arrives for talks"
     assert "detained fishermen" in html.text

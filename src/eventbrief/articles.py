@@ -128,25 +128,26 @@ def load_article(
     UTF-8, an empty text or one longer than `max_chars` characters.
     """
     name = str(source)
+    label = STDIN_ID if name == STDIN else name  # how errors name it
     raw, is_html = _read_bytes(name, stdin)
     if b"\x00" in raw:
-        raise ArticleError(name, "binary file (contains NUL bytes), not a text article")
+        raise ArticleError(label, "binary file (contains NUL bytes), not a text article")
     try:
         decoded = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ArticleError(
-            name, f"not valid UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start})"
+            label, f"not valid UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start})"
         ) from None
     if not decoded.strip():
-        raise ArticleError(name, "empty file" if not decoded else "contains only white space")
+        raise ArticleError(label, "empty file" if not decoded else "contains only white space")
 
     if is_html:
-        text, title, html_published, url = _from_html(name, decoded)
+        text, title, html_published, url = _from_html(label, decoded)
     else:
         text, title, html_published, url = decoded, _title_from_text(decoded), None, None
     if len(text) > max_chars:
         raise ArticleError(
-            name,
+            label,
             f"too long: {len(text):,} characters (limit {max_chars:,}; "
             "raise it with EVENTBRIEF_MAX_CHARS)",
         )
@@ -185,7 +186,7 @@ def _read_bytes(name: str, stdin: BinaryIO | None) -> tuple[bytes, bool]:
     if name == STDIN:
         stream = stdin if stdin is not None else getattr(sys.stdin, "buffer", None)
         if stream is None:
-            raise ArticleError(name, "no standard input to read")
+            raise ArticleError(STDIN_ID, "no standard input to read")
         raw = stream.read()
         head = raw[:512].lstrip().lower()
         return raw, head.startswith((b"<!doctype html", b"<html"))
