@@ -1,0 +1,152 @@
+"""Who the article credits for what it reports (GUIDELINES §8).
+
+Patterns of news attribution: "according to X", "as reported by X", "X reported", "X said",
+"reports from X indicate", "X news agency", "news agency X". Named sources resolve to entity
+names; otherwise the descriptor is kept as written without determiners ("Russian state media").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from eventbrief.backends.offline.countries import country_index
+from eventbrief.backends.offline.names import EntityRecord, EntityTable, NameMention
+from eventbrief.models import name_key
+
+_SOURCE = r"(?P<src>(?:[\w’'.-]+\s+){0,6}?[\w’'.-]+)"
+_END = r"(?=\s*(?:[,.;:]|$|\s+(?:that|indicat\w*|suggest\w*|say\w*|said|reported|report|on\s|in\s|to\s|as\s|has\s|have\s|had\s|is\s|are\s|was\s)))"
+PATTERNS = (
+    re.compile(rf"\baccording\s+to\s+(?:a\s+|the\s+)?(?:reports?|statements?|information)\s+(?:from|by|of|in)\s+(?:the\s+)?{_SOURCE}{_END}", re.I),
+    re.compile(rf"\baccording\s+to\s+(?:the\s+)?{_SOURCE}{_END}", re.I),
+    re.compile(rf"\b(?:as\s+)?(?:reported|noted|stated|announced|said|cited|quoted)\s+by\s+(?:the\s+)?{_SOURCE}{_END}", re.I),
+    re.compile(rf"\breports?\s+from\s+(?:the\s+)?{_SOURCE}\s+(?:indicate|suggest|say|show)", re.I),
+    re.compile(rf"(?:^|[,;]\s+|\bthat\s+)(?:the\s+)?(?P<src>(?:[A-Z][\w’'.-]*\s+){{0,3}}(?:[A-Za-z][\w’'.-]*\s+){{0,2}}(?:agency|agencies|media|outlets?|officials|intelligence|ministry|office|sources|news|newspaper|broadcaster|[A-Z][\w’'.-]+))\s+(?:have\s+|has\s+)?(?:reported|indicate[sd]?|suggests?|noted)\b", re.M),
+)
+_DETERMINERS = re.compile(
+    r"^(?:the|a|an|some|several|many|various|other|two|three|multiple|its|their|his|her)\s+",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class Credit:
+    start: int
+    end: int
+    names: tuple[str, ...]
+
+
+def _clean(src: str) -> str:
+    src = src.strip(" ,.;:’'\"")
+    prev = None
+    while prev != src:
+        prev = src
+        src = _DETERMINERS.sub("", src)
+    return src
+
+
+def _resolve(src: str, table: EntityTable) -> list[str]:
+    """A named entity inside the descriptor wins ("the Russian news outlet X" → X)."""
+    parts = re.split(r"\s+and\s+", src)
+    if len(parts) == 2 and not re.search(r"[A-Z]", parts[0].split()[-1][:1]) is None:
+        head = parts[1].split()[-1]
+        if len(parts[0].split()) <= 2 and not parts[0].endswith(head):
+            parts = [f"{parts[0]} {head}", parts[1]]
+    out: list[str] = []
+    for part in parts:
+        part = _clean(part)
+        if not part:
+            continue
+        key = name_key(part)
+        found = None
+        for rec in table.records.values():
+            if rec.type in ("organization", "person", "country") and any(
+                name_key(n) == key for n in rec.names_all()
+            ):
+                found = rec.name
+                break
+        if found is None:
+            best = None
+            for rec in table.records.values():
+                if rec.type not in ("organization", "person"):
+                    continue
+                for n in rec.names_all():
+                    if re.search(rf"(?<![\w-]){re.escape(n)}(?![\w-])", part):
+                        if best is None or len(n) > best[0]:
+                            best = (len(n), rec.name)
+            found = best[1] if best else None
+        out.append(found or part)
+    return out
+
+
+def find_credits(text: str, start: int, end: int, table: EntityTable) -> list[Credit]:
+    """Attributions stated inside text[start:end] (one sentence)."""
+    credits: list[Credit] = []
+    for pattern in PATTERNS:
+        for m in pattern.finditer(text, start, end):
+            src = m.group("src")
+            if not src or len(src) < 2:
+                continue
+            first = src.split()[0].lower()
+            if first in {"reports", "report", "it", "he", "she", "they", "this", "which"}:
+                continue
+            if any(c.start <= m.start("src") < c.end for c in credits):
+                continue
+            names = tuple(_resolve(src, table))
+            if names:
+                credits.append(Credit(m.start("src"), m.end("src"), names))
+    credits.sort(key=lambda c: c.start)
+    return credits
+
+
+_NAMED_SOURCE = re.compile(
+    r"(?P<desc>(?:(?:[A-Z][\w’'-]+\s+){0,2}(?:state\s+|official\s+|news\s+)?"
+    r"(?:news\s+agency|news\s+outlet|news\s+service|newspaper|broadcaster|state\s+media|"
+    r"state\s+news\s+agency|wire\s+service|daily)))\s+(?P<name>[A-Z][\w’'.-]*(?:\s+[A-Z][\w’'.-]*){0,3})"
+    r"|(?P<name2>[A-Z][\w’'.-]*(?:\s+[A-Z][\w’'.-]*){0,2})\s+(?P<desc2>news\s+agency|"
+    r"news\s+outlet|newspaper|broadcaster|state\s+media|wire\s+service)\b"
+    r"|\b(?i:according\s+to|(?:reported|noted|stated)\s+by)\s+(?P<name3>[A-Z][\w’'.-]*(?:\s+[A-Z][\w’'.-]*){0,3})(?=\s*[,.;]|\s+(?:on|in|that)\b)"
+)
+
+
+def register_sources(text: str, table: EntityTable) -> None:
+    """News outlets named as sources ("news agency X", "X news agency", "according to X")
+    become organisation entities, with the descriptor as their description."""
+    for m in _NAMED_SOURCE.finditer(text):
+        name = m.group("name") or m.group("name2") or m.group("name3")
+        desc = m.group("desc") or m.group("desc2")
+        if not name or name.lower() in {"the", "a", "an", "reports", "sources", "officials"}:
+            continue
+        index = country_index()
+        if name in index.by_demonym or name in index.by_name or name.split()[0] in index.by_demonym:
+            continue
+        start = m.start("name") if m.group("name") else (
+            m.start("name2") if m.group("name2") else m.start("name3")
+        )
+        key = name_key(name)
+        existing = next(
+            (r for r in table.records.values() if any(name_key(n) == key for n in r.names_all())),
+            None,
+        )
+        if existing is not None:
+            if existing.type == "location" and not any(
+                x.role == "place" and x.key == existing.key and x.start != start
+                for x in table.mentions
+            ):
+                existing.type = "organization"
+            if desc and not existing.description and existing.type == "organization":
+                existing.description = desc.strip()
+            continue
+        if m.group("name3") and not (name.isupper() or len(name.split()) == 1):
+            continue
+        rec = EntityRecord(
+            key=f"organization:{key}",
+            name=name,
+            type="organization",
+            description=desc.strip() if desc else None,
+            first=start,
+            count=1,
+        )
+        table.records[rec.key] = rec
+        table.mentions.append(NameMention(start, start + len(name), rec.key, "actor"))
+    table.mentions.sort(key=lambda x: x.start)

@@ -1,0 +1,467 @@
+"""Event detection from trigger words, and the merging of mentions of one happening.
+
+A mention is one trigger in one sentence with the facts stated around it (participants, place,
+date, status, numbers, credit). Mentions of the same happening (same type, compatible date,
+place and status, overlapping participants) merge into one event (GUIDELINES §1). Headline and
+bullet mentions only add evidence to events the body states.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from eventbrief.backends.offline import places
+from eventbrief.backends.offline.attribution import find_credits
+from eventbrief.backends.offline.lexicon import BACKGROUND_BEFORE, TRIGGERS
+from eventbrief.backends.offline.names import EntityTable, NameMention
+from eventbrief.backends.offline.quantities import find_quantities
+from eventbrief.backends.offline.sentences import Sentence
+from eventbrief.backends.offline.status import most_hedged, status_of
+from eventbrief.models import Quantity
+from eventbrief.timex import TimexMatch, find_dates
+
+_COMPILED = [(t, re.compile(rf"\b(?:{p})", re.IGNORECASE), k) for t, p, k in TRIGGERS]
+_CLAUSE_BREAK = re.compile(
+    r"(?:;\s+|,\s+(?=(?:which|while|whereas|although|though|but|and|as|where|when|in exchange|"
+    r"highlighting|particularly|leading|including|amid|despite|after|before|following)\b)|"
+    r"\s+(?=(?:while|whereas|although|though|but|where|after|following)\s)|,\s+and\s+)"
+)
+_PRIOR = re.compile(
+    r"\b(?:previous|earlier|prior|last|first|former|past|preceding)\s+(?:\S+\s+){0,2}$",
+    re.IGNORECASE,
+)
+_DATELINE = re.compile(r"^[A-Z][\w .’'-]{1,40},\s+(?:[A-Z][a-z]{2,8}\.?\s+\d{1,2})\s*\(")
+_TRANSFER_VERBS = re.compile(
+    r"\b(?:acquir|receiv|provid|transferr?|secur|shar|gain|obtain|giv|offer|suppl|help|assist|"
+    r"gets?|got|bought|sold|deliver|sen[dt])\w*",
+    re.IGNORECASE,
+)
+_ORDERER = re.compile(
+    r"\b(?:directives?|orders?|instructions?|behalf|designated|initiated|ordered|sent)\s+"
+    r"(?:\w+\s+){0,3}$",
+    re.IGNORECASE,
+)
+_FORCES_AFTER = re.compile(
+    r"^\s+(?:troops|soldiers|forces|army|military|units|personnel|fighters|servicemen|front|"
+    r"side|government|authorities|leadership|operations)\b"
+)
+_RANK_SPECIFIC = {4: 1, 7: 2, 10: 3}
+_ANCHOR_AFTER = re.compile(r"\s+(?:anniversary|deadline|summit|talks|meeting|visit|elections?)\b")
+_CONTAINER = re.compile(
+    r"\b(?:during|in the course of|at|on the sidelines of)\s+(?:the\s+|that\s+|this\s+|his\s+|her\s+|their\s+|[A-Z][\w’'-]+['’]s\s+)?(?:\w+\s+){0,2}$"
+)
+_TRANSFER_TYPES = {"military_deployment", "arms_transfer", "technology_transfer", "aid"}
+_ENEMY_BEFORE = re.compile(r"\b(?:against|fighting|versus|vs\.?)\s+(?:the\s+)?$", re.IGNORECASE)
+
+
+@dataclass
+class Mention:
+    type: str
+    kind: str
+    trigger: tuple[int, int]
+    sentence: Sentence
+    quote: tuple[int, int]
+    participants: list[str]
+    location: str | None
+    date: TimexMatch | None
+    status: str
+    quantities: list[Quantity]
+    credits: list[str]
+    prior: bool
+
+
+@dataclass
+class DraftEvent:
+    type: str
+    mentions: list[Mention] = field(default_factory=list)
+    participants: list[str] = field(default_factory=list)
+    location: str | None = None
+    date: TimexMatch | None = None
+    statuses: list[str] = field(default_factory=list)
+    quantities: list[Quantity] = field(default_factory=list)
+    credits: list[str] = field(default_factory=list)
+    prior: bool = False
+
+    @property
+    def status(self) -> str:
+        return most_hedged(self.statuses)
+
+    def quotes(self) -> list[tuple[int, int]]:
+        seen: list[tuple[int, int]] = []
+        for m in sorted(self.mentions, key=lambda m: m.quote):
+            if m.quote not in seen:
+                seen.append(m.quote)
+        return seen
+
+
+def _triggers(text: str, sentence: Sentence) -> list[tuple[int, int, str, str]]:
+    found: list[tuple[int, int, str, str]] = []
+    for etype, pattern, kind in _COMPILED:
+        for m in pattern.finditer(text, sentence.start, sentence.end):
+            found.append((m.start(), m.end(), etype, kind))
+    found.sort(key=lambda f: (f[0], -(f[1] - f[0])))
+    kept: list[tuple[int, int, str, str]] = []
+    for f in found:
+        if any(f[0] < k[1] and k[0] < f[1] for k in kept):
+            continue
+        kept.append(f)
+    return kept
+
+
+def _clauses(text: str, sentence: Sentence) -> list[tuple[int, int]]:
+    bounds = [sentence.start]
+    for m in _CLAUSE_BREAK.finditer(text, sentence.start, sentence.end):
+        bounds.append(m.end())
+    bounds.append(sentence.end)
+    spans = []
+    for a, b in zip(bounds, bounds[1:], strict=False):
+        if b > a:
+            spans.append((a, b))
+    return spans
+
+
+def _clause_of(clauses: list[tuple[int, int]], pos: int) -> tuple[int, int]:
+    for a, b in clauses:
+        if a <= pos < b:
+            return a, b
+    return clauses[-1]
+
+
+def _keep_trigger(text: str, start: int, end: int, etype: str, kind: str, clause: tuple[int, int]) -> bool:
+    word = text[start:end].lower()
+    left = text[clause[0] : start]
+    right = text[end : min(clause[1], end + 60)]
+    if kind == "noun" and BACKGROUND_BEFORE.search(left):
+        return False
+    if etype in ("visit", "meeting", "agreement", "aid", "armed_conflict") and BACKGROUND_BEFORE.search(left) and kind == "verb" and word.endswith("ing"):
+        return False
+    if etype == "visit" and word == "visits":
+        before = text[max(0, start - 25) : start]
+        if not re.search(r"(?:[A-Z][\w’'-]+|who|which)\s+$", before) or re.search(
+            r"(?:his|her|their|its|the|back-to-back|two|these|those|several|previous|recent)\s+$",
+            before,
+            re.IGNORECASE,
+        ):
+            return False
+    if etype == "visit" and word.startswith("visit") and re.match(r"\s+(?:count|visa)", right):
+        return False
+    if etype == "agreement" and word == "deal" and re.match(r"\s+with\b", right):
+        return False
+    if etype == "agreement" and word.startswith("sign") and re.match(r"\s+(?:of|that)\b", right):
+        return False
+    if etype == "technology_transfer" and not _TRANSFER_VERBS.search(text[clause[0] : clause[1]]):
+        return False
+    if etype == "meeting" and word.startswith("discuss") and re.match(r"\s+(?:the\s+)?(?:issue|possibility|matter)s?\b", right):
+        return True
+    if etype == "armed_conflict" and word in ("fight", "fighting") and re.search(r"\bagainst\s+(?:corruption|crime|poverty|climate)", right):
+        return False
+    if re.search(r"\b(?:not|never|no)\s+(?:\w+\s+)?$", text[max(clause[0], start - 20) : start]) and kind == "verb":
+        return False
+    return True
+
+
+def _apposition_spans(text: str, sentence: Sentence, table: EntityTable) -> list[tuple[int, int]]:
+    """", the Secretary of X's Council," after a person: names there describe, they do not act."""
+    spans = []
+    for m in table.in_span(sentence.start, sentence.end):
+        if table.get(m.key).type != "person":
+            continue
+        a = re.match(r",\s+(?:the|a|an)\s+[^,]{3,90}?,", text[m.end : sentence.end])
+        if a:
+            spans.append((m.end, m.end + a.end()))
+    return spans
+
+
+def _participants(
+    text: str,
+    mentions: list[NameMention],
+    table: EntityTable,
+    excluded: list[tuple[int, int]],
+    etype: str = "other",
+) -> list[str]:
+    names: list[str] = []
+    transfer = etype in _TRANSFER_TYPES
+    for m in mentions:
+        if any(a <= m.start < b for a, b in excluded):
+            continue
+        rec = table.get(m.key)
+        if rec.type == "location":
+            continue
+        if m.role == "place" and not (transfer and rec.type == "country"):
+            continue
+        if transfer and _ENEMY_BEFORE.search(text[max(0, m.start - 20) : m.start]):
+            continue
+        if m.role == "modifier":
+            if not _FORCES_AFTER.match(text[m.end : m.end + 20]):
+                continue
+        if _ORDERER.search(text[max(0, m.start - 40) : m.start]):
+            continue
+        if rec.name not in names:
+            names.append(rec.name)
+    return names
+
+
+def _assign_dates(
+    dates: list[TimexMatch], triggers: list[tuple[int, int, str, str]], text: str
+) -> dict[int, TimexMatch]:
+    """Each date expression dates the trigger nearest to it (after it in the clause first)."""
+    out: dict[int, TimexMatch] = {}
+    for d in dates:
+        best = None
+        for i, (s, e, _t, _k) in enumerate(triggers):
+            if d.start >= e:
+                gap = d.start - e
+                between = text[e : d.start]
+                if ";" in between or re.search(r",\s+(?:which|while|and|but|although)\b", between):
+                    gap += 200
+            else:
+                gap = s - d.end + 15
+            if best is None or gap < best[0]:
+                best = (gap, i)
+        if best is not None and best[1] not in out:
+            out[best[1]] = d
+    return out
+
+
+def sentence_mentions(
+    text: str,
+    sentence: Sentence,
+    table: EntityTable,
+    published: dt.date | None,
+) -> list[Mention]:
+    """All event mentions one sentence states."""
+    clauses = _clauses(text, sentence)
+    raw = _triggers(text, sentence)
+    triggers = [
+        t for t in raw if _keep_trigger(text, t[0], t[1], t[2], t[3], _clause_of(clauses, t[0]))
+    ]
+    if not triggers:
+        return []
+    dates = [
+        TimexMatch(d.start + sentence.start, d.end + sentence.start, d.text, d.value, d.approximate)
+        for d in find_dates(sentence.text, published)
+    ]
+    dateline = _DATELINE.match(sentence.text)
+    dateline_date = None
+    if dateline:
+        inside = [d for d in dates if d.start < sentence.start + dateline.end()]
+        if inside:
+            dateline_date = inside[0]
+            dates = [d for d in dates if d is not dateline_date]
+    dates = [d for d in dates if not _ANCHOR_AFTER.match(text, d.end)]
+    by_trigger = _assign_dates(dates, triggers, text)
+    credits = [n for c in find_credits(text, sentence.start, sentence.end, table) for n in c.names]
+    credit_spans = [
+        (c.start, c.end) for c in find_credits(text, sentence.start, sentence.end, table)
+    ]
+    excluded = credit_spans + _apposition_spans(text, sentence, table)
+    sentence_names = table.in_span(sentence.start, sentence.end)
+    out: list[Mention] = []
+    for i, (s, e, etype, kind) in enumerate(triggers):
+        clause = _clause_of(clauses, s)
+        clause_names = [m for m in sentence_names if clause[0] <= m.start < clause[1]]
+        parts = _participants(text, clause_names, table, excluded, etype)
+        if not parts:
+            parts = _participants(text, sentence_names, table, excluded, etype)
+        location = places.nearest_place(table, clause[0], clause[1], e) or (
+            places.nearest_place(table, sentence.start, sentence.end, e)
+            if etype in ("visit", "meeting", "armed_conflict", "military_deployment")
+            else None
+        )
+        if etype in _TRANSFER_TYPES and location in parts:
+            location = None
+        date = by_trigger.get(i)
+        if date is None and dateline_date is not None and i == 0:
+            date = dateline_date
+        status_text = text[clause[0] : clause[1]]
+        if clause[0] > sentence.start:
+            status_text = text[sentence.start : clause[1]] if etype != "visit" else status_text
+        status = status_of(text[clause[0] : min(clause[1], e + 80)])
+        if status == "occurred":
+            head = text[sentence.start : clause[0]]
+            if re.search(r"\b(?:reportedly|allegedly|believed|unconfirmed|reports\s+indicate)\b", head, re.I):
+                status = "alleged"
+        quantities = [q.quantity for q in find_quantities(text, clause[0], clause[1])]
+        prior = bool(_PRIOR.search(text[max(clause[0], s - 30) : s]))
+        out.append(
+            Mention(
+                type=etype,
+                kind=kind,
+                trigger=(s, e),
+                sentence=sentence,
+                quote=(sentence.start, sentence.end),
+                participants=parts,
+                location=location,
+                date=date,
+                status=status,
+                quantities=quantities,
+                credits=list(dict.fromkeys(credits)),
+                prior=prior,
+            )
+        )
+    _share_container(text, out)
+    out = _fold_sentence(out)
+    if len(out) > 1:
+        for m in out:
+            clause = _clause_of(clauses, m.trigger[0])
+            m.quote = _trim(text, clause[0], clause[1])
+    return out
+
+
+def _share_container(text: str, mentions: list[Mention]) -> None:
+    """"agreements made during his visit on June 4": the contained event takes the container's
+    date, place and (when it names none) participants (GUIDELINES §4, §5)."""
+    for m in mentions:
+        for c in mentions:
+            if c is m or c.type not in ("visit", "meeting") or c.trigger[0] <= m.trigger[1]:
+                continue
+            between = text[m.trigger[1] : c.trigger[0]]
+            if len(between) > 80 or not _CONTAINER.search(between):
+                continue
+            m.date = m.date or c.date
+            m.location = m.location or c.location
+            m.participants = _union(m.participants, c.participants) if not m.participants else m.participants
+            m.prior = c.prior
+            break
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while end > start and text[end - 1] in " ,;:—–":
+        end -= 1
+    while start < end and text[start] in " ,;:":
+        start += 1
+    return start, end
+
+
+def _fold_sentence(mentions: list[Mention]) -> list[Mention]:
+    """In one sentence: one mention per type unless dates or referents differ; talks held
+    during a visit with the same status belong to the visit (GUIDELINES §1)."""
+    out: list[Mention] = []
+    for m in mentions:
+        target = None
+        for o in out:
+            same_type = o.type == m.type
+            folds_into_visit = (
+                o.type == "visit" and m.type == "meeting" and o.status == m.status
+            )
+            if not (same_type or folds_into_visit):
+                continue
+            if m.date and o.date and m.date.value != o.date.value:
+                continue
+            if m.prior != o.prior and (m.date or o.date):
+                continue
+            if m.status != o.status and same_type and "occurred" not in (m.status, o.status):
+                continue
+            if m.status != o.status and same_type:
+                continue
+            target = o
+            break
+        if target is None:
+            if m.type == "visit":
+                meets = [o for o in out if o.type == "meeting" and o.status == m.status]
+                for o in meets:
+                    out.remove(o)
+                    m.participants = _union(m.participants, o.participants)
+                    m.date = m.date or o.date
+            out.append(m)
+            continue
+        target.participants = _union(target.participants, m.participants)
+        target.date = target.date or m.date
+        target.location = target.location or m.location
+        target.quantities = target.quantities or m.quantities
+        target.prior = target.prior and m.prior
+    return out
+
+
+def _union(a: list[str], b: list[str]) -> list[str]:
+    return list(dict.fromkeys([*a, *b]))
+
+
+def _specificity(t: TimexMatch | None) -> int:
+    if t is None or t.value is None:
+        return 0
+    return _RANK_SPECIFIC.get(len(t.value), 0) * 2 + (0 if t.approximate else 1)
+
+
+def _dates_compatible(a: TimexMatch | None, b: TimexMatch | None) -> bool:
+    if a is None or b is None or a.value is None or b.value is None:
+        return True
+    return a.value.startswith(b.value) or b.value.startswith(a.value)
+
+
+def _statuses_compatible(a: str, b: str) -> bool:
+    return a == b or {a, b} == {"occurred", "alleged"}
+
+
+def _compatible(event: DraftEvent, m: Mention, table: EntityTable) -> float | None:
+    """A merge score, or None when the mention cannot be this event."""
+    if event.type != m.type and not (event.type == "visit" and m.type == "meeting"):
+        return None
+    if event.type == "visit" and m.type == "meeting":
+        if m.status != event.status or m.location not in (None, event.location):
+            return None
+        if m.participants and not set(m.participants) <= set(event.participants):
+            return None
+    if not _statuses_compatible(event.status, m.status):
+        return None
+    if not _dates_compatible(event.date, m.date):
+        return None
+    both_dated = bool(event.date and m.date and event.date.value and m.date.value)
+    if event.prior != m.prior and not both_dated:
+        return None
+    if not places.compatible(table, event.location, m.location):
+        return None
+    shared = set(event.participants) & set(m.participants)
+    if event.participants and m.participants and not shared:
+        return None
+    score = 1.0 + len(shared)
+    if both_dated:
+        score += 3
+    if event.location and event.location == m.location:
+        score += 1
+    return score
+
+
+def _absorb(event: DraftEvent, m: Mention, table: EntityTable) -> None:
+    event.mentions.append(m)
+    event.participants = _union(event.participants, m.participants)
+    event.location = places.more_specific(table, event.location, m.location)
+    if _specificity(m.date) > _specificity(event.date):
+        event.date = m.date
+    event.statuses.append(m.status)
+    for q in m.quantities:
+        if all(abs(q.value - o.value) > 1e-9 for o in event.quantities):
+            event.quantities.append(q)
+    event.credits = _union(event.credits, m.credits)
+
+
+def detect_events(
+    text: str, sentences: list[Sentence], table: EntityTable, published: dt.date | None
+) -> list[DraftEvent]:
+    """Events of the article, in order of first mention in the body."""
+    body: list[Mention] = []
+    extra: list[Mention] = []
+    for sentence in sentences:
+        if sentence.kind in ("meta", "heading"):
+            continue
+        mentions = sentence_mentions(text, sentence, table, published)
+        (body if sentence.kind == "body" else extra).extend(mentions)
+    events: list[DraftEvent] = []
+    for m in body:
+        scored = [(s, e) for e in events if (s := _compatible(e, m, table)) is not None]
+        if scored:
+            _absorb(max(scored, key=lambda x: x[0])[1], m, table)
+            continue
+        if m.kind == "noun" and not m.participants and not m.date:
+            continue
+        event = DraftEvent(type=m.type, prior=m.prior)
+        _absorb(event, m, table)
+        events.append(event)
+    for m in extra:
+        scored = [(s, e) for e in events if (s := _compatible(e, m, table)) is not None]
+        if scored:
+            best = max(scored, key=lambda x: x[0])[1]
+            best.mentions.append(m)
+    return [e for e in events if e.participants or e.date or e.location]
