@@ -102,10 +102,10 @@ def find_credits(text: str, start: int, end: int, table: EntityTable) -> list[Cr
 _NAMED_SOURCE = re.compile(
     r"(?P<desc>(?:(?:[A-Z][\w’'-]+\s+){0,2}(?:state\s+|official\s+|news\s+)?"
     r"(?:news\s+agency|news\s+outlet|news\s+service|newspaper|broadcaster|state\s+media|"
-    r"state\s+news\s+agency|wire\s+service|daily)))\s+(?P<name>[A-Z][\w’'.-]*(?:\s+[A-Z][\w’'.-]*){0,3})"
-    r"|(?P<name2>[A-Z][\w’'.-]*(?:\s+[A-Z][\w’'.-]*){0,2})\s+(?P<desc2>news\s+agency|"
+    r"state\s+news\s+agency|wire\s+service|daily)))\s+(?P<name>[A-Z][\w’'-]*(?: [A-Z][\w’'-]*){0,3})"
+    r"|(?P<name2>[A-Z][\w’'-]*(?: [A-Z][\w’'-]*){0,2})\s+(?P<desc2>news\s+agency|"
     r"news\s+outlet|newspaper|broadcaster|state\s+media|wire\s+service)\b"
-    r"|\b(?i:according\s+to|(?:reported|noted|stated)\s+by)\s+(?P<name3>[A-Z][\w’'.-]*(?:\s+[A-Z][\w’'.-]*){0,3})(?=\s*[,.;]|\s+(?:on|in|that)\b)"
+    r"|\b(?i:according\s+to|(?:reported|noted|stated)\s+by)\s+(?P<name3>[A-Z][\w’'-]*(?: [A-Z][\w’'-]*){0,3})(?=\s*[,.;]|\s+(?:on|in|that)\b)"
 )
 
 

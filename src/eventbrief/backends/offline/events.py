@@ -24,7 +24,7 @@ from eventbrief.timex import TimexMatch, find_dates
 
 _COMPILED = [(t, re.compile(rf"\b(?:{p})", re.IGNORECASE), k) for t, p, k in TRIGGERS]
 _CLAUSE_BREAK = re.compile(
-    r"(?:;\s+|,\s+(?=(?:which|while|whereas|although|though|but|and|as|where|when|in exchange|"
+    r"(?:;\s+|,\s+(?=[a-z]+ing\b)|,\s+(?=(?:which|while|whereas|although|though|but|and|as|where|when|in exchange|"
     r"highlighting|particularly|leading|including|amid|despite|after|before|following)\b)|"
     r"\s+(?=(?:while|whereas|although|though|but|where|after|following)\s)|,\s+and\s+)"
 )
@@ -52,6 +52,12 @@ _ANCHOR_AFTER = re.compile(r"\s+(?:anniversary|deadline|summit|talks|meeting|vis
 _CONTAINER = re.compile(
     r"\b(?:during|in the course of|at|on the sidelines of)\s+(?:the\s+|that\s+|this\s+|his\s+|her\s+|their\s+|[A-Z][\w’'-]+['’]s\s+)?(?:\w+\s+){0,2}$"
 )
+_SENTENCE_HEDGE = re.compile(
+    r"\b(?:unconfirmed|unverified|not\s+(?:been\s+)?(?:publicly\s+|officially\s+)?(?:acknowledged|confirmed)|"
+    r"(?:has|have)\s+not\s+(?:publicly\s+|officially\s+)?(?:acknowledged|confirmed)|denied)\b",
+    re.IGNORECASE,
+)
+_PHYSICAL = {"visit", "meeting", "armed_conflict", "military_deployment"}
 _TRANSFER_TYPES = {"military_deployment", "arms_transfer", "technology_transfer", "aid"}
 _ENEMY_BEFORE = re.compile(r"\b(?:against|fighting|versus|vs\.?)\s+(?:the\s+)?$", re.IGNORECASE)
 
@@ -193,6 +199,10 @@ def _participants(
             continue
         if transfer and _ENEMY_BEFORE.search(text[max(0, m.start - 20) : m.start]):
             continue
+        if m.role == "place" and not re.search(
+            r"\b(?:to|from)\s+(?:the\s+)?$", text[max(0, m.start - 12) : m.start]
+        ):
+            continue
         if m.role == "modifier":
             if not _FORCES_AFTER.match(text[m.end : m.end + 20]):
                 continue
@@ -261,27 +271,41 @@ def sentence_mentions(
     out: list[Mention] = []
     for i, (s, e, etype, kind) in enumerate(triggers):
         clause = _clause_of(clauses, s)
-        clause_names = [m for m in sentence_names if clause[0] <= m.start < clause[1]]
+        reach = clause[1] if etype in ("visit", "meeting") else min(clause[1], e + 70)
+        lo = clause[0]
+        if etype == "report_release":
+            reach = s
+        clause_names = [m for m in sentence_names if lo <= m.start < reach]
+        location = _location(text, table, clause, s, e, etype)
+        clause_names = [
+            m for m in clause_names if location is None or table.get(m.key).name != location
+            or etype in _TRANSFER_TYPES
+        ]
         parts = _participants(text, clause_names, table, excluded, etype)
         if not parts:
             parts = _participants(text, sentence_names, table, excluded, etype)
-        location = places.nearest_place(table, clause[0], clause[1], e) or (
-            places.nearest_place(table, sentence.start, sentence.end, e)
-            if etype in ("visit", "meeting", "armed_conflict", "military_deployment")
-            else None
-        )
+        if etype == "visit" and location in parts:
+            parts = [p for p in parts if p != location]
         if etype in _TRANSFER_TYPES and location in parts:
             location = None
+        if not any(table.get(m.key).type == "person" for m in clause_names) and re.search(
+            r"\b(?:he|his|him|she|her)\b", text[clause[0] : reach], re.IGNORECASE
+        ):
+            actor = _previous_person(table, s, sentence)
+            if actor and actor not in parts:
+                parts.insert(0, actor)
         date = by_trigger.get(i)
         if date is None and dateline_date is not None and i == 0:
             date = dateline_date
         status_text = text[clause[0] : clause[1]]
         if clause[0] > sentence.start:
             status_text = text[sentence.start : clause[1]] if etype != "visit" else status_text
-        status = status_of(text[clause[0] : min(clause[1], e + 80)])
+        status = status_of(text[clause[0] : min(clause[1], e + 25)])
         if status == "occurred":
             head = text[sentence.start : clause[0]]
-            if re.search(r"\b(?:reportedly|allegedly|believed|unconfirmed|reports\s+indicate)\b", head, re.I):
+            if re.search(r"\b(?:reportedly|allegedly|believed|reports\s+indicate)\b", head, re.I):
+                status = "alleged"
+            elif _SENTENCE_HEDGE.search(sentence.text):
                 status = "alleged"
         quantities = [q.quantity for q in find_quantities(text, clause[0], clause[1])]
         prior = bool(_PRIOR.search(text[max(clause[0], s - 30) : s]))
@@ -325,6 +349,42 @@ def _share_container(text: str, mentions: list[Mention]) -> None:
             m.participants = _union(m.participants, c.participants) if not m.participants else m.participants
             m.prior = c.prior
             break
+
+
+def _location(
+    text: str, table: EntityTable, clause: tuple[int, int], s: int, e: int, etype: str
+) -> str | None:
+    """The place stated next to the trigger: just after it ("arrived in X", "visit to X") or,
+    for physical events, just before it within the clause."""
+    candidates = []
+    for m in table.in_span(clause[0], clause[1]):
+        rec = table.get(m.key)
+        if rec.type not in ("location", "country"):
+            continue
+        before = text[max(0, m.start - 14) : m.start]
+        place_like = m.role == "place" or (
+            etype == "visit" and m.start - e <= 2 and rec.type == "country"
+        )
+        if not place_like:
+            continue
+        if etype not in _PHYSICAL and not re.search(r"\b(?:in|at)\s+(?:the\s+)?$", before):
+            continue
+        if m.start >= e and m.start - e <= 60:
+            candidates.append((m.start - e, rec.name))
+        elif m.end <= s and s - m.end <= 40 and etype in _PHYSICAL:
+            candidates.append((s - m.end + 30, rec.name))
+    return min(candidates)[1] if candidates else None
+
+
+def _previous_person(table: EntityTable, pos: int, sentence: Sentence) -> str | None:
+    """The person a pronoun most likely refers to: the last person named before `pos`."""
+    people = [
+        m
+        for m in table.mentions
+        if m.end <= pos and pos - m.end < 600 and table.get(m.key).type == "person"
+        and m.role != "modifier"
+    ]
+    return table.get(people[-1].key).name if people else None
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
@@ -416,12 +476,23 @@ def _compatible(event: DraftEvent, m: Mention, table: EntityTable) -> float | No
     shared = set(event.participants) & set(m.participants)
     if event.participants and m.participants and not shared:
         return None
+    people_e = {p for p in event.participants if table_type(table, p) == "person"}
+    people_m = {p for p in m.participants if table_type(table, p) == "person"}
+    if people_e and people_m and not people_e & people_m:
+        return None
     score = 1.0 + len(shared)
     if both_dated:
         score += 3
     if event.location and event.location == m.location:
         score += 1
     return score
+
+
+def table_type(table: EntityTable, name: str) -> str | None:
+    for rec in table.records.values():
+        if rec.name == name:
+            return rec.type
+    return None
 
 
 def _absorb(event: DraftEvent, m: Mention, table: EntityTable) -> None:

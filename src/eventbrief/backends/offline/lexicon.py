@@ -255,6 +255,7 @@ january february march april may june july august september october november dec
 jan feb mar apr jun jul aug sep sept oct nov dec
 last next first second third one two three four five six seven eight nine ten
 mr mrs ms dr
+previous recent new former latest current future possible potential growing ongoing
 """.split()
 )
 
@@ -311,6 +312,6 @@ TRIGGERS: tuple[tuple[str, str, str], ...] = (
 BACKGROUND_BEFORE = re.compile(
     r"\b(?:amid|amidst|in exchange for|in light of|in the face of|in the context of|such as|"
     r"in return for|against the backdrop of|particularly in|related to|associated with|"
-    r"concerning|regarding|about|over)\b[^,.;]*$",
+    r"concerning|regarding|about|over|surrounding|issues of|questions of)\b[^,.;]*$",
     re.IGNORECASE,
 )

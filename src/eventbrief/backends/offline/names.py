@@ -332,7 +332,8 @@ def _segment(
         org_rec = b.entity(name, "organization", org_toks[0].start)
         if surface:
             org_rec.qualified = True
-        b.mention(org_rec, org_toks[0].start, org_toks[-1].end)
+        role = "modifier" if h is not None else "actor"
+        b.mention(org_rec, org_toks[0].start, org_toks[-1].end, role)
         _acronym_after(b, rest[org_end], org_rec)
     if h is not None:
         title_toks = rest[(org_end + 1 if org_end is not None else 0) : h + 1]
@@ -348,7 +349,7 @@ def _segment(
         return
     if org_end is not None:
         return
-    _unknown(b, rest, lead)
+    _unknown(b, rest, lead, sentence_start)
 
 
 def _person_tokens(toks: list[_Token]) -> bool:
@@ -359,6 +360,8 @@ def _person_tokens(toks: list[_Token]) -> bool:
 
 
 def _capital(b: _Builder, tok: _Token) -> None:
+    if re.match(r"\s*\([A-Z][^)]{1,30}\)", b.text[tok.end : tok.end + 34]):
+        return  # a dateline: "City (Outlet) reported"
     role = "place" if _place_before(b.text, tok.start) else "actor"
     if role == "place":
         rec = b.entity(tok.text, "location", tok.start)
@@ -413,7 +416,9 @@ def _resolve_known_person(b: _Builder, surface: str) -> EntityRecord | None:
     return None
 
 
-def _unknown(b: _Builder, toks: list[_Token], lead: list[_Token]) -> None:
+def _unknown(
+    b: _Builder, toks: list[_Token], lead: list[_Token], sentence_start: int = -1
+) -> None:
     """A capitalised sequence with no title and no organisation head."""
     text = b.text
     for tok in lead:
@@ -480,7 +485,7 @@ def _unknown(b: _Builder, toks: list[_Token], lead: list[_Token]) -> None:
         rec = b.entity(surface, "location", start)
         b.mention(rec, start, end, "place")
         return
-    if len(toks) == 1 and _PERSONAL_VERBS.match(after):
+    if len(toks) == 1 and _PERSONAL_VERBS.match(after) and start != sentence_start:
         _person(b, toks, None)
 
 

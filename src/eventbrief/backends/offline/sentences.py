@@ -66,7 +66,6 @@ _META = re.compile(
     r"copyright|advertisement|follow us|share|tags?)\b\s*:?",
     re.IGNORECASE,
 )
-_CAPTION = re.compile(r"\([A-Z][\w.&/-]*(?:\s[A-Z][\w.&/-]*){0,2}\)\s*$")
 
 
 @dataclass(frozen=True)
@@ -104,8 +103,6 @@ def _line_kind(line: str, is_first: bool) -> Kind:
     if _BULLET.match(line):
         return "bullet"
     if _META.match(stripped) and len(stripped.split()) <= 8:
-        return "meta"
-    if _CAPTION.search(stripped):
         return "meta"
     ends_like_prose = stripped[-1:] in ".!?\"”’"
     if is_first and len(stripped.split()) <= 25:
