@@ -21,7 +21,12 @@ PATTERNS = (
     re.compile(rf"\baccording\s+to\s+(?:the\s+)?{_SOURCE}{_END}", re.I),
     re.compile(rf"\b(?:as\s+)?(?:reported|noted|stated|announced|said|cited|quoted)\s+by\s+(?:the\s+)?{_SOURCE}{_END}", re.I),
     re.compile(rf"\breports?\s+from\s+(?:the\s+)?{_SOURCE}\s+(?:indicate|suggest|say|show)", re.I),
-    re.compile(rf"(?:^|[,;]\s+|\bthat\s+)(?:the\s+)?(?P<src>(?:[A-Z][\w’'.-]*\s+){{0,3}}(?:[A-Za-z][\w’'.-]*\s+){{0,2}}(?:agency|agencies|media|outlets?|officials|intelligence|ministry|office|sources|news|newspaper|broadcaster|[A-Z][\w’'.-]+))\s+(?:have\s+|has\s+)?(?:reported|indicate[sd]?|suggests?|noted)\b", re.M),
+    re.compile(rf"(?:^|[,;]\s+|\bthat\s+)(?:the\s+)?(?P<src>(?:[A-Z][\w’'.-]*\s+){{0,3}}(?:[A-Za-z][\w’'.-]*\s+){{0,3}}(?:agency|agencies|media|outlets?|officials|intelligence|ministry|office|sources|news|newspaper|broadcaster|[A-Z][\w’'.-]+))\s+(?:have\s+|has\s+)?(?:reported|indicate[sd]?|suggests?|noted)\b", re.M),
+)
+_TRAILING_SAID = re.compile(
+    r",\s+(?:the\s+|a\s+)?(?P<src>(?:[\w’'.-]+\s+){0,6}?[\w’'.-]+)\s+(?:said|says|reported|announced|"
+    r"told\s+[\w\s]{1,30}?|stated|confirmed)(?:\s+(?:on|late\s+on|early\s+on)\s+\w+)?"
+    r"(?:\s+in\s+a\s+statement)?(?:\s+(?:on|late\s+on)\s+\w+)?\s*[.!?]?[\"”’]?$"
 )
 _DETERMINERS = re.compile(
     r"^(?:the|a|an|some|several|many|various|other|two|three|multiple|its|their|his|her)\s+",
@@ -48,10 +53,12 @@ def _clean(src: str) -> str:
 def _resolve(src: str, table: EntityTable) -> list[str]:
     """A named entity inside the descriptor wins ("the Russian news outlet X" → X)."""
     parts = re.split(r"\s+and\s+", src)
-    if len(parts) == 2 and not re.search(r"[A-Z]", parts[0].split()[-1][:1]) is None:
+    if len(parts) == 2 and parts[1].split()[-1].islower():
         head = parts[1].split()[-1]
         if len(parts[0].split()) <= 2 and not parts[0].endswith(head):
             parts = [f"{parts[0]} {head}", parts[1]]
+    elif len(parts) == 2:
+        parts = [src]
     out: list[str] = []
     for part in parts:
         part = _clean(part)
@@ -88,13 +95,21 @@ def find_credits(text: str, start: int, end: int, table: EntityTable) -> list[Cr
             if not src or len(src) < 2:
                 continue
             first = src.split()[0].lower()
-            if first in {"reports", "report", "it", "he", "she", "they", "this", "which"}:
+            if first in {"reports", "report", "it", "he", "she", "they", "this", "which",
+                         "statement", "statements", "a", "an"}:
                 continue
             if any(c.start <= m.start("src") < c.end for c in credits):
                 continue
             names = tuple(_resolve(src, table))
             if names:
                 credits.append(Credit(m.start("src"), m.end("src"), names))
+    tail = _TRAILING_SAID.search(text, start, end)
+    if tail and not any(c.start <= tail.start("src") < c.end for c in credits):
+        src = tail.group("src")
+        if src.split()[0].lower() not in {"he", "she", "they", "it", "which", "who"}:
+            names = tuple(_resolve(src, table))
+            if names:
+                credits.append(Credit(tail.start("src"), tail.end("src"), names))
     credits.sort(key=lambda c: c.start)
     return credits
 

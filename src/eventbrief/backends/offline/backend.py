@@ -8,7 +8,12 @@ from eventbrief.backends.base import ExtractionResult
 from eventbrief.backends.offline.attribution import register_sources
 from eventbrief.backends.offline.events import DraftEvent, detect_events
 from eventbrief.backends.offline.names import EntityTable, find_entities
-from eventbrief.backends.offline.salience import clean_sentence, lead_summary, pick_takeaways
+from eventbrief.backends.offline.salience import (
+    clean_sentence,
+    compress,
+    lead_summary,
+    pick_takeaways,
+)
 from eventbrief.backends.offline.sentences import split_sentences
 from eventbrief.models import (
     Article,
@@ -85,7 +90,7 @@ def extract_article(text: str, published: dt.date | None) -> ArticleExtraction:
         )
     needed = {p for e in events for p in e.participants}
     takeaways = [
-        Takeaway(text=clean_sentence(s.text) or s.text, evidence=[Quote(quote=s.text)])
+        Takeaway(text=compress(s.text) or s.text, evidence=[Quote(quote=s.text)])
         for s in pick_takeaways(sentences)
     ]
     while len(takeaways) < 3:

@@ -157,6 +157,12 @@ def _keep_trigger(text: str, start: int, end: int, etype: str, kind: str, clause
         return False
     if etype == "agreement" and word.startswith("sign") and re.match(r"\s+(?:of|that)\b", right):
         return False
+    if etype == "statement" and re.match(
+        r"\s*(?:(?:late\s+|early\s+)?on\s+\w+\s*)?[.!?]?[\"”’]?\s*$", text[end : clause[1]]
+    ):
+        return False  # ", the ministry announced." is a credit, not a statement event
+    if etype == "statement" and re.match(r"\w*\s+(?:\S+\s+){0,6}?(?:aid|assistance|arms|weapons|troops|sanctions|\$)", text[end : end + 80]):
+        return False
     if etype == "technology_transfer" and not _TRANSFER_VERBS.search(text[clause[0] : clause[1]]):
         return False
     if etype == "meeting" and word.startswith("discuss") and re.match(r"\s+(?:the\s+)?(?:issue|possibility|matter)s?\b", right):

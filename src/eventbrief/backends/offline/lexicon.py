@@ -181,6 +181,11 @@ ORG_HEADS = frozenset(
         "observatory",
         "kremlin",
         "pentagon",
+        "panel",
+        "tribunal",
+        "programme",
+        "program",
+        "ministries",
     }
 )
 # Institutions named by one well-known word or phrase in news (general, world-wide).
@@ -291,10 +296,9 @@ TRIGGERS: tuple[tuple[str, str, str], ...] = (
     ("arms_transfer", rf"{_ARMS}[^.;]{{0,40}}\b(?:have|has|had)\s+(?:also\s+)?been\s+(?:sent|supplied|delivered|shipped|transferred)\b", "verb"),
     ("technology_transfer", r"(?:technolog(?:y|ies)|know-how|technical\s+(?:support|assistance|help|expertise))\b", "noun"),
     ("aid", r"(?:economic|humanitarian|financial|civilian|food|medical|development|reconstruction)\s+(?:aid|assistance|support|help)\b", "noun"),
-    ("aid", r"(?:pledged|provided|sent|delivered|gave|promised)\s+(?:\S+\s+){0,3}?aid\b", "verb"),
+    ("aid", r"(?:pledged|provided|sent|delivered|gave|promised|distributed|donated)\s+(?:\S+\s+){0,3}?(?:aid|food|medicine|medical supplies|relief|supplies|vaccines|tents)\b", "verb"),
     ("statement", r"(?:announc(?:ed|es|ing|ement)|declar(?:ed|es|ing|ation))\b", "verb"),
     ("statement", r"(?:issued|released|made)\s+(?:a|an)\s+statement\b", "verb"),
-    ("statement", r"said\s+in\s+a\s+statement\b", "verb"),
     ("statement", r"expressed\s+(?:their|its|his|her|the)\s+\w+", "verb"),
     ("statement", r"(?:vowed|pledged|warned|urged)\b", "verb"),
     ("criticism", r"critici[sz](?:ed|es|ing|e)\b|criticism\b", "verb"),
@@ -312,6 +316,6 @@ TRIGGERS: tuple[tuple[str, str, str], ...] = (
 BACKGROUND_BEFORE = re.compile(
     r"\b(?:amid|amidst|in exchange for|in light of|in the face of|in the context of|such as|"
     r"in return for|against the backdrop of|particularly in|related to|associated with|"
-    r"concerning|regarding|about|over|surrounding|issues of|questions of)\b[^,.;]*$",
+    r"concerning|regarding|about|over|surrounding|issues of|questions of|under)\b[^,.;]*$",
     re.IGNORECASE,
 )

@@ -29,19 +29,24 @@ _CONNECTORS = frozenset(
     {"of", "for", "on", "the", "and", "de", "da", "do", "dos", "das", "di", "du", "van", "von",
      "der", "den", "la", "le", "al", "el", "bin", "ibn"}
 )
+_CALENDAR = frozenset(
+    "monday tuesday wednesday thursday friday saturday sunday january february march april "
+    "june july august september october november december jan feb mar apr jun jul aug sep "
+    "sept oct nov dec".split()
+)
 _PARTICLES = _CONNECTORS - {"of", "for", "on", "the", "and"}
 _ACRONYM_DEF = re.compile(r"\s*\((?:the\s+)?([A-Z][A-Za-z]{0,2}(?:[A-Z&.-]){1,9})\)")
 _LOWER_TITLE = re.compile(
     r"\b(?P<title>(?:(?:[a-z]+|[A-Z][a-z]+)\s+)?(?:leader|president|minister|secretary|"
     r"spokesman|spokeswoman|spokesperson|envoy|ambassador|chief|adviser|advisor|commander|"
     r"general|director|chairman|premier|counterpart|dictator|official|head|ruler|monarch))"
-    r"\s+(?=[A-Z])"
+    r",?\s+(?=[A-Z])"
 )
 _APPOSITION = re.compile(
     r"^,\s+(?:the|a|an|who is|who was)?\s*(?P<desc>[^,.;:()]{3,90}?)(?=,|\.|;|\s\(|$)"
 )
 _PERSONAL_VERBS = re.compile(
-    r"^\s+(?:said|says|told|stated|added|noted|wrote|met|meets|visited|visits|arrived|arrives|"
+    r"^,?\s+(?:said|says|told|stated|added|noted|wrote|met|meets|visited|visits|arrived|arrives|"
     r"travelled|traveled|warned|announced|urged|called|vowed|insisted|argued|denied|claimed)\b"
 )
 
@@ -171,7 +176,7 @@ def _runs(text: str, tokens: list[_Token]) -> list[list[_Token]]:
             if not joined:
                 runs.append(current)
                 current, pending = [], []
-        if _is_cap(tok) and not tok.text.isdigit():
+        if _is_cap(tok) and not tok.text.isdigit() and tok.text.lower().rstrip(".") not in _CALENDAR:
             if current:
                 current.extend(pending)
             pending = []
@@ -253,7 +258,13 @@ def _join(text: str, toks: list[_Token]) -> str:
 
 
 def _place_before(text: str, start: int) -> bool:
-    left = text[max(0, start - 20) : start]
+    left = text[max(0, start - 30) : start]
+    if re.search(
+        r"\b(?:town|city|village|region|province|district|port|capital|state|county)\s+of\s+$",
+        left,
+        re.IGNORECASE,
+    ):
+        return True
     if re.search(r"\baccording to\s+(?:the\s+)?$", left, re.IGNORECASE):
         return False
     return bool(re.search(r"\b(?:in|to|at|near|from|into|toward|towards|across)\s+(?:the\s+)?$", left))
@@ -422,7 +433,13 @@ def _unknown(
     """A capitalised sequence with no title and no organisation head."""
     text = b.text
     for tok in lead:
-        b.country(tok.code or "", tok.text, tok.start, tok.end, "modifier")
+        if tok.kind == "capital":
+            _capital(b, tok)
+            continue
+        role = "modifier" if tok.kind == "demonym" else "actor"
+        if tok.kind == "country" and _place_before(text, tok.start):
+            role = "place"
+        b.country(tok.code or "", tok.text, tok.start, tok.end, role)
     toks = [t for t in toks if t.kind == "word"]
     if not toks:
         return
@@ -485,7 +502,12 @@ def _unknown(
         rec = b.entity(surface, "location", start)
         b.mention(rec, start, end, "place")
         return
-    if len(toks) == 1 and _PERSONAL_VERBS.match(after) and start != sentence_start:
+    if (
+        len(toks) == 1
+        and _PERSONAL_VERBS.match(after)
+        and start != sentence_start
+        and len(re.findall(rf"\b{re.escape(surface)}\b", text)) >= 2
+    ):
         _person(b, toks, None)
 
 

@@ -84,6 +84,19 @@ def pick_takeaways(sentences: list[Sentence], low: int = 3, high: int = 6) -> li
     return picked[:high] if len(picked) >= low else picked
 
 
+_LEADING_CREDIT = re.compile(r"^(?:According to [^,]{1,60}|As reported by [^,]{1,60}),\s+")
+_CONNECTIVE = re.compile(
+    r"^(?:However|Moreover|Additionally|Meanwhile|Furthermore|In addition|Also|Still|Yet|"
+    r"Indeed|Notably|Previously|Separately),\s+"
+)
+_APPOSITIVE = re.compile(r",\s+(?:the|a|an)\s+[^,;()]{3,80}?,(?=\s+(?:has|have|had|is|was|will|[a-z]+ed)\b)")
+_PARENTHETICAL = re.compile(r"\s*\([^)]{1,60}\)")
+_TRAILING_PARTICIPLE = re.compile(
+    r",\s+(?:highlighting|reflecting|underscoring|signalling|signaling|indicating|marking|"
+    r"particularly|especially|reinforcing|emphasizing|emphasising|striving|leading)\b[^.;]*(?=[.!?]$)"
+)
+
+
 def clean_sentence(text: str) -> str:
     """A sentence without its dateline or a trailing credit, for reuse as summary text."""
     text = _DATELINE.sub("", text.strip())
@@ -91,18 +104,42 @@ def clean_sentence(text: str) -> str:
     return text[:1].upper() + text[1:] if text else text
 
 
+def compress(text: str) -> str:
+    """A shorter sentence that says the same thing: no dateline, credits, parentheticals,
+    appositions, leading connectives or trailing participle clauses (standard sentence
+    compression moves for news)."""
+    out = clean_sentence(text)
+    out = _LEADING_CREDIT.sub("", out)
+    out = _CONNECTIVE.sub("", out)
+    out = _PARENTHETICAL.sub("", out)
+    out = _APPOSITIVE.sub("", out)
+    out = _TRAILING_PARTICIPLE.sub("", out)
+    out = out.strip()
+    if not out:
+        return text.strip()
+    return out[:1].upper() + out[1:]
+
+
 def lead_summary(sentences: list[Sentence], limit: int = SUMMARY_MAX_WORDS) -> str:
-    """The first body sentences, cleaned, up to `limit` words (a sentence is cut with "…")."""
+    """The lead sentence and then the most central ones, in article order, compressed, up to
+    `limit` words (a sentence that does not fit is cut with "…" only when little is written)."""
     body = [s for s in sentences if s.kind == "body"] or [
         s for s in sentences if s.kind != "meta"
     ] or sentences
+    if len(body) > 2:
+        scores = textrank([s.text for s in body])
+        ranked = sorted(range(1, len(body)), key=lambda i: (-scores[i], i))
+        keep = {0, *ranked[:4]}
+        body = [s for i, s in enumerate(body) if i in keep]
     words: list[str] = []
     for s in body:
-        cleaned = clean_sentence(s.text).split()
+        cleaned = compress(s.text).split()
         if not cleaned:
             continue
         if len(words) + len(cleaned) <= limit:
             words.extend(cleaned)
+            continue
+        if len(words) >= limit // 2:
             continue
         if len(words) < limit // 2:
             room = limit - len(words)
