@@ -93,7 +93,11 @@ _MONTH = (
 _WEEKDAY = r"(?P<weekday>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
 _YEAR = r"(?P<year>(?:19|20)\d{2})"
 _DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
-_MOD = r"(?:(?P<mod>early|earlier|late|later|mid|the middle of|the end of|the start of|the beginning of|the first half of|the second half of|the spring of|the summer of|around|about|approximately|circa|as early as)[\s-]+)"
+_MOD = (
+    r"(?:(?P<mod>early|earlier|late|later|mid|the middle of|the end of|the start of|"
+    r"the beginning of|the first half of|the second half of|the spring of|the summer of|around|"
+    r"about|approximately|circa|as early as)[\s-]+)"
+)
 _REL_YEAR = (
     r"(?P<relyear>last year|the previous year|the past year|the prior year|this year|"
     r"next year|the following year|the year before|a year earlier)"
@@ -315,9 +319,7 @@ def _is_future_context(text: str, start: int) -> bool:
     return bool(_FUTURE_CUES.search(left))
 
 
-def _weekday_date(
-    weekday: int, published: dt.date, when: str | None, future: bool
-) -> dt.date:
+def _weekday_date(weekday: int, published: dt.date, when: str | None, future: bool) -> dt.date:
     """The weekday nearest publication in the direction the sentence points to."""
     if when == "next" or (future and when != "last"):
         ahead = (weekday - published.weekday()) % 7
@@ -448,9 +450,7 @@ def _resolve_match(
     if kind == "deixis":
         if published is None:
             return (None, False)
-        offset = {"today": 0, "tonight": 0, "yesterday": -1, "tomorrow": 1}[
-            g["deixis"].lower()
-        ]
+        offset = {"today": 0, "tonight": 0, "yesterday": -1, "tomorrow": 1}[g["deixis"].lower()]
         return (_ymd(published + dt.timedelta(days=offset)), False)
     if kind == "weekday":
         if g["weekday"][0].islower():
@@ -476,12 +476,43 @@ def _strip_preposition(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+_MONTH_WORD = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)", re.IGNORECASE)
+_WEEKDAY_WORD = re.compile(r"(?:mon|tues|wednes|thurs|fri|satur|sun)day", re.IGNORECASE)
+_RELATIVE_WORD = re.compile(
+    r"\b(?:year|month|week|ago|today|yesterday|tomorrow|tonight|spring|summer|autumn|fall|"
+    r"winter)",
+    re.IGNORECASE,
+)
+_YEAR_WORD = re.compile(r"\b(?:19|20)\d\d\b")
+# Which cheap test must pass before a pattern is worth running (speed: most sentences hold
+# no date at all).
+_ANCHORS = {
+    "iso": _YEAR_WORD,
+    "mdy": _MONTH_WORD,
+    "dmy": _MONTH_WORD,
+    "month_rel": _MONTH_WORD,
+    "month_year": _MONTH_WORD,
+    "season": _RELATIVE_WORD,
+    "rel_season": _RELATIVE_WORD,
+    "month": _MONTH_WORD,
+    "year": _YEAR_WORD,
+    "relyear": _RELATIVE_WORD,
+    "relmonth": _RELATIVE_WORD,
+    "ago": _RELATIVE_WORD,
+    "deixis": _RELATIVE_WORD,
+    "weekday": _WEEKDAY_WORD,
+}
+
+
 def find_dates(text: str, published: dt.date | None) -> list[TimexMatch]:
     """All date expressions in `text`, left to right, without overlaps (the longest wins)."""
     found: list[TimexMatch] = []
     taken: list[tuple[int, int]] = []
     candidates: list[tuple[int, int, str, re.Match[str]]] = []
+    present = {anchor: bool(anchor.search(text)) for anchor in set(_ANCHORS.values())}
     for kind, pattern in _PATTERNS:
+        if not present[_ANCHORS[kind]]:
+            continue
         for m in pattern.finditer(text):
             if m.end() > m.start():
                 candidates.append((m.start(), m.end(), kind, m))

@@ -15,16 +15,34 @@ from eventbrief.backends.offline.names import EntityRecord, EntityTable, NameMen
 from eventbrief.models import name_key
 
 _SOURCE = r"(?P<src>(?:[\w’'.-]+\s+){0,6}?[\w’'.-]+)"
-_END = r"(?=\s*(?:[,.;:]|$|\s+(?:that|indicat\w*|suggest\w*|say\w*|said|reported|report|on\s|in\s|to\s|as\s|has\s|have\s|had\s|is\s|are\s|was\s)))"
+_END = (
+    r"(?=\s*(?:[,.;:]|$|\s+(?:that|indicat\w*|suggest\w*|say\w*|said|reported|report|on\s|"
+    r"in\s|to\s|as\s|has\s|have\s|had\s|is\s|are\s|was\s)))"
+)
 PATTERNS = (
-    re.compile(rf"\baccording\s+to\s+(?:a\s+|the\s+)?(?:reports?|statements?|information)\s+(?:from|by|of|in)\s+(?:the\s+)?{_SOURCE}{_END}", re.I),
+    re.compile(
+        r"\baccording\s+to\s+(?:a\s+|the\s+)?(?:reports?|statements?|information)\s+"
+        rf"(?:from|by|of|in)\s+(?:the\s+)?{_SOURCE}{_END}",
+        re.I,
+    ),
     re.compile(rf"\baccording\s+to\s+(?:the\s+)?{_SOURCE}{_END}", re.I),
-    re.compile(rf"\b(?:as\s+)?(?:reported|noted|stated|announced|said|cited|quoted)\s+by\s+(?:the\s+)?{_SOURCE}{_END}", re.I),
+    re.compile(
+        r"\b(?:as\s+)?(?:reported|noted|stated|announced|said|cited|quoted)\s+by\s+"
+        rf"(?:the\s+)?{_SOURCE}{_END}",
+        re.I,
+    ),
     re.compile(rf"\breports?\s+from\s+(?:the\s+)?{_SOURCE}\s+(?:indicate|suggest|say|show)", re.I),
-    re.compile(rf"(?:^|[,;]\s+|\bthat\s+)(?:the\s+)?(?P<src>(?:[A-Z][\w’'.-]*\s+){{0,3}}(?:[A-Za-z][\w’'.-]*\s+){{0,3}}(?:agency|agencies|media|outlets?|officials|intelligence|ministry|office|sources|news|newspaper|broadcaster|[A-Z][\w’'.-]+))\s+(?:have\s+|has\s+)?(?:reported|indicate[sd]?|suggests?|noted)\b", re.M),
+    re.compile(
+        r"(?:^|[,;]\s+|\bthat\s+)(?:the\s+)?(?P<src>(?:[A-Z][\w’'.-]*\s+){0,3}"
+        r"(?:[A-Za-z][\w’'.-]*\s+){0,3}(?:agency|agencies|media|outlets?|officials|intelligence|"
+        r"ministry|office|sources|news|newspaper|broadcaster|[A-Z][\w’'.-]+))\s+"
+        r"(?:have\s+|has\s+)?(?:reported|indicate[sd]?|suggests?|noted)\b",
+        re.M,
+    ),
 )
 _TRAILING_SAID = re.compile(
-    r",\s+(?:the\s+|a\s+)?(?P<src>(?:[\w’'.-]+\s+){0,6}?[\w’'.-]+)\s+(?:said|says|reported|announced|"
+    r",\s+(?:the\s+|a\s+)?(?P<src>(?:[\w’'.-]+\s+){0,6}?[\w’'.-]+)\s+"
+    r"(?:said|says|reported|announced|"
     r"told\s+[\w\s]{1,30}?|stated|confirmed)(?:\s+(?:on|late\s+on|early\s+on)\s+\w+)?"
     r"(?:\s+in\s+a\s+statement)?(?:\s+(?:on|late\s+on)\s+\w+)?\s*[.!?]?[\"”’]?$"
 )
@@ -78,9 +96,9 @@ def _resolve(src: str, table: EntityTable) -> list[str]:
                 if rec.type not in ("organization", "person"):
                     continue
                 for n in rec.names_all():
-                    if re.search(rf"(?<![\w-]){re.escape(n)}(?![\w-])", part):
-                        if best is None or len(n) > best[0]:
-                            best = (len(n), rec.name)
+                    inside = re.search(rf"(?<![\w-]){re.escape(n)}(?![\w-])", part)
+                    if inside and (best is None or len(n) > best[0]):
+                        best = (len(n), rec.name)
             found = best[1] if best else None
         out.append(found or part)
     return out
@@ -95,8 +113,20 @@ def find_credits(text: str, start: int, end: int, table: EntityTable) -> list[Cr
             if not src or len(src) < 2:
                 continue
             first = src.split()[0].lower()
-            if first in {"reports", "report", "it", "he", "she", "they", "this", "which",
-                         "statement", "statements", "a", "an"}:
+            if first in {
+                "reports",
+                "report",
+                "it",
+                "he",
+                "she",
+                "they",
+                "this",
+                "which",
+                "statement",
+                "statements",
+                "a",
+                "an",
+            }:
                 continue
             if any(c.start <= m.start("src") < c.end for c in credits):
                 continue
@@ -117,10 +147,12 @@ def find_credits(text: str, start: int, end: int, table: EntityTable) -> list[Cr
 _NAMED_SOURCE = re.compile(
     r"(?P<desc>(?:(?:[A-Z][\w’'-]+\s+){0,2}(?:state\s+|official\s+|news\s+)?"
     r"(?:news\s+agency|news\s+outlet|news\s+service|newspaper|broadcaster|state\s+media|"
-    r"state\s+news\s+agency|wire\s+service|daily)))\s+(?P<name>[A-Z][\w’'-]*(?: [A-Z][\w’'-]*){0,3})"
+    r"state\s+news\s+agency|wire\s+service|daily)))\s+"
+    r"(?P<name>[A-Z][\w’'-]*(?: [A-Z][\w’'-]*){0,3})"
     r"|(?P<name2>[A-Z][\w’'-]*(?: [A-Z][\w’'-]*){0,2})\s+(?P<desc2>news\s+agency|"
     r"news\s+outlet|newspaper|broadcaster|state\s+media|wire\s+service)\b"
-    r"|\b(?i:according\s+to|(?:reported|noted|stated)\s+by)\s+(?P<name3>[A-Z][\w’'-]*(?: [A-Z][\w’'-]*){0,3})(?=\s*[,.;]|\s+(?:on|in|that)\b)"
+    r"|\b(?i:according\s+to|(?:reported|noted|stated)\s+by)\s+"
+    r"(?P<name3>[A-Z][\w’'-]*(?: [A-Z][\w’'-]*){0,3})(?=\s*[,.;]|\s+(?:on|in|that)\b)"
 )
 
 
@@ -135,8 +167,10 @@ def register_sources(text: str, table: EntityTable) -> None:
         index = country_index()
         if name in index.by_demonym or name in index.by_name or name.split()[0] in index.by_demonym:
             continue
-        start = m.start("name") if m.group("name") else (
-            m.start("name2") if m.group("name2") else m.start("name3")
+        start = (
+            m.start("name")
+            if m.group("name")
+            else (m.start("name2") if m.group("name2") else m.start("name3"))
         )
         key = name_key(name)
         existing = next(

@@ -35,7 +35,10 @@ def _description(text: str, event: DraftEvent) -> str:
     start, end = event.quotes()[0]
     words = clean_sentence(text[start:end]).split()
     if len(words) > _DESCRIPTION_WORDS:
-        words = [*words[: _DESCRIPTION_WORDS - 1], words[_DESCRIPTION_WORDS - 1].rstrip(",;:") + "…"]
+        words = [
+            *words[: _DESCRIPTION_WORDS - 1],
+            words[_DESCRIPTION_WORDS - 1].rstrip(",;:") + "…",
+        ]
     sentence = " ".join(words)
     return sentence if sentence[-1:] in ".!?…" else sentence + "."
 
@@ -51,7 +54,7 @@ def _entities(table: EntityTable, needed: set[str]) -> list[Entity]:
         if key in seen:
             continue
         seen.add(key)
-        aliases = [a for a in rec.aliases if name_key(a) not in seen]
+        aliases = [a for a in rec.aliases if name_key(a) not in seen or name_key(a) == key]
         out.append(
             Entity(name=rec.name, type=rec.type, aliases=aliases, description=rec.description)
         )

@@ -9,6 +9,7 @@ bullet mentions only add evidence to events the body states.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 from dataclasses import dataclass, field
 
@@ -24,7 +25,8 @@ from eventbrief.timex import TimexMatch, find_dates
 
 _COMPILED = [(t, re.compile(rf"\b(?:{p})", re.IGNORECASE), k) for t, p, k in TRIGGERS]
 _CLAUSE_BREAK = re.compile(
-    r"(?:;\s+|,\s+(?=[a-z]+ing\b)|,\s+(?=(?:which|while|whereas|although|though|but|and|as|where|when|in exchange|"
+    r"(?:;\s+|,\s+(?=[a-z]+ing\b)|,\s+(?=(?:which|while|whereas|although|though|but|and|as|"
+    r"where|when|in exchange|"
     r"highlighting|particularly|leading|including|amid|despite|after|before|following)\b)|"
     r"\s+(?=(?:while|whereas|although|though|but|where|after|following)\s)|,\s+and\s+)"
 )
@@ -50,7 +52,8 @@ _FORCES_AFTER = re.compile(
 _RANK_SPECIFIC = {4: 1, 7: 2, 10: 3}
 _ANCHOR_AFTER = re.compile(r"\s+(?:anniversary|deadline|summit|talks|meeting|visit|elections?)\b")
 _CONTAINER = re.compile(
-    r"\b(?:during|in the course of|at|on the sidelines of)\s+(?:the\s+|that\s+|this\s+|his\s+|her\s+|their\s+|[A-Z][\w’'-]+['’]s\s+)?(?:\w+\s+){0,2}$"
+    r"\b(?:during|in the course of|at|on the sidelines of)\s+(?:the\s+|that\s+|this\s+|his\s+|"
+    r"her\s+|their\s+|[A-Z][\w’'-]+['’]s\s+)?(?:\w+\s+){0,2}$"
 )
 _SENTENCE_HEDGE = re.compile(
     r"\b(?:unconfirmed|unverified|not\s+(?:been\s+)?(?:publicly\s+|officially\s+)?(?:acknowledged|confirmed)|"
@@ -122,7 +125,7 @@ def _clauses(text: str, sentence: Sentence) -> list[tuple[int, int]]:
         bounds.append(m.end())
     bounds.append(sentence.end)
     spans = []
-    for a, b in zip(bounds, bounds[1:], strict=False):
+    for a, b in itertools.pairwise(bounds):
         if b > a:
             spans.append((a, b))
     return spans
@@ -135,13 +138,20 @@ def _clause_of(clauses: list[tuple[int, int]], pos: int) -> tuple[int, int]:
     return clauses[-1]
 
 
-def _keep_trigger(text: str, start: int, end: int, etype: str, kind: str, clause: tuple[int, int]) -> bool:
+def _keep_trigger(
+    text: str, start: int, end: int, etype: str, kind: str, clause: tuple[int, int]
+) -> bool:
     word = text[start:end].lower()
     left = text[clause[0] : start]
     right = text[end : min(clause[1], end + 60)]
     if kind == "noun" and BACKGROUND_BEFORE.search(left):
         return False
-    if etype in ("visit", "meeting", "agreement", "aid", "armed_conflict") and BACKGROUND_BEFORE.search(left) and kind == "verb" and word.endswith("ing"):
+    if (
+        etype in ("visit", "meeting", "agreement", "aid", "armed_conflict")
+        and BACKGROUND_BEFORE.search(left)
+        and kind == "verb"
+        and word.endswith("ing")
+    ):
         return False
     if etype == "visit" and word == "visits":
         before = text[max(0, start - 25) : start]
@@ -161,21 +171,33 @@ def _keep_trigger(text: str, start: int, end: int, etype: str, kind: str, clause
         r"\s*(?:(?:late\s+|early\s+)?on\s+\w+\s*)?[.!?]?[\"”’]?\s*$", text[end : clause[1]]
     ):
         return False  # ", the ministry announced." is a credit, not a statement event
-    if etype == "statement" and re.match(r"\w*\s+(?:\S+\s+){0,6}?(?:aid|assistance|arms|weapons|troops|sanctions|\$)", text[end : end + 80]):
+    if etype == "statement" and re.match(
+        r"\w*\s+(?:\S+\s+){0,6}?(?:aid|assistance|arms|weapons|troops|sanctions|\$)",
+        text[end : end + 80],
+    ):
         return False
     if etype == "technology_transfer" and not _TRANSFER_VERBS.search(text[clause[0] : clause[1]]):
         return False
-    if etype == "meeting" and word.startswith("discuss") and re.match(r"\s+(?:the\s+)?(?:issue|possibility|matter)s?\b", right):
+    if (
+        etype == "meeting"
+        and word.startswith("discuss")
+        and re.match(r"\s+(?:the\s+)?(?:issue|possibility|matter)s?\b", right)
+    ):
         return True
-    if etype == "armed_conflict" and word in ("fight", "fighting") and re.search(r"\bagainst\s+(?:corruption|crime|poverty|climate)", right):
+    if (
+        etype == "armed_conflict"
+        and word in ("fight", "fighting")
+        and re.search(r"\bagainst\s+(?:corruption|crime|poverty|climate)", right)
+    ):
         return False
-    if re.search(r"\b(?:not|never|no)\s+(?:\w+\s+)?$", text[max(clause[0], start - 20) : start]) and kind == "verb":
-        return False
-    return True
+    negated = re.search(
+        r"\b(?:not|never|no)\s+(?:\w+\s+)?$", text[max(clause[0], start - 20) : start]
+    )
+    return not (negated and kind == "verb")
 
 
 def _apposition_spans(text: str, sentence: Sentence, table: EntityTable) -> list[tuple[int, int]]:
-    """", the Secretary of X's Council," after a person: names there describe, they do not act."""
+    """ ", the Secretary of X's Council," after a person: names there describe, they do not act."""
     spans = []
     for m in table.in_span(sentence.start, sentence.end):
         if table.get(m.key).type != "person":
@@ -209,9 +231,8 @@ def _participants(
             r"\b(?:to|from)\s+(?:the\s+)?$", text[max(0, m.start - 12) : m.start]
         ):
             continue
-        if m.role == "modifier":
-            if not _FORCES_AFTER.match(text[m.end : m.end + 20]):
-                continue
+        if m.role == "modifier" and not _FORCES_AFTER.match(text[m.end : m.end + 20]):
+            continue
         if _ORDERER.search(text[max(0, m.start - 40) : m.start]):
             continue
         if rec.name not in names:
@@ -284,8 +305,9 @@ def sentence_mentions(
         clause_names = [m for m in sentence_names if lo <= m.start < reach]
         location = _location(text, table, clause, s, e, etype)
         clause_names = [
-            m for m in clause_names if location is None or table.get(m.key).name != location
-            or etype in _TRANSFER_TYPES
+            m
+            for m in clause_names
+            if location is None or table.get(m.key).name != location or etype in _TRANSFER_TYPES
         ]
         parts = _participants(text, clause_names, table, excluded, etype)
         if not parts:
@@ -309,9 +331,9 @@ def sentence_mentions(
         status = status_of(text[clause[0] : min(clause[1], e + 25)])
         if status == "occurred":
             head = text[sentence.start : clause[0]]
-            if re.search(r"\b(?:reportedly|allegedly|believed|reports\s+indicate)\b", head, re.I):
-                status = "alleged"
-            elif _SENTENCE_HEDGE.search(sentence.text):
+            if re.search(
+                r"\b(?:reportedly|allegedly|believed|reports\s+indicate)\b", head, re.I
+            ) or _SENTENCE_HEDGE.search(sentence.text):
                 status = "alleged"
         quantities = [q.quantity for q in find_quantities(text, clause[0], clause[1])]
         prior = bool(_PRIOR.search(text[max(clause[0], s - 30) : s]))
@@ -341,7 +363,7 @@ def sentence_mentions(
 
 
 def _share_container(text: str, mentions: list[Mention]) -> None:
-    """"agreements made during his visit on June 4": the contained event takes the container's
+    """ "agreements made during his visit on June 4": the contained event takes the container's
     date, place and (when it names none) participants (GUIDELINES §4, §5)."""
     for m in mentions:
         for c in mentions:
@@ -352,7 +374,9 @@ def _share_container(text: str, mentions: list[Mention]) -> None:
                 continue
             m.date = m.date or c.date
             m.location = m.location or c.location
-            m.participants = _union(m.participants, c.participants) if not m.participants else m.participants
+            m.participants = (
+                _union(m.participants, c.participants) if not m.participants else m.participants
+            )
             m.prior = c.prior
             break
 
@@ -387,7 +411,9 @@ def _previous_person(table: EntityTable, pos: int, sentence: Sentence) -> str | 
     people = [
         m
         for m in table.mentions
-        if m.end <= pos and pos - m.end < 600 and table.get(m.key).type == "person"
+        if m.end <= pos
+        and pos - m.end < 600
+        and table.get(m.key).type == "person"
         and m.role != "modifier"
     ]
     return table.get(people[-1].key).name if people else None
@@ -409,9 +435,7 @@ def _fold_sentence(mentions: list[Mention]) -> list[Mention]:
         target = None
         for o in out:
             same_type = o.type == m.type
-            folds_into_visit = (
-                o.type == "visit" and m.type == "meeting" and o.status == m.status
-            )
+            folds_into_visit = o.type == "visit" and m.type == "meeting" and o.status == m.status
             if not (same_type or folds_into_visit):
                 continue
             if m.date and o.date and m.date.value != o.date.value:

@@ -183,7 +183,6 @@ ORG_HEADS = frozenset(
         "pentagon",
         "panel",
         "tribunal",
-        "programme",
         "program",
         "ministries",
     }
@@ -243,10 +242,17 @@ PLACE_HEADS = frozenset(
         "capital",
     }
 )
+
+
 # Words that are capitalised only because they open a sentence, or that are never names.
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
 NON_NAMES = frozenset(
     w.lower()
-    for w in """
+    for w in _words(
+        """
 a an the this that these those it its he she his her they their them we our us you your i
 in on at to for from by with of as and or but nor so yet if when while after before since
 until during despite although though however moreover additionally also meanwhile earlier later
@@ -261,12 +267,16 @@ jan feb mar apr jun jul aug sep sept oct nov dec
 last next first second third one two three four five six seven eight nine ten
 mr mrs ms dr
 previous recent new former latest current future possible potential growing ongoing
-""".split()
+"""
+    )
 )
 
 # Event triggers of news writing → DESIGN.md event types. Each entry: (type, pattern, kind);
 # kind "verb" asserts a happening, "noun" names one (filtered when only background).
-_ARMS = r"(?:arms|weapons?|weaponry|munitions?|ammunition|missiles?|artillery|shells|rockets|drones|tanks)"
+_ARMS = (
+    r"(?:arms|weapons?|weaponry|munitions?|ammunition|missiles?|artillery|shells|rockets|drones|"
+    r"tanks)"
+)
 _TROOPS = r"(?:troops|soldiers|forces|personnel|fighters|units|servicemen|military)"
 TRIGGERS: tuple[tuple[str, str, str], ...] = (
     ("visit", r"visit(?:ed|ing|s)?\b(?!\s+counts?)", "verb"),
@@ -277,7 +287,11 @@ TRIGGERS: tuple[tuple[str, str, str], ...] = (
     ("visit", r"return(?:s|ed|ing)?\s+to\b", "verb"),
     ("visit", r"(?:landed|touched\s+down)\s+in\b", "verb"),
     ("visit", r"(?:trip|journey|tour|state\s+visit)\b", "noun"),
-    ("meeting", r"(?:met|meet|meets)\b(?!\s+(?:the\s+)?(?:criteria|requirements?|demands?|deadline|needs))", "verb"),
+    (
+        "meeting",
+        r"(?:met|meet|meets)\b(?!\s+(?:the\s+)?(?:criteria|requirements?|demands?|deadline|needs))",
+        "verb",
+    ),
     ("meeting", r"(?:held|hold|holds|holding)\s+talks\b", "verb"),
     ("meeting", r"conferr?(?:ed|ing|s)?\s+with\b", "verb"),
     ("meeting", r"(?:talks|discussions|negotiations|consultations)\b", "noun"),
@@ -289,14 +303,39 @@ TRIGGERS: tuple[tuple[str, str, str], ...] = (
     ("agreement", r"(?:treaty|pact|accord|memorandum|agreements?|deal)\b", "noun"),
     ("military_deployment", r"deploy(?:ed|s|ing)?\b", "verb"),
     ("military_deployment", r"deployments?\b", "noun"),
-    ("military_deployment", rf"(?:sent|send|sends|sending|dispatch(?:ed|es|ing)?)\s+(?:\S+\s+){{0,4}}?{_TROOPS}\b", "verb"),
+    (
+        "military_deployment",
+        rf"(?:sent|send|sends|sending|dispatch(?:ed|es|ing)?)\s+(?:\S+\s+){{0,4}}?{_TROOPS}\b",
+        "verb",
+    ),
     ("military_deployment", r"(?:stationed|withdr[ae]w(?:n|al)?)\b", "verb"),
-    ("arms_transfer", rf"(?:suppl(?:y|ied|ies|ying)|provid(?:e|ed|es|ing)|deliver(?:ed|s|ing)?|ship(?:ped|s|ping)?|sen[dt]|sending|sold|sell(?:s|ing)?|transferr?(?:ed|ing|s)?)\s+(?:\S+\s+){{0,3}}?{_ARMS}\b", "verb"),
+    (
+        "arms_transfer",
+        rf"(?:suppl(?:y|ied|ies|ying)|provid(?:e|ed|es|ing)|deliver(?:ed|s|ing)?|ship(?:ped|s|ping)?|sen[dt]|sending|sold|sell(?:s|ing)?|transferr?(?:ed|ing|s)?)\s+(?:\S+\s+){{0,3}}?{_ARMS}\b",
+        "verb",
+    ),
     ("arms_transfer", rf"{_ARMS}\s+(?:supplies|deliveries|shipments|transfers|sales)\b", "noun"),
-    ("arms_transfer", rf"{_ARMS}[^.;]{{0,40}}\b(?:have|has|had)\s+(?:also\s+)?been\s+(?:sent|supplied|delivered|shipped|transferred)\b", "verb"),
-    ("technology_transfer", r"(?:technolog(?:y|ies)|know-how|technical\s+(?:support|assistance|help|expertise))\b", "noun"),
-    ("aid", r"(?:economic|humanitarian|financial|civilian|food|medical|development|reconstruction)\s+(?:aid|assistance|support|help)\b", "noun"),
-    ("aid", r"(?:pledged|provided|sent|delivered|gave|promised|distributed|donated)\s+(?:\S+\s+){0,3}?(?:aid|food|medicine|medical supplies|relief|supplies|vaccines|tents)\b", "verb"),
+    (
+        "arms_transfer",
+        rf"{_ARMS}[^.;]{{0,40}}\b(?:have|has|had)\s+(?:also\s+)?been\s+(?:sent|supplied|delivered|shipped|transferred)\b",
+        "verb",
+    ),
+    (
+        "technology_transfer",
+        r"(?:technolog(?:y|ies)|know-how|technical\s+(?:support|assistance|help|expertise))\b",
+        "noun",
+    ),
+    (
+        "aid",
+        r"(?:economic|humanitarian|financial|civilian|food|medical|development|reconstruction)\s+(?:aid|assistance|support|help)\b",
+        "noun",
+    ),
+    (
+        "aid",
+        r"(?:pledged|provided|sent|delivered|gave|promised|distributed|donated)\s+(?:\S+\s+){0,3}?"
+        r"(?:aid|food|medicine|medical supplies|relief|supplies|vaccines|tents)\b",
+        "verb",
+    ),
     ("statement", r"(?:announc(?:ed|es|ing|ement)|declar(?:ed|es|ing|ation))\b", "verb"),
     ("statement", r"(?:issued|released|made)\s+(?:a|an)\s+statement\b", "verb"),
     ("statement", r"expressed\s+(?:their|its|his|her|the)\s+\w+", "verb"),
@@ -304,12 +343,28 @@ TRIGGERS: tuple[tuple[str, str, str], ...] = (
     ("criticism", r"critici[sz](?:ed|es|ing|e)\b|criticism\b", "verb"),
     ("criticism", r"(?:condemn|denounc|rebuk|slamm?|lambast)(?:ed|es|ing|s|e)?\b", "verb"),
     ("criticism", r"accus(?:ed|es|ing|e)\b|accusations?\b", "verb"),
-    ("report_release", r"(?:issued|released|published|unveiled|releasing|issuing|publishing)\s+(?:\S+\s+){0,3}?(?:report|study|findings|assessment)\b", "verb"),
-    ("report_release", r"(?:report|study|findings)\s+(?:was\s+|were\s+)?(?:issued|released|published)\b", "verb"),
-    ("sanctions", r"(?:impos(?:ed|es|ing|e)|extend(?:ed|s|ing)?|lift(?:ed|s|ing)?|announc(?:ed|es)|slapp?(?:ed)?)\s+(?:\S+\s+){0,3}?sanctions\b", "verb"),
+    (
+        "report_release",
+        r"(?:issued|released|published|unveiled|releasing|issuing|publishing)\s+(?:\S+\s+){0,3}?(?:report|study|findings|assessment)\b",
+        "verb",
+    ),
+    (
+        "report_release",
+        r"(?:report|study|findings)\s+(?:was\s+|were\s+)?(?:issued|released|published)\b",
+        "verb",
+    ),
+    (
+        "sanctions",
+        r"(?:impos(?:ed|es|ing|e)|extend(?:ed|s|ing)?|lift(?:ed|s|ing)?|announc(?:ed|es)|slapp?(?:ed)?)\s+(?:\S+\s+){0,3}?sanctions\b",
+        "verb",
+    ),
     ("sanctions", r"sanctioned\b", "verb"),
     ("armed_conflict", r"(?:fighting|fought|fight)\b", "verb"),
-    ("armed_conflict", r"(?:combat|clash(?:es|ed)?|battl(?:e|es|ed|ing)|offensive|shelling|invasion|invaded)\b", "noun"),
+    (
+        "armed_conflict",
+        r"(?:combat|clash(?:es|ed)?|battl(?:e|es|ed|ing)|offensive|shelling|invasion|invaded)\b",
+        "noun",
+    ),
     ("armed_conflict", r"(?:attack(?:ed|s|ing)?|struck|strikes?\s+on)\b", "verb"),
 )
 # Phrases that make a noun trigger background rather than a happening.

@@ -26,13 +26,52 @@ from eventbrief.models import name_key
 
 _WORD = re.compile(r"(?:[A-Z]\.){2,}|[A-Za-z0-9][A-Za-z0-9’'\-]*")
 _CONNECTORS = frozenset(
-    {"of", "for", "on", "the", "and", "de", "da", "do", "dos", "das", "di", "du", "van", "von",
-     "der", "den", "la", "le", "al", "el", "bin", "ibn"}
+    {
+        "of",
+        "for",
+        "on",
+        "the",
+        "and",
+        "de",
+        "da",
+        "do",
+        "dos",
+        "das",
+        "di",
+        "du",
+        "van",
+        "von",
+        "der",
+        "den",
+        "la",
+        "le",
+        "al",
+        "el",
+        "bin",
+        "ibn",
+    }
 )
 _CALENDAR = frozenset(
-    "monday tuesday wednesday thursday friday saturday sunday january february march april "
-    "june july august september october november december jan feb mar apr jun jul aug sep "
-    "sept oct nov dec".split()
+    (
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "january",
+        "february",
+        "march",
+        "april",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    )
 )
 _PARTICLES = _CONNECTORS - {"of", "for", "on", "the", "and"}
 _ACRONYM_DEF = re.compile(r"\s*\((?:the\s+)?([A-Z][A-Za-z]{0,2}(?:[A-Z&.-]){1,9})\)")
@@ -70,11 +109,8 @@ class EntityRecord:
 
     def add_alias(self, alias: str) -> None:
         alias = alias.strip()
-        if not alias or name_key(alias) == name_key(self.name):
-            return
-        if all(name_key(alias) != name_key(a) or alias == a for a in self.aliases):
-            if alias not in self.aliases:
-                self.aliases.append(alias)
+        if alias and alias != self.name and alias not in self.aliases:
+            self.aliases.append(alias)
 
 
 @dataclass(frozen=True)
@@ -176,7 +212,11 @@ def _runs(text: str, tokens: list[_Token]) -> list[list[_Token]]:
             if not joined:
                 runs.append(current)
                 current, pending = [], []
-        if _is_cap(tok) and not tok.text.isdigit() and tok.text.lower().rstrip(".") not in _CALENDAR:
+        if (
+            _is_cap(tok)
+            and not tok.text.isdigit()
+            and tok.text.lower().rstrip(".") not in _CALENDAR
+        ):
             if current:
                 current.extend(pending)
             pending = []
@@ -267,7 +307,9 @@ def _place_before(text: str, start: int) -> bool:
         return True
     if re.search(r"\baccording to\s+(?:the\s+)?$", left, re.IGNORECASE):
         return False
-    return bool(re.search(r"\b(?:in|to|at|near|from|into|toward|towards|across)\s+(?:the\s+)?$", left))
+    return bool(
+        re.search(r"\b(?:in|to|at|near|from|into|toward|towards|across)\s+(?:the\s+)?$", left)
+    )
 
 
 def _segment(
@@ -277,13 +319,17 @@ def _segment(
     possessive country just before the run ("X's Foreign Ministry")."""
     text = b.text
     # Leading words capitalised only because they open the sentence.
-    while run and run[0].kind == "word" and (
-        _low(run[0]) in NON_NAMES
-        or (
-            run[0].start == sentence_start
-            and re.search(rf"\b{re.escape(_low(run[0]))}\b", text) is not None
-            and not _is_title(run[0])
-            and not _is_org_head(run[0])
+    while (
+        run
+        and run[0].kind == "word"
+        and (
+            _low(run[0]) in NON_NAMES
+            or (
+                run[0].start == sentence_start
+                and re.search(rf"\b{re.escape(_low(run[0]))}\b", text) is not None
+                and not _is_title(run[0])
+                and not _is_org_head(run[0])
+            )
         )
     ):
         run = run[1:]
@@ -319,9 +365,8 @@ def _segment(
     org_end = None
     limit = h if h is not None else len(rest)
     for j in range(limit):
-        if _is_org_head(rest[j]) or rest[j].kind == "country":
-            if _is_org_head(rest[j]):
-                org_end = j
+        if _is_org_head(rest[j]):
+            org_end = j
     if org_end is not None and h is None and org_end + 1 < len(rest):
         org_end = len(rest) - 1  # "Ministry of Foreign Affairs": the head leads
     for tok in lead:
@@ -427,9 +472,7 @@ def _resolve_known_person(b: _Builder, surface: str) -> EntityRecord | None:
     return None
 
 
-def _unknown(
-    b: _Builder, toks: list[_Token], lead: list[_Token], sentence_start: int = -1
-) -> None:
+def _unknown(b: _Builder, toks: list[_Token], lead: list[_Token], sentence_start: int = -1) -> None:
     """A capitalised sequence with no title and no organisation head."""
     text = b.text
     for tok in lead:
@@ -449,12 +492,13 @@ def _unknown(
         rec = b.entity(KNOWN_ORGS[surface], "organization", start)
         b.mention(rec, start, end)
         return
-    honorific = start >= 4 and re.search(r"\b(?:Mr|Mrs|Ms|Dr)\.?\s+$", text[max(0, start - 5) : start])
+    honorific = start >= 4 and re.search(
+        r"\b(?:Mr|Mrs|Ms|Dr)\.?\s+$", text[max(0, start - 5) : start]
+    )
     person = _resolve_known_person(b, surface)
     if person is not None:
         person.count += 1
-        if name_key(surface) != name_key(person.name):
-            person.add_alias(surface)
+        person.add_alias(surface)
         b.mention(person, start, end)
         return
     acronym = _known_acronym(b, surface)
@@ -480,22 +524,20 @@ def _unknown(
         desc = None
         if apposition and any(w.lower() in TITLE_HEADS for w in apposition.group("desc").split()):
             desc = apposition.group("desc").strip()
-        lower_title = _LOWER_TITLE.search(text[max(0, start - 50) : start] + " ")
+        lower_title = _LOWER_TITLE.search(text[max(0, start - 50) : start + 1])
         counterpart = re.search(r"\b(?:with|by|and)\s+$", text[max(0, start - 6) : start])
         syllables = any(re.search(r"[a-z]-[a-z]", t.text) for t in toks)
         if (
             honorific
             or desc
             or _PERSONAL_VERBS.match(after)
-            or (lower_title and lower_title.end() >= len(text[max(0, start - 50) : start]))
+            or (lower_title and lower_title.end() >= min(50, start))
             or (counterpart and len(toks) in (2, 3))
             or syllables
             or _surname_reused(text, toks)
         ) and not _place_before(text, start):
-            if desc is None and lower_title:
-                window = text[max(0, start - 50) : start]
-                if lower_title.end() >= len(window):
-                    desc = lower_title.group("title")
+            if desc is None and lower_title and lower_title.end() >= min(50, start):
+                desc = lower_title.group("title")
             _person(b, toks, desc)
             return
     if _place_before(text, start) and len(toks) <= 3:
@@ -524,9 +566,7 @@ def _surname_reused(text: str, toks: list[_Token]) -> bool:
 def _known_acronym(b: _Builder, surface: str) -> EntityRecord | None:
     key = name_key(surface)
     for rec in b.table.records.values():
-        if rec.type in ("organization", "country") and any(
-            name_key(a) == key for a in rec.aliases
-        ):
+        if rec.type in ("organization", "country") and any(name_key(a) == key for a in rec.aliases):
             return rec
     return None
 
@@ -573,9 +613,13 @@ def find_entities(text: str, sentences: list[Sentence]) -> EntityTable:
         previous: _Token | None = None
         for run in _runs(text, tokens):
             owner = None
-            if previous is not None and previous.possessive and previous.kind == "country":
-                if re.fullmatch(r"['’]s? ", text[previous.end : run[0].start]):
-                    owner = previous
+            if (
+                previous is not None
+                and previous.possessive
+                and previous.kind == "country"
+                and re.fullmatch(r"['’]s? ", text[previous.end : run[0].start])
+            ):
+                owner = previous
             _segment(b, run, sentence.start, owner)
             previous = run[-1]
     _merge_org_tails(b.table)
@@ -599,9 +643,7 @@ def _merge_surnames(table: EntityTable) -> None:
         owners = [
             p
             for p in people
-            if p is not short
-            and p.key in table.records
-            and key in name_key(p.name).split()
+            if p is not short and p.key in table.records and key in name_key(p.name).split()
         ]
         if len(owners) != 1:
             continue
@@ -618,7 +660,7 @@ def _merge_surnames(table: EntityTable) -> None:
 
 
 def _merge_org_tails(table: EntityTable) -> None:
-    """"Security Council" alone is the one qualified "X Security Council" of the article."""
+    """ "Security Council" alone is the one qualified "X Security Council" of the article."""
     orgs = [r for r in table.records.values() if r.type == "organization"]
     for short in orgs:
         if short.qualified:

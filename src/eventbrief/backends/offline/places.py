@@ -19,7 +19,9 @@ def nearest_place(table: EntityTable, start: int, end: int, anchor: int) -> str 
     if not places:
         return None
     after = [m for m in places if m.start >= anchor]
-    chosen = min(after, key=lambda m: m.start - anchor) if after else max(places, key=lambda m: m.end)
+    chosen = (
+        min(after, key=lambda m: m.start - anchor) if after else max(places, key=lambda m: m.end)
+    )
     return table.get(chosen.key).name
 
 

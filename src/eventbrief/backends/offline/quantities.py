@@ -98,9 +98,16 @@ def find_quantities(text: str, start: int = 0, end: int | None = None) -> list[Q
             if any(m.start() < e and s < m.end() for s, e in taken):
                 continue
             num = m.group("num")
-            if not num[0].isdigit() and text[max(0, m.start("num") - 4) : m.start("num")].lower().endswith("the "):
+            if not num[0].isdigit() and text[
+                max(0, m.start("num") - 4) : m.start("num")
+            ].lower().endswith("the "):
                 continue  # "the two countries"
-            if num.isdigit() and len(num) == 4 and num.startswith(("19", "20")) and not m.groupdict().get("currency"):
+            if (
+                num.isdigit()
+                and len(num) == 4
+                and num.startswith(("19", "20"))
+                and not m.groupdict().get("currency")
+            ):
                 continue  # a year
             value = _value(num, m.group("mult"))
             if value is None:
@@ -117,7 +124,7 @@ def find_quantities(text: str, start: int = 0, end: int | None = None) -> list[Q
                         value=value,
                         unit=unit,
                         text=m.group(0),
-                        approximate=bool(approx) and approx.lower() != "at least" or False,
+                        approximate=bool(approx) and approx.lower() != "at least",
                     ),
                 )
             )

@@ -16,10 +16,13 @@ from eventbrief.models import SUMMARY_MAX_WORDS
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z’'-]+")
 _STOP = frozenset(
-    """a an the and or but of to in on at for from by with as is are was were be been being has
-    have had it its this that these those he she his her they their them which who whom what
-    will would can could may might also not no than then there here into over after before
-    about such other more most some any all both each said says""".split()
+    re.findall(
+        r"\w+",
+        """a an the and or but of to in on at for from by with as is are was were be been being
+        has have had it its this that these those he she his her they their them which who whom
+        what will would can could may might also not no than then there here into over after
+        before about such other more most some any all both each said says""",
+    )
 )
 _DATELINE = re.compile(r"^[A-Z][\w .’'-]{1,40},\s+[A-Z][a-z]{2,8}\.?\s+\d{1,2}\s*\([^)]{1,40}\)\s*")
 _TRAILING_CREDIT = re.compile(
@@ -55,12 +58,11 @@ def textrank(sentences: list[str], damping: float = 0.85, iterations: int = 40) 
             s = sum(v * b.get(t, 0.0) for t, v in a.items())
             sim[i][j] = sim[j][i] = s
     out_weight = [sum(row) or 1.0 for row in sim]
+    links = [[(j, sim[j][i] / out_weight[j]) for j in range(n) if sim[j][i]] for i in range(n)]
     scores = [1.0 / n] * n
     for _ in range(iterations):
         scores = [
-            (1 - damping) / n
-            + damping * sum(sim[j][i] / out_weight[j] * scores[j] for j in range(n) if sim[j][i])
-            for i in range(n)
+            (1 - damping) / n + damping * sum(w * scores[j] for j, w in links[i]) for i in range(n)
         ]
     return scores
 
@@ -89,7 +91,9 @@ _CONNECTIVE = re.compile(
     r"^(?:However|Moreover|Additionally|Meanwhile|Furthermore|In addition|Also|Still|Yet|"
     r"Indeed|Notably|Previously|Separately),\s+"
 )
-_APPOSITIVE = re.compile(r",\s+(?:the|a|an)\s+[^,;()]{3,80}?,(?=\s+(?:has|have|had|is|was|will|[a-z]+ed)\b)")
+_APPOSITIVE = re.compile(
+    r",\s+(?:the|a|an)\s+[^,;()]{3,80}?,(?=\s+(?:has|have|had|is|was|will|[a-z]+ed)\b)"
+)
 _PARENTHETICAL = re.compile(r"\s*\([^)]{1,60}\)")
 _TRAILING_PARTICIPLE = re.compile(
     r",\s+(?:highlighting|reflecting|underscoring|signalling|signaling|indicating|marking|"
@@ -123,9 +127,11 @@ def compress(text: str) -> str:
 def lead_summary(sentences: list[Sentence], limit: int = SUMMARY_MAX_WORDS) -> str:
     """The lead sentence and then the most central ones, in article order, compressed, up to
     `limit` words (a sentence that does not fit is cut with "…" only when little is written)."""
-    body = [s for s in sentences if s.kind == "body"] or [
-        s for s in sentences if s.kind != "meta"
-    ] or sentences
+    body = (
+        [s for s in sentences if s.kind == "body"]
+        or [s for s in sentences if s.kind != "meta"]
+        or sentences
+    )
     if len(body) > 2:
         scores = textrank([s.text for s in body])
         ranked = sorted(range(1, len(body)), key=lambda i: (-scores[i], i))

@@ -104,7 +104,7 @@ def _line_kind(line: str, is_first: bool) -> Kind:
         return "bullet"
     if _META.match(stripped) and len(stripped.split()) <= 8:
         return "meta"
-    ends_like_prose = stripped[-1:] in ".!?\"”’"
+    ends_like_prose = stripped[-1:] in '.!?"”’'
     if is_first and len(stripped.split()) <= 25:
         return "title"
     if not ends_like_prose and len(stripped.split()) <= 14:
