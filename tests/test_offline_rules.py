@@ -125,7 +125,8 @@ def test_country_forms_from_maintained_data() -> None:
     assert index.by_demonym["Kenyan"] == "KE"
     assert index.by_capital["Nairobi"] == "KE"
     text = "The Syrian Arab Republic and Syria are one state."
-    assert entities(text)["Syria"] == ("country", ["Syrian Arab Republic"], None)
+    assert entities(text)["Syrian Arab Republic"] == ("country", ["Syria"], None)
+    assert entities("Syrian troops moved.")["Syria"] == ("country", [], None)
 
 
 def test_capital_as_actor_is_its_country_but_not_an_alias() -> None:

@@ -50,6 +50,8 @@ def _entities(table: EntityTable, needed: set[str]) -> list[Entity]:
     for rec in records:
         if rec.count <= 0 and rec.name not in needed:
             continue
+        if rec.type == "country" and not rec.surfaces and rec.name not in needed:
+            continue  # named only by an adjective ("Chilean"): not an entity (GUIDELINES §3)
         key = name_key(rec.name)
         if key in seen:
             continue

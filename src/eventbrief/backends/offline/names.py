@@ -73,6 +73,13 @@ _CALENDAR = frozenset(
         "december",
     )
 )
+_REGION_HEADS = frozenset(
+    {"region", "province", "oblast", "district", "county", "prefecture", "governorate"}
+)
+_ORG_MODIFIER = re.compile(
+    r"^\s+(?:sanctions|resolutions?|officials|envoy|forces|troops|mission|report|panel|members?|"
+    r"body|chief|secretary|staff|peacekeepers|aid|monitors|agencies|experts|member states)\b"
+)
 _PARTICLES = _CONNECTORS - {"of", "for", "on", "the", "and"}
 _ACRONYM_DEF = re.compile(r"\s*\((?:the\s+)?([A-Z][A-Za-z]{0,2}(?:[A-Z&.-]){1,9})\)")
 _LOWER_TITLE = re.compile(
@@ -103,6 +110,7 @@ class EntityRecord:
     count: int = 0
     country_code: str | None = None
     qualified: bool = False
+    surfaces: list[str] = field(default_factory=list)
 
     def names_all(self) -> list[str]:
         return [self.name, *self.aliases]
@@ -267,9 +275,15 @@ class _Builder:
         self.known_only = False
 
     def entity(
-        self, name: str, etype: str, start: int, *, description: str | None = None
+        self,
+        name: str,
+        etype: str,
+        start: int,
+        *,
+        description: str | None = None,
+        canonical: str | None = None,
     ) -> EntityRecord:
-        key = f"{etype}:{name_key(name)}"
+        key = f"{etype}:{name_key(canonical or name)}"
         rec = self.table.records.get(key)
         if rec is None:
             rec = EntityRecord(key=key, name=name, type=etype, description=description, first=start)
@@ -285,8 +299,8 @@ class _Builder:
         country = self.index.countries[code]
         rec = self.entity(country.name, "country", start)
         rec.country_code = code
-        if surface != country.name and surface in self.index.by_name:
-            rec.add_alias(surface)
+        if surface in self.index.by_name and surface not in rec.surfaces:
+            rec.surfaces.append(surface)
         self.table.mentions.append(NameMention(start, end, rec.key, role))
 
     def mention(self, rec: EntityRecord, start: int, end: int, role: str = "actor") -> None:
@@ -378,14 +392,16 @@ def _segment(
     if org_end is not None:
         org_toks = (lead if lead and not lead[-1].possessive else []) + rest[: org_end + 1]
         name = _join(text, org_toks)
-        name = KNOWN_ORGS.get(name, name)
+        canonical = KNOWN_ORGS.get(name)
         surface = None
         if owner is not None and org_toks[0] is rest[0] and owner.code:
             surface = text[owner.start : org_toks[-1].end]
             name = surface
-        if b.known_only and f"organization:{name_key(name)}" not in b.table.records:
+        if b.known_only and f"organization:{name_key(canonical or name)}" not in b.table.records:
             return
-        org_rec = b.entity(name, "organization", org_toks[0].start)
+        org_rec = b.entity(name, "organization", org_toks[0].start, canonical=canonical)
+        if canonical and name not in org_rec.surfaces:
+            org_rec.surfaces.append(name)
         if surface:
             org_rec.qualified = True
         role = "modifier" if h is not None else "actor"
@@ -419,13 +435,12 @@ def _capital(b: _Builder, tok: _Token) -> None:
     if re.match(r"\s*\([A-Z][^)]{1,30}\)", b.text[tok.end : tok.end + 34]):
         return  # a dateline: "City (Outlet) reported"
     role = "place" if _place_before(b.text, tok.start) else "actor"
+    rec = b.entity(tok.text, "location", tok.start)
+    rec.country_code = tok.code
     if role == "place":
-        rec = b.entity(tok.text, "location", tok.start)
         b.mention(rec, tok.start, tok.end, "place")
     else:
         b.country(tok.code or "", tok.text, tok.start, tok.end, "actor")
-        rec = b.entity(tok.text, "location", tok.start)
-        rec.count -= 1
 
 
 def _person(b: _Builder, toks: list[_Token], description: str | None) -> None:
@@ -489,9 +504,15 @@ def _unknown(b: _Builder, toks: list[_Token], lead: list[_Token], sentence_start
     start, end = toks[0].start, toks[-1].end
     surface = text[start:end]
     if surface in KNOWN_ORGS:
-        rec = b.entity(KNOWN_ORGS[surface], "organization", start)
-        b.mention(rec, start, end)
+        rec = b.entity(surface, "organization", start, canonical=KNOWN_ORGS[surface])
+        if surface not in rec.surfaces:
+            rec.surfaces.append(surface)
+        b.mention(
+            rec, start, end, "modifier" if _ORG_MODIFIER.match(after_text(b, end)) else "actor"
+        )
         return
+    if re.match(r"\s*\)\s*$", text[end : end + 3] + "\n") and text[start - 1 : start] == "(":
+        return  # a photo credit: "(AP)" closing a caption
     honorific = start >= 4 and re.search(
         r"\b(?:Mr|Mrs|Ms|Dr)\.?\s+$", text[max(0, start - 5) : start]
     )
@@ -512,12 +533,15 @@ def _unknown(b: _Builder, toks: list[_Token], lead: list[_Token], sentence_start
     following = text[end : end + 40].lower()
     head = following.split()[0].strip(",.") if following.split() else ""
     if head in PLACE_HEADS:
-        rec = b.entity(surface, "location", start)
+        name = f"{surface} {head}" if head in _REGION_HEADS else surface
+        rec = b.entity(name, "location", start)
+        if name != surface:
+            rec.add_alias(surface)
         b.mention(rec, start, end, "place")
         return
     if surface.isupper() and 2 <= len(surface) <= 8:
         rec = b.entity(surface, "organization", start)
-        b.mention(rec, start, end)
+        b.mention(rec, start, end, "modifier" if _ORG_MODIFIER.match(after) else "actor")
         return
     if honorific or (len(toks) >= 2 and _person_tokens(toks)):
         apposition = _APPOSITION.match(after)
@@ -624,8 +648,55 @@ def find_entities(text: str, sentences: list[Sentence]) -> EntityTable:
             previous = run[-1]
     _merge_org_tails(b.table)
     _merge_surnames(b.table)
+    _merge_region_names(b.table)
+    _canonical_names(b.table)
     b.table.mentions.sort(key=lambda m: m.start)
     return b.table
+
+
+def after_text(b: _Builder, end: int) -> str:
+    return b.text[end : end + 40]
+
+
+def _merge_region_names(table: EntityTable) -> None:
+    """ "X" and "the X region" are one place, named by the fuller form."""
+    places = [r for r in table.records.values() if r.type == "location"]
+    for short in places:
+        longer = [
+            p
+            for p in places
+            if p is not short
+            and p.key in table.records
+            and name_key(p.name).startswith(name_key(short.name) + " ")
+            and name_key(p.name).split()[-1] in _REGION_HEADS
+        ]
+        if len(longer) != 1 or short.key not in table.records:
+            continue
+        target = longer[0]
+        target.add_alias(short.name)
+        target.count += short.count
+        target.first = min(target.first, short.first)
+        del table.records[short.key]
+        table.mentions[:] = [
+            NameMention(m.start, m.end, target.key, m.role) if m.key == short.key else m
+            for m in table.mentions
+        ]
+
+
+def _canonical_names(table: EntityTable) -> None:
+    """GUIDELINES §3: the canonical name is the fullest form the article uses; other forms
+    it uses are aliases. Countries named only by an adjective keep their short name."""
+    for rec in table.records.values():
+        if not rec.surfaces:
+            continue
+        fullest = max(rec.surfaces, key=lambda s: (len(s), -rec.surfaces.index(s)))
+        others = [s for s in rec.surfaces if s != fullest]
+        old = rec.name
+        rec.name = fullest
+        rec.aliases = [a for a in [*others, *rec.aliases] if a != fullest]
+        if old != fullest and old not in rec.aliases and rec.type != "country":
+            rec.aliases.append(old)
+        rec.aliases = list(dict.fromkeys(rec.aliases))
 
 
 def _title_case(line: str) -> bool:
