@@ -104,11 +104,33 @@ def _resolve(src: str, table: EntityTable) -> list[str]:
     return out
 
 
+class _Shifted:
+    """A match on a sentence with offsets into the whole article."""
+
+    def __init__(self, m: re.Match[str], offset: int) -> None:
+        self.m = m
+        self.offset = offset
+
+    def group(self, name: str) -> str:
+        return self.m.group(name)
+
+    def start(self, name: str = "src") -> int:
+        return self.m.start(name) + self.offset
+
+    def end(self, name: str = "src") -> int:
+        return self.m.end(name) + self.offset
+
+
+def _shifted(pattern: re.Pattern[str], sentence: str, offset: int) -> list[_Shifted]:
+    return [_Shifted(m, offset) for m in pattern.finditer(sentence)]
+
+
 def find_credits(text: str, start: int, end: int, table: EntityTable) -> list[Credit]:
     """Attributions stated inside text[start:end] (one sentence)."""
     credits: list[Credit] = []
+    sentence = text[start:end]
     for pattern in PATTERNS:
-        for m in pattern.finditer(text, start, end):
+        for m in _shifted(pattern, sentence, start):
             src = m.group("src")
             if not src or len(src) < 2:
                 continue

@@ -55,6 +55,22 @@ _CONTAINER = re.compile(
     r"\b(?:during|in the course of|at|on the sidelines of)\s+(?:the\s+|that\s+|this\s+|his\s+|"
     r"her\s+|their\s+|[A-Z][\w’'-]+['’]s\s+)?(?:\w+\s+){0,2}$"
 )
+_PRIOR_SENTENCE = re.compile(
+    r"^(?:Previously|Earlier|In the past|Before that|Prior to that|Last year|In \d{4})\b"
+)
+_DISTINCT = re.compile(
+    r"\b(?:more|additional|fresh|extra|another|further|new)\s+(?:\S+\s+)?"
+    r"(?:troops|soldiers|forces|weapons|arms|missiles|shells|aid|sanctions)\b",
+    re.IGNORECASE,
+)
+_DURING_STAY = re.compile(
+    r"\bduring\s+(?:his|her|their|the|this)\s+(?:stay|visit|trip|time)\b", re.IGNORECASE
+)
+_RELATIVE_OPENER = re.compile(r"^(?:during which|where|when|in which)\b", re.IGNORECASE)
+_BOTH_SIDES = re.compile(
+    r"\b(?:the two|both)\s+(?:countries|nations|sides|states|governments|allies|neighbou?rs)\b",
+    re.IGNORECASE,
+)
 _SENTENCE_HEDGE = re.compile(
     r"\b(?:unconfirmed|unverified|not\s+(?:been\s+)?(?:publicly\s+|officially\s+)?(?:acknowledged|confirmed)|"
     r"(?:has|have)\s+not\s+(?:publicly\s+|officially\s+)?(?:acknowledged|confirmed)|denied)\b",
@@ -79,6 +95,9 @@ class Mention:
     quantities: list[Quantity]
     credits: list[str]
     prior: bool
+    distinct: bool = False
+    during_stay: bool = False
+    container: Mention | None = None
 
 
 @dataclass
@@ -145,7 +164,12 @@ def _keep_trigger(
     left = text[clause[0] : start]
     right = text[end : min(clause[1], end + 60)]
     if kind == "noun" and BACKGROUND_BEFORE.search(left):
-        return False
+        stated = re.match(
+            r"[^.;]{0,40}?\b(?:signed|established|reached|forged|concluded|made|agreed|struck)\b",
+            right,
+        )
+        if not (etype == "agreement" and stated):
+            return False
     if (
         etype in ("visit", "meeting", "agreement", "aid", "armed_conflict")
         and BACKGROUND_BEFORE.search(left)
@@ -221,7 +245,26 @@ def _participants(
         if any(a <= m.start < b for a, b in excluded):
             continue
         rec = table.get(m.key)
+        if (
+            rec.type == "location"
+            and transfer
+            and rec.country_code
+            and re.search(r"\b(?:to|from)\s+$", text[max(0, m.start - 6) : m.start])
+        ):
+            country = next(
+                (
+                    r
+                    for r in table.records.values()
+                    if r.type == "country" and r.country_code == rec.country_code
+                ),
+                None,
+            )
+            if country is not None and country.name not in names:
+                names.append(country.name)
+            continue
         if rec.type == "location":
+            continue
+        if etype == "report_release" and rec.type != "organization":
             continue
         if m.role == "place" and not (transfer and rec.type == "country"):
             continue
@@ -289,20 +332,30 @@ def sentence_mentions(
             dates = [d for d in dates if d is not dateline_date]
     dates = [d for d in dates if not _ANCHOR_AFTER.match(text, d.end)]
     by_trigger = _assign_dates(dates, triggers, text)
-    credits = [n for c in find_credits(text, sentence.start, sentence.end, table) for n in c.names]
-    credit_spans = [
-        (c.start, c.end) for c in find_credits(text, sentence.start, sentence.end, table)
-    ]
-    excluded = credit_spans + _apposition_spans(text, sentence, table)
+    found_credits = find_credits(text, sentence.start, sentence.end, table)
+    local_credits = {
+        id(c): t
+        for c in found_credits
+        for t in triggers
+        if 0 <= c.start - t[1] <= 20
+        and re.fullmatch(r",\s+(?:as\s+)?reported\s+by\s+(?:the\s+)?", text[t[1] : c.start])
+    }
+    excluded = [(c.start, c.end) for c in found_credits] + _apposition_spans(text, sentence, table)
     sentence_names = table.in_span(sentence.start, sentence.end)
+    sentence_prior = bool(_PRIOR_SENTENCE.match(sentence.text))
     out: list[Mention] = []
     for i, (s, e, etype, kind) in enumerate(triggers):
         clause = _clause_of(clauses, s)
-        reach = clause[1] if etype in ("visit", "meeting") else min(clause[1], e + 70)
-        lo = clause[0]
+        if etype in _TRANSFER_TYPES:
+            reach = clause[1]
+        else:
+            reach = min(clause[1], e + (90 if etype in ("visit", "meeting") else 70))
+        later = [t[0] for t in triggers if t[0] > e and t[2] != etype]
+        if later and etype not in _TRANSFER_TYPES:
+            reach = min(reach, max(later[0], e + 25))
         if etype == "report_release":
             reach = s
-        clause_names = [m for m in sentence_names if lo <= m.start < reach]
+        clause_names = [m for m in sentence_names if clause[0] <= m.start < reach]
         location = _location(text, table, clause, s, e, etype)
         clause_names = [
             m
@@ -310,24 +363,24 @@ def sentence_mentions(
             if location is None or table.get(m.key).name != location or etype in _TRANSFER_TYPES
         ]
         parts = _participants(text, clause_names, table, excluded, etype)
-        if not parts:
+        if not parts and len(triggers) == 1:
             parts = _participants(text, sentence_names, table, excluded, etype)
         if etype == "visit" and location in parts:
             parts = [p for p in parts if p != location]
         if etype in _TRANSFER_TYPES and location in parts:
             location = None
+        window = text[clause[0] : reach]
         if not any(table.get(m.key).type == "person" for m in clause_names) and re.search(
-            r"\b(?:he|his|him|she|her)\b", text[clause[0] : reach], re.IGNORECASE
+            r"\b(?:he|his|him|she|her)\b", window, re.IGNORECASE
         ):
-            actor = _previous_person(table, s, sentence)
+            actor = _previous_person(text, table, s)
             if actor and actor not in parts:
                 parts.insert(0, actor)
+        if _BOTH_SIDES.search(window):
+            parts = _union(parts, _main_countries(table))
         date = by_trigger.get(i)
         if date is None and dateline_date is not None and i == 0:
             date = dateline_date
-        status_text = text[clause[0] : clause[1]]
-        if clause[0] > sentence.start:
-            status_text = text[sentence.start : clause[1]] if etype != "visit" else status_text
         status = status_of(text[clause[0] : min(clause[1], e + 25)])
         if status == "occurred":
             head = text[sentence.start : clause[0]]
@@ -336,24 +389,31 @@ def sentence_mentions(
             ) or _SENTENCE_HEDGE.search(sentence.text):
                 status = "alleged"
         quantities = [q.quantity for q in find_quantities(text, clause[0], clause[1])]
-        prior = bool(_PRIOR.search(text[max(clause[0], s - 30) : s]))
-        out.append(
-            Mention(
-                type=etype,
-                kind=kind,
-                trigger=(s, e),
-                sentence=sentence,
-                quote=(sentence.start, sentence.end),
-                participants=parts,
-                location=location,
-                date=date,
-                status=status,
-                quantities=quantities,
-                credits=list(dict.fromkeys(credits)),
-                prior=prior,
-            )
+        prior = sentence_prior or bool(_PRIOR.search(text[max(clause[0], s - 30) : s]))
+        credits = [
+            n
+            for c in found_credits
+            if id(c) not in local_credits or local_credits[id(c)][0] == s
+            for n in c.names
+        ]
+        mention = Mention(
+            type=etype,
+            kind=kind,
+            trigger=(s, e),
+            sentence=sentence,
+            quote=(sentence.start, sentence.end),
+            participants=parts,
+            location=location,
+            date=date,
+            status=status,
+            quantities=quantities,
+            credits=list(dict.fromkeys(credits)),
+            prior=prior,
         )
-    _share_container(text, out)
+        mention.distinct = bool(_DISTINCT.search(text[max(clause[0], s - 5) : reach]))
+        mention.during_stay = bool(_DURING_STAY.search(text[clause[0] : clause[1]]))
+        out.append(mention)
+    _share_container(text, out, clauses)
     out = _fold_sentence(out)
     if len(out) > 1:
         for m in out:
@@ -362,9 +422,10 @@ def sentence_mentions(
     return out
 
 
-def _share_container(text: str, mentions: list[Mention]) -> None:
-    """ "agreements made during his visit on June 4": the contained event takes the container's
-    date, place and (when it names none) participants (GUIDELINES §4, §5)."""
+def _share_container(text: str, mentions: list[Mention], clauses: list[tuple[int, int]]) -> None:
+    """ "agreements made during his visit on June 4", "a visit last year, during which they
+    signed a deal", "deployed to X, where arms were also sent": the contained event takes the
+    container's date, place and (when it names none) participants (GUIDELINES §4, §5)."""
     for m in mentions:
         for c in mentions:
             if c is m or c.type not in ("visit", "meeting") or c.trigger[0] <= m.trigger[1]:
@@ -372,13 +433,39 @@ def _share_container(text: str, mentions: list[Mention]) -> None:
             between = text[m.trigger[1] : c.trigger[0]]
             if len(between) > 80 or not _CONTAINER.search(between):
                 continue
-            m.date = m.date or c.date
-            m.location = m.location or c.location
-            m.participants = (
-                _union(m.participants, c.participants) if not m.participants else m.participants
-            )
+            _inherit(m, c)
             m.prior = c.prior
             break
+    for i, m in enumerate(mentions):
+        clause = _clause_of(clauses, m.trigger[0])
+        opener = text[clause[0] : m.trigger[0]]
+        if i == 0 or not _RELATIVE_OPENER.match(opener):
+            continue
+        _inherit(m, mentions[i - 1])
+    for m in mentions:
+        if m.type != "meeting" or m.status == "occurred":
+            continue
+        visits = [v for v in mentions if v.type == "visit" and v.status != m.status]
+        if visits:
+            m.container = visits[0]
+
+
+def _inherit(m: Mention, c: Mention) -> None:
+    m.date = m.date or c.date
+    m.location = m.location or c.location
+    if not m.participants:
+        m.participants = list(c.participants)
+
+
+def _main_countries(table: EntityTable) -> list[str]:
+    """The two countries an article is about ("both sides", "the two nations")."""
+    counts: dict[str, int] = {}
+    for m in table.mentions:
+        rec = table.get(m.key)
+        if rec.type == "country" and m.role != "place":
+            counts[rec.name] = counts.get(rec.name, 0) + 1
+    ranked = sorted(counts, key=lambda n: (-counts[n], n))
+    return ranked[:2] if len(ranked) >= 2 else []
 
 
 def _location(
@@ -393,30 +480,39 @@ def _location(
             continue
         before = text[max(0, m.start - 14) : m.start]
         place_like = m.role == "place" or (
-            etype == "visit" and m.start - e <= 2 and rec.type == "country"
+            etype == "visit"
+            and 0 <= m.start - e <= 2
+            and rec.type == "country"
+            and m.role != "modifier"
         )
         if not place_like:
             continue
         if etype not in _PHYSICAL and not re.search(r"\b(?:in|at)\s+(?:the\s+)?$", before):
             continue
-        if m.start >= e and m.start - e <= 60:
+        if m.start >= e and m.start - e <= 90:
             candidates.append((m.start - e, rec.name))
         elif m.end <= s and s - m.end <= 40 and etype in _PHYSICAL:
             candidates.append((s - m.end + 30, rec.name))
     return min(candidates)[1] if candidates else None
 
 
-def _previous_person(table: EntityTable, pos: int, sentence: Sentence) -> str | None:
-    """The person a pronoun most likely refers to: the last person named before `pos`."""
+def _previous_person(text: str, table: EntityTable, pos: int) -> str | None:
+    """The person a pronoun most likely refers to: the first person (the subject) of the
+    nearest earlier sentence that names one."""
     people = [
         m
         for m in table.mentions
         if m.end <= pos
-        and pos - m.end < 600
+        and pos - m.end < 800
         and table.get(m.key).type == "person"
         and m.role != "modifier"
     ]
-    return table.get(people[-1].key).name if people else None
+    if not people:
+        return None
+    last = people[-1]
+    cut = max(text.rfind(". ", 0, last.start), text.rfind("\n", 0, last.start))
+    same = [m for m in people if m.start > cut]
+    return table.get(same[0].key).name
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
@@ -440,7 +536,7 @@ def _fold_sentence(mentions: list[Mention]) -> list[Mention]:
                 continue
             if m.date and o.date and m.date.value != o.date.value:
                 continue
-            if m.prior != o.prior and (m.date or o.date):
+            if m.prior != o.prior or m.distinct:
                 continue
             if m.status != o.status and same_type and "occurred" not in (m.status, o.status):
                 continue
@@ -503,12 +599,16 @@ def _compatible(event: DraftEvent, m: Mention, table: EntityTable) -> float | No
         return None
     if not places.compatible(table, event.location, m.location):
         return None
-    shared = set(event.participants) & set(m.participants)
-    if event.participants and m.participants and not shared:
+    if m.distinct:
         return None
+    shared = set(event.participants) & set(m.participants)
     people_e = {p for p in event.participants if table_type(table, p) == "person"}
     people_m = {p for p in m.participants if table_type(table, p) == "person"}
     if people_e and people_m and not people_e & people_m:
+        return None
+    dated_match = both_dated and event.type not in ("visit", "meeting")
+    personal = event.type in ("visit", "meeting") and not (people_e and people_m)
+    if event.participants and m.participants and not shared and not (dated_match or personal):
         return None
     score = 1.0 + len(shared)
     if both_dated:
@@ -555,7 +655,7 @@ def detect_events(
         if scored:
             _absorb(max(scored, key=lambda x: x[0])[1], m, table)
             continue
-        if m.kind == "noun" and not m.participants and not m.date:
+        if m.kind == "noun" and not m.participants and not m.date and not m.location:
             continue
         event = DraftEvent(type=m.type, prior=m.prior)
         _absorb(event, m, table)
@@ -565,4 +665,31 @@ def detect_events(
         if scored:
             best = max(scored, key=lambda x: x[0])[1]
             best.mentions.append(m)
+    _resolve_containers(events, table)
     return [e for e in events if e.participants or e.date or e.location]
+
+
+def _resolve_containers(events: list[DraftEvent], table: EntityTable) -> None:
+    """Events held during a visit take its date and place; people on a trip are its
+    participants, not the countries they act for (GUIDELINES §3–§5)."""
+    current = [e for e in events if e.type == "visit" and not e.prior and e.status == "occurred"]
+    for event in events:
+        container = None
+        for m in event.mentions:
+            if m.container is not None:
+                container = next((e for e in events if m.container in e.mentions), None)
+            elif m.during_stay and current and event.type != "visit":
+                container = current[0]
+            if container is not None:
+                break
+        if container is not None and container is not event:
+            if event.date is None:
+                event.date = container.date
+            if event.location is None:
+                event.location = container.location
+        if event.type in ("visit", "meeting") and any(
+            table_type(table, p) == "person" for p in event.participants
+        ):
+            event.participants = [
+                p for p in event.participants if table_type(table, p) != "country"
+            ]

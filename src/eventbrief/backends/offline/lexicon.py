@@ -362,6 +362,12 @@ TRIGGERS: tuple[tuple[str, str, str], ...] = (
     ("armed_conflict", r"(?:fighting|fought|fight)\b", "verb"),
     (
         "armed_conflict",
+        r"participat\w*\s+in\s+(?:the\s+)?(?:\S+\s+){0,3}?(?:war|fighting|combat|battles?|"
+        r"offensive|conflict)\b",
+        "verb",
+    ),
+    (
+        "armed_conflict",
         r"(?:combat|clash(?:es|ed)?|battl(?:e|es|ed|ing)|offensive|shelling|invasion|invaded)\b",
         "noun",
     ),
@@ -371,6 +377,7 @@ TRIGGERS: tuple[tuple[str, str, str], ...] = (
 BACKGROUND_BEFORE = re.compile(
     r"\b(?:amid|amidst|in exchange for|in light of|in the face of|in the context of|such as|"
     r"in return for|against the backdrop of|particularly in|related to|associated with|"
-    r"concerning|regarding|about|over|surrounding|issues of|questions of|under)\b[^,.;]*$",
+    r"concerning|regarding|about|over|surrounding|issues of|questions of|under|including|"
+    r"implement|implementing|implementation of|execution of|enforcement of|aligns with)\b[^,.;]*$",
     re.IGNORECASE,
 )
