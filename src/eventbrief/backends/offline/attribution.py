@@ -16,7 +16,7 @@ from eventbrief.models import name_key
 
 _SOURCE = r"(?P<src>(?:[\w’'.-]+\s+){0,6}?[\w’'.-]+)"
 _END = (
-    r"(?=\s*(?:[,.;:]|$|\s+(?:that|indicat\w*|suggest\w*|say\w*|said|reported|report|on\s|"
+    r"(?=\s*(?:[,.;:(]|$|\s+(?:that|indicat\w*|suggest\w*|say\w*|said|reported|report|on\s|"
     r"in\s|to\s|as\s|has\s|have\s|had\s|is\s|are\s|was\s)))"
 )
 PATTERNS = (

@@ -47,9 +47,18 @@ _ORDERER = re.compile(
 )
 _FORCES_AFTER = re.compile(
     r"^\s+(?:troops|soldiers|forces|army|military|units|personnel|fighters|servicemen|front|"
-    r"side|government|authorities|leadership|operations)\b"
+    r"side|government|authorities|leadership|operations|efforts|war\s+effort)\b"
+)
+_BACKGROUND_PLACE = re.compile(
+    r"\b(?:war|conflict|fighting|crisis|tensions|campaign)\s+in\s+(?:the\s+)?$", re.IGNORECASE
+)
+_THE_COUNTRY = re.compile(r"^\s+(?:to|in)\s+the\s+country\b")
+_THE_REGION = re.compile(r"\b(?:in|to|near)\s+the\s+region\b")
+_THESE_FORCES = re.compile(
+    r"\b(?:these|those|the|such)\s+(?:forces|troops|soldiers|units|fighters)\b", re.IGNORECASE
 )
 _RANK_SPECIFIC = {4: 1, 7: 2, 10: 3}
+_REGIONS = {"region", "province", "oblast", "district", "county", "prefecture", "governorate"}
 _ANCHOR_AFTER = re.compile(r"\s+(?:anniversary|deadline|summit|talks|meeting|visit|elections?)\b")
 _CONTAINER = re.compile(
     r"\b(?:during|in the course of|at|on the sidelines of)\s+(?:the\s+|that\s+|this\s+|his\s+|"
@@ -355,7 +364,8 @@ def sentence_mentions(
             reach = min(reach, max(later[0], e + 25))
         if etype == "report_release":
             reach = s
-        clause_names = [m for m in sentence_names if clause[0] <= m.start < reach]
+        lo = clause[0] if etype in ("visit", "meeting") else max(clause[0], s - 100)
+        clause_names = [m for m in sentence_names if lo <= m.start < reach]
         location = _location(text, table, clause, s, e, etype)
         clause_names = [
             m
@@ -367,8 +377,6 @@ def sentence_mentions(
             parts = _participants(text, sentence_names, table, excluded, etype)
         if etype == "visit" and location in parts:
             parts = [p for p in parts if p != location]
-        if etype in _TRANSFER_TYPES and location in parts:
-            location = None
         window = text[clause[0] : reach]
         if not any(table.get(m.key).type == "person" for m in clause_names) and re.search(
             r"\b(?:he|his|him|she|her)\b", window, re.IGNORECASE
@@ -381,7 +389,7 @@ def sentence_mentions(
         date = by_trigger.get(i)
         if date is None and dateline_date is not None and i == 0:
             date = dateline_date
-        status = status_of(text[clause[0] : min(clause[1], e + 25)])
+        status = status_of(text[max(clause[0], s - 80) : min(clause[1], e + 25)])
         if status == "occurred":
             head = text[sentence.start : clause[0]]
             if re.search(
@@ -489,11 +497,34 @@ def _location(
             continue
         if etype not in _PHYSICAL and not re.search(r"\b(?:in|at)\s+(?:the\s+)?$", before):
             continue
+        if etype != "armed_conflict" and _BACKGROUND_PLACE.search(
+            text[max(0, m.start - 30) : m.start]
+        ):
+            continue
         if m.start >= e and m.start - e <= 90:
             candidates.append((m.start - e, rec.name))
         elif m.end <= s and s - m.end <= 40 and etype in _PHYSICAL:
             candidates.append((s - m.end + 30, rec.name))
-    return min(candidates)[1] if candidates else None
+    if candidates:
+        return min(candidates)[1]
+    if etype == "visit" and _THE_COUNTRY.match(text[e : e + 30]):
+        return _previous_place(text, table, s, ("country",))
+    if etype in _PHYSICAL and _THE_REGION.search(text[e : min(clause[1], e + 90)]):
+        return _previous_place(text, table, s, ("location",), region=True)
+    return None
+
+
+def _previous_place(
+    text: str, table: EntityTable, pos: int, types: tuple[str, ...], region: bool = False
+) -> str | None:
+    """The place "the country" / "the region" refers to: the last one of that kind named."""
+    for m in reversed(table.mentions):
+        if m.end > pos or m.role != "place":
+            continue
+        rec = table.get(m.key)
+        if rec.type in types and (not region or rec.name.split()[-1].lower() in _REGIONS):
+            return rec.name
+    return None
 
 
 def _previous_person(text: str, table: EntityTable, pos: int) -> str | None:
@@ -650,7 +681,16 @@ def detect_events(
         mentions = sentence_mentions(text, sentence, table, published)
         (body if sentence.kind == "body" else extra).extend(mentions)
     events: list[DraftEvent] = []
+    last_deployment: Mention | None = None
     for m in body:
+        if m.type == "military_deployment" and m.participants:
+            last_deployment = m
+        elif (
+            not m.participants
+            and last_deployment is not None
+            and _THESE_FORCES.search(text[m.sentence.start : m.trigger[1]])
+        ):
+            m.participants = last_deployment.participants[:1]
         scored = [(s, e) for e in events if (s := _compatible(e, m, table)) is not None]
         if scored:
             _absorb(max(scored, key=lambda x: x[0])[1], m, table)
@@ -687,6 +727,11 @@ def _resolve_containers(events: list[DraftEvent], table: EntityTable) -> None:
                 event.date = container.date
             if event.location is None:
                 event.location = container.location
+        if event.type == "visit" and event.prior and current and current[0] is not event:
+            main = current[0]
+            if set(event.participants) <= set(main.participants) and event.participants:
+                event.location = event.location or main.location
+                event.participants = _union(event.participants, main.participants)
         if event.type in ("visit", "meeting") and any(
             table_type(table, p) == "person" for p in event.participants
         ):

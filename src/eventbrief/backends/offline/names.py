@@ -166,7 +166,7 @@ def _country_regex() -> tuple[re.Pattern[str], dict[str, tuple[str, str]]]:
         forms.setdefault(form, ("capital", code))
     alternatives = sorted(forms, key=len, reverse=True)
     body = "|".join(re.escape(f).replace("'", "['’]") for f in alternatives)
-    return re.compile(rf"(?<![\w\-’'])(?:the\s+)?(?:{body})(?![\w])"), forms
+    return re.compile(rf"(?<![\w’'])(?:the\s+)?(?:{body})(?![\w])"), forms
 
 
 def _tokens(text: str, start: int, end: int) -> list[_Token]:
@@ -299,7 +299,7 @@ class _Builder:
         country = self.index.countries[code]
         rec = self.entity(country.name, "country", start)
         rec.country_code = code
-        if surface in self.index.by_name and surface not in rec.surfaces:
+        if surface.replace("’", "'") in self.index.by_name and surface not in rec.surfaces:
             rec.surfaces.append(surface)
         self.table.mentions.append(NameMention(start, end, rec.key, role))
 
@@ -364,7 +364,7 @@ def _segment(
                 _capital(b, tok)
             else:
                 role = "modifier" if tok.kind == "demonym" else "actor"
-                if tok.kind == "country" and _place_before(text, tok.start):
+                if tok.kind == "country" and not tok.possessive and _place_before(text, tok.start):
                     role = "place"
                 b.country(tok.code or "", tok.text, tok.start, tok.end, role)
         _acronym_after(b, last, None)
@@ -434,7 +434,7 @@ def _person_tokens(toks: list[_Token]) -> bool:
 def _capital(b: _Builder, tok: _Token) -> None:
     if re.match(r"\s*\([A-Z][^)]{1,30}\)", b.text[tok.end : tok.end + 34]):
         return  # a dateline: "City (Outlet) reported"
-    role = "place" if _place_before(b.text, tok.start) else "actor"
+    role = "place" if _place_before(b.text, tok.start) and not tok.possessive else "actor"
     rec = b.entity(tok.text, "location", tok.start)
     rec.country_code = tok.code
     if role == "place":
@@ -495,7 +495,7 @@ def _unknown(b: _Builder, toks: list[_Token], lead: list[_Token], sentence_start
             _capital(b, tok)
             continue
         role = "modifier" if tok.kind == "demonym" else "actor"
-        if tok.kind == "country" and _place_before(text, tok.start):
+        if tok.kind == "country" and not tok.possessive and _place_before(text, tok.start):
             role = "place"
         b.country(tok.code or "", tok.text, tok.start, tok.end, role)
     toks = [t for t in toks if t.kind == "word"]
@@ -511,7 +511,7 @@ def _unknown(b: _Builder, toks: list[_Token], lead: list[_Token], sentence_start
             rec, start, end, "modifier" if _ORG_MODIFIER.match(after_text(b, end)) else "actor"
         )
         return
-    if re.match(r"\s*\)\s*$", text[end : end + 3] + "\n") and text[start - 1 : start] == "(":
+    if text[end:].split("\n", 1)[0].strip() == ")" and text[start - 1 : start] == "(":
         return  # a photo credit: "(AP)" closing a caption
     honorific = start >= 4 and re.search(
         r"\b(?:Mr|Mrs|Ms|Dr)\.?\s+$", text[max(0, start - 5) : start]
