@@ -198,6 +198,14 @@ def _keep_trigger(
         return False
     if etype == "agreement" and word == "deal" and re.match(r"\s+with\b", right):
         return False
+    if (
+        etype == "agreement"
+        and word in ("agreements", "deals", "pacts", "treaties", "accords")
+        and not re.match(
+            r"[^.;]{0,40}?\b(?:signed|established|reached|forged|concluded|made|struck)\b", right
+        )
+    ):
+        return False  # a bare plural names no specific agreement
     if etype == "agreement" and word.startswith("sign") and re.match(r"\s+(?:of|that)\b", right):
         return False
     if etype == "statement" and re.match(
@@ -364,7 +372,11 @@ def sentence_mentions(
             reach = min(reach, max(later[0], e + 25))
         if etype == "report_release":
             reach = s
-        lo = clause[0] if etype in ("visit", "meeting") else max(clause[0], s - 100)
+        lo = (
+            clause[0]
+            if etype in ("visit", "meeting", *_TRANSFER_TYPES)
+            else max(clause[0], s - 100)
+        )
         clause_names = [m for m in sentence_names if lo <= m.start < reach]
         location = _location(text, table, clause, s, e, etype)
         clause_names = [
@@ -389,9 +401,9 @@ def sentence_mentions(
         date = by_trigger.get(i)
         if date is None and dateline_date is not None and i == 0:
             date = dateline_date
-        status = status_of(text[max(clause[0], s - 80) : min(clause[1], e + 25)])
+        status = status_of(text[max(clause[0], s - 150) : min(clause[1], e + 25)])
         if status == "occurred":
-            head = text[sentence.start : clause[0]]
+            head = text[sentence.start : max(clause[0], s - 150)]
             if re.search(
                 r"\b(?:reportedly|allegedly|believed|reports\s+indicate)\b", head, re.I
             ) or _SENTENCE_HEDGE.search(sentence.text):
