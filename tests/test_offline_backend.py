@@ -21,6 +21,8 @@ PUBLISHED = {
     "typhoon_aid": dt.date(2024, 11, 15),
     "sanctions_row": dt.date(2024, 2, 12),
     "border_clashes": dt.date(2024, 6, 10),
+    "drone_deal": dt.date(2025, 5, 15),
+    "port_visit": dt.date(2025, 5, 16),
 }
 SRC = Path(__file__).parents[1] / "src" / "eventbrief"
 
@@ -127,6 +129,42 @@ def test_border_clashes_fixture() -> None:
     assert deployment.participants == ["Chad"]
     assert [(q.value, q.approximate) for q in deployment.quantities] == [(2000, True)]
     assert deployment.attributed_to == ["Chadian Defence Ministry"]
+
+
+def test_drone_deal_fixture() -> None:
+    extraction = extract("drone_deal")
+    visits = [e for e in extraction.events if e.type == "visit"]
+    assert [(v.location, v.status) for v in visits] == [
+        ("Minsk", "occurred"),
+        ("Moscow", "occurred"),
+        ("Tehran", "planned"),
+    ]
+    assert visits[0].participants == ["Aziz Nasirzadeh", "Alexander Lukashenko"]
+    assert visits[0].date is not None and visits[0].date.value == "2025-05-14"
+    assert visits[1].participants == ["Aziz Nasirzadeh", "Andrei Belousov"]
+    memorandum = one(extraction.events, "agreement")
+    assert memorandum.date == visits[0].date  # signed during the visit
+    assert memorandum.attributed_to == ["IRNA"]
+    drones = one(extraction.events, "arms_transfer")
+    assert drones.status == "alleged"
+    assert drones.attributed_to == ["Western officials"]
+    assert drones.quantities == []  # "several hundred" is not a number
+
+
+def test_port_visit_fixture() -> None:
+    extraction = extract("port_visit")
+    visit = one(extraction.events, "visit")
+    assert visit.location == "Gwadar"
+    assert visit.date is not None and visit.date.value == "2025-05-14"
+    loans = one(extraction.events, "aid")
+    assert loans.participants == ["China", "Pakistan"]
+    assert [(q.value, q.approximate) for q in loans.quantities] == [(25e9, True)]
+    talks = [e for e in extraction.events if e.type == "meeting" and e.status == "planned"]
+    assert len(talks) == 1 and talks[0].date is not None
+    assert talks[0].date.value == "2025-06"
+    attack = one(extraction.events, "armed_conflict")
+    assert attack.location == "Gwadar"
+    assert attack.date is not None and attack.date.value == "2025-03"
 
 
 def test_rules_hold_no_seed_specific_strings() -> None:

@@ -42,9 +42,10 @@ PATTERNS = (
 )
 _TRAILING_SAID = re.compile(
     r",\s+(?:the\s+|a\s+)?(?P<src>(?:[\w’'.-]+\s+){0,6}?[\w’'.-]+)\s+"
-    r"(?:said|says|reported|announced|"
-    r"told\s+[\w\s]{1,30}?|stated|confirmed)(?:\s+(?:on|late\s+on|early\s+on)\s+\w+)?"
-    r"(?:\s+in\s+a\s+statement)?(?:\s+(?:on|late\s+on)\s+\w+)?\s*[.!?]?[\"”’]?$"
+    r"(?:said|says|reported|announced|told\s+[\w\s]{1,30}?|stated|confirmed)"
+    r"(?:\s+(?:on|late\s+on|early\s+on)\s+\w+)?(?:\s+in\s+a\s+statement)?"
+    r"(?:\s+(?:on|late\s+on)\s+\w+)?"
+    r"(?:\s*[.!?]?[\"”’]?$|,\s+(?=(?:although|though|but|while|adding|citing)\b))"
 )
 _DETERMINERS = re.compile(
     r"^(?:the|a|an|some|several|many|various|other|two|three|multiple|its|their|his|her)\s+",
@@ -194,6 +195,10 @@ def register_sources(text: str, table: EntityTable) -> None:
             if m.group("name")
             else (m.start("name2") if m.group("name2") else m.start("name3"))
         )
+        owner = re.match(r"^[A-Z][\w-]*['’]s\s+", name)
+        if owner:
+            name = name[owner.end() :]
+            start += owner.end()
         key = name_key(name)
         existing = next(
             (r for r in table.records.values() if any(name_key(n) == key for n in r.names_all())),

@@ -58,6 +58,9 @@ _THESE_FORCES = re.compile(
     r"\b(?:these|those|the|such)\s+(?:forces|troops|soldiers|units|fighters)\b", re.IGNORECASE
 )
 _RANK_SPECIFIC = {4: 1, 7: 2, 10: 3}
+_SAID_BEFORE = re.compile(
+    r"\b(?:said|says|told\s+\w+|stated|reported|confirmed|added)\s+(?:late\s+|early\s+)?$"
+)
 _REGIONS = {"region", "province", "oblast", "district", "county", "prefecture", "governorate"}
 _ANCHOR_AFTER = re.compile(r"\s+(?:anniversary|deadline|summit|talks|meeting|visit|elections?)\b")
 _CONTAINER = re.compile(
@@ -196,6 +199,12 @@ def _keep_trigger(
             return False
     if etype == "visit" and word.startswith("visit") and re.match(r"\s+(?:count|visa)", right):
         return False
+    if (
+        etype in ("visit", "meeting")
+        and kind == "noun"
+        and re.search(r"\bduring\s+(?:the|his|her|their|this|that)\s+$", left)
+    ) or (word == "visit" and re.search(r"\bduring\s+(?:the|his|her|their|this|that)\s+$", left)):
+        return False  # "during the visit" points at the container, it is not a new mention
     if etype == "agreement" and word == "deal" and re.match(r"\s+with\b", right):
         return False
     if (
@@ -306,6 +315,8 @@ def _assign_dates(
     """Each date expression dates the trigger nearest to it (after it in the clause first)."""
     out: dict[int, TimexMatch] = {}
     for d in dates:
+        if _SAID_BEFORE.search(text[max(0, d.start - 25) : d.start]):
+            continue  # "…, the ministry said on Monday": the date of the saying
         best = None
         for i, (s, e, _t, _k) in enumerate(triggers):
             if d.start >= e:
@@ -401,13 +412,21 @@ def sentence_mentions(
         date = by_trigger.get(i)
         if date is None and dateline_date is not None and i == 0:
             date = dateline_date
-        status = status_of(text[max(clause[0], s - 150) : min(clause[1], e + 25)])
+        status = status_of(text[max(clause[0], s - 150) : min(clause[1], e + 60)])
         if status == "occurred":
             head = text[sentence.start : max(clause[0], s - 150)]
             if re.search(
                 r"\b(?:reportedly|allegedly|believed|reports\s+indicate)\b", head, re.I
             ) or _SENTENCE_HEDGE.search(sentence.text):
                 status = "alleged"
+        if (
+            status == "occurred"
+            and date is not None
+            and date.value
+            and published is not None
+            and date.value > published.isoformat()[: len(date.value)]
+        ):
+            status = "planned"  # a date after publication: not yet happened
         quantities = [q.quantity for q in find_quantities(text, clause[0], clause[1])]
         prior = sentence_prior or bool(_PRIOR.search(text[max(clause[0], s - 30) : s]))
         credits = [
@@ -712,11 +731,21 @@ def detect_events(
         event = DraftEvent(type=m.type, prior=m.prior)
         _absorb(event, m, table)
         events.append(event)
+    _resolve_containers(events, table)
     for m in extra:
-        scored = [(s, e) for e in events if (s := _compatible(e, m, table)) is not None]
+        scored = [
+            (s, e)
+            for e in events
+            if (s := _compatible(e, m, table)) is not None
+            and not (m.date and m.date.value and e.date is None)
+        ]
         if scored:
             best = max(scored, key=lambda x: x[0])[1]
             best.mentions.append(m)
+        elif m.date is not None and m.date.value and m.participants:
+            event = DraftEvent(type=m.type, prior=m.prior)
+            _absorb(event, m, table)
+            events.append(event)
     _resolve_containers(events, table)
     return [e for e in events if e.participants or e.date or e.location]
 

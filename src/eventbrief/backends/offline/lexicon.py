@@ -314,6 +314,12 @@ TRIGGERS: tuple[tuple[str, str, str], ...] = (
         rf"(?:suppl(?:y|ied|ies|ying)|provid(?:e|ed|es|ing)|deliver(?:ed|s|ing)?|ship(?:ped|s|ping)?|sen[dt]|sending|sold|sell(?:s|ing)?|transferr?(?:ed|ing|s)?)\s+(?:\S+\s+){{0,3}}?{_ARMS}\b",
         "verb",
     ),
+    (
+        "arms_transfer",
+        r"(?:receiv(?:e|ed|es|ing)|acquir(?:e|ed|es|ing)|obtain(?:ed|s|ing)?|bought|"
+        rf"purchas(?:e|ed|es|ing))\s+(?:\S+\s+){{0,4}}?{_ARMS}\b",
+        "verb",
+    ),
     ("arms_transfer", rf"{_ARMS}\s+(?:supplies|deliveries|shipments|transfers|sales)\b", "noun"),
     (
         "arms_transfer",
@@ -324,6 +330,12 @@ TRIGGERS: tuple[tuple[str, str, str], ...] = (
         "technology_transfer",
         r"(?:technolog(?:y|ies)|know-how|technical\s+(?:support|assistance|help|expertise))\b",
         "noun",
+    ),
+    (
+        "aid",
+        r"(?:lent|loaned|disbursed|granted)\s+(?:\S+\s+){0,4}?"
+        r"(?:[$€£¥]|loans?\b|credit\b|grants?\b)",
+        "verb",
     ),
     (
         "aid",

@@ -322,7 +322,11 @@ def _place_before(text: str, start: int) -> bool:
     if re.search(r"\baccording to\s+(?:the\s+)?$", left, re.IGNORECASE):
         return False
     return bool(
-        re.search(r"\b(?:in|to|at|near|from|into|toward|towards|across)\s+(?:the\s+)?$", left)
+        re.search(
+            r"\b(?:in|to|at|near|from|into|toward|towards|across|visit|visits|visited|visiting|"
+            r"toured|tours|touring)\s+(?:the\s+)?$",
+            left,
+        )
     )
 
 

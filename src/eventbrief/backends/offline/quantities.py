@@ -28,7 +28,6 @@ _NUMBER_WORDS = {
     "thirty": 30,
     "forty": 40,
     "fifty": 50,
-    "hundred": 100,
     "a hundred": 100,
     "a thousand": 1000,
     "dozen": 12,

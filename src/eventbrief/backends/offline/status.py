@@ -24,13 +24,12 @@ PLANNED = re.compile(
     r"\b(?:will|shall|is\s+set\s+to|are\s+set\s+to|set\s+to|(?:is|are|was|were)\s+expected\s+to|"
     r"expected\s+to|scheduled|plans?\s+to|planned|planning\s+to|aims?\s+to|intends?\s+to|"
     r"is\s+due\s+to|are\s+due\s+to|to\s+be\s+held|upcoming|is\s+to\s+(?:visit|meet|hold|sign)|"
-    r"are\s+to\s+(?:visit|meet|hold|sign)|going\s+to|likely\s+to)\b",
+    r"are\s+to\s+(?:visit|meet|hold|sign)|going\s+to|likely\s+to|would)\b",
     re.IGNORECASE,
 )
 SPECULATED = re.compile(
-    r"\b(?:speculation|speculated|possible|possibly|potential|potentially|may|might|could|"
-    r"rumou?rs?|rumou?red|would|hypothetical|if)\b",
-    re.IGNORECASE,
+    r"\b(?:[Ss]peculation|[Ss]peculated|[Pp]ossible|[Pp]ossibly|[Pp]otential|[Pp]otentially|"
+    r"may(?!\s+\d)|might|could|[Rr]umou?rs?|[Rr]umou?red|[Hh]ypothetical|if)\b"
 )
 _RANK = {"occurred": 0, "planned": 1, "speculated": 2, "alleged": 3}
 
