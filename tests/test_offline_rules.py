@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 from eventbrief.backends.offline import extract_article
 from eventbrief.backends.offline.attribution import find_credits, register_sources
@@ -206,3 +207,34 @@ def test_short_article_still_validates() -> None:
         extraction = extract_article(text, PUBLISHED)
         assert 3 <= len(extraction.key_takeaways) <= 7
         ArticleExtraction.model_validate(extraction.model_dump())
+
+
+def test_odd_inputs_never_break_validation() -> None:
+    odd = [
+        "123 456 789",
+        "—",
+        "ÉLYSÉE: «Le président a parlé» 東京 — 2024",
+        "WORDS IN CAPITALS ONLY. NOTHING ELSE HAPPENS HERE.",
+        "(AP)",
+        "Mr.",
+        "A" * 5000,
+        "On Monday on Tuesday on Wednesday in March last year.",
+    ]
+    for text in odd:
+        extraction = extract_article(text, PUBLISHED)
+        ArticleExtraction.model_validate(extraction.model_dump())
+        for event in extraction.events:
+            assert all(q.quote in text for q in event.evidence)
+
+
+def test_long_article_stays_linear_enough() -> None:
+    paragraph = (
+        "Norwegian Foreign Minister Eva Lund arrived in Riga on Monday for talks with "
+        "Latvian President Karlis Berzins, according to Reuters. The two sides signed a "
+        "fisheries agreement on Tuesday. Latvia is believed to have bought 40 drones.\n"
+    )
+    text = "Baltic talks\n" + paragraph * 300  # about 70,000 characters
+    started = time.perf_counter()
+    extraction = extract_article(text, PUBLISHED)
+    assert time.perf_counter() - started < 10
+    assert {e.type for e in extraction.events} >= {"visit", "agreement", "arms_transfer"}

@@ -498,6 +498,12 @@ def _inherit(m: Mention, c: Mention) -> None:
 
 def _main_countries(table: EntityTable) -> list[str]:
     """The two countries an article is about ("both sides", "the two nations")."""
+    if table.main_countries is None:
+        table.main_countries = _count_main_countries(table)
+    return table.main_countries
+
+
+def _count_main_countries(table: EntityTable) -> list[str]:
     counts: dict[str, int] = {}
     for m in table.mentions:
         rec = table.get(m.key)

@@ -8,7 +8,9 @@ acronym defined in parentheses) resolve to the full name already seen.
 
 from __future__ import annotations
 
+import bisect
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -136,12 +138,27 @@ class NameMention:
 class EntityTable:
     records: dict[str, EntityRecord] = field(default_factory=dict)
     mentions: list[NameMention] = field(default_factory=list)
+    main_countries: list[str] | None = field(default=None, repr=False)
+    _starts: list[int] = field(default_factory=list, repr=False)
+    _indexed: int = field(default=-1, repr=False)
+    _sorted_at: int = field(default=0, repr=False)
 
     def get(self, key: str) -> EntityRecord:
         return self.records[key]
 
     def in_span(self, start: int, end: int) -> list[NameMention]:
-        return [m for m in self.mentions if m.start >= start and m.end <= end]
+        """Mentions inside text[start:end] (bisect over a start index rebuilt on change)."""
+        if self._indexed != len(self.mentions) or self._sorted_at != id(self.mentions):
+            self.mentions.sort(key=lambda m: m.start)
+            self._starts = [m.start for m in self.mentions]
+            self._indexed = len(self.mentions)
+            self._sorted_at = id(self.mentions)
+        lo = bisect.bisect_left(self._starts, start)
+        hi = bisect.bisect_left(self._starts, end)
+        return [m for m in self.mentions[lo:hi] if m.end <= end]
+
+    def reindex(self) -> None:
+        self._indexed = -1
 
 
 @dataclass
@@ -273,6 +290,7 @@ class _Builder:
         self.index: CountryIndex = country_index()
         self.people_tokens: dict[str, str] = {}
         self.known_only = False
+        self.words: Counter[str] = Counter(re.findall(r"[\w’'-]+", text))
 
     def entity(
         self,
@@ -344,7 +362,7 @@ def _segment(
             _low(run[0]) in NON_NAMES
             or (
                 run[0].start == sentence_start
-                and re.search(rf"\b{re.escape(_low(run[0]))}\b", text) is not None
+                and b.words[_low(run[0])] > 0
                 and not _is_title(run[0])
                 and not _is_org_head(run[0])
             )
@@ -562,7 +580,7 @@ def _unknown(b: _Builder, toks: list[_Token], lead: list[_Token], sentence_start
             or (lower_title and lower_title.end() >= min(50, start))
             or (counterpart and len(toks) in (2, 3))
             or syllables
-            or _surname_reused(text, toks)
+            or _surname_reused(b, toks)
         ) and not _place_before(text, start):
             if desc is None and lower_title and lower_title.end() >= min(50, start):
                 desc = lower_title.group("title")
@@ -576,19 +594,17 @@ def _unknown(b: _Builder, toks: list[_Token], lead: list[_Token], sentence_start
         len(toks) == 1
         and _PERSONAL_VERBS.match(after)
         and start != sentence_start
-        and len(re.findall(rf"\b{re.escape(surface)}\b", text)) >= 2
+        and b.words[surface] >= 2
     ):
         _person(b, toks, None)
 
 
-def _surname_reused(text: str, toks: list[_Token]) -> bool:
+def _surname_reused(b: _Builder, toks: list[_Token]) -> bool:
     """A two- or three-word name whose last word also stands alone elsewhere ("Y" after "X Y")."""
     if len(toks) not in (2, 3):
         return False
-    last = toks[-1].text
-    alone = re.findall(rf"(?<![\w’'-]){re.escape(last)}(?![\w-])", text)
-    full = re.findall(re.escape(text[toks[0].start : toks[-1].end]), text)
-    return len(alone) > len(full)
+    full = b.text[toks[0].start : toks[-1].end]
+    return b.words[toks[-1].text] > b.text.count(full)
 
 
 def _known_acronym(b: _Builder, surface: str) -> EntityRecord | None:

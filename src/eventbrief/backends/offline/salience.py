@@ -35,8 +35,16 @@ def _terms(text: str) -> list[str]:
     return [w.lower() for w in _WORD.findall(text) if w.lower() not in _STOP]
 
 
+RANK_LIMIT = 150
+"""TextRank is quadratic; in very long texts only the first sentences compete (news puts what
+matters first), the rest score zero."""
+
+
 def textrank(sentences: list[str], damping: float = 0.85, iterations: int = 40) -> list[float]:
     """TextRank scores of sentences over TF-IDF cosine similarity (deterministic)."""
+    if len(sentences) > RANK_LIMIT:
+        head = textrank(sentences[:RANK_LIMIT], damping, iterations)
+        return head + [0.0] * (len(sentences) - RANK_LIMIT)
     n = len(sentences)
     if n == 0:
         return []
