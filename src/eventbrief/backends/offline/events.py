@@ -207,6 +207,8 @@ def _keep_trigger(
         return False  # "during the visit" points at the container, it is not a new mention
     if etype == "agreement" and word == "deal" and re.match(r"\s+with\b", right):
         return False
+    if etype == "criticism" and re.search(r"\b(?:faced?|faces|facing|drawn|drew)\s+$", left):
+        return False  # "has faced criticism": a state, not a reported act
     if (
         etype == "agreement"
         and word in ("agreements", "deals", "pacts", "treaties", "accords")
