@@ -96,3 +96,16 @@ def test_past_weekday_never_after_publication(day: int) -> None:
         resolved = dt.date.fromisoformat(value)
         assert 0 <= (published - resolved).days <= 6
         assert resolved.strftime("%A") == name
+
+
+def test_complete_fills_only_missing_values() -> None:
+    from eventbrief.timex import complete
+
+    filled = complete(TimeValue(text="on Tuesday"), PUBLISHED)
+    assert filled == TimeValue(text="on Tuesday", value="2024-10-08")
+    kept = TimeValue(text="on Tuesday", value="2024-10-01")
+    assert complete(kept, PUBLISHED) is kept
+    vague = complete(TimeValue(text="in late 2022"), PUBLISHED)
+    assert (vague.value, vague.approximate) == ("2022", True)
+    unknown = TimeValue(text="at dawn")
+    assert complete(unknown, PUBLISHED) is unknown

@@ -544,3 +544,14 @@ def resolve(expression: str, published: dt.date | None) -> TimeValue | None:
         return None
     best = max(matches, key=lambda t: t.end - t.start)
     return TimeValue(text=text, value=best.value, approximate=best.approximate)
+
+
+def complete(value: TimeValue, published: dt.date | None) -> TimeValue:
+    """A TimeValue whose missing `value` is filled from its own `text` (for the LLM path: a
+    model that copied "on Tuesday" but left the value null). A value already given is kept."""
+    if value.value is not None:
+        return value
+    resolved = resolve(value.text, published)
+    if resolved is None or resolved.value is None:
+        return value
+    return TimeValue(text=value.text, value=resolved.value, approximate=resolved.approximate)
