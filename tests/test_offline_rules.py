@@ -238,3 +238,16 @@ def test_long_article_stays_linear_enough() -> None:
     extraction = extract_article(text, PUBLISHED)
     assert time.perf_counter() - started < 10
     assert {e.type for e in extraction.events} >= {"visit", "agreement", "arms_transfer"}
+
+
+def test_duration_after_a_dated_event_dates_the_earlier_one() -> None:
+    text = (
+        "Envoy returns\n\n"
+        "Finnish envoy Aino Virtanen arrived in Hanoi on Monday.\n"
+        "Virtanen's visit comes three months after her previous trip to Vietnam.\n"
+        "This meeting follows just a week after Virtanen met Thai officials in Bangkok.\n"
+    )
+    events = extract_article(text, PUBLISHED).events
+    dated = sorted((e.date.value, e.date.approximate, e.type) for e in events if e.date is not None)
+    assert ("2024-07", True, "visit") in dated  # three months before 2024-10-07
+    assert ("2024-09-30", True, "meeting") in dated  # a week before 2024-10-07

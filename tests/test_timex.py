@@ -109,3 +109,13 @@ def test_complete_fills_only_missing_values() -> None:
     assert (vague.value, vague.approximate) == ("2022", True)
     unknown = TimeValue(text="at dawn")
     assert complete(unknown, PUBLISHED) is unknown
+
+
+def test_shift_moves_at_the_unit_granularity() -> None:
+    from eventbrief.timex import shift
+
+    assert shift("2024-10-09", -1, "week") == "2024-10-02"
+    assert shift("2024-10-09", -3, "months") == "2024-07"
+    assert shift("2024-01", -2, "months") == "2023-11"
+    assert shift("2024", -2, "years") == "2022"
+    assert shift("2024-10", -5, "days") is None

@@ -555,3 +555,32 @@ def complete(value: TimeValue, published: dt.date | None) -> TimeValue:
     if resolved is None or resolved.value is None:
         return value
     return TimeValue(text=value.text, value=resolved.value, approximate=resolved.approximate)
+
+
+def shift(value: str, amount: int, unit: str) -> str | None:
+    """`value` moved by `amount` units (negative: earlier), at the unit's granularity: days and
+    weeks give a day, months a month, years a year (GUIDELINES §5 durations). None when `value`
+    is too coarse for the unit ("2025-06" cannot move by days)."""
+    unit = unit.lower().rstrip("s")
+    parts = [int(p) for p in value.split("-")]
+    if unit in ("day", "week"):
+        if len(parts) < 3:
+            return None
+        days = amount * (7 if unit == "week" else 1)
+        return (dt.date(*parts) + dt.timedelta(days=days)).isoformat()
+    if unit == "month":
+        if len(parts) < 2:
+            return None
+        total = parts[0] * 12 + parts[1] - 1 + amount
+        return _ym(total // 12, total % 12 + 1)
+    if unit == "year":
+        return f"{parts[0] + amount:04d}"
+    return None
+
+
+def number_value(word: str) -> int | None:
+    """1 for "a"/"one", 3 for "three", int for digits; None otherwise."""
+    key = word.lower()
+    if key.isdigit():
+        return int(key)
+    return _NUMBER_WORDS.get(key)

@@ -22,7 +22,7 @@ _END = (
 PATTERNS = (
     re.compile(
         r"\baccording\s+to\s+(?:a\s+|the\s+)?(?:reports?|statements?|information)\s+"
-        rf"(?:from|by|of|in)\s+(?:the\s+)?{_SOURCE}{_END}",
+        rf"(?:from|by|of|in)\s+(?:the\s+|an?\s+)?{_SOURCE}{_END}",
         re.I,
     ),
     re.compile(rf"\baccording\s+to\s+(?:the\s+)?{_SOURCE}{_END}", re.I),

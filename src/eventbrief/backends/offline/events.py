@@ -21,7 +21,7 @@ from eventbrief.backends.offline.quantities import find_quantities
 from eventbrief.backends.offline.sentences import Sentence
 from eventbrief.backends.offline.status import most_hedged, status_of
 from eventbrief.models import Quantity
-from eventbrief.timex import TimexMatch, find_dates
+from eventbrief.timex import TimexMatch, find_dates, number_value, shift
 
 _COMPILED = [(t, re.compile(rf"\b(?:{p})", re.IGNORECASE), k) for t, p, k in TRIGGERS]
 _CLAUSE_BREAK = re.compile(
@@ -58,6 +58,15 @@ _THESE_FORCES = re.compile(
     r"\b(?:these|those|the|such)\s+(?:forces|troops|soldiers|units|fighters)\b", re.IGNORECASE
 )
 _RANK_SPECIFIC = {4: 1, 7: 2, 10: 3}
+_GAP = re.compile(
+    r"(?P<text>(?P<hedge>\b(?:just|merely|only|less than|more than|about|around|nearly|some|"
+    r"roughly|almost|over|barely)\s+)?\b(?P<n>\d+|an?|one|two|three|four|five|six|seven|eight|"
+    r"nine|ten|eleven|twelve)\s+(?P<unit>days?|weeks?|months?|years?)\s+(?:after|since|following))\b",
+    re.IGNORECASE,
+)
+_PAST_VERB = re.compile(
+    r"^(?:\w+ed|met|sent|fought|sold|gave|flew|struck|withdrew|made|signed)\b", re.IGNORECASE
+)
 _SAID_BEFORE = re.compile(
     r"\b(?:said|says|told\s+\w+|stated|reported|confirmed|added)\s+(?:late\s+|early\s+)?$"
 )
@@ -110,6 +119,7 @@ class Mention:
     distinct: bool = False
     during_stay: bool = False
     container: Mention | None = None
+    anchor: tuple[Mention, int, str, str, bool] | None = None
 
 
 @dataclass
@@ -202,8 +212,10 @@ def _keep_trigger(
     if (
         etype in ("visit", "meeting")
         and kind == "noun"
-        and re.search(r"\bduring\s+(?:the|his|her|their|this|that)\s+$", left)
-    ) or (word == "visit" and re.search(r"\bduring\s+(?:the|his|her|their|this|that)\s+$", left)):
+        and re.search(r"\bduring\s+(?:the|his|her|their|this|that)\s+$", left, re.I)
+    ) or (
+        word == "visit" and re.search(r"\bduring\s+(?:the|his|her|their|this|that)\s+$", left, re.I)
+    ):
         return False  # "during the visit" points at the container, it is not a new mention
     if etype == "agreement" and word == "deal" and re.match(r"\s+with\b", right):
         return False
@@ -414,7 +426,8 @@ def sentence_mentions(
         date = by_trigger.get(i)
         if date is None and dateline_date is not None and i == 0:
             date = dateline_date
-        status = status_of(text[max(clause[0], s - 150) : min(clause[1], e + 60)])
+        lookback = 40 if _PAST_VERB.match(text[s:e]) else 150
+        status = status_of(text[max(clause[0], s - lookback) : min(clause[1], e + 60)])
         if status == "occurred":
             head = text[sentence.start : max(clause[0], s - 150)]
             if re.search(
@@ -455,6 +468,7 @@ def sentence_mentions(
         mention.during_stay = bool(_DURING_STAY.search(text[clause[0] : clause[1]]))
         out.append(mention)
     _share_container(text, out, clauses)
+    _anchor_gaps(text, out)
     out = _fold_sentence(out)
     if len(out) > 1:
         for m in out:
@@ -489,6 +503,24 @@ def _share_container(text: str, mentions: list[Mention], clauses: list[tuple[int
         visits = [v for v in mentions if v.type == "visit" and v.status != m.status]
         if visits:
             m.container = visits[0]
+
+
+def _anchor_gaps(text: str, mentions: list[Mention]) -> None:
+    """ "X comes three months after his previous trip": the later-named event is dated from the
+    first one once that has a date (GUIDELINES §5, durations)."""
+    for i, a in enumerate(mentions):
+        for b in mentions[i + 1 :]:
+            if b.date is not None:
+                continue
+            gap = _GAP.search(text, a.trigger[1], b.trigger[0])
+            if gap is None or b.trigger[0] - gap.end() > 80:
+                continue
+            n = number_value(gap.group("n"))
+            if n is None:
+                continue
+            exact = gap.group("hedge") is None and gap.group("unit").lower().startswith("day")
+            b.anchor = (a, n, gap.group("unit"), gap.group("text"), exact)
+            break
 
 
 def _inherit(m: Mention, c: Mention) -> None:
@@ -606,7 +638,7 @@ def _fold_sentence(mentions: list[Mention]) -> list[Mention]:
                 continue
             if m.date and o.date and m.date.value != o.date.value:
                 continue
-            if m.prior != o.prior or m.distinct:
+            if m.prior != o.prior or m.distinct or (m.anchor and m.anchor[0] is o):
                 continue
             if m.status != o.status and same_type and "occurred" not in (m.status, o.status):
                 continue
@@ -740,6 +772,7 @@ def detect_events(
         _absorb(event, m, table)
         events.append(event)
     _resolve_containers(events, table)
+    _resolve_anchors(events)
     for m in extra:
         scored = [
             (s, e)
@@ -756,6 +789,25 @@ def detect_events(
             events.append(event)
     _resolve_containers(events, table)
     return [e for e in events if e.participants or e.date or e.location]
+
+
+def _resolve_anchors(events: list[DraftEvent]) -> None:
+    for event in events:
+        if event.date is not None:
+            continue
+        for m in event.mentions:
+            if m.anchor is None:
+                continue
+            base_mention, n, unit, expression, exact = m.anchor
+            base = next((e for e in events if base_mention in e.mentions), None)
+            if base is None or base is event or base.date is None or base.date.value is None:
+                continue
+            value = shift(base.date.value, -n, unit)
+            if value is None:
+                continue
+            start = m.sentence.start + m.sentence.text.find(expression)
+            event.date = TimexMatch(start, start + len(expression), expression, value, not exact)
+            break
 
 
 def _resolve_containers(events: list[DraftEvent], table: EntityTable) -> None:
