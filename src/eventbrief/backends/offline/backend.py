@@ -14,7 +14,7 @@ from eventbrief.backends.offline.salience import (
     lead_summary,
     pick_takeaways,
 )
-from eventbrief.backends.offline.sentences import split_sentences
+from eventbrief.backends.offline.sentences import Sentence, split_sentences
 from eventbrief.models import (
     Article,
     ArticleExtraction,
@@ -63,6 +63,22 @@ def _entities(table: EntityTable, needed: set[str]) -> list[Entity]:
     return out
 
 
+def _event_sentences(drafts: list[DraftEvent]) -> list[Sentence]:
+    """One body sentence per event, most important events first: most mentioned, then the
+    ones with dates, numbers and credits, then earliest."""
+
+    def weight(d: DraftEvent) -> tuple[float, int]:
+        facts = bool(d.date) + bool(d.quantities) + bool(d.credits) + (d.status != "occurred")
+        return (-(len(d.mentions) + 0.5 * facts), d.mentions[0].sentence.start)
+
+    out: list[Sentence] = []
+    for draft in sorted(drafts, key=weight):
+        body = [m.sentence for m in draft.mentions if m.sentence.kind == "body"]
+        if body and body[0] not in out:
+            out.append(body[0])
+    return out
+
+
 def extract_article(text: str, published: dt.date | None) -> ArticleExtraction:
     """The whole rule pipeline for one article text."""
     sentences = split_sentences(text)
@@ -94,14 +110,15 @@ def extract_article(text: str, published: dt.date | None) -> ArticleExtraction:
             )
         )
     needed = {p for e in events for p in e.participants}
+    preferred = _event_sentences(drafts)
     takeaways = [
         Takeaway(text=compress(s.text) or s.text, evidence=[Quote(quote=s.text)])
-        for s in pick_takeaways(sentences)
+        for s in pick_takeaways(sentences, preferred)
     ]
     while len(takeaways) < 3:
         takeaways.append(Takeaway(text=text.strip()[:200] or "(empty)", evidence=[]))
     return ArticleExtraction(
-        summary=lead_summary(sentences),
+        summary=lead_summary(sentences, preferred),
         key_takeaways=takeaways,
         events=events,
         entities=_entities(table, needed),

@@ -75,23 +75,45 @@ def textrank(sentences: list[str], damping: float = 0.85, iterations: int = 40) 
     return scores
 
 
-def pick_takeaways(sentences: list[Sentence], low: int = 3, high: int = 6) -> list[Sentence]:
-    """The most central body sentences in article order; falls back to other lines when the
-    article is short, so there are always at least `low` (repeats only as a last resort)."""
+def pick_takeaways(
+    sentences: list[Sentence],
+    preferred: list[Sentence] | None = None,
+    low: int = 3,
+    high: int = 6,
+) -> list[Sentence]:
+    """Key sentences in article order: first the sentences that state the article's most
+    important events (`preferred`, best first), then the most central body sentences; falls
+    back to other lines when the article is short, so there are always at least `low`
+    (repeats only as a last resort)."""
     body = [s for s in sentences if s.kind == "body" and len(s.text.split()) >= 5]
     pool = body or [s for s in sentences if s.kind != "meta"] or sentences
-    want = max(low, min(high, round(len(pool) / 2)))
-    scores = textrank([s.text for s in pool])
-    lead_bonus = [1.0 + (0.5 if i == 0 else 0.2 if i == 1 else 0.0) for i in range(len(pool))]
-    ranked = sorted(range(len(pool)), key=lambda i: (-scores[i] * lead_bonus[i], i))
-    chosen = sorted(ranked[:want])
-    picked = [pool[i] for i in chosen]
+    want = max(low, min(high - 1, round(len(pool) / 2)))
+    picked: list[Sentence] = []
+    for s in preferred or []:
+        if s not in picked and len(picked) < want:
+            picked.append(s)
+    if len(picked) < want:
+        scores = textrank([s.text for s in pool])
+        lead_bonus = [1.0 + (0.5 if i == 0 else 0.2 if i == 1 else 0.0) for i in range(len(pool))]
+        ranked = sorted(range(len(pool)), key=lambda i: (-scores[i] * lead_bonus[i], i))
+        for i in ranked:
+            if len(picked) >= want:
+                break
+            if pool[i] not in picked and not _ANALYSIS.match(pool[i].text):
+                picked.append(pool[i])
+    picked.sort(key=lambda s: s.start)
     others = [s for s in sentences if s not in picked and s.kind != "meta"]
     while len(picked) < low and others:
         picked.append(others.pop(0))
     while len(picked) < low and picked:
         picked.append(picked[len(picked) % max(1, len(picked))])
     return picked[:high] if len(picked) >= low else picked
+
+
+_ANALYSIS = re.compile(
+    r"^(?:This|These|That|Those|Such|The)\s+(?:\w+\s+){0,2}?(?:is|are|was|were|underscores?|"
+    r"highlights?|signif(?:y|ies)|reflects?|emphasi[sz]es?|indicates?|shows?|suggests?|marks?)\b"
+)
 
 
 _LEADING_CREDIT = re.compile(r"^(?:According to [^,]{1,60}|As reported by [^,]{1,60}),\s+")
@@ -132,19 +154,26 @@ def compress(text: str) -> str:
     return out[:1].upper() + out[1:]
 
 
-def lead_summary(sentences: list[Sentence], limit: int = SUMMARY_MAX_WORDS) -> str:
-    """The lead sentence and then the most central ones, in article order, compressed, up to
-    `limit` words (a sentence that does not fit is cut with "…" only when little is written)."""
+def lead_summary(
+    sentences: list[Sentence],
+    preferred: list[Sentence] | None = None,
+    limit: int = SUMMARY_MAX_WORDS,
+) -> str:
+    """The lead sentence, then the sentences of the most important events (or the most
+    central ones), in article order, compressed, up to `limit` words (a sentence that does not
+    fit is cut with "…" only when little is written)."""
     body = (
         [s for s in sentences if s.kind == "body"]
         or [s for s in sentences if s.kind != "meta"]
         or sentences
     )
     if len(body) > 2:
-        scores = textrank([s.text for s in body])
-        ranked = sorted(range(1, len(body)), key=lambda i: (-scores[i], i))
-        keep = {0, *ranked[:4]}
-        body = [s for i, s in enumerate(body) if i in keep]
+        keep = [body[0], *[s for s in preferred or [] if s is not body[0]]]
+        if len(keep) < 4:
+            scores = textrank([s.text for s in body])
+            ranked = sorted(range(1, len(body)), key=lambda i: (-scores[i], i))
+            keep += [body[i] for i in ranked if body[i] not in keep][: 4 - len(keep)]
+        body = sorted(keep, key=lambda s: s.start)
     words: list[str] = []
     for s in body:
         cleaned = compress(s.text).split()
@@ -155,10 +184,9 @@ def lead_summary(sentences: list[Sentence], limit: int = SUMMARY_MAX_WORDS) -> s
             continue
         if len(words) >= limit // 2:
             continue
-        if len(words) < limit // 2:
-            room = limit - len(words)
-            words.extend(cleaned[: room - 1])
-            words[-1] = words[-1].rstrip(",;:") + "…"
+        room = limit - len(words)
+        words.extend(cleaned[: room - 1])
+        words[-1] = words[-1].rstrip(",;:") + "…"
         break
     if not words:
         return "(empty article)"
