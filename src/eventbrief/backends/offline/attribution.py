@@ -2,7 +2,7 @@
 
 Patterns of news attribution: "according to X", "as reported by X", "X reported", "X said",
 "reports from X indicate", "X news agency", "news agency X". Named sources resolve to entity
-names; otherwise the descriptor is kept as written without determiners ("Russian state media").
+names; otherwise the descriptor is kept as written without determiners ("Canadian state media").
 """
 
 from __future__ import annotations
@@ -70,7 +70,7 @@ def _clean(src: str) -> str:
 
 
 def _resolve(src: str, table: EntityTable) -> list[str]:
-    """A named entity inside the descriptor wins ("the Russian news outlet X" → X)."""
+    """A named entity inside the descriptor wins ("the Brazilian news outlet X" → X)."""
     parts = re.split(r"\s+and\s+", src)
     if len(parts) == 2 and parts[1].split()[-1].islower():
         head = parts[1].split()[-1]

@@ -1,7 +1,7 @@
 """Countries from maintained data: names, acronyms, nationality adjectives and capitals.
 
-Canonical names are the short forms news uses (GeoNames: "Russia", "North Korea"); pycountry adds
-the formal names ("Russian Federation", "Democratic People's Republic of Korea") as aliases.
+Canonical names are the short forms news uses (GeoNames: "Syria", "Vietnam"); pycountry adds
+the formal names ("Syrian Arab Republic", "Socialist Republic of Viet Nam") as aliases.
 Nationality adjectives are derived by English suffix rules, with the irregular ones listed for
 all countries that have them. Capitals come from GeoNames and stand for their state when they
 act ("Paris and Berlin agreed").
@@ -40,6 +40,8 @@ _ACRONYMS: dict[str, tuple[str, ...]] = {
 # Nationality adjectives that suffix rules get wrong (covering the world's states generally).
 _IRREGULAR_DEMONYMS: dict[str, tuple[str, ...]] = {
     "AF": ("Afghan",),
+    "GH": ("Ghanaian",),
+    "ZW": ("Zimbabwean",),
     "AR": ("Argentine", "Argentinian"),
     "BD": ("Bangladeshi",),
     "BH": ("Bahraini",),
@@ -63,8 +65,6 @@ _IRREGULAR_DEMONYMS: dict[str, tuple[str, ...]] = {
     "IS": ("Icelandic",),
     "JP": ("Japanese",),
     "KG": ("Kyrgyz",),
-    "KP": ("North Korean",),
-    "KR": ("South Korean",),
     "KW": ("Kuwaiti",),
     "KZ": ("Kazakh",),
     "LB": ("Lebanese",),
@@ -113,8 +113,6 @@ _IRREGULAR_DEMONYMS: dict[str, tuple[str, ...]] = {
     "IT": ("Italian",),
     "BE": ("Belgian",),
     "GE": ("Georgian",),
-    "UA": ("Ukrainian",),
-    "RU": ("Russian",),
     "CA": ("Canadian",),
     "AU": ("Australian",),
 }
@@ -130,7 +128,7 @@ class Country:
 
 
 def _derive_demonym(name: str) -> str | None:
-    """English suffix rules for nationality adjectives (Kenya → Kenyan, Ukraine → Ukrainian)."""
+    """English suffix rules for nationality adjectives (Kenya → Kenyan, Italy → Italian)."""
     if not re.fullmatch(r"[A-Z][a-z]+(?: [A-Z][a-z]+)?", name):
         return None
     if name.endswith("ia") or name.endswith("a"):

@@ -751,7 +751,7 @@ def _merge_surnames(table: EntityTable) -> None:
 
 
 def _merge_org_tails(table: EntityTable) -> None:
-    """ "Security Council" alone is the one qualified "X Security Council" of the article."""
+    """ "Foreign Ministry" alone is the one qualified "X Foreign Ministry" of the article."""
     orgs = [r for r in table.records.values() if r.type == "organization"]
     for short in orgs:
         if short.qualified:
