@@ -251,3 +251,29 @@ def test_duration_after_a_dated_event_dates_the_earlier_one() -> None:
     dated = sorted((e.date.value, e.date.approximate, e.type) for e in events if e.date is not None)
     assert ("2024-07", True, "visit") in dated  # three months before 2024-10-07
     assert ("2024-09-30", True, "meeting") in dated  # a week before 2024-10-07
+
+
+def test_credit_forms_and_agency_reference() -> None:
+    text = (
+        "Port talks\n\n"
+        "Danish Trade Minister Jens Holm arrived in Lagos on Friday, the Nordic Press Agency "
+        "(NPA) reported.\n"
+        "Holm met Nigerian officials on Saturday, the agency said.\n"
+        "Norway's Defence Intelligence Service said last month that Russia had sent about "
+        "500 additional instructors to Mali.\n"
+    )
+    events = extract_article(text, PUBLISHED).events
+    by_type = {e.type: e for e in events}
+    assert by_type["visit"].attributed_to == ["Nordic Press Agency"]
+    assert by_type["meeting"].attributed_to == ["Nordic Press Agency"]
+    deployment = by_type["military_deployment"]
+    assert deployment.attributed_to == ["Norway's Defence Intelligence Service"]
+    assert deployment.participants[0] == "Russia"
+    assert [(q.value, q.unit) for q in deployment.quantities] == [(500, "instructors")]
+
+
+def test_casualties_of_soldiers_are_fighting_but_storm_deaths_are_not() -> None:
+    war = "Front line\n\nAt least 200 soldiers were killed in the Donbas region in May.\n"
+    storm = "Storm\n\nA cyclone killed 12 people in coastal villages on Sunday.\n"
+    assert [e.type for e in extract_article(war, PUBLISHED).events] == ["armed_conflict"]
+    assert extract_article(storm, PUBLISHED).events == []

@@ -35,13 +35,14 @@ PATTERNS = (
     re.compile(
         r"(?:^|[,;]\s+|\bthat\s+)(?:the\s+)?(?P<src>(?:[A-Z][\w’'.-]*\s+){0,3}"
         r"(?:[A-Za-z][\w’'.-]*\s+){0,3}(?:agency|agencies|media|outlets?|officials|intelligence|"
-        r"ministry|office|sources|news|newspaper|broadcaster|[A-Z][\w’'.-]+))\s+"
-        r"(?:have\s+|has\s+)?(?:reported|indicate[sd]?|suggests?|noted)\b",
+        r"ministry|office|sources|news|newspaper|broadcaster|[A-Z][\w’'.-]+)(?:\s+\([^)]{1,20}\))?)\s+"
+        r"(?:have\s+|has\s+)?(?:reported|indicate[sd]?|suggests?|noted|"
+        r"(?:said|says|told\s+\w+)(?:\s+(?:on|last|in|late|early)\s+\w+)?\s+that)\b",
         re.M,
     ),
 )
 _TRAILING_SAID = re.compile(
-    r",\s+(?:the\s+|a\s+)?(?P<src>(?:[\w’'.-]+\s+){0,6}?[\w’'.-]+)\s+"
+    r",\s+(?:the\s+|a\s+)?(?P<src>(?:[\w’'.()-]+\s+){0,7}?[\w’'.()-]+)\s+"
     r"(?:said|says|reported|announced|told\s+[\w\s]{1,30}?|stated|confirmed)"
     r"(?:\s+(?:on|late\s+on|early\s+on)\s+\w+)?(?:\s+in\s+a\s+statement)?"
     r"(?:\s+(?:on|late\s+on)\s+\w+)?"
@@ -69,8 +70,18 @@ def _clean(src: str) -> str:
     return src
 
 
-def _resolve(src: str, table: EntityTable) -> list[str]:
-    """A named entity inside the descriptor wins ("the Brazilian news outlet X" → X)."""
+def _resolve(src: str, table: EntityTable, pos: int = -1) -> list[str]:
+    """A named entity inside the descriptor wins ("the Brazilian news outlet X" → X); "the
+    agency" is the last agency named before it."""
+    src = re.sub(r"\s*\([^)]*\)", "", src)
+    head = _clean(src)
+    if pos >= 0 and head.islower() and len(head.split()) <= 2:
+        word = head.split()[-1]
+        for m in reversed(table.mentions):
+            rec = table.records.get(m.key)
+            if m.start < pos and rec is not None and rec.type == "organization":
+                if rec.name.split()[-1].lower() == word:
+                    return [rec.name]
     parts = re.split(r"\s+and\s+", src)
     if len(parts) == 2 and parts[1].split()[-1].islower():
         head = parts[1].split()[-1]
@@ -153,14 +164,14 @@ def find_credits(text: str, start: int, end: int, table: EntityTable) -> list[Cr
                 continue
             if any(c.start <= m.start("src") < c.end for c in credits):
                 continue
-            names = tuple(_resolve(src, table))
+            names = tuple(_resolve(src, table, m.start("src")))
             if names:
                 credits.append(Credit(m.start("src"), m.end("src"), names))
     tail = _TRAILING_SAID.search(text, start, end)
     if tail and not any(c.start <= tail.start("src") < c.end for c in credits):
         src = tail.group("src")
         if src.split()[0].lower() not in {"he", "she", "they", "it", "which", "who"}:
-            names = tuple(_resolve(src, table))
+            names = tuple(_resolve(src, table, tail.start("src")))
             if names:
                 credits.append(Credit(tail.start("src"), tail.end("src"), names))
     credits.sort(key=lambda c: c.start)

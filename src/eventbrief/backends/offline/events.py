@@ -339,7 +339,7 @@ def _assign_dates(
                 if ";" in between or re.search(r",\s+(?:which|while|and|but|although)\b", between):
                     gap += 200
             else:
-                gap = s - d.end + 15
+                gap = s - d.end + 40
             if best is None or gap < best[0]:
                 best = (gap, i)
         if best is not None and best[1] not in out:
@@ -422,10 +422,24 @@ def sentence_mentions(
             if actor and actor not in parts:
                 parts.insert(0, actor)
         if _BOTH_SIDES.search(window):
-            parts = _union(parts, _main_countries(table))
+            people = [
+                table.get(m.key).name
+                for m in sentence_names
+                if table.get(m.key).type == "person" and m.role != "modifier"
+            ]
+            people = list(dict.fromkeys(people))
+            parts = _union(parts, people if len(people) >= 2 else _main_countries(table))
         date = by_trigger.get(i)
-        if date is None and dateline_date is not None and i == 0:
-            date = dateline_date
+        if (
+            date is None
+            and dateline_date is not None
+            and i == 0
+            and (
+                re.search(r"\b(?:has|have)\s+(?:\w+\s+)?$", text[max(0, s - 20) : s])
+                or re.fullmatch(r"\w+s", text[s:e])
+            )
+        ):
+            date = dateline_date  # present perfect under a dateline: the report's date
         lookback = 40 if _PAST_VERB.match(text[s:e]) else 150
         status = status_of(text[max(clause[0], s - lookback) : min(clause[1], e + 60)])
         if status == "occurred":

@@ -298,7 +298,10 @@ _ARMS = (
     r"(?:arms|weapons?|weaponry|munitions?|ammunition|missiles?|artillery|shells|rockets|drones|"
     r"tanks)"
 )
-_TROOPS = r"(?:troops|soldiers|forces|personnel|fighters|units|servicemen|military)"
+_TROOPS = (
+    r"(?:troops|soldiers|forces|personnel|fighters|units|servicemen|military|instructors|"
+    r"advisers|advisors|mercenaries)"
+)
 TRIGGERS: tuple[tuple[str, str, str], ...] = (
     ("visit", r"visit(?:ed|ing|s)?\b(?!\s+counts?)", "verb"),
     ("visit", r"arriv(?:e|es|ed|ing|al)\b", "verb"),
@@ -393,6 +396,18 @@ TRIGGERS: tuple[tuple[str, str, str], ...] = (
     ),
     ("sanctions", r"sanctioned\b", "verb"),
     ("armed_conflict", r"(?:fighting|fought|fight)\b", "verb"),
+    (
+        "armed_conflict",
+        r"(?:killed|wounded|injured)(?:\s+or\s+(?:killed|wounded|injured|captured))?\s+"
+        r"(?:in|during|near|on)\b",
+        "verb",
+    ),
+    ("other", r"test-?fir(?:ed|es|ing|e)\b|(?:missile|rocket|nuclear)\s+(?:test|launch)\b", "verb"),
+    (
+        "other",
+        r"(?:resigned|was\s+dismissed|were\s+dismissed|was\s+arrested|were\s+arrested)\b",
+        "verb",
+    ),
     (
         "armed_conflict",
         r"participat\w*\s+in\s+(?:the\s+)?(?:\S+\s+){0,3}?(?:war|fighting|combat|battles?|"

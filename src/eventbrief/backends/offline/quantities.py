@@ -46,7 +46,9 @@ _UNITS = (
     r"vessels|warships|submarines|vehicles|weapons|guns|artillery pieces|howitzers|launchers|"
     r"containers|barrels|tons|tonnes|dollars|euros|pounds|yuan|rubles|roubles|won|yen|"
     r"doses|children|migrants|protesters|members|delegates|homes|buildings|villages|"
-    r"kilometres|kilometers|miles|hectares|units|battalions|brigades|divisions"
+    r"kilometres|kilometers|miles|hectares|units|battalions|brigades|divisions|engineers|"
+    r"labourers|laborers|specialists|advisers|advisors|instructors|technicians|volunteers|"
+    r"mercenaries|sailors|pilots|police|policemen|students|journalists"
 )
 _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _WORDS = "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True))
