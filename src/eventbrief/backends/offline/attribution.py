@@ -79,9 +79,13 @@ def _resolve(src: str, table: EntityTable, pos: int = -1) -> list[str]:
         word = head.split()[-1]
         for m in reversed(table.mentions):
             rec = table.records.get(m.key)
-            if m.start < pos and rec is not None and rec.type == "organization":
-                if rec.name.split()[-1].lower() == word:
-                    return [rec.name]
+            if (
+                m.start < pos
+                and rec is not None
+                and rec.type == "organization"
+                and rec.name.split()[-1].lower() == word
+            ):
+                return [rec.name]
     parts = re.split(r"\s+and\s+", src)
     if len(parts) == 2 and parts[1].split()[-1].islower():
         head = parts[1].split()[-1]
