@@ -141,6 +141,13 @@ def _shifted(pattern: re.Pattern[str], sentence: str, offset: int) -> list[_Shif
     return [_Shifted(m, offset) for m in pattern.finditer(sentence)]
 
 
+def _is_place(name: str, table: EntityTable) -> bool:
+    """A dateline city ("City (Outlet) reported") is the article's own outlet, not a credit."""
+    if name in country_index().by_capital:
+        return True
+    return any(r.type == "location" and r.name == name for r in table.records.values())
+
+
 def find_credits(text: str, start: int, end: int, table: EntityTable) -> list[Credit]:
     """Attributions stated inside text[start:end] (one sentence)."""
     credits: list[Credit] = []
@@ -168,7 +175,9 @@ def find_credits(text: str, start: int, end: int, table: EntityTable) -> list[Cr
                 continue
             if any(c.start <= m.start("src") < c.end for c in credits):
                 continue
-            names = tuple(_resolve(src, table, m.start("src")))
+            names = tuple(
+                n for n in _resolve(src, table, m.start("src")) if not _is_place(n, table)
+            )
             if names:
                 credits.append(Credit(m.start("src"), m.end("src"), names))
     tail = _TRAILING_SAID.search(text, start, end)

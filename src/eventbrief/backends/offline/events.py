@@ -27,7 +27,8 @@ _COMPILED = [(t, re.compile(rf"\b(?:{p})", re.IGNORECASE), k) for t, p, k in TRI
 _CLAUSE_BREAK = re.compile(
     r"(?:;\s+|,\s+(?=[a-z]+ing\b)|,\s+(?=(?:which|while|whereas|although|though|but|and|as|"
     r"where|when|in exchange|"
-    r"highlighting|particularly|leading|including|amid|despite|after|before|following)\b)|"
+    r"highlighting|particularly|especially|leading|including|amid|despite|after|before|"
+    r"following)\b)|"
     r"\s+(?=(?:while|whereas|although|though|but|where|after|following)\s)|,\s+and\s+)"
 )
 _PRIOR = re.compile(
@@ -63,6 +64,14 @@ _GAP = re.compile(
     r"roughly|almost|over|barely)\s+)?\b(?P<n>\d+|an?|one|two|three|four|five|six|seven|eight|"
     r"nine|ten|eleven|twelve)\s+(?P<unit>days?|weeks?|months?|years?)\s+(?:after|since|following))\b",
     re.IGNORECASE,
+)
+_DETAIL_HEDGE = re.compile(
+    r"\b(?:reportedly|allegedly|apparently|likely)\s+(?:centered|centred|focused|focussed|"
+    r"covered|included|involved|touched|dealt|revolved|concentrated|addressed)\b",
+    re.IGNORECASE,
+)
+_BARE_REFERENCE = re.compile(
+    r"^\s*(?:the|this|that|these|those|his|her|its|their)\s+(?:[a-z-]+\s+)?$", re.IGNORECASE
 )
 _PAST_VERB = re.compile(
     r"^(?:\w+ed|met|sent|fought|sold|gave|flew|struck|withdrew|made|signed)\b", re.IGNORECASE
@@ -120,6 +129,7 @@ class Mention:
     during_stay: bool = False
     container: Mention | None = None
     anchor: tuple[Mention, int, str, str, bool] | None = None
+    bare: bool = False
 
 
 @dataclass
@@ -212,7 +222,7 @@ def _keep_trigger(
     if (
         etype in ("visit", "meeting")
         and kind == "noun"
-        and re.search(r"\bduring\s+(?:the|his|her|their|this|that)\s+$", left, re.I)
+        and re.search(r"\bduring\s+(?:the|his|her|their|this|that)\s+(?:\S+\s+){0,3}$", left, re.I)
     ) or (
         word == "visit" and re.search(r"\bduring\s+(?:the|his|her|their|this|that)\s+$", left, re.I)
     ):
@@ -254,6 +264,12 @@ def _keep_trigger(
         and re.search(r"\bagainst\s+(?:corruption|crime|poverty|climate)", right)
     ):
         return False
+    if re.search(
+        r"\b(?:preparing|prepared|considering|mulling|weighing|threatening|threatened)\s+to\s+$",
+        text[max(clause[0], start - 30) : start],
+        re.IGNORECASE,
+    ):
+        return False  # an intention, not a happening
     negated = re.search(
         r"\b(?:not|never|no)\s+(?:\w+\s+)?$", text[max(clause[0], start - 20) : start]
     )
@@ -410,7 +426,8 @@ def sentence_mentions(
             if location is None or table.get(m.key).name != location or etype in _TRANSFER_TYPES
         ]
         parts = _participants(text, clause_names, table, excluded, etype)
-        if not parts and len(triggers) == 1:
+        bare = kind == "noun" and bool(_BARE_REFERENCE.search(text[clause[0] : s]))
+        if not parts and len(triggers) == 1 and not bare:
             parts = _participants(text, sentence_names, table, excluded, etype)
         if etype == "visit" and location in parts:
             parts = [p for p in parts if p != location]
@@ -421,6 +438,12 @@ def sentence_mentions(
             actor = _previous_person(text, table, s)
             if actor and actor not in parts:
                 parts.insert(0, actor)
+        if not any(table.get(m.key).type == "person" for m in clause_names) and re.search(
+            r"\b(?:their|they|both)\b", window, re.IGNORECASE
+        ):
+            pair = _previous_people(text, table, s, sentence)
+            if len(pair) >= 2:
+                parts = _union(parts, pair)
         if _BOTH_SIDES.search(window):
             people = [
                 table.get(m.key).name
@@ -441,7 +464,10 @@ def sentence_mentions(
         ):
             date = dateline_date  # present perfect under a dateline: the report's date
         lookback = 40 if _PAST_VERB.match(text[s:e]) else 150
-        status = status_of(text[max(clause[0], s - lookback) : min(clause[1], e + 60)])
+        status_window = text[max(clause[0], s - lookback) : min(clause[1], e + 60)]
+        if kind == "noun":
+            status_window = _DETAIL_HEDGE.sub(" ", status_window)
+        status = status_of(status_window)
         if status == "occurred":
             head = text[sentence.start : max(clause[0], s - 150)]
             if re.search(
@@ -478,6 +504,7 @@ def sentence_mentions(
             credits=list(dict.fromkeys(credits)),
             prior=prior,
         )
+        mention.bare = bare
         mention.distinct = bool(_DISTINCT.search(text[max(clause[0], s - 5) : reach]))
         mention.during_stay = bool(_DURING_STAY.search(text[clause[0] : clause[1]]))
         out.append(mention)
@@ -610,6 +637,27 @@ def _previous_place(
         if rec.type in types and (not region or rec.name.split()[-1].lower() in _REGIONS):
             return rec.name
     return None
+
+
+def _previous_people(text: str, table: EntityTable, pos: int, sentence: Sentence) -> list[str]:
+    """The people "their"/"they" most likely refers to: the persons named earlier in this
+    sentence, else in the previous sentence that names two or more."""
+    people = [
+        m
+        for m in table.mentions
+        if m.end <= pos
+        and pos - m.end < 800
+        and table.get(m.key).type == "person"
+        and m.role != "modifier"
+    ]
+    here = list(dict.fromkeys(table.get(m.key).name for m in people if m.start >= sentence.start))
+    if len(here) >= 2:
+        return here
+    if not people:
+        return []
+    last = people[-1]
+    cut = max(text.rfind(". ", 0, last.start), text.rfind("\n", 0, last.start))
+    return list(dict.fromkeys(table.get(m.key).name for m in people if m.start > cut))
 
 
 def _previous_person(text: str, table: EntityTable, pos: int) -> str | None:
@@ -782,6 +830,8 @@ def detect_events(
             continue
         if m.kind == "noun" and not m.participants and not m.date and not m.location:
             continue
+        if m.bare and not m.date:
+            continue  # "The meeting emphasizes …" only points at an event told elsewhere
         event = DraftEvent(type=m.type, prior=m.prior)
         _absorb(event, m, table)
         events.append(event)
@@ -846,7 +896,6 @@ def _resolve_containers(events: list[DraftEvent], table: EntityTable) -> None:
             main = current[0]
             if set(event.participants) <= set(main.participants) and event.participants:
                 event.location = event.location or main.location
-                event.participants = _union(event.participants, main.participants)
         if event.type in ("visit", "meeting") and any(
             table_type(table, p) == "person" for p in event.participants
         ):
