@@ -119,3 +119,11 @@ def test_shift_moves_at_the_unit_granularity() -> None:
     assert shift("2024-01", -2, "months") == "2023-11"
     assert shift("2024", -2, "years") == "2022"
     assert shift("2024-10", -5, "days") is None
+
+
+def test_tense_picks_the_year_of_a_date_without_one() -> None:
+    assert only("The delegation arrived on November 20.")[1] == "2023-11-20"
+    assert only("The summit will open on March 3.")[1] == "2025-03-03"
+    assert only("Talks resumed in December.")[1] == "2023-12"
+    assert only("The plant will reopen in February.")[1] == "2025-02"
+    assert only("Ballots on November 5 will decide the race.")[1] == "2024-11-05"

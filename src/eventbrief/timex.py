@@ -8,11 +8,10 @@ Resolution rules (documented because news rarely states them):
 - Weekdays ("on Tuesday"): news reports mostly past events, so a bare weekday is the most recent
   such day on or before publication. When the sentence speaks of the future before it ("will",
   "expected to", "next Tuesday", "scheduled") it is the next such day on or after publication.
-- A month and day without a year ("June 4") takes the publication year, unless that puts it more
-  than 183 days after publication (then the previous year) or more than 300 days before it (then
-  the next year: "January 3" in an article of December 30).
-- A month without a year ("in March") follows the same rule at month granularity (past bias: more
-  than 6 months ahead means last year's month).
+- A month and day without a year ("June 4") takes the publication year unless the tense says
+  otherwise: stated as past but after publication → the previous year; stated as future (a cue
+  before it, or "will"/"is expected" just after it) but before publication → the next year.
+- A month without a year ("in March") follows the same rule at month granularity.
 - "last year", "the previous year" → publication year - 1; "this year" → publication year;
   "earlier this month" → publication month (approximate); "last month" → the month before.
 - "early/mid/late X", "the end of X", "around", "about" and seasons are approximate; the value is
@@ -207,10 +206,19 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 ]
 
 _COUNT_AFTER = re.compile(r"\s+[a-z]+s\b(?<!\bas)(?<!\bwas)(?<!\bhas)(?<!\bis)")
+_PAST_MARKER = re.compile(
+    r"(?:^[^,;]{0,30}?)?\b(?:was|were|had|has|have|did|[a-z]{3,}ed|met|sent|went|came|"
+    r"made|held|signed|began|took|told|said|fought|flew|left|saw)\b"
+)
+_FUTURE_AFTER = re.compile(
+    r"^[^,;]{0,30}?\b(?:will|would|is expected|are expected|is scheduled|are scheduled|"
+    r"is set to|are set to|is due|are due)\b",
+    re.IGNORECASE,
+)
 _FUTURE_CUES = re.compile(
     r"\b(will|would|shall|is expected|are expected|expected to|is scheduled|are scheduled|"
     r"scheduled|is set to|are set to|plans? to|planning to|is due|are due|upcoming|to be held|"
-    r"is to|are to|going to|next)\b",
+    r"is to|are to|going to|next|ahead of|approaching|upcoming|coming)\b",
     re.IGNORECASE,
 )
 _APPROX_MODS = {
@@ -270,14 +278,19 @@ def _safe_date(year: int, month: int, day: int) -> dt.date | None:
         return None
 
 
-def _year_for_month_day(month: int, day: int, published: dt.date) -> int | None:
-    """Publication year, shifted when the date would be far in the future or far in the past."""
+def _year_for_month_day(month: int, day: int, published: dt.date, tense: str | None) -> int | None:
+    """The publication year, unless the tense points the other way: a past event on a day
+    after publication happened the year before; a future one on a day before publication
+    happens the year after (GUIDELINES §5). Without a tense marker, a day more than half a year
+    ahead is last year's."""
     candidate = _safe_date(published.year, month, day)
     if candidate is None:
-        if month == 2 and day == 29:
-            return None
         return None
     delta = (candidate - published).days
+    if tense == "future":
+        return published.year + 1 if delta < -1 else published.year
+    if tense == "past":
+        return published.year - 1 if delta > 1 else published.year
     if delta > 183:
         return published.year - 1
     if delta < -300:
@@ -285,12 +298,13 @@ def _year_for_month_day(month: int, day: int, published: dt.date) -> int | None:
     return published.year
 
 
-def _year_for_month(month: int, published: dt.date) -> int:
+def _year_for_month(month: int, published: dt.date, tense: str | None) -> int:
+    """The same rule at month granularity ("in March")."""
     delta = month - published.month
-    if delta > 6:
-        return published.year - 1
-    if delta < -10:
-        return published.year + 1
+    if tense == "future":
+        return published.year + 1 if delta < 0 else published.year
+    if tense == "past" or delta > 6:
+        return published.year - 1 if delta > 0 else published.year
     return published.year
 
 
@@ -310,13 +324,30 @@ def _shift_months(published: dt.date, months: int) -> tuple[int, int]:
     return total // 12, total % 12 + 1
 
 
-def _is_future_context(text: str, start: int) -> bool:
-    """Future tense in the same sentence before the expression (or "next" just before it)."""
-    left = text[max(0, start - 120) : start]
+def _tense(text: str, m: re.Match[str]) -> str | None:
+    """ "future", "past" or None (no marker) for the clause around a date expression."""
+    if _is_future_context(text, m):
+        return "future"
+    left = text[max(0, m.start() - 120) : m.start()]
     cut = max(left.rfind(". "), left.rfind("\n"), left.rfind("? "), left.rfind("! "))
     if cut >= 0:
         left = left[cut + 1 :]
-    return bool(_FUTURE_CUES.search(left))
+    right = re.split(r"[.!?]\s|\n", text[m.end() : m.end() + 60])[0]
+    if _PAST_MARKER.search(left) or _PAST_MARKER.match(right):
+        return "past"
+    return None
+
+
+def _is_future_context(text: str, m: re.Match[str]) -> bool:
+    """Future tense in the same sentence: a cue before the expression, or a future verb just
+    after it ("… on June 20 will open")."""
+    left = text[max(0, m.start() - 120) : m.start()]
+    cut = max(left.rfind(". "), left.rfind("\n"), left.rfind("? "), left.rfind("! "))
+    if cut >= 0:
+        left = left[cut + 1 :]
+    right = text[m.end() : m.end() + 60]
+    right = re.split(r"[.!?]\s|\n", right)[0]
+    return bool(_FUTURE_CUES.search(left) or _FUTURE_AFTER.match(right))
 
 
 def _weekday_date(weekday: int, published: dt.date, when: str | None, future: bool) -> dt.date:
@@ -355,7 +386,7 @@ def _resolve_match(
             return (_ymd(day), approx) if day else None
         if published is None:
             return (None, approx)
-        year = _year_for_month_day(month, day_n, published)
+        year = _year_for_month_day(month, day_n, published, _tense(text, m))
         if year is None:
             return None
         day = _safe_date(year, month, day_n)
@@ -400,7 +431,7 @@ def _resolve_match(
         elif prep == "this":
             year = published.year
         else:
-            year = _year_for_month(month, published)
+            year = _year_for_month(month, published, _tense(text, m))
         return (_ym(year, month), approx)
     if kind == "year":
         prep = (g.get("prep") or "").lower()
@@ -458,7 +489,7 @@ def _resolve_match(
         if published is None:
             return (None, False)
         when = (g.get("wprep") or "").lower() or None
-        future = _is_future_context(text, m.start())
+        future = _is_future_context(text, m)
         day = _weekday_date(WEEKDAYS[g["weekday"].lower()], published, when, future)
         return (_ymd(day), False)
     return None
