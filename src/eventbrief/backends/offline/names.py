@@ -329,6 +329,14 @@ def _join(text: str, toks: list[_Token]) -> str:
     return text[toks[0].start : toks[-1].end]
 
 
+def _is_place_token(text: str, tok: _Token) -> bool:
+    """A country after in/to/at is a place, unless it is possessive ("in X's capital") or
+    the first half of a compound ("in the X-Y war")."""
+    if tok.possessive or text[tok.end : tok.end + 1] in ("-", "–"):
+        return False
+    return _place_before(text, tok.start)
+
+
 def _place_before(text: str, start: int) -> bool:
     left = text[max(0, start - 30) : start]
     if re.search(
@@ -386,7 +394,7 @@ def _segment(
                 _capital(b, tok)
             else:
                 role = "modifier" if tok.kind == "demonym" else "actor"
-                if tok.kind == "country" and not tok.possessive and _place_before(text, tok.start):
+                if tok.kind == "country" and _is_place_token(text, tok):
                     role = "place"
                 b.country(tok.code or "", tok.text, tok.start, tok.end, role)
         _acronym_after(b, last, None)
@@ -517,7 +525,7 @@ def _unknown(b: _Builder, toks: list[_Token], lead: list[_Token], sentence_start
             _capital(b, tok)
             continue
         role = "modifier" if tok.kind == "demonym" else "actor"
-        if tok.kind == "country" and not tok.possessive and _place_before(text, tok.start):
+        if tok.kind == "country" and _is_place_token(text, tok):
             role = "place"
         b.country(tok.code or "", tok.text, tok.start, tok.end, role)
     toks = [t for t in toks if t.kind == "word"]
