@@ -15,7 +15,7 @@ its gold items to the recall denominators of `overall`, and lowers `schema_valid
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -277,23 +277,25 @@ def build_report(
     )
 
 
-_COLUMNS = (
+_PARTS: tuple[tuple[str, Callable[[Scores], float | None]], ...] = (
     ("events P", lambda s: s.events.precision),
     ("events R", lambda s: s.events.recall),
     ("events F1", lambda s: s.events.f1),
-    ("type", lambda s: s.fields.type),
-    ("partic.", lambda s: s.fields.participants),
-    ("loc.", lambda s: s.fields.location),
-    ("date", lambda s: s.fields.date),
-    ("date~M", lambda s: s.fields.date_month),
-    ("status", lambda s: s.fields.status),
-    ("qty", lambda s: s.fields.quantities),
-    ("attr.", lambda s: s.fields.attributed_to),
     ("entities F1", lambda s: s.entities.f1),
     ("takeaways F1", lambda s: s.takeaways.f1),
     ("tk sim", lambda s: s.takeaways.mean_similarity),
     ("summary R-L", lambda s: s.summary_rouge_l),
     ("grounded", lambda s: s.grounding_rate),
+)
+_FIELDS: tuple[tuple[str, Callable[[Scores], float | None]], ...] = (
+    ("type", lambda s: s.fields.type),
+    ("participants", lambda s: s.fields.participants),
+    ("location", lambda s: s.fields.location),
+    ("date", lambda s: s.fields.date),
+    ("date (month)", lambda s: s.fields.date_month),
+    ("status", lambda s: s.fields.status),
+    ("quantities", lambda s: s.fields.quantities),
+    ("attributed_to", lambda s: s.fields.attributed_to),
 )
 
 
@@ -301,39 +303,64 @@ def _fmt(value: float | None) -> str:
     return "–" if value is None else f"{value:.2f}"
 
 
-def table(report: EvalReport) -> Table:
-    """Per-article rows and an overall row, for the terminal."""
+def _latency(value: float | None) -> str:
+    return "–" if value is None else f"{value:.2f}s"
+
+
+def _rows(report: EvalReport) -> list[tuple[str, Scores]]:
+    rows: list[tuple[str, Scores]] = [
+        (aid if art.valid else f"{aid} (invalid)", art) for aid, art in report.per_article.items()
+    ]
+    return [*rows, ("overall", report.overall)]
+
+
+def tables(report: EvalReport) -> list[Table]:
+    """Two tables for the terminal (parts, then fields), each with a row per article and an
+    overall row."""
     run = report.run
-    title = f"eventbrief eval · {run.backend}" + (f":{run.model}" if run.model else "")
-    t = Table(title=f"{title} · {run.dataset}", show_lines=False)
-    t.add_column("article", no_wrap=True)
-    for name, _ in _COLUMNS:
-        t.add_column(name, justify="right")
-    t.add_column("latency", justify="right")
-    for article_id, art in report.per_article.items():
-        label = article_id if art.valid else f"{article_id} (invalid)"
-        latency = "–" if art.latency_s is None else f"{art.latency_s:.2f}s"
-        t.add_row(label, *(_fmt(get(art)) for _, get in _COLUMNS), latency)
-    o = report.overall
-    latency = "–" if o.latency_s is None else f"{o.latency_s:.2f}s"
-    t.add_section()
-    t.add_row("overall", *(_fmt(get(o)) for _, get in _COLUMNS), latency, style="bold")
-    return t
+    name = run.backend + (f":{run.model}" if run.model else "")
+    parts = Table(title=f"eventbrief eval · {name} · {run.dataset}")
+    fields = Table(title="fields, over matched event pairs")
+    for t, columns in ((parts, _PARTS), (fields, _FIELDS)):
+        t.add_column("article", no_wrap=True)
+        for column, _ in columns:
+            t.add_column(column, justify="right")
+    parts.add_column("latency", justify="right")
+    fields.add_column("pairs", justify="right")
+    for label, scores in _rows(report):
+        style = "bold" if label == "overall" else None
+        if label == "overall":
+            parts.add_section()
+            fields.add_section()
+        parts.add_row(
+            label,
+            *(_fmt(get(scores)) for _, get in _PARTS),
+            _latency(scores.latency_s),
+            style=style,
+        )
+        fields.add_row(
+            label,
+            *(_fmt(get(scores)) for _, get in _FIELDS),
+            str(scores.events.matched),
+            style=style,
+        )
+    return [parts, fields]
 
 
 def markdown_table(report: EvalReport) -> str:
-    """The overall row and per-article rows as a Markdown table (for the README)."""
-    names = ["article", *(name for name, _ in _COLUMNS)]
+    """Per-article rows and the overall row as a Markdown table (for the README)."""
+    columns = (*_PARTS, *_FIELDS)
+    names = ["article", *(name for name, _ in columns)]
     lines = ["| " + " | ".join(names) + " |", "|" + "---|" * len(names)]
-    for article_id, art in report.per_article.items():
-        lines.append("| " + " | ".join([article_id, *(_fmt(g(art)) for _, g in _COLUMNS)]) + " |")
-    o = report.overall
-    lines.append("| **overall** | " + " | ".join(_fmt(g(o)) for _, g in _COLUMNS) + " |")
+    for label, scores in _rows(report):
+        shown = f"**{label}**" if label == "overall" else label
+        lines.append("| " + " | ".join([shown, *(_fmt(g(scores)) for _, g in columns)]) + " |")
     return "\n".join(lines) + "\n"
 
 
 def print_report(report: EvalReport, console: Console) -> None:
-    console.print(table(report))
+    for t in tables(report):
+        console.print(t)
     o = report.overall
     u = o.usage or UsageTotals()
     cost = "–" if u.cost_usd is None else f"${u.cost_usd:.4f}"
