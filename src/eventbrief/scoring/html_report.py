@@ -90,10 +90,14 @@ def _event(event: GroundedEvent | None) -> str:
 
 
 def _fields(fields: dict[str, float]) -> str:
-    return " ".join(
-        f"<span class='{'ok' if v >= 1 else 'bad'}'>{escape(k)} {v:.2f}</span><br>"
-        for k, v in fields.items()
-    )
+    """Fields that disagree, in red; the rest summed up in one green line."""
+    wrong = [
+        f"<span class='bad'>{escape(k)} {v:.2f}</span><br>" for k, v in fields.items() if v < 1
+    ]
+    if len(wrong) < len(fields):
+        label = "all fields agree" if not wrong else "other fields agree"
+        wrong.append(f"<span class='ok'>{label}</span>")
+    return "".join(wrong)
 
 
 def _article(score: ArticleScore, report: EvalReport) -> str:

@@ -34,6 +34,9 @@ AGGREGATION = (
 )
 
 
+_RATE_SUFFIXES = ("_precision", "_recall", "_f1")
+
+
 class PRF(BaseModel):
     precision: float
     recall: float
@@ -160,8 +163,8 @@ class EvalReport(BaseModel):
         flat["summary_rouge_l"] = o.summary_rouge_l
         flat["grounding_rate"] = o.grounding_rate
         flat["schema_validity"] = o.schema_validity
-        for key, value in (o.brief or {}).items():
-            if isinstance(value, int | float) and not isinstance(value, bool):
+        for key, value in (o.brief or {}).items():  # rates only; counts are not gated
+            if key.endswith(_RATE_SUFFIXES) and isinstance(value, int | float):
                 flat[f"brief.{key}"] = float(value)
         return flat
 
