@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from scripted_server import RecordedRequest, Reply, ScriptedServer, tool_call_reply
 from typer.testing import CliRunner
 
 from eventbrief.cli import app
@@ -23,6 +22,7 @@ from scoring_records import (
     write_dataset,
     write_predictions,
 )
+from scripted_server import RecordedRequest, Reply, ScriptedServer, tool_call_reply
 
 runner = CliRunner()
 
@@ -273,3 +273,27 @@ def test_must_hold_one_event_removed_gives_recall_n_minus_one_over_n(
         assert events["recall"] == (n - 1) / n
         assert events["precision"] == 1.0
         assert report["per_article"][aid]["unmatched_gold"] == ["e1"]
+
+
+EVALS = Path(__file__).resolve().parent.parent / "evals"
+
+
+@pytest.mark.skipif(not list((EVALS / "gold").glob("0*.json")), reason="no gold in evals/ yet")
+def test_the_project_dataset_answered_with_its_own_gold_scores_one(
+    scripted_server: ScriptedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("EVENTBRIEF_API_KEY", "sk-scripted-test")
+    answers = {}
+    for path in sorted((EVALS / "gold").glob("0*.json")):
+        text = (EVALS / "articles" / f"{path.stem}.txt").read_text(encoding="utf-8")
+        marker = json.dumps(text[200:260], ensure_ascii=False)[1:-1]
+        answers[marker] = to_extraction(ArticleSummary.model_validate_json(path.read_text()))
+    scripted_server.router = _router(answers)
+    result = run(
+        "--dataset", EVALS, "--backend", "openai", "--base-url", scripted_server.base_url,
+        "--report", "-",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    overall = scores_of(result.stdout)["overall"]
+    assert set(all_f1_and_fields(overall)) == {1.0}
+    assert overall["events"]["matched"] == overall["events"]["gold"] > 0
