@@ -200,7 +200,8 @@ def eval_command(
 ) -> None:
     """Score a backend (or saved predictions) against a dataset's gold records.
 
-    Prints a table per article and overall on stderr; the JSON report goes to --report.
+    Prints tables on stderr (a row per article and an overall row); the JSON report goes to
+    --report, a self-contained HTML page to --html.
     """
     say = Console(stderr=True, highlight=False)
     if not say.is_terminal:
@@ -215,6 +216,16 @@ def eval_command(
         _say(warning)
 
     if predictions is not None:
+        ignored = [
+            flag
+            for flag, value in (
+                ("--backend", backend), ("--model", model), ("--base-url", base_url),
+                ("--mode", mode), ("--concurrency", concurrency),
+            )
+            if value is not None
+        ]  # fmt: skip
+        if ignored:
+            _say(f"--predictions runs no backend; ignoring {', '.join(ignored)}")
         try:
             preds = load_predictions(predictions, data.ids)
         except DatasetError as exc:
