@@ -41,7 +41,8 @@ h1{font-size:1.4em}h2{font-size:1.2em;margin-top:2em;border-bottom:1px solid #cc
 .chart h3{font-size:.95em;margin:0 0 .3em}
 table{border-collapse:collapse;width:100%}td,th{border:1px solid #ddd;padding:.35em;
 vertical-align:top;text-align:left}
-td.ev{width:38%}.missed{background:#fde2e2}.spurious{background:#fff1d6}
+td.ev,.takeaways td{width:38%}.takeaways{margin-top:.8em}
+.missed{background:#fde2e2}.spurious{background:#fff1d6}
 .tag{font-size:.8em;font-weight:bold;padding:0 .3em;border-radius:3px}
 .missed .tag{background:#c62828;color:#fff}.spurious .tag{background:#ef6c00;color:#fff}
 .ok{color:#2e7d32}.bad{color:#c62828}.meta{color:#666;font-size:.9em}
@@ -132,9 +133,45 @@ def _article(score: ArticleScore, report: EvalReport) -> str:
     ]
     return (
         head
-        + "<table><tr><th>gold</th><th>match</th><th>predicted</th></tr>"
+        + "<table><tr><th>gold event</th><th>match</th><th>predicted event</th></tr>"
         + "".join(rows)
         + "</table>"
+        + _takeaways(score, report.settings.takeaway_threshold)
+    )
+
+
+def _takeaways(score: ArticleScore, threshold: float) -> str:
+    """Gold and predicted takeaways side by side with their ROUGE-L F."""
+    gold = [t.text for t in score.gold.key_takeaways]
+    summary = score.prediction.summary
+    pred = [t.text for t in summary.key_takeaways] if summary is not None else []
+    rows: list[str] = []
+    seen_gold: set[int] = set()
+    seen_pred: set[int] = set()
+    for p, g, sim in sorted(score.takeaway_pairs, key=lambda x: x[1]):
+        if sim < threshold:
+            continue
+        seen_gold.add(g)
+        seen_pred.add(p)
+        rows.append(
+            f"<tr><td>{escape(gold[g])}</td><td>ROUGE-L {sim:.2f}</td>"
+            f"<td>{escape(pred[p])}</td></tr>"
+        )
+    rows += [
+        f"<tr class='missed'><td>{escape(text)}</td><td><span class='tag'>missed</span></td>"
+        "<td></td></tr>"
+        for i, text in enumerate(gold)
+        if i not in seen_gold
+    ]
+    rows += [
+        "<tr class='spurious'><td></td><td><span class='tag'>unmatched</span></td>"
+        f"<td>{escape(text)}</td></tr>"
+        for i, text in enumerate(pred)
+        if i not in seen_pred
+    ]
+    return (
+        "<table class='takeaways'><tr><th>gold takeaway</th><th>match</th>"
+        "<th>predicted takeaway</th></tr>" + "".join(rows) + "</table>"
     )
 
 
