@@ -9,6 +9,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -298,6 +299,31 @@ def test_batch_with_bad_files_still_writes_the_others(
     )
     assert "eventbrief: 2 of 6 articles summarized, 4 failed" in result.stderr
     assert len(scripted_server.requests) == 2
+
+
+def test_persistent_server_error_fails_one_article_and_keeps_the_other(
+    runner: CliRunner, scripted_server: ScriptedServer, tmp_path: Path
+) -> None:
+    from scripted_server import error_reply
+
+    def router(request: RecordedRequest) -> Reply:
+        if "denied the report" in json.dumps(request.body):
+            return error_reply(500, "internal error")
+        return article_router(request)
+
+    scripted_server.router = router
+    paths = write_batch(tmp_path)
+    started = time.monotonic()
+    result = runner.invoke(
+        app, openai_args(scripted_server, str(paths["good1"]), str(paths["good2"]))
+    )
+    assert time.monotonic() - started < 60
+    assert result.exit_code == 1
+    assert [json.loads(line)["article"]["id"] for line in result.stdout.splitlines()] == ["good1"]
+    failures = [line for line in result.stderr.splitlines() if line.startswith("eventbrief: good2")]
+    assert len(failures) == 1
+    assert "500" in failures[0] or "server" in failures[0]
+    assert FAKE_KEY not in result.stderr
 
 
 def test_several_articles_print_json_lines_in_input_order(

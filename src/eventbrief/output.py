@@ -53,8 +53,9 @@ def render_markdown(summary: ArticleSummary) -> str:
     facts = [f"id `{meta.id}`"]
     if meta.published:
         facts.append(f"published {meta.published.isoformat()}")
-    if meta.url or meta.source:
-        facts.append(f"source {meta.url or meta.source}")
+    where = meta.url or ("stdin" if meta.source == "-" else meta.source)
+    if where:
+        facts.append(f"source {where}")
     model = f" ({prov.model})" if prov.model else ""
     facts.append(f"backend {prov.backend}{model}")
     facts.append(f"grounding {prov.grounding_rate:.0%}")
