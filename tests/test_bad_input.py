@@ -224,6 +224,42 @@ def test_any_readable_text_comes_out_valid_and_fully_grounded(
             assert article_text[evidence.start : evidence.end] == evidence.quote
 
 
+OFFLINE_ENV = {"EVENTBRIEF_BACKEND": "offline", "EVENTBRIEF_NO_CACHE": "1"}
+
+
+@PIPELINE
+@given(raw=bad_bytes)
+def test_offline_pipeline_over_any_bytes_never_tracebacks(raw: bytes) -> None:
+    """The rule-based backend meets the same bytes: a valid summary or a one-line error."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "random.txt"
+        path.write_bytes(raw)
+        result = CliRunner().invoke(app, ["summarize", str(path)], env=OFFLINE_ENV)
+        _check_cli_outcome(result, path.stem, str(path), path.stem)
+
+
+@PIPELINE
+@given(text=readable_text)
+def test_offline_pipeline_over_any_readable_text_gives_a_valid_grounded_summary(
+    text: str,
+) -> None:
+    """Readable text (any Unicode, tricky characters included) is a valid article: the offline
+    backend must summarize it, and every offset it gives must slice back to its quote."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "readable.txt"
+        path.write_text(text, encoding="utf-8", newline="")
+        article_text = load_article(path).text
+        result = CliRunner().invoke(app, ["summarize", str(path)], env=OFFLINE_ENV)
+    assert no_traceback(result.stdout, result.stderr), result.stderr
+    assert result.exit_code == 0, result.stderr
+    summary = ArticleSummary.model_validate(json.loads(result.stdout))
+    quotes = [ev for t in summary.key_takeaways for ev in t.evidence]
+    quotes += [ev for e in summary.events for ev in e.evidence]
+    for evidence in quotes:
+        if evidence.start is not None and evidence.end is not None and evidence.match == "exact":
+            assert article_text[evidence.start : evidence.end] == evidence.quote
+
+
 @pytest.mark.parametrize(
     ("name", "raw"),
     [
