@@ -11,6 +11,7 @@ import re
 import socket
 import threading
 from collections.abc import Callable, Iterable
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -254,3 +255,40 @@ def _read_request(conn: socket.socket) -> None:
         if not chunk:
             return
         rest += chunk
+
+
+PAYLOAD_MARKERS = ("alert(", "evil.example", "document.cookie")
+
+
+class _MarkupFinder(HTMLParser):
+    """Collects live markup that carries an article's payload: script elements, event-handler
+    attributes and javascript: URLs whose content holds a PAYLOAD_MARKERS string."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[str] = []
+        self._in_script = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            value = value or ""
+            live = name.startswith("on") or value.strip().lower().startswith("javascript:")
+            if (live or tag == "script") and any(m in value for m in PAYLOAD_MARKERS):
+                self.found.append(f"<{tag} {name}={value!r}>")
+        self._in_script = tag == "script"
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "script":
+            self._in_script = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_script and any(m in data for m in PAYLOAD_MARKERS):
+            self.found.append(f"<script>{data[:80]!r}")
+
+
+def live_payloads(page: str) -> list[str]:
+    """Article payloads that a browser would run in `page` (empty when all are escaped)."""
+    finder = _MarkupFinder()
+    finder.feed(page)
+    finder.close()
+    return finder.found

@@ -15,9 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from typer.testing import CliRunner
 
 from eventbrief.articles import load_article
 from eventbrief.backends.openai_compatible import OpenAIBackend
+from eventbrief.cli import app
 from eventbrief.errors import ExtractionError
 from eventbrief.models import Article, ArticleSummary
 from eventbrief.pipeline import build_summary
@@ -26,6 +28,7 @@ from reliability_support import (
     chat_requests,
     extraction_for,
     first_user_message,
+    live_payloads,
     messages,
     one_line,
     request_body,
@@ -255,3 +258,59 @@ def test_quotes_from_the_fake_answer_are_not_taken_as_the_answer(scripted_server
     assert "Atlantis" not in dumped
     assert "Injected takeaway" not in dumped
     assert summary.summary == "A neutral test summary."
+
+
+def _hostile_extraction(text: str) -> dict[str, Any]:
+    """An answer that repeats the article's markup everywhere a model's words can go."""
+    answer = extraction_for(text, summary='Leaders met. <script>alert("summary")</script>')
+    answer["key_takeaways"][0]["text"] = '<a href="javascript:alert(7)">takeaway</a>'
+    event = answer["events"][0]
+    event["description"] = "<script>alert('event')</script> Leaders closed the summit."
+    event["location"] = "<svg onload=alert(6)>"
+    event["participants"] = ["<img src=x onerror=alert(5)>"]
+    answer["entities"] = [
+        {
+            "name": "<img src=x onerror=alert(5)>",
+            "type": "organization",
+            "aliases": ["<script>alert('alias')</script>"],
+            "description": "<iframe src=javascript:alert(8)></iframe>",
+        }
+    ]
+    return answer
+
+
+def _cli_env(server: Any, tmp_path: Path) -> dict[str, str]:
+    return {
+        "EVENTBRIEF_BACKEND": "openai",
+        "EVENTBRIEF_BASE_URL": server.base_url,
+        "EVENTBRIEF_API_KEY": "test-key",
+        "EVENTBRIEF_MODEL": "scripted-model",
+        "EVENTBRIEF_CACHE_DIR": str(tmp_path / "cache"),
+    }
+
+
+def test_eval_html_report_escapes_article_text(scripted_server: Any, tmp_path: Path) -> None:
+    """The eval report shows gold and predicted quotes, titles and fields of a hostile article
+    (and the model's echo of its markup): all of it as text, none of it as live markup."""
+    source = INJECTION_DIR / "script_in_text.txt"
+    dataset = tmp_path / "dataset"
+    (dataset / "articles").mkdir(parents=True)
+    (dataset / "gold").mkdir()
+    (dataset / "articles" / source.name).write_text(source.read_text("utf-8"), encoding="utf-8")
+    answer = _hostile_extraction(source.read_text("utf-8"))
+    scripted_server.router = lambda request: tool_call_reply(answer)
+    env = _cli_env(scripted_server, tmp_path)
+    gold = dataset / "gold" / f"{source.stem}.json"
+    made = CliRunner().invoke(
+        app, ["summarize", str(dataset / "articles" / source.name), "-o", str(gold)], env=env
+    )
+    assert made.exit_code == 0, made.stderr
+
+    page = tmp_path / "report.html"
+    result = CliRunner().invoke(
+        app, ["eval", "--dataset", str(dataset), "--html", str(page)], env=env
+    )
+    assert result.exit_code == 0, result.stderr
+    html = page.read_text(encoding="utf-8")
+    assert live_payloads(html) == []
+    assert "&lt;script&gt;alert(" in html, "the report does not show the article's markup at all"
