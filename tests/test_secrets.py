@@ -199,3 +199,46 @@ def test_configuration_errors_leak_nothing(run: Run, scripted_server: ScriptedSe
         assert done.exit_code == code, done.stderr
         assert says in done.stderr, done.stderr
     assert _scan(run) == []
+
+
+def _dataset(run: Run, scripted_server: ScriptedServer) -> Path:
+    """A dataset whose gold is what the scripted model answers (made with the key set too)."""
+    dataset = run.root / "dataset"
+    texts = _articles(dataset / "articles")
+    (dataset / "gold").mkdir()
+    scripted_server.router = _answer_by_article(texts)
+    env = run.env(OPENAI_API_KEY=FAKE_KEY, OPENAI_BASE_URL=scripted_server.base_url)
+    for name in texts:
+        source = next((dataset / "articles").glob(f"{name}.*"))
+        made = CliRunner().invoke(
+            app, ["summarize", str(source), "-o", str(dataset / "gold" / f"{name}.json")], env=env
+        )
+        run.printed.append((f"summarize {name}", made.output + made.stderr))
+        assert made.exit_code == 0, made.stderr
+    return dataset
+
+
+def test_eval_reports_leak_nothing(run: Run, scripted_server: ScriptedServer) -> None:
+    """eval writes a JSON and an HTML report, once scoring real answers and once scoring
+    failures whose server messages echo the key."""
+    dataset = _dataset(run, scripted_server)
+    texts = {p.stem: p.read_text("utf-8") for p in (dataset / "articles").iterdir()}
+    env = run.env(OPENAI_API_KEY=FAKE_KEY, OPENAI_BASE_URL=scripted_server.base_url)
+    scored = run(
+        "eval", "--dataset", "dataset", "--report", "ok.json", "--html", "ok.html", env=env
+    )
+    assert scored.returncode == 0, scored.stderr
+    assert (run.root / "ok.html").stat().st_size > 0
+
+    scripted_server.router = _echo_key(texts)
+    env = {**env, "OPENAI_LOG": "debug", "EVENTBRIEF_NO_CACHE": "1"}
+    failed = run(
+        "eval", "--dataset", "dataset", "--report", "bad.json", "--html", "bad.html", env=env
+    )
+    assert failed.returncode in (0, 1), failed.stderr
+    assert "HTTP 401" in (run.root / "bad.json").read_text("utf-8")
+    assert "Incorrect API key provided" in (run.root / "bad.html").read_text("utf-8")
+    assert {r.headers.get("authorization") for r in chat_requests(scripted_server.requests)} == {
+        f"Bearer {FAKE_KEY}"
+    }
+    assert _scan(run) == []
