@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from typing import Any, Literal
+from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
@@ -122,8 +123,17 @@ class Settings(BaseModel):
         )
         if kind == "offline":
             return f"backend offline{how}"
-        where = self.base_url or "api.openai.com"
+        where = _display_url(self.base_url) if self.base_url else "api.openai.com"
         return f"backend openai{how}: model {self.model}, mode {self.mode}, endpoint {where}"
+
+
+def _display_url(url: str) -> str:
+    """The endpoint without what may hold a secret: user:password@ and the query string."""
+    parts = urlsplit(url)
+    if not parts.scheme or not parts.hostname:
+        return url.rsplit("@", 1)[-1].split("?", 1)[0]
+    host = parts.hostname if parts.port is None else f"{parts.hostname}:{parts.port}"
+    return urlunsplit((parts.scheme, host, parts.path, "", ""))
 
 
 def _parse_env(field: str, raw: str) -> Any:
