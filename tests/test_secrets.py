@@ -179,7 +179,8 @@ def test_failing_runs_leak_nothing_even_when_the_server_echoes_the_key(
 
 
 def test_configuration_errors_leak_nothing(run: Run, scripted_server: ScriptedServer) -> None:
-    """In-process (CliRunner): bad settings next to a key, and an endpoint that is not there."""
+    """In-process (CliRunner): bad settings next to a key, and an endpoint that is not there,
+    once with the key written into its URL (as a password and as a query parameter)."""
     _articles(run.root / "in")
     unset: dict[str, str | None] = {
         k: None for k in os.environ if k.startswith(("OPENAI_", "EVENTBRIEF_"))
@@ -189,13 +190,18 @@ def test_configuration_errors_leak_nothing(run: Run, scripted_server: ScriptedSe
         ({"EVENTBRIEF_TIMEOUT": "soon", "OPENAI_BASE_URL": url}, 2, "soon"),
         ({"EVENTBRIEF_MODE": "telepathy", "OPENAI_BASE_URL": url}, 2, "EVENTBRIEF_MODE"),
         ({"EVENTBRIEF_BASE_URL": "http://127.0.0.1:9/v1"}, 1, "could not connect"),
+        (
+            {"EVENTBRIEF_BASE_URL": f"http://user:{FAKE_KEY}@127.0.0.1:9/v1?api-key={FAKE_KEY}"},
+            1,
+            "could not connect",
+        ),
     ]
-    for extra, code, says in cases:
+    for case, (extra, code, says) in enumerate(cases):
         env = {**unset, **run.env(EVENTBRIEF_API_KEY=FAKE_KEY, **extra)}
         done = CliRunner().invoke(
             app, ["summarize", str(run.root / "in" / "exfiltration.txt")], env=env
         )
-        run.printed.append((f"summarize with {extra}", done.output + done.stderr))
+        run.printed.append((f"summarize, case {case}", done.output + done.stderr))
         assert done.exit_code == code, done.stderr
         assert says in done.stderr, done.stderr
     assert _scan(run) == []
