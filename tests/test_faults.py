@@ -212,11 +212,12 @@ OTHER_ROWS = ["drip-feed"]
 RECOVERABLE = [f for f in FAULTS if f.recover is not None]
 
 
-def _backend(server: Any) -> OpenAIBackend:
+def _backend(server: Any, mode: str = "tools") -> OpenAIBackend:
     return OpenAIBackend(
         model="scripted-model",
         base_url=server.base_url,
         api_key="test-key",
+        mode=mode,
         timeout=TIMEOUT,
         max_attempts=MAX_ATTEMPTS,
         max_retry_seconds=MAX_RETRY_SECONDS,
@@ -224,9 +225,9 @@ def _backend(server: Any) -> OpenAIBackend:
     )
 
 
-def _extract(server: Any, article: Article) -> ArticleSummary:
+def _extract(server: Any, article: Article, mode: str = "tools") -> ArticleSummary:
     async def run() -> ArticleSummary:
-        backend = _backend(server)
+        backend = _backend(server, mode)
         try:
             return build_summary(article, await backend.extract(article), backend)
         finally:
@@ -291,6 +292,32 @@ def test_persistent_fault_fails_with_one_line_naming_the_article(
         assert word.lower() in message.lower(), message
     assert len(chat_requests(scripted_server.requests)) == fault.persist
     assert elapsed < TIME_BOUND
+
+
+JSON_MODES = ["json", "json_schema", "md_json"]
+
+
+@pytest.mark.parametrize("mode", JSON_MODES)
+@pytest.mark.parametrize(
+    "bad",
+    [
+        lambda valid: content_reply('{"summary": "cut off'),
+        lambda valid: content_reply({**valid, "key_takeaways": valid["key_takeaways"][:2]}),
+        lambda valid: content_reply(with_quote(valid, "a sentence the article never says")),
+        lambda valid: content_reply("I'm sorry, but I can't help with that request."),
+    ],
+    ids=["malformed-json", "schema-invalid", "quote-not-in-article", "content-refusal"],
+)
+def test_invalid_json_content_is_reasked_in_json_modes(
+    scripted_server: Any, article: Article, mode: str, bad: Make
+) -> None:
+    """The re-ask rows hold when the answer comes as message content (servers without tools)."""
+    valid = extraction_for(article.text)
+    scripted_server.queue(bad(valid), content_reply(valid))
+    summary = _extract(scripted_server, article, mode)
+    assert len(chat_requests(scripted_server.requests)) == 2
+    assert summary.summary == valid["summary"]
+    assert summary.provenance.grounding_rate == 1.0
 
 
 def _drip_body(valid: dict[str, Any]) -> bytes:
