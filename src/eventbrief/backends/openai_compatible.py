@@ -382,7 +382,7 @@ class OpenAIBackend:
                 wanted = _retry_after(error)
                 wait = f", asked to wait {wanted:g} s" if wanted else ""
                 reason = f"rate limited (HTTP 429{wait}) after {tries}: {message}"
-            elif status >= 500:
+            elif status >= 500 or status in _TRANSIENT_STATUS:
                 reason = f"the endpoint kept failing (HTTP {status}) after {tries}: {message}"
             else:
                 reason = f"the endpoint rejected the request (HTTP {status}): {message}"
