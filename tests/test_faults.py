@@ -116,6 +116,10 @@ FAULTS: list[Fault] = [
     Fault("500", _status(500), 2, MAX_ATTEMPTS, ("HTTP 500", f"{MAX_ATTEMPTS} attempts")),
     Fault("502", _status(502), 2, MAX_ATTEMPTS, ("HTTP 502",)),
     Fault("503", _status(503), 2, MAX_ATTEMPTS, ("HTTP 503",)),
+    Fault("408", _status(408), 2, MAX_ATTEMPTS, ("HTTP 408", f"{MAX_ATTEMPTS} attempts")),
+    Fault("400", _status(400), None, 1, ("rejected the request (HTTP 400)",)),
+    Fault("401", _status(401), None, 1, ("refused the API key (HTTP 401)",)),
+    Fault("404", _status(404), None, 1, ("HTTP 404", "check --model and --base-url")),
     Fault(
         "connection-reset",
         lambda valid: Reply(drop=True),
