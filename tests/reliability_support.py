@@ -261,34 +261,45 @@ PAYLOAD_MARKERS = ("alert(", "evil.example", "document.cookie")
 
 
 class _MarkupFinder(HTMLParser):
-    """Collects live markup that carries an article's payload: script elements, event-handler
-    attributes and javascript: URLs whose content holds a PAYLOAD_MARKERS string."""
+    """Collects, as a browser would parse them, the page's script elements (by their start tag)
+    and the event-handler attributes and javascript: URLs that hold a PAYLOAD_MARKERS string."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
-        self.found: list[str] = []
-        self._in_script = False
+        self.scripts: list[str] = []
+        self.handlers: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "script":
+            self.scripts.append(repr(sorted((n, v or "") for n, v in attrs)))
         for name, value in attrs:
             value = value or ""
             live = name.startswith("on") or value.strip().lower().startswith("javascript:")
-            if (live or tag == "script") and any(m in value for m in PAYLOAD_MARKERS):
-                self.found.append(f"<{tag} {name}={value!r}>")
-        self._in_script = tag == "script"
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "script":
-            self._in_script = False
-
-    def handle_data(self, data: str) -> None:
-        if self._in_script and any(m in data for m in PAYLOAD_MARKERS):
-            self.found.append(f"<script>{data[:80]!r}")
+            if live and any(m in value for m in PAYLOAD_MARKERS):
+                self.handlers.append(f"<{tag} {name}={value!r}>")
 
 
-def live_payloads(page: str) -> list[str]:
-    """Article payloads that a browser would run in `page` (empty when all are escaped)."""
+def _markup(page: str) -> _MarkupFinder:
     finder = _MarkupFinder()
     finder.feed(page)
     finder.close()
-    return finder.found
+    return finder
+
+
+def live_payloads(page: str, benign_page: str) -> list[str]:
+    """Markup from an article that a browser would run in `page`: event handlers and
+    javascript: URLs carrying a payload, and any script element that the same page made from a
+    harmless article (`benign_page`) does not have (an article's `</script><script>` breaking
+    out of embedded data shows up here). Empty when everything is escaped."""
+    hostile, benign = _markup(page), _markup(benign_page)
+    extra_scripts = list(hostile.scripts)
+    for script in benign.scripts:
+        if script in extra_scripts:
+            extra_scripts.remove(script)
+    return hostile.handlers + [f"extra <script {attrs}>" for attrs in extra_scripts]
+
+
+def tool_names(request: Any) -> list[str]:
+    """The names of the tools a request offers (which answer it expects)."""
+    tools = request_body(request).get("tools") or []
+    return [t.get("function", {}).get("name", "") for t in tools if isinstance(t, dict)]

@@ -289,28 +289,31 @@ def _cli_env(server: Any, tmp_path: Path) -> dict[str, str]:
     }
 
 
-def test_eval_html_report_escapes_article_text(scripted_server: Any, tmp_path: Path) -> None:
-    """The eval report shows gold and predicted quotes, titles and fields of a hostile article
-    (and the model's echo of its markup): all of it as text, none of it as live markup."""
-    source = INJECTION_DIR / "script_in_text.txt"
+def _eval_page(server: Any, tmp_path: Path, text: str, answer: dict[str, Any]) -> str:
+    """The eval HTML report of a one-article dataset whose gold is the scripted answer."""
     dataset = tmp_path / "dataset"
     (dataset / "articles").mkdir(parents=True)
     (dataset / "gold").mkdir()
-    (dataset / "articles" / source.name).write_text(source.read_text("utf-8"), encoding="utf-8")
-    answer = _hostile_extraction(source.read_text("utf-8"))
-    scripted_server.router = lambda request: tool_call_reply(answer)
-    env = _cli_env(scripted_server, tmp_path)
-    gold = dataset / "gold" / f"{source.stem}.json"
-    made = CliRunner().invoke(
-        app, ["summarize", str(dataset / "articles" / source.name), "-o", str(gold)], env=env
-    )
+    article = dataset / "articles" / "story.txt"
+    article.write_text(text, encoding="utf-8")
+    server.router = lambda request: tool_call_reply(answer)
+    env = _cli_env(server, tmp_path)
+    gold = dataset / "gold" / "story.json"
+    made = CliRunner().invoke(app, ["summarize", str(article), "-o", str(gold)], env=env)
     assert made.exit_code == 0, made.stderr
-
     page = tmp_path / "report.html"
     result = CliRunner().invoke(
         app, ["eval", "--dataset", str(dataset), "--html", str(page)], env=env
     )
     assert result.exit_code == 0, result.stderr
-    html = page.read_text(encoding="utf-8")
-    assert live_payloads(html) == []
-    assert "&lt;script&gt;alert(" in html, "the report does not show the article's markup at all"
+    return page.read_text(encoding="utf-8")
+
+
+def test_eval_html_report_escapes_article_text(scripted_server: Any, tmp_path: Path) -> None:
+    """The eval report shows gold and predicted quotes, titles and fields of a hostile article
+    (and the model's echo of its markup): all of it as text, none of it as live markup."""
+    hostile = (INJECTION_DIR / "script_in_text.txt").read_text("utf-8")
+    page = _eval_page(scripted_server, tmp_path / "hostile", hostile, _hostile_extraction(hostile))
+    benign = _eval_page(scripted_server, tmp_path / "benign", BENIGN, extraction_for(BENIGN))
+    assert live_payloads(page, benign) == []
+    assert "&lt;script&gt;alert(" in page, "the report does not show the article's markup at all"
