@@ -19,8 +19,8 @@ from eventbrief.models import ArticleSummary
 from reliability_support import chat_requests, extraction_for, first_user_message, no_traceback
 from scripted_server import ScriptedServer, tool_call_reply
 
-ARTICLES = 10
-LATENCY = 0.4
+ARTICLES = 12
+LATENCY = 0.5
 EVENTBRIEF = Path(sys.executable).with_name("eventbrief")
 
 
