@@ -297,3 +297,17 @@ def test_the_project_dataset_answered_with_its_own_gold_scores_one(
     overall = scores_of(result.stdout)["overall"]
     assert set(all_f1_and_fields(overall)) == {1.0}
     assert overall["events"]["matched"] == overall["events"]["gold"] > 0
+
+
+def test_markdown_tables_on_stdout(tmp_path: Path) -> None:
+    data = write_dataset(tmp_path / "d")
+    preds = write_predictions(
+        tmp_path / "p", {"a": as_prediction(gold_a()), "b": as_prediction(gold_b())}
+    )
+    result = run("--dataset", data, "--predictions", preds, "--markdown", "-")
+    assert result.exit_code == 0
+    tables = result.stdout.split("\n\n")
+    assert len(tables) == 2
+    assert tables[0].startswith("| article | events P | events R | events F1 |")
+    assert "| **overall** | 1.00 | 1.00 | 1.00 | 1.00 | 1.00 | 1.00 | 1.00 | 1.00 |" in tables[1]
+    assert "| b | 1.00 |" in tables[0]

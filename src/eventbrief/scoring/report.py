@@ -351,14 +351,16 @@ def tables(report: EvalReport) -> list[Table]:
 
 
 def markdown_table(report: EvalReport) -> str:
-    """Per-article rows and the overall row as a Markdown table (for the README)."""
-    columns = (*_PARTS, *_FIELDS)
-    names = ["article", *(name for name, _ in columns)]
-    lines = ["| " + " | ".join(names) + " |", "|" + "---|" * len(names)]
-    for label, scores in _rows(report):
-        shown = f"**{label}**" if label == "overall" else label
-        lines.append("| " + " | ".join([shown, *(_fmt(g(scores)) for _, g in columns)]) + " |")
-    return "\n".join(lines) + "\n"
+    """The two terminal tables (parts, then fields) in Markdown, for the README."""
+    out = []
+    for columns in (_PARTS, _FIELDS):
+        names = ["article", *(name for name, _ in columns)]
+        lines = ["| " + " | ".join(names) + " |", "|" + "---|" * len(names)]
+        for label, scores in _rows(report):
+            shown = f"**{label}**" if label == "overall" else label
+            lines.append("| " + " | ".join([shown, *(_fmt(g(scores)) for _, g in columns)]) + " |")
+        out.append("\n".join(lines) + "\n")
+    return "\n".join(out)
 
 
 def print_report(report: EvalReport, console: Console) -> None:
