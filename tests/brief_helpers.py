@@ -45,7 +45,11 @@ def summary(
             "key_takeaways": [{"text": t, "evidence": []} for t in points],
             "events": built,
             "entities": entities,
-            "provenance": {"backend": "test", "created_at": CREATED.isoformat(), "grounding_rate": 1.0},
+            "provenance": {
+                "backend": "test",
+                "created_at": CREATED.isoformat(),
+                "grounding_rate": 1.0,
+            },
         }
     )
 
