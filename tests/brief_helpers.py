@@ -126,7 +126,7 @@ def scenario() -> dict[str, tuple[ArticleSummary, str]]:
         [
             {
                 "type": "meeting",
-                "description": "Nordland envoy Anna Berg met Tomas Vale in Eastport to discuss security.",
+                "description": "Envoy Anna Berg met Tomas Vale in Eastport about security.",
                 "participants": ["Berg", "Vale"],
                 "location": "Eastport",
                 "date": {"text": "on May 3", "value": "2026-05-03"},
