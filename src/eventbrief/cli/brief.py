@@ -1,0 +1,288 @@
+"""`eventbrief brief PATH…`: articles (or earlier summaries) in, one merged Brief out."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from pydantic import ValidationError
+
+from eventbrief.brief import build_brief
+from eventbrief.brief.html import render_html
+from eventbrief.brief.markdown import render_markdown
+from eventbrief.cli.app import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, app
+from eventbrief.models import ArticleSummary, Brief
+
+SUMMARY_SUFFIXES = (".json", ".jsonl")
+TEXT_SUFFIXES = (".txt", ".md", ".html", ".htm")
+FormatChoice = Enum("FormatChoice", {n: n for n in ("json", "markdown", "html")}, type=str)
+BackendChoice = Enum("BackendChoice", {n: n for n in ("auto", "openai", "offline")}, type=str)
+
+EPILOG = """\
+\b
+Examples:
+  eventbrief brief evals/articles/ --backend offline --format html -o brief.html
+  eventbrief brief story1.txt story2.html --format markdown
+  eventbrief summarize news/*.txt -o out/ && eventbrief brief out/*.json --texts news/
+  eventbrief brief --from-summaries evals/gold/ --format html -o gold-brief.html
+
+Inputs ending in .json or .jsonl are read as ArticleSummary records (one object, a list, or
+one per line); everything else is summarized first. With summaries, the HTML page shows an
+article's text when it is found (--texts DIR, a dataset's articles/ folder beside gold/, or the
+recorded source path) and matches the recorded sha256.
+
+Exit codes: 0 brief written from every input, 1 some inputs failed (the brief holds the others),
+2 usage or configuration error.
+"""
+
+
+class _Failures:
+    def __init__(self) -> None:
+        self.count = 0
+
+    def say(self, message: str) -> None:
+        self.count += 1
+        _say(message)
+
+
+def _read_summaries(path: Path, failures: _Failures) -> list[ArticleSummary]:
+    """One file's summaries; a bad file is one line on stderr and contributes nothing."""
+    try:
+        raw = path.read_text(encoding="utf-8")
+        if path.suffix.lower() == ".jsonl":
+            items: list[Any] = [json.loads(line) for line in raw.splitlines() if line.strip()]
+        else:
+            data = json.loads(raw)
+            items = data if isinstance(data, list) else [data]
+        return [ArticleSummary.model_validate(item) for item in items]
+    except OSError as exc:
+        failures.say(f"{path}: cannot read: {exc.strerror or exc}")
+    except UnicodeDecodeError:
+        failures.say(f"{path}: not valid UTF-8")
+    except json.JSONDecodeError as exc:
+        failures.say(f"{path}: not JSON: {exc.msg} at line {exc.lineno}")
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        failures.say(f"{path}: not an ArticleSummary: {where}: {first['msg']}")
+    return []
+
+
+def _summary_files(paths: list[str], forced: bool) -> tuple[list[Path], list[str]]:
+    """Split inputs into summary files and article sources."""
+    summary_files: list[Path] = []
+    articles: list[str] = []
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir() and (
+            forced or not any(c.suffix.lower() in TEXT_SUFFIXES for c in p.iterdir())
+        ):
+            summary_files.extend(
+                sorted(c for c in p.iterdir() if c.suffix.lower() in SUMMARY_SUFFIXES)
+            )
+        elif forced or p.suffix.lower() in SUMMARY_SUFFIXES:
+            summary_files.append(p)
+        else:
+            articles.append(raw)
+    return summary_files, articles
+
+
+def _text_for(summary: ArticleSummary, origin: Path | None, texts_dir: Path | None) -> str | None:
+    """The article text whose sha256 the summary records, from the first place that has it."""
+    meta = summary.article
+    places: list[Path] = []
+    for folder in (texts_dir, origin.parent.parent / "articles" if origin else None):
+        if folder is not None and folder.is_dir():
+            places.extend(sorted(c for c in folder.glob(f"{meta.id}.*") if c.is_file()))
+    if meta.source:
+        places.append(Path(meta.source))
+    for place in places:
+        try:
+            text = place.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError, ValueError):
+            continue
+        if hashlib.sha256(text.encode("utf-8")).hexdigest() == meta.sha256:
+            return text
+    return None
+
+
+def _summarize_articles(
+    sources: list[str], flags: dict[str, Any], published: dt.date | None, failures: _Failures
+) -> tuple[list[ArticleSummary], dict[str, str]]:
+    """Run the pipeline over article sources; texts come back for the HTML page."""
+    from eventbrief.articles import expand_sources, load_article
+    from eventbrief.config import Settings
+    from eventbrief.errors import ConfigError, EventbriefError
+    from eventbrief.pipeline import summarize_many
+
+    try:
+        settings = Settings.resolve(**flags)
+    except ConfigError as exc:
+        _say(str(exc))
+        raise typer.Exit(EXIT_USAGE) from None
+    _say(settings.describe())
+    expanded = expand_sources(sources)
+    try:
+        outcomes = summarize_many(expanded, published=published, settings=settings)
+    except ConfigError as exc:
+        _say(settings.redact(str(exc)))
+        raise typer.Exit(EXIT_USAGE) from None
+    summaries: list[ArticleSummary] = []
+    texts: dict[str, str] = {}
+    for outcome in outcomes:
+        if outcome.summary is None:
+            failures.say(settings.redact(outcome.error or f"{outcome.source}: failed"))
+            continue
+        summaries.append(outcome.summary)
+        try:
+            article = load_article(
+                outcome.source, published, article_id=outcome.summary.article.id,
+                max_chars=settings.max_chars,
+            )  # fmt: skip
+        except EventbriefError:
+            continue
+        texts[article.meta.id] = article.text
+    return summaries, texts
+
+
+def _narrate(brief: Brief, flags: dict[str, Any]) -> Brief:
+    from eventbrief.brief.narrate import narrate
+
+    try:
+        return brief.model_copy(update={"narrative": narrate(brief, flags)})
+    except Exception as exc:  # the brief is complete without a narrative
+        _say(f"narrative skipped: {' '.join(str(exc).split())}")
+        return brief
+
+
+def _parse_date(value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a date (use YYYY-MM-DD)") from None
+
+
+def _format_for(fmt: FormatChoice | None, output: Path | None) -> str:
+    if fmt is not None:
+        return fmt.value
+    suffix = output.suffix.lower() if output else ""
+    return {".html": "html", ".htm": "html", ".md": "markdown"}.get(suffix, "json")
+
+
+@app.command(epilog=EPILOG)
+def brief(
+    paths: Annotated[
+        list[str] | None,
+        typer.Argument(metavar="PATH...", help="Article files, folders or globs; or summaries."),
+    ] = None,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Write to FILE.")] = None,
+    fmt: Annotated[
+        FormatChoice | None,
+        typer.Option(
+            "--format", help="json (default), markdown or html (one self-contained page)."
+        ),
+    ] = None,
+    title: Annotated[str | None, typer.Option(help="Title (default: from the events).")] = None,
+    from_summaries: Annotated[
+        bool, typer.Option("--from-summaries", help="Read every PATH as ArticleSummary JSON.")
+    ] = False,
+    texts: Annotated[
+        Path | None,
+        typer.Option(metavar="DIR", help="Folder with the article files (<id>.*) of summaries."),
+    ] = None,
+    published: Annotated[
+        str | None, typer.Option(metavar="YYYY-MM-DD", help="Publication date of the articles.")
+    ] = None,
+    backend: Annotated[
+        BackendChoice | None, typer.Option(help="auto, openai or offline. [env EVENTBRIEF_BACKEND]")
+    ] = None,
+    model: Annotated[str | None, typer.Option(help="Model name. [env EVENTBRIEF_MODEL]")] = None,
+    base_url: Annotated[
+        str | None, typer.Option(metavar="URL", help="OpenAI-compatible endpoint.")
+    ] = None,
+    concurrency: Annotated[
+        int | None, typer.Option(min=1, metavar="N", help="Articles in flight at once.")
+    ] = None,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Do not read or write the summary cache.")
+    ] = False,
+    narrate: Annotated[
+        bool,
+        typer.Option("--narrate", help="Add one LLM-written paragraph (openai backend only)."),
+    ] = False,
+) -> None:
+    """Merge many articles into one brief: a timeline with sources, and where sources disagree."""
+    if not paths:
+        _say("no PATH given; try 'eventbrief brief --help'")
+        raise typer.Exit(EXIT_USAGE)
+    published_date = _parse_date(published)
+    flags: dict[str, Any] = {
+        "backend": backend.value if backend else None,
+        "model": model,
+        "base_url": base_url,
+        "concurrency": concurrency,
+        "no_cache": no_cache or None,
+    }
+    failures = _Failures()
+    summary_files, article_sources = _summary_files(paths, from_summaries)
+    summaries: list[ArticleSummary] = []
+    found_texts: dict[str, str] = {}
+    origins: dict[str, Path] = {}
+    for path in summary_files:
+        for s in _read_summaries(path, failures):
+            summaries.append(s)
+            origins.setdefault(s.article.id, path)
+    if article_sources:
+        more, more_texts = _summarize_articles(article_sources, flags, published_date, failures)
+        summaries.extend(more)
+        found_texts.update(more_texts)
+
+    unique: dict[str, ArticleSummary] = {}
+    for s in summaries:
+        if s.article.id in unique:
+            failures.say(f"{s.article.id}: given more than once; the first is used")
+            continue
+        unique[s.article.id] = s
+    if not unique:
+        _say("no article to brief")
+        raise typer.Exit(EXIT_SOME_FAILED)
+    for aid, s in unique.items():
+        if aid not in found_texts:
+            text = _text_for(s, origins.get(aid), texts)
+            if text is not None:
+                found_texts[aid] = text
+
+    result = build_brief(list(unique.values()), title=title, texts=found_texts)
+    if narrate:
+        result = _narrate(result, flags)
+    chosen = _format_for(fmt, output)
+    if chosen == "html":
+        rendered = render_html(result, found_texts)
+    elif chosen == "markdown":
+        rendered = render_markdown(result)
+    else:
+        rendered = result.model_dump_json(indent=2) + "\n"
+    if output is None:
+        typer.echo(rendered, nl=False)
+    else:
+        try:
+            output.write_text(rendered, encoding="utf-8")
+        except OSError as exc:
+            _say(f"cannot write {output}: {exc.strerror or exc}")
+            raise typer.Exit(EXIT_SOME_FAILED) from None
+    _say(
+        f"brief: {len(unique)} articles, {len(result.events)} events, "
+        f"{len(result.conflicts)} disagreements"
+    )
+    raise typer.Exit(EXIT_SOME_FAILED if failures.count else EXIT_OK)
+
+
+def _say(message: str) -> None:
+    typer.echo(f"eventbrief: {message}", err=True)
