@@ -11,6 +11,7 @@ import shutil
 import subprocess
 import tempfile
 import time
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -58,7 +59,8 @@ class Browser:
         if url is None:
             self.close()
             raise RuntimeError("chromium did not start its DevTools endpoint")
-        self.ws = connect(url, max_size=64 * 2**20, open_timeout=10)
+        self.stack = ExitStack()
+        self.ws = self.stack.enter_context(connect(url, max_size=64 * 2**20, open_timeout=10))
         self.ids = itertools.count(1)
         self.events: list[dict[str, Any]] = []
 
@@ -89,9 +91,9 @@ class Browser:
         return page
 
     def close(self) -> None:
-        ws = getattr(self, "ws", None)
-        if ws is not None:
-            ws.close()
+        stack = getattr(self, "stack", None)
+        if stack is not None:
+            stack.close()
         self.proc.terminate()
         try:
             self.proc.wait(timeout=10)
