@@ -28,9 +28,11 @@ GOLD = {
          "mentions": [{"article_id": "b", "event_id": "e1"}, {"article_id": "a", "event_id": "e2"},
                       {"article_id": "c", "event_id": "e2"}]},
         {"id": "c2", "label": "May visit",
-         "mentions": [{"article_id": "a", "event_id": "e1"}, {"article_id": "c", "event_id": "e1"}]},
+         "mentions": [{"article_id": "a", "event_id": "e1"},
+                      {"article_id": "c", "event_id": "e1"}]},
         {"id": "c3", "label": "deployment",
-         "mentions": [{"article_id": "a", "event_id": "e3"}, {"article_id": "b", "event_id": "e2"}]},
+         "mentions": [{"article_id": "a", "event_id": "e3"},
+                      {"article_id": "b", "event_id": "e2"}]},
     ],
     "conflicts": [
         {"cluster": "c3", "field": "quantity", "description": "troops",
