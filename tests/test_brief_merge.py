@@ -78,8 +78,10 @@ def test_visit_counts_that_cannot_both_hold_are_a_conflict(story: Brief) -> None
     assert "this year" in conflict.values[1].text
 
 
-def test_status_hedge_alone_is_not_a_conflict(story: Brief) -> None:
-    assert not [c for c in story.conflicts if c.field == "status"]
+def test_fact_against_unconfirmed_is_a_status_conflict(story: Brief) -> None:
+    conflict = next(c for c in story.conflicts if c.field == "status")
+    assert conflict.event_id == _event_with(story, "a", "e3").id
+    assert {v.value: v.articles for v in conflict.values} == {"alleged": ["b"], "occurred": ["a"]}
 
 
 def test_takeaways_merge_with_support(story: Brief) -> None:

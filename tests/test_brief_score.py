@@ -40,6 +40,9 @@ GOLD = {
                     {"value": 5000, "articles": ["b"]}]},
         {"cluster": None, "field": "visit_count", "description": "count",
          "values": [{"value": 3, "articles": ["a"]}, {"value": 2, "articles": ["c"]}]},
+        {"cluster": "c3", "field": "status", "description": "fact or report",
+         "values": [{"value": "occurred", "articles": ["a"]},
+                    {"value": "alleged", "articles": ["b"]}]},
         {"cluster": "c2", "field": "location", "description": "not in the data",
          "values": [{"value": "X", "articles": ["a"]},
                     {"value": "Y", "articles": ["c"]}]},
@@ -73,8 +76,8 @@ def test_brief_of_the_story_scores_against_its_gold() -> None:
     scores = score_brief(brief, BriefGold.model_validate(GOLD), _identity(summaries))
     assert scores["cluster_b3_f1"] == 1.0
     assert scores["cluster_pairwise_f1"] == 1.0
-    assert scores["conflict_recall"] == pytest.approx(2 / 3)
-    assert scores["conflict_precision"] == pytest.approx(2 / 3)
+    assert scores["conflict_recall"] == pytest.approx(3 / 4)
+    assert scores["conflict_precision"] == pytest.approx(3 / 4)
     assert scores["matched_mentions"] == scores["gold_mentions"] == 7
 
 
@@ -123,7 +126,7 @@ def test_brief_report_reads_the_gold_file(tmp_path: Path) -> None:
     summaries = [s for s, _ in scenario().values()]
     report = brief_report(path, summaries, summaries)
     assert report["cluster_b3_f1"] == 1.0
-    assert report["gold_conflicts"] == 3
+    assert report["gold_conflicts"] == 4
     assert all(isinstance(v, int | float) for v in report.values())
 
 

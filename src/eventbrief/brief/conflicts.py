@@ -2,7 +2,8 @@
 
 A disagreement is reported only when it is one: "June" against "June 4" is not (one contains
 the other); a country against a city in it is not; "planned" in an article written before
-another reports the event as having happened is not (time passed).
+another reports the event as having happened is not (time passed). "Occurred" against "alleged"
+is: one source states as fact what another reports as unconfirmed.
 """
 
 from __future__ import annotations
@@ -94,21 +95,29 @@ def _location_conflict(
 
 
 def _status_conflict(event_id: str, cluster: list[EventRef]) -> Conflict | None:
-    """Happened against not yet, when the not-yet article is no older than the other."""
-    for done, pending in ((a, b) for a in cluster for b in cluster):
-        if done.event.status not in _HAPPENED or pending.event.status not in _NOT_YET:
-            continue
-        if done.published and pending.published and pending.published < done.published:
-            continue
-        values = _values([(r.event.status, None, r.article_id) for r in cluster])
-        return Conflict(
-            event_id=event_id,
-            field="status",
-            description="The articles disagree on whether this event took place: "
-            + "; ".join(f"{v.value} ({', '.join(v.articles)})" for v in values),
-            values=values,
+    """Different statuses, unless each "not yet" comes from an article older than every report
+    that it happened (time passed between them; the articles do not disagree)."""
+    happened = [r.published for r in cluster if r.event.status in _HAPPENED]
+    first_report = min((d for d in happened if d is not None), default=None)
+
+    def superseded(r: EventRef) -> bool:
+        return (
+            r.event.status in _NOT_YET
+            and first_report is not None
+            and r.published is not None
+            and r.published < first_report
         )
-    return None
+
+    if len({r.event.status for r in cluster if not superseded(r)}) < 2:
+        return None
+    values = _values([(r.event.status, None, r.article_id) for r in cluster])
+    return Conflict(
+        event_id=event_id,
+        field="status",
+        description="The articles differ on how certain this event is: "
+        + "; ".join(f"{v.value} ({', '.join(v.articles)})" for v in values),
+        values=values,
+    )
 
 
 def event_conflicts(event_id: str, cluster: list[EventRef], index: EntityIndex) -> list[Conflict]:

@@ -8,6 +8,7 @@ score. Clusters grow best pair first, average link, never holding two events of 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from itertools import combinations
 
@@ -16,6 +17,7 @@ from rapidfuzz import fuzz
 from eventbrief.brief.dates import DayRange, range_of
 from eventbrief.brief.entities import EntityIndex
 from eventbrief.brief.places import places_agree, same_place
+from eventbrief.brief.quantities import unit_key
 from eventbrief.models import ArticleSummary, GroundedEvent
 
 MERGE_THRESHOLD = 2.0
@@ -35,6 +37,12 @@ ONE_OFF_TYPES = frozenset(
     {"visit", "meeting", "agreement", "statement", "criticism", "report_release", "sanctions"}
 )
 """Types that happen on one day: two different days are two events (up to a day of slack)."""
+
+
+_HAPPENED = frozenset({"occurred", "alleged"})
+
+_REPEAT_CUE = re.compile(r"\b(?:more(?!\s+than)|additional|further|fresh|another)\b", re.IGNORECASE)
+"""For ongoing kinds (troops, arms, aid): "sent more troops" is a new batch, not the first one."""
 
 
 @dataclass(frozen=True)
@@ -91,12 +99,12 @@ def _date_score(a: EventRef, b: EventRef, one_off: bool) -> float | None:
     dated, undated = (a, b) if a.when else (b, a)
     if dated.when is None or undated.published is None:
         return 0.0
+    if undated.event.status in _HAPPENED and dated.when.start > undated.published:
+        return None
     gap = dated.when.gap_days(DayRange(undated.published, undated.published))
     if gap <= 7:
         return 0.4
-    if gap <= 31:
-        return 0.1
-    return -0.2 if one_off and gap > 60 else 0.0
+    return 0.1 if gap <= 31 else 0.0
 
 
 def _participant_score(a: EventRef, b: EventRef) -> float:
@@ -119,6 +127,18 @@ def _location_score(a: EventRef, b: EventRef, index: EntityIndex) -> float:
     return 0.0 if places_agree(la, lb, index, a.article_id, b.article_id) else -0.2
 
 
+def _quantity_score(a: EventRef, b: EventRef) -> float:
+    """The same measure in both is a sign of one happening; a close value more so."""
+    best = 0.0
+    for x in a.event.quantities:
+        for y in b.event.quantities:
+            if unit_key(x.unit) != unit_key(y.unit):
+                continue
+            close = abs(x.value - y.value) <= 0.25 * max(abs(x.value), abs(y.value))
+            best = max(best, 0.4 if close else 0.2)
+    return best
+
+
 def description_similarity(a: str, b: str) -> float:
     return fuzz.token_set_ratio(a.casefold(), b.casefold()) / 100.0
 
@@ -134,11 +154,17 @@ def pair_score(a: EventRef, b: EventRef, index: EntityIndex) -> float | None:
     date_score = _date_score(a, b, one_off)
     if date_score is None:
         return None
+    repeat = 0.0
+    if not one_off:
+        cues = {bool(_REPEAT_CUE.search(r.event.description)) for r in (a, b)}
+        repeat = -0.5 if len(cues) == 2 else 0.0
     return (
-        type_score
+        repeat
+        + type_score
         + date_score
         + _participant_score(a, b)
         + _location_score(a, b, index)
+        + _quantity_score(a, b)
         + 0.6 * description_similarity(a.event.description, b.event.description)
     )
 

@@ -6,8 +6,11 @@ article is not merged with the city Pyongyang in another.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
+
+import pycountry
 
 from eventbrief.models import ArticleSummary, Entity, name_key
 
@@ -26,6 +29,23 @@ class _UnionFind:
         ra, rb = self.find(a), self.find(b)
         if ra != rb:
             self.parent[max(ra, rb)] = min(ra, rb)
+
+
+def country_code(name: str) -> str | None:
+    """ISO 3166 alpha-3 code when pycountry knows the name ("North Korea" and "Democratic
+    People's Republic of Korea" give one code), else None."""
+    try:
+        return str(pycountry.countries.lookup(re.sub(r"[’‘`´]", "'", name.strip())).alpha_3)
+    except LookupError:
+        return None
+
+
+def _keys(entity: Entity) -> set[str]:
+    """What makes two entities one: a folded name or alias, or the same country code."""
+    keys = {name_key(n) for n in entity.names()} - {""}
+    if entity.type == "country":
+        keys |= {f"iso:{code}" for n in entity.names() if (code := country_code(n))}
+    return keys
 
 
 def _types_agree(a: str, b: str) -> bool:
@@ -58,7 +78,7 @@ def merge_entities(summaries: list[ArticleSummary]) -> EntityIndex:
     uf = _UnionFind(len(items))
     holders: dict[str, list[int]] = {}
     for i, (_, entity) in enumerate(items):
-        for key in {name_key(n) for n in entity.names()} - {""}:
+        for key in _keys(entity):
             for j in holders.get(key, []):
                 if _types_agree(entity.type, items[j][1].type):
                     uf.union(i, j)

@@ -20,6 +20,8 @@ from eventbrief.models import ArticleSummary, Brief
 
 SUMMARY_SUFFIXES = (".json", ".jsonl")
 TEXT_SUFFIXES = (".txt", ".md", ".html", ".htm")
+BRIEF_GOLD = "brief.json"
+"""A dataset's gold/ folder also holds the brief gold, which is not a summary."""
 FormatChoice = Enum("FormatChoice", {n: n for n in ("json", "markdown", "html")}, type=str)
 BackendChoice = Enum("BackendChoice", {n: n for n in ("auto", "openai", "offline")}, type=str)
 
@@ -83,7 +85,11 @@ def _summary_files(paths: list[str], forced: bool) -> tuple[list[Path], list[str
             forced or not any(c.suffix.lower() in TEXT_SUFFIXES for c in p.iterdir())
         ):
             summary_files.extend(
-                sorted(c for c in p.iterdir() if c.suffix.lower() in SUMMARY_SUFFIXES)
+                sorted(
+                    c
+                    for c in p.iterdir()
+                    if c.suffix.lower() in SUMMARY_SUFFIXES and c.name != BRIEF_GOLD
+                )
             )
         elif forced or p.suffix.lower() in SUMMARY_SUFFIXES:
             summary_files.append(p)
