@@ -38,7 +38,7 @@ def test_json_brief_from_summary_files(dataset: Path) -> None:
     brief = Brief.model_validate_json(result.stdout)
     assert [a.id for a in brief.articles] == ["b", "a", "c"]
     assert len(brief.events) == 3
-    assert "3 articles, 3 events, 3 disagreements" in result.stderr
+    assert "3 articles, 3 events, 4 disagreements" in result.stderr
 
 
 def test_markdown_to_a_file_by_suffix(dataset: Path, tmp_path: Path) -> None:
