@@ -156,14 +156,31 @@ def _summarize_articles(
     return summaries, texts
 
 
-def _narrate(brief: Brief, flags: dict[str, Any]) -> Brief:
+def _narrate(result: Brief, flags: dict[str, Any]) -> Brief:
+    """Add the LLM paragraph when an OpenAI-compatible endpoint is configured; never fail."""
     from eventbrief.brief.narrate import narrate
+    from eventbrief.config import Settings
+    from eventbrief.errors import ConfigError
 
     try:
-        return brief.model_copy(update={"narrative": narrate(brief, flags)})
+        settings = Settings.resolve(**flags)
+    except ConfigError as exc:
+        _say(f"narrative skipped: {exc}")
+        return result
+    if settings.resolved_backend() != "openai":
+        _say("narrative skipped: it needs the openai backend (an endpoint or an API key)")
+        return result
+    key = settings.api_key.get_secret_value() if settings.api_key is not None else None
+    try:
+        paragraph = narrate(result, model=settings.model, base_url=settings.base_url, api_key=key)
     except Exception as exc:  # the brief is complete without a narrative
-        _say(f"narrative skipped: {' '.join(str(exc).split())}")
-        return brief
+        _say(
+            settings.redact(
+                f"narrative skipped: {type(exc).__name__}: {' '.join(str(exc).split())}"
+            )
+        )
+        return result
+    return result.model_copy(update={"narrative": paragraph})
 
 
 def _parse_date(value: str | None) -> dt.date | None:
