@@ -113,3 +113,68 @@ def test_articles_are_summarized_through_the_pipeline(dataset: Path) -> None:
     assert result.exit_code == 0, result.output
     assert result.stdout.count('<article class="source"') == 3
     assert "Article text not available" not in result.stdout
+
+
+def _extraction(summary) -> dict:
+    """What a model would answer for one made-up article: its summary record, quotes only."""
+    data = summary.model_dump(
+        mode="json", include={"summary", "key_takeaways", "events", "entities"}
+    )
+    for part in (*data["events"], *data["key_takeaways"]):
+        part["evidence"] = [{"quote": ev["quote"]} for ev in part["evidence"]]
+    return data
+
+
+def test_articles_through_the_openai_backend(scripted_server, dataset: Path, monkeypatch) -> None:
+    from scripted_server import tool_call_reply
+
+    for name in ("OPENAI_API_KEY", "EVENTBRIEF_API_KEY", "EVENTBRIEF_BACKEND"):
+        monkeypatch.delenv(name, raising=False)
+    story = scenario()
+
+    def route(request):
+        user = request.messages[-1]["content"]
+        aid = next(k for k, (_, text) in story.items() if text in user)
+        return tool_call_reply(_extraction(story[aid][0]))
+
+    scripted_server.router = route
+    result = runner.invoke(
+        app,
+        ["brief", str(dataset / "articles"), "--base-url", scripted_server.base_url,
+         "--model", "m", "--no-cache", "--published", "2026-05-20"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert len(scripted_server.requests) == 3
+    brief = Brief.model_validate_json(result.stdout)
+    assert sorted(a.id for a in brief.articles) == ["a", "b", "c"]
+    meeting = next(e for e in brief.events if e.date and e.date.value == "2026-05-03")
+    assert {m.article_id for m in meeting.mentions} == {"a", "b", "c"}
+    assert all(ev.start is not None for e in brief.events for ev in e.evidence)
+    quantity = next(c for c in brief.conflicts if c.field == "quantity")
+    assert {v.value: v.articles for v in quantity.values} == {5000: ["b"], 4000: ["a"]}
+
+
+def test_a_bad_article_is_named_and_the_rest_still_briefed(
+    scripted_server, dataset: Path, monkeypatch
+) -> None:
+    from scripted_server import tool_call_reply
+
+    for name in ("OPENAI_API_KEY", "EVENTBRIEF_API_KEY", "EVENTBRIEF_BACKEND"):
+        monkeypatch.delenv(name, raising=False)
+    story = scenario()
+    (dataset / "articles" / "empty.txt").write_text("", encoding="utf-8")
+
+    def route(request):
+        user = request.messages[-1]["content"]
+        aid = next(k for k, (_, text) in story.items() if text in user)
+        return tool_call_reply(_extraction(story[aid][0]))
+
+    scripted_server.router = route
+    result = runner.invoke(
+        app,
+        ["brief", str(dataset / "articles"), "--base-url", scripted_server.base_url,
+         "--no-cache", "--format", "markdown"],
+    )  # fmt: skip
+    assert result.exit_code == 1
+    assert "empty.txt: empty file" in result.stderr
+    assert "## Timeline" in result.stdout

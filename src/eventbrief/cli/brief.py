@@ -3,25 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from pydantic import ValidationError
 
+from eventbrief.articles import expand_sources, load_article
 from eventbrief.brief import build_brief
 from eventbrief.brief.html import render_html
 from eventbrief.brief.markdown import render_markdown
+from eventbrief.brief.narrate import narrate as write_narrative
+from eventbrief.brief.sources import SummaryFileError, find_text, read_summaries, split_inputs
 from eventbrief.cli.app import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, app
+from eventbrief.config import Settings
+from eventbrief.errors import ConfigError, EventbriefError
 from eventbrief.models import ArticleSummary, Brief
+from eventbrief.pipeline import summarize_many
 
-SUMMARY_SUFFIXES = (".json", ".jsonl")
-TEXT_SUFFIXES = (".txt", ".md", ".html", ".htm")
-BRIEF_GOLD = "brief.json"
-"""A dataset's gold/ folder also holds the brief gold, which is not a summary."""
 FormatChoice = Enum("FormatChoice", {n: n for n in ("json", "markdown", "html")}, type=str)
 BackendChoice = Enum("BackendChoice", {n: n for n in ("auto", "openai", "offline")}, type=str)
 
@@ -52,80 +51,10 @@ class _Failures:
         _say(message)
 
 
-def _read_summaries(path: Path, failures: _Failures) -> list[ArticleSummary]:
-    """One file's summaries; a bad file is one line on stderr and contributes nothing."""
-    try:
-        raw = path.read_text(encoding="utf-8")
-        if path.suffix.lower() == ".jsonl":
-            items: list[Any] = [json.loads(line) for line in raw.splitlines() if line.strip()]
-        else:
-            data = json.loads(raw)
-            items = data if isinstance(data, list) else [data]
-        return [ArticleSummary.model_validate(item) for item in items]
-    except OSError as exc:
-        failures.say(f"{path}: cannot read: {exc.strerror or exc}")
-    except UnicodeDecodeError:
-        failures.say(f"{path}: not valid UTF-8")
-    except json.JSONDecodeError as exc:
-        failures.say(f"{path}: not JSON: {exc.msg} at line {exc.lineno}")
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        failures.say(f"{path}: not an ArticleSummary: {where}: {first['msg']}")
-    return []
-
-
-def _summary_files(paths: list[str], forced: bool) -> tuple[list[Path], list[str]]:
-    """Split inputs into summary files and article sources."""
-    summary_files: list[Path] = []
-    articles: list[str] = []
-    for raw in paths:
-        p = Path(raw)
-        if p.is_dir() and (
-            forced or not any(c.suffix.lower() in TEXT_SUFFIXES for c in p.iterdir())
-        ):
-            summary_files.extend(
-                sorted(
-                    c
-                    for c in p.iterdir()
-                    if c.suffix.lower() in SUMMARY_SUFFIXES and c.name != BRIEF_GOLD
-                )
-            )
-        elif forced or p.suffix.lower() in SUMMARY_SUFFIXES:
-            summary_files.append(p)
-        else:
-            articles.append(raw)
-    return summary_files, articles
-
-
-def _text_for(summary: ArticleSummary, origin: Path | None, texts_dir: Path | None) -> str | None:
-    """The article text whose sha256 the summary records, from the first place that has it."""
-    meta = summary.article
-    places: list[Path] = []
-    for folder in (texts_dir, origin.parent.parent / "articles" if origin else None):
-        if folder is not None and folder.is_dir():
-            places.extend(sorted(c for c in folder.glob(f"{meta.id}.*") if c.is_file()))
-    if meta.source:
-        places.append(Path(meta.source))
-    for place in places:
-        try:
-            text = place.read_text(encoding="utf-8-sig")
-        except (OSError, UnicodeDecodeError, ValueError):
-            continue
-        if hashlib.sha256(text.encode("utf-8")).hexdigest() == meta.sha256:
-            return text
-    return None
-
-
 def _summarize_articles(
     sources: list[str], flags: dict[str, Any], published: dt.date | None, failures: _Failures
 ) -> tuple[list[ArticleSummary], dict[str, str]]:
     """Run the pipeline over article sources; texts come back for the HTML page."""
-    from eventbrief.articles import expand_sources, load_article
-    from eventbrief.config import Settings
-    from eventbrief.errors import ConfigError, EventbriefError
-    from eventbrief.pipeline import summarize_many
-
     try:
         settings = Settings.resolve(**flags)
     except ConfigError as exc:
@@ -158,10 +87,6 @@ def _summarize_articles(
 
 def _narrate(result: Brief, flags: dict[str, Any]) -> Brief:
     """Add the LLM paragraph when an OpenAI-compatible endpoint is configured; never fail."""
-    from eventbrief.brief.narrate import narrate
-    from eventbrief.config import Settings
-    from eventbrief.errors import ConfigError
-
     try:
         settings = Settings.resolve(**flags)
     except ConfigError as exc:
@@ -172,7 +97,9 @@ def _narrate(result: Brief, flags: dict[str, Any]) -> Brief:
         return result
     key = settings.api_key.get_secret_value() if settings.api_key is not None else None
     try:
-        paragraph = narrate(result, model=settings.model, base_url=settings.base_url, api_key=key)
+        paragraph = write_narrative(
+            result, model=settings.model, base_url=settings.base_url, api_key=key
+        )
     except Exception as exc:  # the brief is complete without a narrative
         _say(
             settings.redact(
@@ -254,12 +181,17 @@ def brief(
         "no_cache": no_cache or None,
     }
     failures = _Failures()
-    summary_files, article_sources = _summary_files(paths, from_summaries)
+    summary_files, article_sources = split_inputs(paths, from_summaries)
     summaries: list[ArticleSummary] = []
     found_texts: dict[str, str] = {}
     origins: dict[str, Path] = {}
     for path in summary_files:
-        for s in _read_summaries(path, failures):
+        try:
+            found = read_summaries(path)
+        except SummaryFileError as exc:
+            failures.say(str(exc))
+            continue
+        for s in found:
             summaries.append(s)
             origins.setdefault(s.article.id, path)
     if article_sources:
@@ -278,7 +210,9 @@ def brief(
         raise typer.Exit(EXIT_SOME_FAILED)
     for aid, s in unique.items():
         if aid not in found_texts:
-            text = _text_for(s, origins.get(aid), texts)
+            origin = origins.get(aid)
+            beside = origin.parent.parent / "articles" if origin else None
+            text = find_text(s, [texts, beside])
             if text is not None:
                 found_texts[aid] = text
 
