@@ -17,6 +17,7 @@ from eventbrief.scoring.brief_score import (
     brief_report,
     cluster_scores,
     conflict_matches,
+    dataset_brief_scores,
     event_map_by_evidence,
     load_brief_gold,
     score_brief,
@@ -136,3 +137,22 @@ def test_bad_gold_is_one_clear_error(tmp_path: Path) -> None:
     path.write_text(json.dumps(twice), encoding="utf-8")
     with pytest.raises(BriefGoldError, match="more than one cluster"):
         load_brief_gold(path)
+
+
+def test_dataset_hook_for_the_eval(tmp_path: Path) -> None:
+    from types import SimpleNamespace as NS
+
+    path = tmp_path / "brief.json"
+    path.write_text(json.dumps(GOLD), encoding="utf-8")
+    story = scenario()
+    items = [NS(id=k, gold=s, article=NS(text=t)) for k, (s, t) in story.items()]
+    predictions = {k: NS(summary=s) for k, (s, _) in story.items()}
+    predictions["c"] = NS(summary=None)
+    matches = [NS(article_id=k, matches=[NS(gold_id=e.id, pred_id=e.id) for e in s.events])
+               for k, (s, _) in story.items() if k != "c"]  # fmt: skip
+    scores = dataset_brief_scores(NS(brief_gold=path, items=items), predictions, matches)
+    assert scores is not None
+    assert scores["matched_mentions"] == 5
+    assert scores["cluster_b3_f1"] == 1.0
+    assert scores["conflict_recall"] == pytest.approx(2 / 4)
+    assert dataset_brief_scores(NS(brief_gold=None, items=items), predictions) is None

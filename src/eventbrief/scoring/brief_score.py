@@ -234,3 +234,20 @@ def brief_report(
     )
     _, result = score_summaries(predicted, gold_brief, event_map, texts)
     return result
+
+
+def dataset_brief_scores(
+    dataset: Any, predictions: Mapping[str, Any], scores: Iterable[Any] | None = None
+) -> dict[str, Any] | None:
+    """The eval's hook for `overall.brief`: None when the dataset has no gold/brief.json.
+
+    `dataset` has `brief_gold` (a path or None) and `items` (each with `id`, `gold` and
+    `article.text`); `predictions` maps article id to an object with `summary`; `scores` are the
+    eval's per-article scores, whose event matching is reused.
+    """
+    if getattr(dataset, "brief_gold", None) is None:
+        return None
+    predicted = [p.summary for p in predictions.values() if p.summary is not None]
+    gold = [item.gold for item in dataset.items]
+    texts = {item.id: item.article.text for item in dataset.items}
+    return brief_report(dataset.brief_gold, predicted, gold, texts, scores)
