@@ -162,3 +162,19 @@ def test_embedded_json_cannot_close_its_script() -> None:
     encoded = script_json({"t": "</script><script>x()</script> & <!--"})
     assert "<" not in encoded and ">" not in encoded and "&" not in encoded
     assert json.loads(encoded) == {"t": "</script><script>x()</script> & <!--"}
+
+
+def test_quotes_without_offsets_are_listed_under_the_text(story) -> None:
+    brief, texts = story
+    event = brief.events[0]
+    lost = event.evidence[0].model_copy(update={"start": None, "end": None, "match": None})
+    changed = brief.model_copy(
+        update={"events": [event.model_copy(update={"evidence": [lost, *event.evidence[1:]]}),
+                           *brief.events[1:]]}
+    )  # fmt: skip
+    html = render_html(changed, texts)
+    assert html.count("Quotes not found in the text:") == 1
+    assert (
+        html.count('<mark class="quote"')
+        == render_html(brief, texts).count('<mark class="quote"') + 1
+    )

@@ -108,6 +108,7 @@ def _highlighted(text: str, spans: list[tuple[int, int, str]]) -> str:
 def _article(meta: ArticleMeta, anchor: str, brief: Brief, text: str | None) -> str:
     spans: list[tuple[int, int, str]] = []
     quotes: list[tuple[str, str]] = []
+    unplaced: list[tuple[str, str]] = []
     for event in brief.events:
         for ev in event.evidence:
             if ev.article_id != meta.id:
@@ -116,21 +117,28 @@ def _article(meta: ArticleMeta, anchor: str, brief: Brief, text: str | None) -> 
             known = text is not None and ev.start is not None and ev.end is not None
             if known and 0 <= ev.start < ev.end <= len(text):  # type: ignore[operator,arg-type]
                 spans.append((ev.start, ev.end, event.id))  # type: ignore[arg-type]
+            else:
+                unplaced.append((ev.quote, event.id))
     facts = [meta.published.isoformat() if meta.published else None, meta.source, meta.url]
     head = (
         f'<article class="source" id="{anchor}" data-article="{e(meta.id)}">'
         f"<h3>{e(meta.title or meta.id)}</h3>"
         f'<p class="meta">{e(meta.id)} · {e(" · ".join(f for f in facts if f))}</p>'
     )
-    if text is not None:
-        return head + f'<div class="text">{_highlighted(text, spans)}</div></article>'
+    if text is None:
+        note = "Article text not available; its evidence quotes:"
+        return head + _quote_list(note, quotes) + "</article>"
+    body = f'<div class="text">{_highlighted(text, spans)}</div>'
+    if unplaced:
+        body += _quote_list("Quotes not found in the text:", unplaced)
+    return head + body + "</article>"
+
+
+def _quote_list(note: str, quotes: list[tuple[str, str]]) -> str:
     listed = "".join(
         f'<li><mark class="quote" data-events="{e(i)}">{e(q)}</mark></li>' for q, i in quotes
     )
-    return (
-        head + '<p class="note">Article text not available; its evidence quotes:</p>'
-        f"<ul>{listed}</ul></article>"
-    )
+    return f'<p class="note">{e(note)}</p><ul>{listed}</ul>'
 
 
 def _text_matches(meta: ArticleMeta, text: str | None) -> str | None:
