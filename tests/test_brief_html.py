@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from html import escape
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -174,6 +175,6 @@ def test_quotes_without_offsets_are_listed_under_the_text(story) -> None:
     )  # fmt: skip
     html = render_html(changed, texts)
     assert html.count("Quotes not found in the text:") == 1
-    listed = f'<li><mark class="quote" data-events="{event.id}">{lost.quote}</mark></li>'
+    listed = f'<li><mark class="quote" data-events="{event.id}">{escape(lost.quote)}</mark></li>'
     assert html.count(listed) == 1
     assert render_html(brief, texts).count(listed) == 0
