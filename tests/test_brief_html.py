@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 import os
 import re
-from html import escape
 from collections.abc import Iterator
+from html import escape
 from pathlib import Path
 
 import pytest
