@@ -1,8 +1,9 @@
 """Cross-article event coreference: which events of different articles are one happening.
 
-A pair of events is scored from type, date, participants, location and description; pairs that
-cannot be one happening (incompatible types, or far-apart dates for a one-off event) get no
-score. Clusters grow best pair first, average link, never holding two events of one article.
+A pair of events is scored from type, date, participants, location, a shared quantity and
+description; pairs that cannot be one happening (incompatible types, far-apart dates for a
+one-off event, or an event reported as done before the date of the other) get no score.
+Clusters grow best pair first, average link, never holding two events of one article.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from eventbrief.brief.quantities import unit_key
 from eventbrief.models import ArticleSummary, GroundedEvent
 
 MERGE_THRESHOLD = 2.0
-"""A pair scores at most about 3.8; 2.0 needs agreement on most of the evidence."""
+"""A pair scores at most about 4.2; 2.0 needs agreement on most of the evidence."""
 
 LINK_SLACK = 0.3
 """Average link may sit this far under the threshold when a cluster absorbs another."""
@@ -37,7 +38,6 @@ ONE_OFF_TYPES = frozenset(
     {"visit", "meeting", "agreement", "statement", "criticism", "report_release", "sanctions"}
 )
 """Types that happen on one day: two different days are two events (up to a day of slack)."""
-
 
 _HAPPENED = frozenset({"occurred", "alleged"})
 
