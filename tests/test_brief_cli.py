@@ -178,3 +178,23 @@ def test_a_bad_article_is_named_and_the_rest_still_briefed(
     assert result.exit_code == 1
     assert "empty.txt: empty file" in result.stderr
     assert "## Timeline" in result.stdout
+
+
+def test_seed_articles_with_the_offline_backend(tmp_path: Path) -> None:
+    pytest.importorskip("eventbrief.backends.offline", reason="no offline backend yet")
+    articles = Path(__file__).resolve().parent.parent / "evals" / "articles"
+    outputs = {}
+    for fmt in ("json", "markdown", "html"):
+        out = tmp_path / f"brief.{fmt}"
+        result = runner.invoke(
+            app, ["brief", str(articles), "--backend", "offline", "--no-cache", "-o", str(out),
+                  "--format", fmt],
+        )  # fmt: skip
+        assert result.exit_code == 0, result.output
+        outputs[fmt] = out.read_text(encoding="utf-8")
+    brief = Brief.model_validate_json(outputs["json"])
+    assert len(brief.articles) == 5 and brief.events
+    assert all(ev.start is not None for e in brief.events for ev in e.evidence)
+    assert outputs["markdown"].count("\n- **") >= len(brief.events)
+    assert outputs["html"].count('<li class="event') == len(brief.events)
+    assert outputs["html"].count('<div class="text">') == 5
