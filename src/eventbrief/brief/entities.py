@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import pycountry
 
@@ -31,6 +32,7 @@ class _UnionFind:
             self.parent[max(ra, rb)] = min(ra, rb)
 
 
+@lru_cache(maxsize=4096)
 def country_code(name: str) -> str | None:
     """ISO 3166 alpha-3 code when pycountry knows the name ("North Korea" and "Democratic
     People's Republic of Korea" give one code), else None."""

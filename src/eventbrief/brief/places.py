@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import re
 
-import pycountry
-
-from eventbrief.brief.entities import EntityIndex
+from eventbrief.brief.entities import EntityIndex, country_code
 from eventbrief.models import name_key
 
 _GENERIC = {"region", "province", "oblast", "city", "area", "the", "of", "border", "district"}
@@ -24,11 +22,7 @@ def is_country(place: str, index: EntityIndex, article_id: str) -> bool:
     found = index.resolve(article_id, place)
     if found is not None and index.entities[found].type == "country":
         return True
-    try:
-        pycountry.countries.lookup(place)
-    except LookupError:
-        return False
-    return True
+    return country_code(place) is not None
 
 
 def same_place(a: str, b: str, index: EntityIndex, article_a: str, article_b: str) -> bool:
