@@ -138,7 +138,7 @@ class Entity(_Model):
     type: EntityType
     aliases: list[str] = Field(
         default_factory=list,
-        description="Other names the article uses for it (an acronym, a spelling variant, a short form).",
+        description="Other names the article uses for it: an acronym, a variant, a short form.",
     )
     description: str | None = Field(
         default=None, description="Role or title as stated in the article, or null."
