@@ -156,3 +156,23 @@ def test_dataset_hook_for_the_eval(tmp_path: Path) -> None:
     assert scores["cluster_b3_f1"] == 1.0
     assert scores["conflict_recall"] == pytest.approx(2 / 4)
     assert dataset_brief_scores(NS(brief_gold=None, items=items), predictions) is None
+
+
+def test_eval_reports_brief_scores(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from eventbrief.cli.app import app
+
+    evals = Path(__file__).resolve().parent.parent / "evals"
+    if not (evals / "gold" / "brief.json").is_file():
+        pytest.skip("evals/gold/brief.json is not here yet")
+    out = tmp_path / "report.json"
+    result = CliRunner().invoke(
+        app, ["eval", "--dataset", str(evals), "--predictions", str(evals / "gold"),
+              "--report", str(out)],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    brief = json.loads(out.read_text(encoding="utf-8"))["overall"]["brief"]
+    assert brief["gold_mentions"] == brief["matched_mentions"] == 44
+    assert brief["cluster_b3_f1"] >= 0.93
+    assert brief["conflict_recall"] >= 0.75
