@@ -21,11 +21,23 @@ _HAPPENED = frozenset({"occurred", "alleged"})
 _NOT_YET = frozenset({"planned", "speculated"})
 
 
-def _values(stated: list[tuple[Any, str | None, str]]) -> list[ConflictValue]:
+def stated(value: ConflictValue) -> str:
+    """How an article put it, with the value added when the words do not already show it
+    ("May 20 [2026-05-20]", but "12,000 soldiers" alone)."""
+    if not value.text:
+        return str(value.value)
+    forms = {str(value.value)}
+    if isinstance(value.value, int | float) and not isinstance(value.value, bool):
+        forms.add(f"{value.value:,}")
+    shown = any(form in value.text for form in forms)
+    return value.text if shown else f"{value.text} [{value.value}]"
+
+
+def _values(given: list[tuple[Any, str | None, str]]) -> list[ConflictValue]:
     """Group (value, text, article) by value, in first-stated order."""
     texts: dict[Any, str | None] = {}
     articles: dict[Any, list[str]] = {}
-    for value, text, article in stated:
+    for value, text, article in given:
         texts.setdefault(value, text)
         if article not in articles.setdefault(value, []):
             articles[value].append(article)
@@ -52,8 +64,8 @@ def _quantity_conflicts(event_id: str, cluster: list[EventRef]) -> list[Conflict
         for q in r.event.quantities:
             by_unit.setdefault(unit_key(q.unit), []).append((q.value, q.text, r.article_id))
     conflicts = []
-    for unit, stated in by_unit.items():
-        values = _values([(_number(v), t, a) for v, t, a in stated])
+    for unit, given in by_unit.items():
+        values = _values([(_number(v), t, a) for v, t, a in given])
         if len(values) < 2 or len({a for v in values for a in v.articles}) < 2:
             continue
         conflicts.append(

@@ -17,6 +17,7 @@ from html import escape
 from importlib.resources import files
 from itertools import pairwise
 
+from eventbrief.brief.conflicts import stated
 from eventbrief.models import ArticleMeta, Brief, BriefEvent, Conflict
 
 
@@ -39,13 +40,6 @@ def script_json(data: object) -> str:
         .replace("\u2028", "\\u2028")
         .replace("\u2029", "\\u2029")
     )
-
-
-def stated(text: str | None, value: object) -> str:
-    """The words an article used, with the value when the words do not already show it."""
-    if not text:
-        return str(value)
-    return text if str(value) in text else f"{text} [{value}]"
 
 
 def _when(event: BriefEvent) -> str:
@@ -76,7 +70,7 @@ def _event_item(event: BriefEvent, conflicts: list[Conflict], anchors: dict[str,
         )
     notes = "".join(
         f'<div class="conflict-note">⚠ {e(c.field)}: '
-        + e("; ".join(f"{stated(v.text, v.value)} ({', '.join(v.articles)})" for v in c.values))
+        + e("; ".join(f"{stated(v)} ({', '.join(v.articles)})" for v in c.values))
         + "</div>"
         for c in conflicts
     )

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+from eventbrief.brief.conflicts import stated
 from eventbrief.models import Brief, BriefEvent, Conflict
 
 _SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
@@ -27,17 +28,9 @@ def _sources(event: BriefEvent) -> str:
     return ", ".join(f"{md(m.article_id)} ({md(m.event_id)})" for m in event.mentions)
 
 
-def _stated(text: str | None, value: object) -> str:
-    """The words used, with the value when the words do not already show it."""
-    if not text:
-        return md(str(value))
-    return md(text) if str(value) in text else f"{md(text)} \\[{md(str(value))}\\]"
-
-
 def _conflict_line(conflict: Conflict) -> str:
     values = "; ".join(
-        f"{_stated(v.text, v.value)} ({', '.join(md(a) for a in v.articles)})"
-        for v in conflict.values
+        f"{md(stated(v))} ({', '.join(md(a) for a in v.articles)})" for v in conflict.values
     )
     where = f"{conflict.event_id}, " if conflict.event_id else ""
     return f"- **{md(conflict.field)}** ({where}{len(conflict.values)} versions): {values}"
