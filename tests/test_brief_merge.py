@@ -165,3 +165,19 @@ def test_repeated_article_ids_are_refused() -> None:
     one, _ = scenario()["a"]
     with pytest.raises(ValueError, match="repeated: a"):
         build_brief([one, one])
+
+
+def test_written_days_keep_visits_apart_when_no_year_is_known() -> None:
+    text = "Berg arrived in Eastport for talks with Vale."
+
+    def visit(aid: str, when: str):
+        spec = {"type": "visit", "description": "Berg arrived in Eastport for talks with Vale.",
+                "participants": ["Anna Berg", "Tomas Vale"], "location": "Eastport",
+                "date": {"text": when, "value": None}, "quote": text}  # fmt: skip
+        return summary(aid, None, text, [spec], PEOPLE)
+
+    apart = build_brief([visit("p", "on June 4"), visit("q", "March 21")])
+    assert len(apart.events) == 2
+    together = build_brief([visit("p", "on June 4"), visit("q", "4 June")])
+    assert len(together.events) == 1
+    assert len(build_brief([visit("p", "on June 4"), visit("q", "on Tuesday")]).events) == 1

@@ -15,7 +15,7 @@ from itertools import combinations
 
 from rapidfuzz import fuzz
 
-from eventbrief.brief.dates import DayRange, range_of
+from eventbrief.brief.dates import DayRange, month_day, range_of
 from eventbrief.brief.entities import EntityIndex
 from eventbrief.brief.places import places_agree, same_place
 from eventbrief.brief.quantities import unit_key
@@ -86,7 +86,21 @@ def _type_score(a: str, b: str) -> float | None:
     return None
 
 
+def _written_days_differ(a: EventRef, b: EventRef) -> bool:
+    """Without a resolved value, the words can still tell two days apart ("March 21", "June 4")."""
+    if a.event.date is None or b.event.date is None:
+        return False
+    ma, mb = month_day(a.event.date.text), month_day(b.event.date.text)
+    if ma is None or mb is None:
+        return False
+    if ma[0] != mb[0]:
+        return True
+    return ma[1] is not None and mb[1] is not None and abs(ma[1] - mb[1]) > 1
+
+
 def _date_score(a: EventRef, b: EventRef, one_off: bool) -> float | None:
+    if one_off and (a.when is None or b.when is None) and _written_days_differ(a, b):
+        return None
     if a.when and b.when:
         if a.when == b.when:
             return 1.0
