@@ -87,6 +87,7 @@ def test_page_renders_the_timeline(browser, story, tmp_path: Path) -> None:
         == conflicted
     )
     assert page.eval("document.querySelectorAll('article.source').length") == 3
+    assert page.eval("document.querySelectorAll('#entities li').length") == len(brief.entities)
     sources = page.eval("document.querySelector('#event-e1 .sources').innerText")
     assert "b (e1)" in sources and "a (e2)" in sources and "c (e2)" in sources
     assert page.eval("document.querySelectorAll('mark.quote.active').length") == 0

@@ -159,6 +159,12 @@ def render_html(brief: Brief, texts: Mapping[str, str] | None = None) -> str:
         f"<li>{e(t.text)} <span class='meta'>({e(', '.join(t.support))})</span></li>"
         for t in brief.key_takeaways
     )
+    entities = "".join(
+        f"<li>{e(ent.name)}"
+        + (f" <span class='meta'>(also {e(', '.join(ent.aliases))})</span>" if ent.aliases else "")
+        + f" · {e(ent.type)}</li>"
+        for ent in brief.entities
+    )
     articles = "".join(
         _article(a, anchors[a.id], brief, _text_matches(a, texts.get(a.id))) for a in brief.articles
     )
@@ -187,6 +193,12 @@ def render_html(brief: Brief, texts: Mapping[str, str] | None = None) -> str:
             f'<section id="takeaways" class="panel"><h2>Key takeaways</h2><ul>{takeaways}</ul>'
             "</section>"
             if takeaways
+            else ""
+        )
+        + (
+            f'<section id="entities" class="panel"><h2>Who and what</h2><ul>{entities}</ul>'
+            "</section>"
+            if entities
             else ""
         )
         + f'</div><section id="articles"><h2>Articles</h2>{articles}</section></main>'
