@@ -291,6 +291,14 @@ def _gate(result: EvalReport, baseline: Path | None, update: bool, require: bool
             "(record one with --update-baseline)"
         )
         return EXIT_SOME_FAILED if require else EXIT_OK
+    why = entry.mismatch(result)
+    if why is not None:
+        _fail(f"baseline entry {key!r} in {baseline} cannot be compared: {why}", EXIT_USAGE)
+    if entry.stale(result):
+        _say(
+            f"the dataset's texts or gold changed since baseline {key!r} was measured; "
+            "comparing anyway (re-measure with --update-baseline)"
+        )
     falls = check(result, entry)
     for fall in falls:
         _say(str(fall))

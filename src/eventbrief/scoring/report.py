@@ -130,6 +130,10 @@ class RunInfo(BaseModel):
     backend: str
     model: str | None = None
     identity: dict[str, str] = Field(default_factory=dict)
+    articles: list[str] = Field(default_factory=list, description="Ids of the scored articles.")
+    gold_sha256: str | None = Field(
+        default=None, description="Fingerprint of the dataset's texts and gold records."
+    )
     created_at: dt.datetime = Field(default_factory=lambda: dt.datetime.now(dt.UTC))
 
 
@@ -374,7 +378,9 @@ def print_report(report: EvalReport, console: Console) -> None:
         f"requests {u.requests} · tokens {u.prompt_tokens}+{u.completion_tokens} · cost {cost}"
     )
     if o.brief:
-        shown = ", ".join(
-            f"{k} {v:.2f}" if isinstance(v, float) else f"{k} {v}" for k, v in o.brief.items()
+        shown = " · ".join(
+            f"{k.replace('_', ' ')} {v:.2f}"
+            for k, v in o.brief.items()
+            if isinstance(v, float) and (k.endswith("_f1") or k == "conflict_recall")
         )
-        console.print(f"brief: {shown}")
+        console.print(f"brief (full scores in the JSON report): {shown}")
