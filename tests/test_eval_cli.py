@@ -185,6 +185,7 @@ def test_html_report_escapes_article_text_and_marks_unmatched(tmp_path: Path) ->
         ("none", "no such folder"),
         ("no-article", "no article a.txt"),
         ("bad-gold", "not a valid ArticleSummary: events.0.type"),
+        ("bad-brief", "brief.json: not a brief gold file"),
     ],
 )
 def test_dataset_errors_name_the_file_and_exit_2(tmp_path: Path, layout: str, message: str) -> None:
@@ -197,6 +198,8 @@ def test_dataset_errors_name_the_file_and_exit_2(tmp_path: Path, layout: str, me
         broken = json.loads((root / "gold" / "a.json").read_text())
         broken["events"][0]["type"] = "parade"
         (root / "gold" / "a.json").write_text(json.dumps(broken))
+    if layout == "bad-brief":
+        (root / "gold" / "brief.json").write_text('{"clusters": "none"}')
     result = run("--dataset", root, "--predictions", tmp_path)
     assert result.exit_code == 2
     assert message in result.stderr

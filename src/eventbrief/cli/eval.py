@@ -256,7 +256,10 @@ def eval_command(
         if pred.summary is None and predictions is not None:
             _say(pred.error or f"{article_id}: no prediction")
 
-    result, scores = evaluate(data, preds, run)
+    try:
+        result, scores = evaluate(data, preds, run)
+    except DatasetError as exc:  # a broken gold/brief.json
+        _fail(str(exc), EXIT_USAGE)
     result.overall.brief = dataset_brief_scores(data, preds, scores)
     for art in result.per_article.values():
         for warning in art.warnings:

@@ -10,6 +10,7 @@ baseline (the regression gate).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from eventbrief.scoring.brief_score import BriefGoldError, brief_report
@@ -62,16 +63,15 @@ def evaluate(
     ]
     report = build_report(scores, run, config)
     if dataset.brief_gold is not None:
-        report.overall.brief = _brief_scores(dataset, scores)
+        report.overall.brief = _brief_scores(dataset.brief_gold, dataset, scores)
     return report, scores
 
 
-def _brief_scores(dataset: Dataset, scores: list[ArticleScore]) -> dict[str, Any]:
-    assert dataset.brief_gold is not None
+def _brief_scores(gold: Path, dataset: Dataset, scores: list[ArticleScore]) -> dict[str, Any]:
     predicted = [s.prediction.summary for s in scores if s.prediction.summary is not None]
     try:
         return brief_report(
-            dataset.brief_gold,
+            gold,
             predicted,
             [item.gold for item in dataset.items],
             texts={item.id: item.article.text for item in dataset.items},
