@@ -1,4 +1,4 @@
-"""The eval report: a JSON-serialisable model built from article scores, and its terminal table.
+"""The eval report: a JSON-serialisable model built from article scores, and its terminal tables.
 
 Aggregation ("overall"):
 - events, entities, takeaways: micro. Matched, predicted and gold counts of every article are
