@@ -157,9 +157,6 @@ class EntityTable:
         hi = bisect.bisect_left(self._starts, end)
         return [m for m in self.mentions[lo:hi] if m.end <= end]
 
-    def reindex(self) -> None:
-        self._indexed = -1
-
 
 @dataclass
 class _Token:
