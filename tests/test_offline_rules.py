@@ -277,3 +277,19 @@ def test_casualties_of_soldiers_are_fighting_but_storm_deaths_are_not() -> None:
     storm = "Storm\n\nA cyclone killed 12 people in coastal villages on Sunday.\n"
     assert [e.type for e in extract_article(war, PUBLISHED).events] == ["armed_conflict"]
     assert extract_article(storm, PUBLISHED).events == []
+
+
+def test_wire_dateline_quotes_and_referring_nouns() -> None:
+    text = (
+        "Harbour deal\n\n"
+        "LISBON, Portugal (AP) — Portugal and Morocco signed a fisheries pact on Monday.\n"
+        '"This agreement will help our fleets," Portuguese Minister Rui Costa told reporters.\n'
+        "Spain's Foreign Ministry criticized the deal on Tuesday.\n"
+    )
+    extraction = extract_article(text, PUBLISHED)
+    names = {e.name: e for e in extraction.entities}
+    assert "LISBON" not in names and "AP" not in names["Portugal"].aliases
+    assert [e.type for e in extraction.events] == ["agreement", "criticism"]
+    pact, criticism = extraction.events
+    assert pact.date is not None and pact.date.value == "2024-10-07"
+    assert criticism.date is not None and criticism.date.value == "2024-10-08"

@@ -21,6 +21,7 @@ from eventbrief.models import Quantity
 from eventbrief.timex import TimexMatch, shift
 
 _RANK_SPECIFIC = {4: 1, 7: 2, 10: 3}
+_KINDS = ("person", "country", "organization")
 _THESE_FORCES = re.compile(
     r"\b(?:these|those|the|such)\s+(?:forces|troops|soldiers|units|fighters)\b", re.IGNORECASE
 )
@@ -87,14 +88,13 @@ def _compatible(event: DraftEvent, m: Mention, table: EntityTable) -> float | No
     if m.distinct:
         return None
     shared = set(event.participants) & set(m.participants)
-    people_e = {p for p in event.participants if table_type(table, p) == "person"}
-    people_m = {p for p in m.participants if table_type(table, p) == "person"}
-    if people_e and people_m and not people_e & people_m:
-        return None
     dated_match = both_dated and event.type not in ("visit", "meeting")
-    personal = event.type in ("visit", "meeting") and not (people_e and people_m)
-    if event.participants and m.participants and not shared and not (dated_match or personal):
-        return None
+    kinds = ("person",) if event.type in ("visit", "meeting") else _KINDS
+    for kind in kinds:
+        ours = {p for p in event.participants if table_type(table, p) == kind}
+        theirs = {p for p in m.participants if table_type(table, p) == kind}
+        if ours and theirs and not ours & theirs and not (dated_match and kind != "person"):
+            return None  # people act for their countries: compare like with like
     score = 1.0 + len(shared)
     if both_dated:
         score += 3

@@ -395,6 +395,7 @@ TRIGGERS: tuple[tuple[str, str, str], ...] = (
     ),
     ("sanctions", r"sanctioned\b", "verb"),
     ("armed_conflict", r"(?:fighting|fought|fight)\b", "verb"),
+    ("armed_conflict", r"(?:fired\s+(?:\S+\s+){0,3}?(?:at|on|into)|opened\s+fire)\b", "verb"),
     (
         "armed_conflict",
         r"(?:killed|wounded|injured)(?:\s+or\s+(?:killed|wounded|injured|captured))?\s+"

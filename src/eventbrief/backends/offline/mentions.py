@@ -18,7 +18,7 @@ from eventbrief.backends.offline.attribution import find_credits
 from eventbrief.backends.offline.lexicon import BACKGROUND_BEFORE, TRIGGERS
 from eventbrief.backends.offline.names import EntityTable, NameMention
 from eventbrief.backends.offline.quantities import find_quantities
-from eventbrief.backends.offline.sentences import Sentence
+from eventbrief.backends.offline.sentences import DATELINE, Sentence
 from eventbrief.backends.offline.status import status_of
 from eventbrief.models import Quantity
 from eventbrief.timex import TimexMatch, find_dates, number_value
@@ -35,7 +35,6 @@ _PRIOR = re.compile(
     r"\b(?:previous|earlier|prior|last|first|former|past|preceding)\s+(?:\S+\s+){0,2}$",
     re.IGNORECASE,
 )
-_DATELINE = re.compile(r"^[A-Z][\w .’'-]{1,40},\s+(?:[A-Z][a-z]{2,8}\.?\s+\d{1,2})\s*\(")
 _TRANSFER_VERBS = re.compile(
     r"\b(?:acquir|receiv|provid|transferr?|secur|shar|gain|obtain|giv|offer|suppl|help|assist|"
     r"gets?|got|bought|sold|deliver|sen[dt])\w*",
@@ -48,7 +47,8 @@ _ORDERER = re.compile(
 )
 _FORCES_AFTER = re.compile(
     r"^\s+(?:troops|soldiers|forces|army|military|units|personnel|fighters|servicemen|front|"
-    r"side|government|authorities|leadership|operations|efforts|war\s+effort)\b"
+    r"side|government|authorities|leadership|operations|efforts|war\s+effort|coast\s+guard|"
+    r"navy|vessels|ships|warships|jets|aircraft|drones|militia|police|border\s+guards)\b"
 )
 _GAP = re.compile(
     r"(?P<text>(?P<hedge>\b(?:just|merely|only|less than|more than|about|around|nearly|some|"
@@ -62,8 +62,11 @@ _DETAIL_HEDGE = re.compile(
     re.IGNORECASE,
 )
 _BARE_REFERENCE = re.compile(
-    r"^\s*(?:the|this|that|these|those|his|her|its|their)\s+(?:[a-z-]+\s+)?$", re.IGNORECASE
+    r"^\s*[\"“‘']?(?:the|this|that|these|those|his|her|its|their)\s+(?:[a-z-]+\s+)?$",
+    re.IGNORECASE,
 )
+_DEFINITE_BEFORE = re.compile(r"\b(?:the|this|that|its|their)\s+(?:[a-z-]+\s+)?$", re.IGNORECASE)
+_QUOTED = re.compile(r"[\"“][^\"”]{3,}[\"”]")
 _PAST_VERB = re.compile(
     r"^(?:\w+ed|met|sent|fought|sold|gave|flew|struck|withdrew|made|signed)\b", re.IGNORECASE
 )
@@ -241,6 +244,28 @@ def _keep_trigger(
     return not (negated and kind == "verb")
 
 
+def _object_reference(
+    text: str,
+    trigger: tuple[int, int, str, str],
+    triggers: list[tuple[int, int, str, str]],
+    clauses: list[tuple[int, int]],
+) -> bool:
+    """ "criticized the deal", "ratified the pact": a definite noun that is the object of
+    another event's verb points at an event told elsewhere; it is not a new mention."""
+    s, _e, etype, kind = trigger
+    if kind != "noun" or not _DEFINITE_BEFORE.search(text[max(0, s - 25) : s]):
+        return False
+    clause = _clause_of(clauses, s)
+    return any(
+        o is not trigger
+        and o[3] == "verb"
+        and o[2] != etype
+        and clause[0] <= o[0] < s
+        and s - o[1] <= 30
+        for o in triggers
+    )
+
+
 def _apposition_spans(text: str, sentence: Sentence, table: EntityTable) -> list[tuple[int, int]]:
     """ ", the Secretary of X's Council," after a person: names there describe, they do not act."""
     spans = []
@@ -337,16 +362,21 @@ def sentence_mentions(
     """All event mentions one sentence states."""
     clauses = _clauses(text, sentence)
     raw = _triggers(text, sentence)
+    quoted = [(q.start(), q.end()) for q in _QUOTED.finditer(text, sentence.start, sentence.end)]
     triggers = [
-        t for t in raw if _keep_trigger(text, t[0], t[1], t[2], t[3], _clause_of(clauses, t[0]))
+        t
+        for t in raw
+        if _keep_trigger(text, t[0], t[1], t[2], t[3], _clause_of(clauses, t[0]))
+        and not any(a <= t[0] < b for a, b in quoted)
     ]
+    triggers = [t for t in triggers if not _object_reference(text, t, triggers, clauses)]
     if not triggers:
         return []
     dates = [
         TimexMatch(d.start + sentence.start, d.end + sentence.start, d.text, d.value, d.approximate)
         for d in find_dates(sentence.text, published)
     ]
-    dateline = _DATELINE.match(sentence.text)
+    dateline = DATELINE.match(sentence.text)
     dateline_date = None
     if dateline:
         inside = [d for d in dates if d.start < sentence.start + dateline.end()]
@@ -633,6 +663,9 @@ def _fold_sentence(mentions: list[Mention]) -> list[Mention]:
         target.date = target.date or m.date
         target.location = target.location or m.location
         target.quantities = target.quantities or m.quantities
+        target.bare = target.bare and m.bare
+        if m.kind == "verb":
+            target.kind = "verb"
     return out
 
 

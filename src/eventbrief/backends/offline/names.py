@@ -23,7 +23,7 @@ from eventbrief.backends.offline.lexicon import (
     PLACE_HEADS,
     TITLE_HEADS,
 )
-from eventbrief.backends.offline.sentences import Sentence
+from eventbrief.backends.offline.sentences import DATELINE, Sentence
 from eventbrief.models import name_key
 
 _WORD = re.compile(r"(?:[A-Z]\.){2,}|[A-Za-z0-9][A-Za-z0-9’'\-]*")
@@ -87,7 +87,7 @@ _ACRONYM_DEF = re.compile(r"\s*\((?:the\s+)?([A-Z][A-Za-z]{0,2}(?:[A-Z&.-]){1,9}
 _LOWER_TITLE = re.compile(
     r"\b(?P<title>(?:(?:[a-z]+|[A-Z][a-z]+)\s+)?(?:leader|president|minister|secretary|"
     r"spokesman|spokeswoman|spokesperson|envoy|ambassador|chief|adviser|advisor|commander|"
-    r"general|director|chairman|premier|counterpart|dictator|official|head|ruler|monarch))"
+    r"general|director|chairman|premier|counterparts?|dictator|official|head|ruler|monarch))"
     r",?\s+(?=[A-Z])"
 )
 _APPOSITION = re.compile(
@@ -630,10 +630,11 @@ def _acronym_after(b: _Builder, tok: _Token, rec: EntityRecord | None) -> None:
         if not mentions:
             return
         rec = b.table.records[mentions[-1].key]
-    rec.add_alias(acronym)
+    initials = {w[0].upper() for w in re.findall(r"[A-Za-z][\w’'-]*", rec.name)}
+    if acronym[0].upper() in initials:  # "(AP)" after "Philippines" is a credit, not a name
+        rec.add_alias(acronym)
 
 
-_DATELINE = re.compile(r"^[A-Z][\w .’'-]{1,40},\s+[A-Z][a-z]{2,8}\.?\s+\d{1,2}\s*\([^)]{1,40}\)")
 _NAMED_THING_AFTER = re.compile(
     r"^\s+(?:treaty|pact|agreement|accord|deal|partnership|anniversary|summit|talks|programme|"
     r"program|project|initiative|war|conflict|operation|doctrine|plan|strategy|declaration|"
@@ -643,7 +644,7 @@ _NAMED_THING_AFTER = re.compile(
 
 def dateline_end(sentence: Sentence) -> int:
     """Offset where a dateline ("City, Month Day (Outlet)") at the start of a sentence ends."""
-    m = _DATELINE.match(sentence.text)
+    m = DATELINE.match(sentence.text)
     return sentence.start + m.end() if m else sentence.start
 
 
