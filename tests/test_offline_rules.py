@@ -293,3 +293,17 @@ def test_wire_dateline_quotes_and_referring_nouns() -> None:
     pact, criticism = extraction.events
     assert pact.date is not None and pact.date.value == "2024-10-07"
     assert criticism.date is not None and criticism.date.value == "2024-10-08"
+
+
+def test_titles_with_of_phrases_and_particle_names() -> None:
+    text = (
+        "Talks\n\n"
+        "Canadian Minister of Foreign Affairs Marie Tremblay met Prime Minister Ahmed Nasser "
+        "al-Hakim in Amman on Monday.\n"
+    )
+    found = entities(text)
+    assert found["Marie Tremblay"] == ("person", [], "Canadian Minister of Foreign Affairs")
+    assert found["Ahmed Nasser al-Hakim"][0] == "person"
+    (meeting,) = extract_article(text, PUBLISHED).events
+    assert meeting.participants == ["Marie Tremblay", "Ahmed Nasser al-Hakim"]
+    assert meeting.location == "Amman"

@@ -46,6 +46,7 @@ _TRAILING_SAID = re.compile(
     r"(?:said|says|reported|announced|told\s+[\w\s]{1,30}?|stated|confirmed)"
     r"(?:\s+(?:on|late\s+on|early\s+on)\s+\w+)?(?:\s+in\s+a\s+statement)?"
     r"(?:\s+(?:on|late\s+on)\s+\w+)?"
+    r"(?:\s+(?:during|at|in|while|after|before|from)\s+[^,.;]{1,60})?"
     r"(?:\s*[.!?]?[\"”’]?$|,\s+(?=(?:although|though|but|while|adding|citing)\b))"
 )
 _DETERMINERS = re.compile(

@@ -168,6 +168,7 @@ def detect_events(
         if scored:
             best = max(scored, key=lambda x: x[0])[1]
             best.mentions.append(m)
+            best.statuses.append(m.status)  # the most hedged mention wins, headlines included
         elif m.date is not None and m.date.value and m.participants:
             event = DraftEvent(type=m.type, prior=m.prior)
             _absorb(event, m, table)

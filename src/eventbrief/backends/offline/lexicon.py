@@ -335,7 +335,7 @@ TRIGGERS: tuple[tuple[str, str, str], ...] = (
     ("military_deployment", r"(?:stationed|withdr[ae]w(?:n|al)?)\b", "verb"),
     (
         "arms_transfer",
-        rf"(?:suppl(?:y|ied|ies|ying)|provid(?:e|ed|es|ing)|deliver(?:ed|s|ing)?|ship(?:ped|s|ping)?|sen[dt]|sending|sold|sell(?:s|ing)?|transferr?(?:ed|ing|s)?)\s+(?:\S+\s+){{0,3}}?{_ARMS}\b",
+        rf"(?:suppl(?:y|ied|ies|ying)|provid(?:e|ed|es|ing)|deliver(?:ed|s|ing)?|ship(?:ped|s|ping)?|sen[dt]|sending|sold|sell(?:s|ing)?|transferr?(?:ed|ing|s)?)\s+(?:\S+\s+){{0,6}}?{_ARMS}\b",
         "verb",
     ),
     (

@@ -244,6 +244,14 @@ def _keep_trigger(
     return not (negated and kind == "verb")
 
 
+def table_type_of(table: EntityTable, name: str) -> str | None:
+    """The entity type of a canonical name in the table."""
+    for rec in table.records.values():
+        if rec.name == name:
+            return rec.type
+    return None
+
+
 def _object_reference(
     text: str,
     trigger: tuple[int, int, str, str],
@@ -404,7 +412,7 @@ def sentence_mentions(
         else:
             reach = min(clause[1], e + (90 if etype in ("visit", "meeting") else 70))
         later = [t[0] for t in triggers if t[0] > e and t[2] != etype]
-        if later and etype not in _TRANSFER_TYPES:
+        if later:
             reach = min(reach, max(later[0], e + 25))
         if etype == "report_release":
             reach = s
@@ -414,7 +422,8 @@ def sentence_mentions(
             else max(clause[0], s - 100)
         )
         clause_names = [m for m in sentence_names if lo <= m.start < reach]
-        location = places.locate(text, table, clause, s, e, etype)
+        next_trigger = min((t[0] for t in triggers if t[0] > e), default=None)
+        location = places.locate(text, table, clause, s, e, etype, next_trigger)
         clause_names = [
             m
             for m in clause_names
@@ -426,6 +435,17 @@ def sentence_mentions(
             parts = _participants(text, sentence_names, table, excluded, etype)
         if etype == "visit" and location in parts:
             parts = [p for p in parts if p != location]
+        if etype in ("visit", "meeting") and not any(
+            table_type_of(table, n) == "person" for n in parts
+        ):
+            speakers = [
+                n
+                for c in found_credits
+                if c.end <= s and s - c.end < 60
+                for n in c.names
+                if table_type_of(table, n) == "person"
+            ]
+            parts = union(speakers, parts)
         window = text[clause[0] : reach]
         if not any(table.get(m.key).type == "person" for m in clause_names) and re.search(
             r"\b(?:he|his|him|she|her)\b", window, re.IGNORECASE
@@ -477,7 +497,8 @@ def sentence_mentions(
             and date.value > published.isoformat()[: len(date.value)]
         ):
             status = "planned"  # a date after publication: not yet happened
-        quantities = [q.quantity for q in find_quantities(text, clause[0], clause[1])]
+        q_end = clause[1] if next_trigger is None else min(clause[1], max(next_trigger, e + 25))
+        quantities = [q.quantity for q in find_quantities(text, clause[0], q_end)]
         prior = sentence_prior or bool(_PRIOR.search(text[max(clause[0], s - 30) : s]))
         credits = [
             n
@@ -522,7 +543,7 @@ def _share_container(text: str, mentions: list[Mention], clauses: list[tuple[int
             if c is m or c.type not in ("visit", "meeting") or c.trigger[0] <= m.trigger[1]:
                 continue
             between = text[m.trigger[1] : c.trigger[0]]
-            if len(between) > 80 or not _CONTAINER.search(between):
+            if len(between) > 50 or "," in between or not _CONTAINER.search(between):
                 continue
             _inherit(m, c)
             m.prior = c.prior

@@ -217,8 +217,16 @@ def _tokens(text: str, start: int, end: int) -> list[_Token]:
     return tokens
 
 
+_PARTICLE_NAME = re.compile(r"^(?:al|el|bin|ibn|van|von|de|da|di|du|le|la|ul|ud)-[A-Z]")
+
+
 def _is_cap(tok: _Token) -> bool:
-    return tok.kind != "word" or tok.text[:1].isupper() or bool(re.match(r"[A-Z]?\d", tok.text))
+    return (
+        tok.kind != "word"
+        or tok.text[:1].isupper()
+        or bool(re.match(r"[A-Z]?\d", tok.text))
+        or bool(_PARTICLE_NAME.match(tok.text))
+    )
 
 
 def _runs(text: str, tokens: list[_Token]) -> list[list[_Token]]:
@@ -267,6 +275,8 @@ def _is_org_head(tok: _Token) -> bool:
 
 
 def _name_like(tok: _Token) -> bool:
+    if tok.kind == "word" and _PARTICLE_NAME.match(tok.text):
+        return True  # "al-Sudani"
     return (
         tok.kind == "word"
         and tok.text[:1].isupper()
@@ -403,6 +413,8 @@ def _segment(
         if _is_title(rest[j]) and _person_tokens(after):
             h = j
             break
+    if h is None:
+        h = _title_of_phrase(rest)
     org_end = None
     limit = h if h is not None else len(rest)
     for j in range(limit):
@@ -449,6 +461,17 @@ def _segment(
     if org_end is not None:
         return
     _unknown(b, rest, lead, sentence_start)
+
+
+def _title_of_phrase(rest: list[_Token]) -> int | None:
+    """ "Secretary of State X Y", "Minister of Foreign Affairs X Y": a title head with an "of"
+    phrase, then a two-word name. Returns the index of the title's last word."""
+    for j, tok in enumerate(rest[:-3]):
+        if _is_title(tok) and rest[j + 1].text in ("of", "for"):
+            name = rest[-2:]
+            if _person_tokens(name) and len(rest) - 2 > j + 2:
+                return len(rest) - 3
+    return None
 
 
 def _person_tokens(toks: list[_Token]) -> bool:

@@ -21,7 +21,13 @@ _REGIONS = {"region", "province", "oblast", "district", "county", "prefecture", 
 
 
 def locate(
-    text: str, table: EntityTable, clause: tuple[int, int], s: int, e: int, etype: str
+    text: str,
+    table: EntityTable,
+    clause: tuple[int, int],
+    s: int,
+    e: int,
+    etype: str,
+    limit: int | None = None,
 ) -> str | None:
     """The place stated next to the trigger: just after it ("arrived in X", "visit to X") or,
     for physical events, just before it within the clause."""
@@ -45,7 +51,7 @@ def locate(
             text[max(0, m.start - 30) : m.start]
         ):
             continue
-        if m.start >= e and m.start - e <= 90:
+        if m.start >= e and m.start - e <= 90 and (limit is None or m.start < limit):
             candidates.append((m.start - e, rec.name))
         elif m.end <= s and s - m.end <= 40 and etype in PHYSICAL:
             candidates.append((s - m.end + 30, rec.name))
