@@ -307,3 +307,21 @@ def test_titles_with_of_phrases_and_particle_names() -> None:
     (meeting,) = extract_article(text, PUBLISHED).events
     assert meeting.participants == ["Marie Tremblay", "Ahmed Nasser al-Hakim"]
     assert meeting.location == "Amman"
+
+
+def test_report_issuer_is_participant_and_credit_of_what_it_reports() -> None:
+    text = (
+        "Embargo\n\n"
+        "An Arctic Council panel of experts said in a report released on Wednesday that "
+        "Iceland had received at least 12 armed drones.\n"
+        "Iceland's Foreign Ministry rejected the findings as baseless on Thursday.\n"
+    )
+    events = {e.type: e for e in extract_article(text, PUBLISHED).events}
+    assert events["report_release"].participants == ["Arctic Council"]
+    assert events["report_release"].date is not None
+    assert events["report_release"].date.value == "2024-10-09"
+    assert events["arms_transfer"].participants == ["Iceland"]
+    assert events["arms_transfer"].attributed_to == ["Arctic Council"]
+    assert [q.value for q in events["arms_transfer"].quantities] == [12]
+    assert events["criticism"].date is not None
+    assert events["criticism"].date.value == "2024-10-03"

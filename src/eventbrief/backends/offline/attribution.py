@@ -33,11 +33,12 @@ PATTERNS = (
     ),
     re.compile(rf"\breports?\s+from\s+(?:the\s+)?{_SOURCE}\s+(?:indicate|suggest|say|show)", re.I),
     re.compile(
-        r"(?:^|[,;]\s+|\bthat\s+)(?:the\s+)?(?P<src>(?:[A-Z][\w’'.-]*\s+){0,3}"
+        r"(?:^|[,;]\s+|\bthat\s+)(?:the\s+|an?\s+)?(?P<src>(?:[A-Z][\w’'.-]*\s+){0,3}"
         r"(?:[A-Za-z][\w’'.-]*\s+){0,3}(?:agency|agencies|media|outlets?|officials|intelligence|"
-        r"ministry|office|sources|news|newspaper|broadcaster|[A-Z][\w’'.-]+)(?:\s+\([^)]{1,20}\))?)\s+"
+        r"ministry|office|sources|news|newspaper|broadcaster|experts|panel|watchdog|monitors|"
+        r"investigators|researchers|analysts|diplomats|spokes(?:man|woman|person)|[A-Z][\w’'.-]+)(?:\s+\([^)]{1,20}\))?)\s+"
         r"(?:have\s+|has\s+)?(?:reported|indicate[sd]?|suggests?|noted|"
-        r"(?:said|says|told\s+\w+)(?:\s+(?:on|last|in|late|early)\s+\w+)?\s+that)\b",
+        r"(?:said|says|told\s+\w+)(?:\s+[^,.;\"“]{1,60}?)?\s+that)\b",
         re.M,
     ),
 )
@@ -158,7 +159,10 @@ def find_credits(text: str, start: int, end: int, table: EntityTable) -> list[Cr
             src = m.group("src")
             if not src or len(src) < 2:
                 continue
-            first = src.split()[0].lower()
+            cleaned = _clean(src)
+            if not cleaned:
+                continue
+            first = cleaned.split()[0].lower()
             if first in {
                 "reports",
                 "report",

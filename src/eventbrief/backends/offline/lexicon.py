@@ -379,6 +379,11 @@ TRIGGERS: tuple[tuple[str, str, str], ...] = (
     ("criticism", r"(?:condemn|denounc|rebuk|slamm?|lambast)(?:ed|es|ing|s|e)?\b", "verb"),
     ("criticism", r"accus(?:ed|es|ing|e)\b|accusations?\b", "verb"),
     (
+        "criticism",
+        r"(?:rejected|dismissed|denounced|slammed|branded)\s+(?:the\s+)?(?:\S+\s+){0,3}?as\b",
+        "verb",
+    ),
+    (
         "report_release",
         r"(?:issued|released|published|unveiled|releasing|issuing|publishing)\s+(?:\S+\s+){0,3}?(?:report|study|findings|assessment)\b",
         "verb",

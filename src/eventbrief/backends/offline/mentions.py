@@ -401,7 +401,8 @@ def sentence_mentions(
         if 0 <= c.start - t[1] <= 20
         and re.fullmatch(r",\s+(?:as\s+)?reported\s+by\s+(?:the\s+)?", text[t[1] : c.start])
     }
-    excluded = [(c.start, c.end) for c in found_credits] + _apposition_spans(text, sentence, table)
+    appositions = _apposition_spans(text, sentence, table)
+    excluded = [(c.start, c.end) for c in found_credits] + appositions
     sentence_names = table.in_span(sentence.start, sentence.end)
     sentence_prior = bool(_PRIOR_SENTENCE.match(sentence.text))
     out: list[Mention] = []
@@ -429,7 +430,8 @@ def sentence_mentions(
             for m in clause_names
             if location is None or table.get(m.key).name != location or etype in _TRANSFER_TYPES
         ]
-        parts = _participants(text, clause_names, table, excluded, etype)
+        own_excluded = appositions if etype == "report_release" else excluded
+        parts = _participants(text, clause_names, table, own_excluded, etype)
         bare = kind == "noun" and bool(_BARE_REFERENCE.search(text[clause[0] : s]))
         if not parts and len(triggers) == 1 and not bare:
             parts = _participants(text, sentence_names, table, excluded, etype)
