@@ -192,15 +192,17 @@ def _one_line(exc: Exception, article_id: str) -> str:
 def summarize(
     source: str | Path,
     *,
-    backend: Backend | None = None,
+    backend: Backend | str | None = None,
     published: dt.date | None = None,
     **flags: Any,
 ) -> ArticleSummary:
     """Summarize one article file (or "-" for stdin); raises the article's error on failure.
 
-    Without `backend`, one is made from keyword flags (model="…", base_url="…",
-    backend="offline") and the environment, as the CLI does. Call it outside a running event loop.
+    `backend` is a Backend object, or a name ("auto", "openai", "offline") that is made into one
+    from keyword flags (model="…", base_url="…") and the environment, as the CLI does.
+    Call it outside a running event loop.
     """
+    backend, flags = _split_backend(backend, flags)
     resolved = Settings.resolve(**flags)
     article = load_article(source, published, max_chars=resolved.max_chars)
 
@@ -214,7 +216,7 @@ def summarize(
 def summarize_many(
     sources: Iterable[str | Path],
     *,
-    backend: Backend | None = None,
+    backend: Backend | str | None = None,
     published: dt.date | None = None,
     concurrency: int | None = None,
     on_result: OnResult | None = None,
@@ -227,6 +229,7 @@ def summarize_many(
     `settings` (already resolved, as the CLI has them) or keyword flags plus the environment
     choose the backend when none is given; a backend made here is closed at the end.
     """
+    backend, flags = _split_backend(backend, flags)
     resolved = settings or Settings.resolve(concurrency=concurrency, **flags)
     expanded = expand_sources(sources)
 
@@ -243,6 +246,15 @@ def summarize_many(
             )
 
     return asyncio.run(go())
+
+
+def _split_backend(
+    backend: Backend | str | None, flags: dict[str, Any]
+) -> tuple[Backend | None, dict[str, Any]]:
+    """A backend given by name becomes a setting; an object is used as it is."""
+    if isinstance(backend, str):
+        return None, {**flags, "backend": backend}
+    return backend, flags
 
 
 @asynccontextmanager
