@@ -325,3 +325,19 @@ def test_report_issuer_is_participant_and_credit_of_what_it_reports() -> None:
     assert [q.value for q in events["arms_transfer"].quantities] == [12]
     assert events["criticism"].date is not None
     assert events["criticism"].date.value == "2024-10-03"
+
+
+def test_figurative_triggers_are_not_events() -> None:
+    for sentence in (
+        "Life returned to normal in the capital on Monday.",
+        "The company deployed a new billing system last week.",
+        "The senator launched a verbal attack on the plan.",
+        "Exporters face a great deal of uncertainty.",
+    ):
+        assert extract_article("Head\n\n" + sentence, PUBLISHED).events == [], sentence
+    for sentence, etype in (
+        ("Rebels attacked an army base near Goma on Monday.", "armed_conflict"),
+        ("The minister flew to Nairobi on Sunday.", "visit"),
+        ("Troops were deployed to the border in May.", "military_deployment"),
+    ):
+        assert [e.type for e in extract_article("Head\n\n" + sentence, PUBLISHED).events] == [etype]

@@ -67,6 +67,19 @@ _BARE_REFERENCE = re.compile(
 )
 _DEFINITE_BEFORE = re.compile(r"\b(?:the|this|that|its|their)\s+(?:[a-z-]+\s+)?$", re.IGNORECASE)
 _QUOTED = re.compile(r"[\"“][^\"”]{3,}[\"”]")
+_MILITARY_CONTEXT = re.compile(
+    r"\b(?:troops|forces|soldiers|militants|rebels|army|militia|insurgents|fighters|drones?|"
+    r"missiles?|rockets?|artillery|shell(?:s|ing)|strikes?|airstrikes?|killed|wounded|convoy|"
+    r"base|town|village|city|positions|region|border|front|war|military|navy|coast\s+guard|"
+    r"vessels?|gunmen|bomb(?:s|ing)?|fire)\b",
+    re.IGNORECASE,
+)
+_DEPLOYABLE = re.compile(
+    r"\b(?:troops?|forces|soldiers|units|personnel|fighters|military|army|battalions?|brigades?|"
+    r"missiles?|warships?|ships|jets|aircraft|bombers|weapons|air\s+defen[cs]e|instructors|"
+    r"advisers|advisors|mercenaries|engineers|servicemen|peacekeepers|marines|navy)\b",
+    re.IGNORECASE,
+)
 _PAST_VERB = re.compile(
     r"^(?:\w+ed|met|sent|fought|sold|gave|flew|struck|withdrew|made|signed)\b", re.IGNORECASE
 )
@@ -217,6 +230,23 @@ def _keep_trigger(
         r"\w*\s+(?:\S+\s+){0,6}?(?:aid|assistance|arms|weapons|troops|sanctions|\$)",
         text[end : end + 80],
     ):
+        return False
+    clause_text = text[clause[0] : clause[1]]
+    if (
+        etype == "armed_conflict"
+        and not word.startswith(("fight", "fought", "combat"))
+        and not _MILITARY_CONTEXT.search(clause_text)
+    ):
+        return False  # "a verbal attack", "a battle for market share"
+    if etype == "military_deployment" and not _DEPLOYABLE.search(clause_text):
+        return False  # "deployed a new strategy"
+    if (
+        etype == "visit"
+        and re.match(r"(?:travel|fl[eiy]|made|return|landed|touched)", word)
+        and not re.match(r"\s*(?:the\s+)?[A-Z]", right)
+    ):
+        return False  # "returned to normal": motion verbs need a named destination
+    if etype == "agreement" and re.search(r"\b(?:great|good|big)\s+$", left) and word == "deal":
         return False
     if etype == "technology_transfer" and not _TRANSFER_VERBS.search(text[clause[0] : clause[1]]):
         return False
