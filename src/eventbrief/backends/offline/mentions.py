@@ -173,6 +173,9 @@ def _clause_of(clauses: list[tuple[int, int]], pos: int) -> tuple[int, int]:
 def _keep_trigger(
     text: str, start: int, end: int, etype: str, kind: str, clause: tuple[int, int]
 ) -> bool:
+    """Whether a trigger word states a happening here: not background ("amid the war"), not a
+    reference ("during the visit"), not a state ("has faced criticism"), not figurative
+    ("returned to normal"), not an intention or a negation (GUIDELINES §1)."""
     word = text[start:end].lower()
     left = text[clause[0] : start]
     right = text[end : min(clause[1], end + 60)]
@@ -250,12 +253,6 @@ def _keep_trigger(
         return False
     if etype == "technology_transfer" and not _TRANSFER_VERBS.search(text[clause[0] : clause[1]]):
         return False
-    if (
-        etype == "meeting"
-        and word.startswith("discuss")
-        and re.match(r"\s+(?:the\s+)?(?:issue|possibility|matter)s?\b", right)
-    ):
-        return True
     if (
         etype == "armed_conflict"
         and word in ("fight", "fighting")
