@@ -9,7 +9,6 @@ from eventbrief.backends.offline.attribution import register_sources
 from eventbrief.backends.offline.events import DraftEvent, detect_events
 from eventbrief.backends.offline.names import EntityTable, find_entities
 from eventbrief.backends.offline.salience import (
-    clean_sentence,
     compress,
     lead_summary,
     pick_takeaways,
@@ -32,8 +31,10 @@ _DESCRIPTION_WORDS = 40
 
 
 def _description(text: str, event: DraftEvent) -> str:
-    start, end = event.quotes()[0]
-    words = clean_sentence(text[start:end]).split()
+    """The event told in the article's own words: its first body quote, compressed."""
+    body = [m.quote for m in event.mentions if m.sentence.kind == "body"]
+    start, end = body[0] if body else event.quotes()[0]
+    words = compress(text[start:end]).split()
     if len(words) > _DESCRIPTION_WORDS:
         words = [
             *words[: _DESCRIPTION_WORDS - 1],
