@@ -5,6 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import time
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from eventbrief.backends.offline import extract_article
 from eventbrief.backends.offline.attribution import find_credits, register_sources
 from eventbrief.backends.offline.countries import country_index
@@ -341,3 +344,64 @@ def test_figurative_triggers_are_not_events() -> None:
         ("Troops were deployed to the border in May.", "military_deployment"),
     ):
         assert [e.type for e in extract_article("Head\n\n" + sentence, PUBLISHED).events] == [etype]
+
+
+_NEWSY = st.lists(
+    st.sampled_from(
+        [
+            "President",
+            "Anna",
+            "Berg",
+            "visited",
+            "Oslo",
+            "on",
+            "Monday",
+            "signed",
+            "a",
+            "pact",
+            "with",
+            "Norway",
+            ",",
+            ".",
+            "(",
+            ")",
+            "\n",
+            "-",
+            "reportedly",
+            "sent",
+            "5,000",
+            "troops",
+            "to",
+            "Lima",
+            "in",
+            "late",
+            "2022",
+            "according",
+            "Reuters",
+            "Mr.",
+            "UN",
+            "'s",
+            "“",
+            "”",
+            "talks",
+            "The",
+            "visit",
+            "said",
+            "last",
+            "year",
+        ]
+    ),
+    max_size=80,
+).map(" ".join)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.one_of(st.text(max_size=300), _NEWSY))
+def test_any_text_gives_a_valid_grounded_extraction(text: str) -> None:
+    if not text.strip():
+        return
+    extraction = extract_article(text, PUBLISHED)
+    ArticleExtraction.model_validate(extraction.model_dump())
+    quotes = [q.quote for e in extraction.events for q in e.evidence]
+    quotes += [q.quote for t in extraction.key_takeaways for q in t.evidence]
+    assert all(q in text for q in quotes)
