@@ -405,3 +405,22 @@ def test_any_text_gives_a_valid_grounded_extraction(text: str) -> None:
     quotes = [q.quote for e in extraction.events for q in e.evidence]
     quotes += [q.quote for t in extraction.key_takeaways for q in t.evidence]
     assert all(q in text for q in quotes)
+
+
+def test_title_case_headline_and_takeaway_bullets_add_no_new_names_or_events() -> None:
+    text = (
+        "Why Did Austria's Top Diplomat Make A Surprise Trip To Quito?\n\n"
+        "Key Takeaways\n"
+        "- Austrian Foreign Minister Lena Fischer visited Quito.\n"
+        "- Trade Winds Are Shifting.\n"
+        "Austrian Foreign Minister Lena Fischer arrived in Quito on Monday for talks with "
+        "Ecuadorian President Mateo Vera.\n"
+        "Fischer's visit is the first by an Austrian minister in a decade.\n"
+    )
+    extraction = extract_article(text, PUBLISHED)
+    people = sorted(e.name for e in extraction.entities if e.type == "person")
+    assert people == ["Lena Fischer", "Mateo Vera"]
+    (visit,) = extraction.events
+    assert visit.type == "visit"
+    assert len(visit.evidence) >= 3  # headline, bullet and body all quote the one trip
+    assert visit.date is not None and visit.date.value == "2024-10-07"
