@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+from pathlib import Path
 
 from eventbrief.backends.base import ExtractionResult
 from eventbrief.backends.offline.attribution import register_sources
@@ -26,7 +28,21 @@ from eventbrief.models import (
     name_key,
 )
 
-RULES_VERSION = "offline-rules-1"
+
+def _rules_digest() -> str:
+    """A digest of the rule sources, so a cache keyed by `identity()` never serves answers of
+    older rules."""
+    here = Path(__file__).parent
+    sources = [*sorted(here.glob("*.py")), here.parent.parent / "timex.py"]
+    digest = hashlib.sha256()
+    for path in sources:
+        if path.exists():
+            digest.update(path.name.encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+RULES_VERSION = f"offline-rules-1+{_rules_digest()}"
 _DESCRIPTION_WORDS = 40
 
 
