@@ -424,3 +424,19 @@ def test_title_case_headline_and_takeaway_bullets_add_no_new_names_or_events() -
     assert visit.type == "visit"
     assert len(visit.evidence) >= 3  # headline, bullet and body all quote the one trip
     assert visit.date is not None and visit.date.value == "2024-10-07"
+
+
+def test_receptions_ordinals_and_bare_weekday_credits() -> None:
+    text = (
+        "Envoy received\n\n"
+        "Chilean President Ana Soto received a delegation led by Spanish Minister Luis Prado "
+        "in Santiago on Friday, the Andes News Agency said Saturday.\n"
+        "Prado arrived in Santiago on Thursday, his second visit to the country this year.\n"
+    )
+    events = extract_article(text, PUBLISHED).events
+    assert [(e.type, e.date.value if e.date else None) for e in events] == [
+        ("meeting", "2024-10-04"),
+        ("visit", "2024-10-03"),
+    ]
+    assert events[0].participants == ["Ana Soto", "Luis Prado"]
+    assert events[0].attributed_to == ["Andes News Agency"]

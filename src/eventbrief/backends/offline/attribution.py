@@ -45,8 +45,8 @@ PATTERNS = (
 _TRAILING_SAID = re.compile(
     r",\s+(?:the\s+|a\s+)?(?P<src>(?:[\w’'.()-]+\s+){0,7}?[\w’'.()-]+)\s+"
     r"(?:said|says|reported|announced|told\s+[\w\s]{1,30}?|stated|confirmed)"
-    r"(?:\s+(?:on|late\s+on|early\s+on)\s+\w+)?(?:\s+in\s+a\s+statement)?"
-    r"(?:\s+(?:on|late\s+on)\s+\w+)?"
+    r"(?:\s+(?:late\s+|early\s+)?(?:on\s+\w+|[A-Z][a-z]+day))?(?:\s+in\s+a\s+statement)?"
+    r"(?:\s+(?:late\s+|early\s+)?(?:on\s+\w+|[A-Z][a-z]+day))?"
     r"(?:\s+(?:during|at|in|while|after|before|from)\s+[^,.;]{1,60})?"
     r"(?:\s*[.!?]?[\"”’]?$|,\s+(?=(?:although|though|but|while|adding|citing)\b))"
 )

@@ -317,6 +317,15 @@ TRIGGERS: tuple[tuple[str, str, str], ...] = (
         "verb",
     ),
     ("meeting", r"(?:held|hold|holds|holding)\s+talks\b", "verb"),
+    (
+        "meeting",
+        r"(?:receiv(?:ed|es|ing)|host(?:ed|s|ing)|welcom(?:ed|es|ing))\s+(?:a\s+|the\s+)?"
+        r"(?:visiting\s+)?(?:\w+\s+){0,2}?(?:delegation|envoy|counterpart|minister|president|"
+        r"leader|premier|chancellor|secretary)\b",
+        "verb",
+    ),
+    ("meeting", r"(?:spoke|talked|speaks)\s+(?:by\s+(?:tele)?phone\s+)?with\b", "verb"),
+    ("meeting", r"(?:phone|telephone|video)\s+(?:call|conversation)\b", "noun"),
     ("meeting", r"conferr?(?:ed|ing|s)?\s+with\b", "verb"),
     ("meeting", r"(?:talks|discussions|negotiations|consultations)\b", "noun"),
     ("meeting", r"(?:meeting|summit|encounter)\b", "noun"),
@@ -408,6 +417,17 @@ TRIGGERS: tuple[tuple[str, str, str], ...] = (
         "verb",
     ),
     ("other", r"test-?fir(?:ed|es|ing|e)\b|(?:missile|rocket|nuclear)\s+(?:test|launch)\b", "verb"),
+    (
+        "other",
+        r"launch(?:ed|es|ing)?\s+(?:of\s+)?(?:\S+\s+){0,4}?(?:missiles?|rockets?|satellites?)\b",
+        "verb",
+    ),
+    (
+        "other",
+        r"(?:joint|military|naval|air|live-fire)\s+(?:military\s+)?(?:drills|exercises|"
+        r"manoeuvres|maneuvers)\b",
+        "noun",
+    ),
     (
         "other",
         r"(?:resigned|was\s+dismissed|were\s+dismissed|was\s+arrested|were\s+arrested)\b",

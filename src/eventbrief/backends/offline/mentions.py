@@ -65,6 +65,11 @@ _BARE_REFERENCE = re.compile(
     r"^\s*[\"“‘']?(?:the|this|that|these|those|his|her|its|their)\s+(?:[a-z-]+\s+)?$",
     re.IGNORECASE,
 )
+_ORDINAL_BEFORE = re.compile(
+    r"\b(?:second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|\d+(?:st|nd|rd|th))\s+"
+    r"(?:[a-z-]+\s+)?$",
+    re.IGNORECASE,
+)
 _DEFINITE_BEFORE = re.compile(r"\b(?:the|this|that|its|their)\s+(?:[a-z-]+\s+)?$", re.IGNORECASE)
 _QUOTED = re.compile(r"[\"“][^\"”]{3,}[\"”]")
 _MILITARY_CONTEXT = re.compile(
@@ -135,6 +140,7 @@ class Mention:
     container: Mention | None = None
     anchor: tuple[Mention, int, str, str, bool] | None = None
     bare: bool = False
+    ordinal: bool = False
 
 
 def _triggers(text: str, sentence: Sentence) -> list[tuple[int, int, str, str]]:
@@ -550,6 +556,7 @@ def sentence_mentions(
             prior=prior,
         )
         mention.bare = bare
+        mention.ordinal = kind == "noun" and bool(_ORDINAL_BEFORE.search(text[clause[0] : s]))
         mention.distinct = bool(_DISTINCT.search(text[max(clause[0], s - 5) : reach]))
         mention.during_stay = bool(_DURING_STAY.search(text[clause[0] : clause[1]]))
         out.append(mention)
@@ -688,6 +695,10 @@ def _fold_sentence(mentions: list[Mention]) -> list[Mention]:
     for m in mentions:
         target = None
         for o in out:
+            if m.ordinal and o.type == m.type and o.status == m.status:
+                target = o  # "his second visit": a count describes the event, adds none
+                m.date = None
+                break
             same_type = o.type == m.type
             folds_into_visit = o.type == "visit" and m.type == "meeting" and o.status == m.status
             if not (same_type or folds_into_visit):

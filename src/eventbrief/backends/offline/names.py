@@ -85,7 +85,7 @@ _ORG_MODIFIER = re.compile(
 _PARTICLES = _CONNECTORS - {"of", "for", "on", "the", "and"}
 _ACRONYM_DEF = re.compile(r"\s*\((?:the\s+)?([A-Z][A-Za-z]{0,2}(?:[A-Z&.-]){1,9})\)")
 _LOWER_TITLE = re.compile(
-    r"\b(?P<title>(?:(?:[a-z]+|[A-Z][a-z]+)\s+)?(?:leader|president|minister|secretary|"
+    r"\b(?P<title>(?:(?:[A-Z][a-z]+\s+){1,2}|[a-z]+\s+)?(?:leader|president|minister|secretary|"
     r"spokesman|spokeswoman|spokesperson|envoy|ambassador|chief|adviser|advisor|commander|"
     r"general|director|chairman|premier|counterparts?|dictator|official|head|ruler|monarch))"
     r",?\s+(?=[A-Z])"
@@ -553,6 +553,8 @@ def _unknown(b: _Builder, toks: list[_Token], lead: list[_Token], sentence_start
         return
     start, end = toks[0].start, toks[-1].end
     surface = text[start:end]
+    if surface in ("North", "South", "East", "West"):
+        return  # "the North": a direction or a reference, not a named place
     if surface in KNOWN_ORGS:
         rec = b.entity(surface, "organization", start, canonical=KNOWN_ORGS[surface])
         if surface not in rec.surfaces:
