@@ -13,7 +13,12 @@ import re
 from dataclasses import dataclass, field
 
 from eventbrief.backends.offline import places
-from eventbrief.backends.offline.mentions import Mention, sentence_mentions, union
+from eventbrief.backends.offline.mentions import (
+    Mention,
+    sentence_mentions,
+    table_type_of,
+    union,
+)
 from eventbrief.backends.offline.names import EntityTable
 from eventbrief.backends.offline.sentences import Sentence
 from eventbrief.backends.offline.status import most_hedged
@@ -91,8 +96,8 @@ def _compatible(event: DraftEvent, m: Mention, table: EntityTable) -> float | No
     dated_match = both_dated and event.type not in ("visit", "meeting")
     kinds = ("person",) if event.type in ("visit", "meeting") else _KINDS
     for kind in kinds:
-        ours = {p for p in event.participants if table_type(table, p) == kind}
-        theirs = {p for p in m.participants if table_type(table, p) == kind}
+        ours = {p for p in event.participants if table_type_of(table, p) == kind}
+        theirs = {p for p in m.participants if table_type_of(table, p) == kind}
         if ours and theirs and not ours & theirs and not (dated_match and kind != "person"):
             return None  # people act for their countries: compare like with like
     score = 1.0 + len(shared)
@@ -101,13 +106,6 @@ def _compatible(event: DraftEvent, m: Mention, table: EntityTable) -> float | No
     if event.location and event.location == m.location:
         score += 1
     return score
-
-
-def table_type(table: EntityTable, name: str) -> str | None:
-    for rec in table.records.values():
-        if rec.name == name:
-            return rec.type
-    return None
 
 
 def _absorb(event: DraftEvent, m: Mention, table: EntityTable) -> None:
@@ -219,8 +217,8 @@ def _resolve_containers(events: list[DraftEvent], table: EntityTable) -> None:
             if set(event.participants) <= set(main.participants) and event.participants:
                 event.location = event.location or main.location
         if event.type in ("visit", "meeting") and any(
-            table_type(table, p) == "person" for p in event.participants
+            table_type_of(table, p) == "person" for p in event.participants
         ):
             event.participants = [
-                p for p in event.participants if table_type(table, p) != "country"
+                p for p in event.participants if table_type_of(table, p) != "country"
             ]
