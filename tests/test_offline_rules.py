@@ -440,3 +440,16 @@ def test_receptions_ordinals_and_bare_weekday_credits() -> None:
     ]
     assert events[0].participants == ["Ana Soto", "Luis Prado"]
     assert events[0].attributed_to == ["Andes News Agency"]
+
+
+def test_said_is_a_statement_only_when_it_reports_no_other_event() -> None:
+    def types(sentence: str) -> list[str]:
+        return [e.type for e in extract_article("Head\n\n" + sentence, PUBLISHED).events]
+
+    assert types("Kenyan President Amina Odhiambo said her country would back the plan.") == [
+        "statement"
+    ]
+    assert types("The Kenyan army said it had sent 300 troops to the border.") == [
+        "military_deployment"
+    ]
+    assert types("Odhiambo and Ruto are said to have discussed the plan in Mombasa.") == ["meeting"]

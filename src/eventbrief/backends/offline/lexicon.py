@@ -384,6 +384,7 @@ TRIGGERS: tuple[tuple[str, str, str], ...] = (
     ("statement", r"(?:announc(?:ed|es|ing|ement)|declar(?:ed|es|ing|ation))\b", "verb"),
     ("statement", r"(?:issued|released|made)\s+(?:a|an)\s+statement\b", "verb"),
     ("statement", r"(?:vowed|pledged|warned|urged)\b", "verb"),
+    ("statement", r"(?:said|says|stated|told\s+\w+)\b", "verb"),
     ("criticism", r"critici[sz](?:ed|es|ing|e)\b|criticism\b", "verb"),
     ("criticism", r"(?:condemn|denounc|rebuk|slamm?|lambast)(?:ed|es|ing|s|e)?\b", "verb"),
     ("criticism", r"accus(?:ed|es|ing|e)\b|accusations?\b", "verb"),

@@ -70,7 +70,8 @@ _ORDINAL_BEFORE = re.compile(
     r"(?:[a-z-]+\s+)?$",
     re.IGNORECASE,
 )
-_DEFINITE_BEFORE = re.compile(r"\b(?:the|this|that|its|their)\s+(?:[a-z-]+\s+)?$", re.IGNORECASE)
+_SAID_WORD = re.compile(r"(?:said|says|stated|told)\b(?!\s+to\b)")
+_DEFINITE_BEFORE = re.compile(r"\b(?:the|this|its|their)\s+(?:[a-z-]+\s+)?$", re.IGNORECASE)
 _QUOTED = re.compile(r"[\"“][^\"”]{3,}[\"”]")
 _MILITARY_CONTEXT = re.compile(
     r"\b(?:troops|forces|soldiers|militants|rebels|army|militia|insurgents|fighters|drones?|"
@@ -285,6 +286,43 @@ def table_type_of(table: EntityTable, name: str) -> str | None:
     return None
 
 
+def _said_statements(
+    text: str,
+    sentence: Sentence,
+    table: EntityTable,
+    triggers: list[tuple[int, int, str, str]],
+) -> list[tuple[int, int, str, str]]:
+    """ "X said …" is a statement event only when X is named and the sentence reports no other
+    event (otherwise "said" credits that event, GUIDELINES §8)."""
+    said = [
+        t
+        for t in triggers
+        if t[2] == "statement" and re.match(r"(?:said|says|stated|told)\b", text[t[0] : t[1]])
+    ]
+    passive = [
+        t
+        for t in said
+        if not _SAID_WORD.match(text, t[0])
+        or re.search(r"\b(?:is|are|was|were|be|been|being)\s+$", text[max(0, t[0] - 8) : t[0]])
+    ]
+    triggers = [t for t in triggers if t not in passive]
+    said = [t for t in said if t not in passive]
+    if not said:
+        return triggers
+    others = [t for t in triggers if t not in said]
+    keep = list(others)
+    if not others and len(said) == 1:
+        s = said[0][0]
+        subject = [
+            m
+            for m in table.in_span(sentence.start, s)
+            if s - m.end <= 40 and table.get(m.key).type in ("person", "organization", "country")
+        ]
+        if subject and not re.search(r"[,;]\s*(?:the\s+)?[^,;]*$", text[subject[-1].end : s]):
+            keep.append(said[0])
+    return sorted(keep)
+
+
 def _object_reference(
     text: str,
     trigger: tuple[int, int, str, str],
@@ -300,7 +338,7 @@ def _object_reference(
     return any(
         o is not trigger
         and o[3] == "verb"
-        and o[2] != etype
+        and o[2] not in (etype, "statement")
         and clause[0] <= o[0] < s
         and s - o[1] <= 30
         for o in triggers
@@ -411,6 +449,7 @@ def sentence_mentions(
         and not any(a <= t[0] < b for a, b in quoted)
     ]
     triggers = [t for t in triggers if not _object_reference(text, t, triggers, clauses)]
+    triggers = _said_statements(text, sentence, table, triggers)
     if not triggers:
         return []
     dates = [
