@@ -453,3 +453,16 @@ def test_said_is_a_statement_only_when_it_reports_no_other_event() -> None:
         "military_deployment"
     ]
     assert types("Odhiambo and Ruto are said to have discussed the plan in Mombasa.") == ["meeting"]
+
+
+def test_more_news_triggers() -> None:
+    def types(sentence: str) -> list[str]:
+        return [e.type for e in extract_article("Head\n\n" + sentence, PUBLISHED).events]
+
+    assert types("Air defences shot down 12 drones over Odesa on Sunday.") == ["armed_conflict"]
+    assert types("The coast guard seized a tanker near Fujairah on Monday.") == ["other"]
+    assert types("Canada blacklisted three Latvian banks on Friday.") == ["sanctions"]
+    assert types("The rebels and the army agreed to a ceasefire in Goma on Monday.") == [
+        "agreement"
+    ]
+    assert types("The treaty allows their navies to hold joint drills near Crete.") == []

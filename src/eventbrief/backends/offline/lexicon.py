@@ -410,6 +410,28 @@ TRIGGERS: tuple[tuple[str, str, str], ...] = (
     ),
     ("sanctions", r"sanctioned\b", "verb"),
     ("armed_conflict", r"(?:fighting|fought|fight)\b", "verb"),
+    (
+        "armed_conflict",
+        r"(?:shot\s+down|intercept(?:ed|s|ing)|bomb(?:ed|ing|ings)|shell(?:ed|s)|"
+        r"air\s*strikes?|(?:drone|missile|rocket|artillery)\s+(?:strikes?|attacks?|barrages?)|"
+        r"raid(?:ed|s)?|ambush(?:ed|es)?|targeted)\b",
+        "verb",
+    ),
+    (
+        "other",
+        r"(?:seiz(?:ed|es|ing)|captur(?:ed|es|ing)|detain(?:ed|s|ing)|arrest(?:ed|s|ing)|"
+        r"expell(?:ed|s|ing)|sworn\s+in|inaugurated)\b",
+        "verb",
+    ),
+    (
+        "sanctions",
+        r"(?:blacklist(?:ed|s|ing)|froze\s+(?:the\s+)?(?:\S+\s+){0,2}?assets|asset\s+freezes?|"
+        r"travel\s+bans?|(?:new|fresh|additional|further|sweeping)\s+sanctions)\b",
+        "verb",
+    ),
+    ("agreement", r"(?:ceasefire|cease-fire|truce|memorandum\s+of\s+understanding)\b", "noun"),
+    ("aid", r"donat(?:ed|es|ing)\b", "verb"),
+    ("statement", r"claimed\s+responsibility\b", "verb"),
     ("armed_conflict", r"(?:fired\s+(?:\S+\s+){0,3}?(?:at|on|into)|opened\s+fire)\b", "verb"),
     (
         "armed_conflict",

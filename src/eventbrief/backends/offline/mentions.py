@@ -272,6 +272,13 @@ def _keep_trigger(
         re.IGNORECASE,
     ):
         return False  # an intention, not a happening
+    if re.search(
+        r"\b(?:allows?|allowing|enables?|enabling|permits?|permitting|requires?|obliges?)\s+"
+        r"(?:\S+\s+){0,4}?to\s+(?:\S+\s+){0,2}$",
+        text[max(clause[0], start - 60) : start],
+        re.IGNORECASE,
+    ):
+        return False  # what an agreement allows or requires is its content, not an event
     negated = re.search(
         r"\b(?:not|never|no)\s+(?:\w+\s+)?$", text[max(clause[0], start - 20) : start]
     )
