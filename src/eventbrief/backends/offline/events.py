@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from eventbrief.backends.offline import places
 from eventbrief.backends.offline.mentions import (
     Mention,
+    find_triggers,
     sentence_mentions,
     table_type_of,
     union,
@@ -127,10 +128,11 @@ def detect_events(
     """Events of the article, in order of first mention in the body."""
     body: list[Mention] = []
     extra: list[Mention] = []
+    triggers = find_triggers(text)
     for sentence in sentences:
         if sentence.kind in ("meta", "heading"):
             continue
-        mentions = sentence_mentions(text, sentence, table, published)
+        mentions = sentence_mentions(text, sentence, table, published, triggers)
         (body if sentence.kind == "body" else extra).extend(mentions)
     events: list[DraftEvent] = []
     last_deployment: Mention | None = None

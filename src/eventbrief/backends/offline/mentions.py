@@ -8,6 +8,7 @@ happen during another takes its date and place (§4–§5).
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import itertools
 import re
@@ -144,13 +145,28 @@ class Mention:
     ordinal: bool = False
 
 
-def _triggers(text: str, sentence: Sentence) -> list[tuple[int, int, str, str]]:
-    found: list[tuple[int, int, str, str]] = []
+Trigger = tuple[int, int, str, str]
+
+
+def find_triggers(text: str) -> list[Trigger]:
+    """Every trigger match in the article (start, end, type, kind), by start; one pass per
+    pattern over the whole text is much cheaper than one per sentence."""
+    found: list[Trigger] = []
     for etype, pattern, kind in _COMPILED:
-        for m in pattern.finditer(text, sentence.start, sentence.end):
+        for m in pattern.finditer(text):
             found.append((m.start(), m.end(), etype, kind))
     found.sort(key=lambda f: (f[0], -(f[1] - f[0])))
-    kept: list[tuple[int, int, str, str]] = []
+    return found
+
+
+def _triggers(text: str, sentence: Sentence, article: list[Trigger] | None = None) -> list[Trigger]:
+    """The sentence's triggers, the longest winning where they overlap."""
+    if article is None:
+        article = find_triggers(text)
+    lo = bisect.bisect_left(article, (sentence.start,))
+    hi = bisect.bisect_left(article, (sentence.end,))
+    found = [t for t in article[lo:hi] if t[1] <= sentence.end]
+    kept: list[Trigger] = []
     for f in found:
         if any(f[0] < k[1] and k[0] < f[1] for k in kept):
             continue
@@ -444,10 +460,11 @@ def sentence_mentions(
     sentence: Sentence,
     table: EntityTable,
     published: dt.date | None,
+    article_triggers: list[Trigger] | None = None,
 ) -> list[Mention]:
     """All event mentions one sentence states."""
     clauses = _clauses(text, sentence)
-    raw = _triggers(text, sentence)
+    raw = _triggers(text, sentence, article_triggers)
     quoted = [(q.start(), q.end()) for q in _QUOTED.finditer(text, sentence.start, sentence.end)]
     triggers = [
         t
