@@ -466,3 +466,13 @@ def test_more_news_triggers() -> None:
         "agreement"
     ]
     assert types("The treaty allows their navies to hold joint drills near Crete.") == []
+
+
+def test_another_attack_is_a_new_event() -> None:
+    text = (
+        "Strikes\n\n"
+        "Drones attacked an army base near Dnipro on Monday.\n"
+        "Another attack hit military positions on Monday, killing two soldiers.\n"
+    )
+    events = extract_article(text, PUBLISHED).events
+    assert [e.type for e in events] == ["armed_conflict", "armed_conflict"]
