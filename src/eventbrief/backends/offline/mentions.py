@@ -621,7 +621,7 @@ def sentence_mentions(
         )
         mention.bare = bare
         mention.ordinal = kind == "noun" and bool(_ORDINAL_BEFORE.search(text[clause[0] : s]))
-        mention.distinct = bool(_DISTINCT.search(text[max(clause[0], s - 5) : reach]))
+        mention.distinct = bool(_DISTINCT.search(text[max(clause[0], s - 25) : reach]))
         mention.during_stay = bool(_DURING_STAY.search(text[clause[0] : clause[1]]))
         out.append(mention)
     _share_container(text, out, clauses)
