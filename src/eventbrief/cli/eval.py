@@ -36,6 +36,7 @@ from eventbrief.scoring.baseline import (
     save_baseline,
     updated,
 )
+from eventbrief.scoring.brief_score import dataset_brief_scores
 from eventbrief.scoring.html_report import render_html
 from eventbrief.scoring.report import print_report
 
@@ -251,6 +252,7 @@ def eval_command(
             _say(pred.error or f"{article_id}: no prediction")
 
     result, scores = evaluate(data, preds, run)
+    result.overall.brief = dataset_brief_scores(data, preds, scores)
     for art in result.per_article.values():
         for warning in art.warnings:
             _say(warning)
