@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from eventbrief.cli import (
+    brief,  # noqa: F401  (registers its command)
     eval,  # noqa: F401  (registers its command)
     schema,  # noqa: F401  (registers its command)
     summarize,  # noqa: F401  (registers its command)
