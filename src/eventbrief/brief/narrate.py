@@ -21,8 +21,10 @@ from eventbrief.resources import read_text
 NARRATIVE_MAX_WORDS = 120
 
 # instructor logs failed calls, server messages included; without a handler of its own Python
-# would print them on stderr, and a server may echo the API key back.
+# would print them on stderr, and a server may echo the API key back. Nor may they propagate to
+# a handler configured elsewhere (OPENAI_LOG=debug installs one on the root logger).
 logging.getLogger("instructor").addHandler(logging.NullHandler())
+logging.getLogger("instructor").propagate = False
 
 
 class Narrative(BaseModel):
