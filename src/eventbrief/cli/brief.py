@@ -98,7 +98,11 @@ def _narrate(result: Brief, flags: dict[str, Any]) -> Brief:
     key = settings.api_key.get_secret_value() if settings.api_key is not None else None
     try:
         paragraph = write_narrative(
-            result, model=settings.model, base_url=settings.base_url, api_key=key
+            result,
+            model=settings.model,
+            base_url=settings.base_url,
+            api_key=key,
+            timeout=settings.timeout,
         )
     except Exception as exc:  # the brief is complete without a narrative
         _say(
