@@ -32,6 +32,7 @@ from reliability_support import (
     first_user_message,
     one_line,
     tool_calls_message,
+    tool_names,
     with_quote,
 )
 from scripted_server import Reply, content_reply, tool_call_reply
@@ -212,7 +213,7 @@ FAULTS: list[Fault] = [
     ),
 ]
 # Rows of README's table tested by their own tests below (their server is not the scripted one).
-OTHER_ROWS = ["drip-feed"]
+OTHER_ROWS = ["narration-stall", "drip-feed"]
 RECOVERABLE = [f for f in FAULTS if f.recover is not None]
 
 
@@ -474,3 +475,36 @@ def test_readme_table_matches_the_fault_matrix() -> None:
         if line.startswith("| `")
     ]
     assert keys == [f.key for f in FAULTS] + OTHER_ROWS
+
+
+@pytest.mark.timeout(60)
+def test_narration_against_a_stalled_server_is_skipped_in_bounded_time(
+    scripted_server: Any, tmp_path: Path
+) -> None:
+    """The optional narrative paragraph meets a server that stalls: the brief is written without
+    it, within the configured timeout, and stderr says why."""
+    texts = _write_articles(tmp_path / "in", ["narrate-00", "narrate-01"])
+
+    def route(request: Any) -> Reply:
+        if "Narrative" in tool_names(request):
+            return Reply(
+                body=tool_call_reply({"paragraph": "late"}, name="Narrative").body, delay=30
+            )
+        user = first_user_message(request)
+        return tool_call_reply(
+            extraction_for(next(t for a, t in texts.items() if f"[{a}]" in user))
+        )
+
+    scripted_server.router = route
+    started = time.monotonic()
+    result = CliRunner().invoke(
+        app,
+        ["brief", str(tmp_path / "in"), "--narrate", "-o", str(tmp_path / "brief.json")],
+        env=_batch_env(scripted_server),
+    )
+    elapsed = time.monotonic() - started
+    assert result.exit_code == 0, result.stderr
+    assert "narrative skipped" in result.stderr
+    brief = json.loads((tmp_path / "brief.json").read_text("utf-8"))
+    assert brief["narrative"] is None
+    assert elapsed < TIME_BOUND

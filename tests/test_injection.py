@@ -32,6 +32,7 @@ from reliability_support import (
     messages,
     one_line,
     request_body,
+    tool_names,
     with_quote,
 )
 from scripted_server import Reply, content_reply, tool_call_reply
@@ -317,3 +318,43 @@ def test_eval_html_report_escapes_article_text(scripted_server: Any, tmp_path: P
     benign = _eval_page(scripted_server, tmp_path / "benign", BENIGN, extraction_for(BENIGN))
     assert live_payloads(page, benign) == []
     assert "&lt;script&gt;alert(" in page, "the report does not show the article's markup at all"
+
+
+NARRATIVE = 'Leaders met. <script>alert("narrative")</script> <img src=x onerror=alert(9)>'
+
+
+def _extraction_or_narrative(answer: dict[str, Any]) -> Any:
+    def route(request: Any) -> Reply:
+        if "Narrative" in tool_names(request):
+            return tool_call_reply({"paragraph": NARRATIVE}, name="Narrative")
+        return tool_call_reply(answer)
+
+    return route
+
+
+def _brief_page(server: Any, tmp_path: Path, text: str, answer: dict[str, Any]) -> str:
+    """The HTML brief of one article, through the openai backend, with a narrative."""
+    folder = tmp_path / "articles"
+    folder.mkdir(parents=True)
+    (folder / "story.txt").write_text(text, encoding="utf-8")
+    server.router = _extraction_or_narrative(answer)
+    page = tmp_path / "brief.html"
+    result = CliRunner().invoke(
+        app,
+        ["brief", str(folder), "--format", "html", "-o", str(page), "--narrate"],
+        env=_cli_env(server, tmp_path),
+    )
+    assert result.exit_code == 0, result.stderr
+    assert "narrative skipped" not in result.stderr, result.stderr
+    return page.read_text(encoding="utf-8")
+
+
+def test_brief_html_escapes_article_text(scripted_server: Any, tmp_path: Path) -> None:
+    """The brief page shows the article, its quotes, events, entities and the model's narrative
+    paragraph, all echoing the article's markup: none of it is live."""
+    hostile = (INJECTION_DIR / "script_in_text.txt").read_text("utf-8")
+    page = _brief_page(scripted_server, tmp_path / "hostile", hostile, _hostile_extraction(hostile))
+    benign = _brief_page(scripted_server, tmp_path / "benign", BENIGN, extraction_for(BENIGN))
+    assert live_payloads(page, benign) == []
+    assert "&lt;script&gt;alert(" in page, "the page does not show the article's markup at all"
+    assert "onerror=alert(9)" in page.replace("&#x27;", "'"), "the narrative is not on the page"

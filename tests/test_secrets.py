@@ -27,6 +27,7 @@ from reliability_support import (
     chat_requests,
     extraction_for,
     first_user_message,
+    tool_names,
 )
 from scripted_server import Reply, ScriptedServer, error_reply, tool_call_reply
 
@@ -244,6 +245,37 @@ def test_eval_reports_leak_nothing(run: Run, scripted_server: ScriptedServer) ->
     assert failed.returncode in (0, 1), failed.stderr
     assert "HTTP 401" in (run.root / "bad.json").read_text("utf-8")
     assert "Incorrect API key provided" in (run.root / "bad.html").read_text("utf-8")
+    assert {r.headers.get("authorization") for r in chat_requests(scripted_server.requests)} == {
+        f"Bearer {FAKE_KEY}"
+    }
+    assert _scan(run) == []
+
+
+def test_brief_leaks_nothing(run: Run, scripted_server: ScriptedServer) -> None:
+    """brief (JSON and HTML, with an LLM narrative) from articles, then the narrative alone
+    from saved summaries against a server that echoes the key, with OPENAI_LOG=debug."""
+    texts = _articles(run.root / "in")
+    answer = _answer_by_article(texts)
+
+    def route(request: Any) -> Reply:
+        if "Narrative" in tool_names(request):
+            return tool_call_reply({"paragraph": "Leaders met twice."}, name="Narrative")
+        return answer(request)
+
+    scripted_server.router = route
+    env = run.env(OPENAI_API_KEY=FAKE_KEY, OPENAI_BASE_URL=scripted_server.base_url)
+    done = run("brief", "in", "--format", "html", "-o", "brief.html", "--narrate", env=env)
+    assert done.returncode == 0, done.stderr
+    assert "Leaders met twice." in (run.root / "brief.html").read_text("utf-8")
+    done = run("summarize", "in", "-o", "out/", env=env)
+    assert done.returncode == 0, done.stderr
+
+    scripted_server.router = _echo_key(texts)
+    debug = {**env, "OPENAI_LOG": "debug"}
+    done = run("brief", "--from-summaries", "out", "--narrate", "-o", "brief.json", env=debug)
+    assert done.returncode == 0, done.stderr
+    assert "narrative skipped" in done.stderr
+    assert "Incorrect API key provided" in done.stderr
     assert {r.headers.get("authorization") for r in chat_requests(scripted_server.requests)} == {
         f"Bearer {FAKE_KEY}"
     }
