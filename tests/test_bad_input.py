@@ -303,3 +303,34 @@ def test_stdin_of_any_bytes_never_tracebacks(server: ScriptedServer, raw: bytes)
     server.router = lambda request: tool_call_reply(extraction_for(text))
     result = CliRunner().invoke(app, ["summarize", "-"], input=raw, env=_env(server))
     _check_cli_outcome(result, "stdin", "-", "stdin")
+
+
+@pytest.mark.parametrize(
+    ("name", "raw"),
+    [
+        ("nul.txt", b"Talks\x00held"),
+        ("bad-utf8.txt", b"Talks \xff held"),
+        ("blank.txt", b"   \n\n\t"),
+        ("scripts.html", b"<html><body><script>alert(1)</script></body></html>"),
+        ("broken.json", b'{"schema_version": "1", "article": '),
+    ],
+)
+def test_bad_file_among_brief_inputs_loses_nothing(tmp_path: Path, name: str, raw: bytes) -> None:
+    """`brief` over good articles and one bad file: the brief holds the good ones, the bad one
+    is named on one line, exit 1."""
+    for i in range(2):
+        (tmp_path / f"good-{i}.txt").write_text(
+            f"Ministers meet in Oslo\n\nOslo, June {i + 3}, 2025 (Wire) Ministers met in Oslo "
+            "on Tuesday to discuss fisheries, officials said.\n",
+            encoding="utf-8",
+        )
+    (tmp_path / name).write_bytes(raw)
+    out = tmp_path / "brief.json"
+    inputs = [str(tmp_path / "good-0.txt"), str(tmp_path / "good-1.txt"), str(tmp_path / name)]
+    result = CliRunner().invoke(app, ["brief", *inputs, "-o", str(out)], env=OFFLINE_ENV)
+    assert no_traceback(result.stdout, result.stderr), result.stderr
+    assert result.exit_code == 1, result.stderr
+    brief = json.loads(out.read_text(encoding="utf-8"))
+    assert sorted(a["id"] for a in brief["articles"]) == ["good-0", "good-1"]
+    naming = [line for line in result.stderr.splitlines() if name in line]
+    assert len(naming) == 1, result.stderr
