@@ -23,6 +23,7 @@ import time
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+import httpx2
 import instructor
 import openai
 from instructor.core import (
@@ -42,6 +43,7 @@ from tenacity import (
 from tenacity.stop import stop_base
 
 from eventbrief.backends.base import ExtractionResult
+from eventbrief.backends.http_deadline import DeadlineTransport
 from eventbrief.errors import ConfigError, ExtractionError
 from eventbrief.grounding import quote_checker
 from eventbrief.models import Article, ArticleExtraction, Usage
@@ -125,8 +127,6 @@ def _api_error(exc: BaseException | None) -> openai.APIError | None:
 def _is_transient(exc: BaseException) -> bool:
     if isinstance(exc, IncompleteOutputException):
         return False
-    if isinstance(exc, TimeoutError):  # an attempt outlived its deadline
-        return True
     error = _api_error(exc)
     if isinstance(error, openai.APIConnectionError):
         return True
@@ -297,6 +297,14 @@ class OpenAIBackend:
                 api_key=self._api_key.get_secret_value(),
                 timeout=self.timeout,
                 max_retries=0,
+                http_client=openai.DefaultAsyncHttpxClient(
+                    timeout=self.timeout,
+                    # `timeout` bounds each read; the transport bounds the whole answer
+                    transport=DeadlineTransport(
+                        httpx2.AsyncHTTPTransport(),
+                        self.timeout,
+                    ),
+                ),
             )
             self._bound = (loop, raw, instructor.from_openai(raw, mode=MODES[self.mode]))
         return self._bound[2]
@@ -323,19 +331,15 @@ class OpenAIBackend:
             async for attempt in retrying:
                 with attempt:
                     attempts += 1
-                    # The client's timeout bounds each read, not a whole answer: a server that
-                    # drip-feeds bytes would never time out. Each attempt gets `timeout` for
-                    # each request it may make (the first and the re-asks).
-                    async with asyncio.timeout(self.attempt_seconds):
-                        extraction = await self._client().chat.completions.create(
-                            model=self.model,
-                            response_model=ArticleExtraction,
-                            messages=self._prompts.messages(),
-                            context=context,
-                            max_retries=self.reasks,
-                            strict=False,
-                            hooks=hooks,
-                        )
+                    extraction = await self._client().chat.completions.create(
+                        model=self.model,
+                        response_model=ArticleExtraction,
+                        messages=self._prompts.messages(),
+                        context=context,
+                        max_retries=self.reasks,
+                        strict=False,
+                        hooks=hooks,
+                    )
         except Exception as exc:  # every failure becomes one line naming the article
             failure = self._reason(exc, attempts, meter.last_response)
         if failure is not None:
@@ -350,11 +354,6 @@ class OpenAIBackend:
             usage=meter.usage,
         )
 
-    @property
-    def attempt_seconds(self) -> float:
-        """The longest one attempt (a request and its re-asks) may take."""
-        return self.timeout * (1 + self.reasks)
-
     def _reason(self, exc: BaseException, attempts: int, last_response: Any = None) -> str:
         """One line saying why the extraction failed, without the API key."""
         tries = f"{attempts} attempt{'s' if attempts != 1 else ''}"
@@ -363,10 +362,6 @@ class OpenAIBackend:
             reason = (
                 "the model's answer was cut off at its token limit; use a model with a larger "
                 "output limit or split the article"
-            )
-        elif isinstance(exc, TimeoutError):
-            reason = (
-                f"the endpoint did not finish answering within {self.attempt_seconds:g} s ({tries})"
             )
         elif isinstance(error, openai.APITimeoutError):
             reason = f"the endpoint did not answer within {self.timeout:g} s ({tries})"
