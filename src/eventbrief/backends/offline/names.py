@@ -26,7 +26,7 @@ from eventbrief.backends.offline.lexicon import (
 from eventbrief.backends.offline.sentences import DATELINE, Sentence
 from eventbrief.models import name_key
 
-_WORD = re.compile(r"(?:[A-Z]\.){2,}|[A-Za-z0-9][A-Za-z0-9’'\-]*")
+_WORD = re.compile(r"(?:[A-Z]\.){2,}|[^\W_][^\W_’'\-]*(?:[’'\-][^\W_]+)*[’']?")
 _CONNECTORS = frozenset(
     {
         "of",
@@ -95,7 +95,9 @@ _APPOSITION = re.compile(
 )
 _PERSONAL_VERBS = re.compile(
     r"^,?\s+(?:said|says|told|stated|added|noted|wrote|met|meets|visited|visits|arrived|arrives|"
-    r"travelled|traveled|warned|announced|urged|called|vowed|insisted|argued|denied|claimed)\b"
+    r"travelled|traveled|warned|announced|urged|called|vowed|insisted|argued|denied|claimed|"
+    r"dismissed|rejected|condemned|critici[sz]ed|accused|welcomed|stressed|explained|"
+    r"responded|replied|pledged|promised|signed|held|hosted|praised|described)\b"
 )
 
 
@@ -591,7 +593,18 @@ def _unknown(b: _Builder, toks: list[_Token], lead: list[_Token], sentence_start
             rec.add_alias(surface)
         b.mention(rec, start, end, "place")
         return
-    if surface.isupper() and 2 <= len(surface) <= 8:
+    if _DESCRIBED_ORG.search(text[max(0, start - 45) : start]) and len(toks) <= 4:
+        rec = b.entity(surface, "organization", start)
+        b.mention(rec, start, end, "modifier" if _ORG_MODIFIER.match(after) else "actor")
+        return
+    if (
+        surface.isupper()
+        and 2 <= len(surface) <= 8
+        and (
+            not re.search(r"\d", surface)
+            or re.match(r"\s+(?:rebels|militia|group|movement|fighters|militants)\b", after)
+        )
+    ):
         rec = b.entity(surface, "organization", start)
         b.mention(rec, start, end, "modifier" if _ORG_MODIFIER.match(after) else "actor")
         return
@@ -659,6 +672,13 @@ def _acronym_after(b: _Builder, tok: _Token, rec: EntityRecord | None) -> None:
     if acronym[0].upper() in initials:  # "(AP)" after "Philippines" is a credit, not a name
         rec.add_alias(acronym)
 
+
+_DESCRIBED_ORG = re.compile(
+    r"\b(?:firm|company|maker|manufacturer|producer|group|giant|conglomerate|carrier|lender|"
+    r"bank|insurer|operator|contractor|supplier|developer|retailer|broadcaster|newspaper|"
+    r"think\s+tank|charity|watchdog|consultancy|startup|start-up)\s+$"
+)
+"""A lowercase descriptor naming what kind of organisation follows ("arms maker X")."""
 
 _NAMED_THING_AFTER = re.compile(
     r"^\s+(?:treaty|pact|agreement|accord|deal|partnership|anniversary|summit|talks|programme|"
@@ -740,8 +760,13 @@ def _canonical_names(table: EntityTable) -> None:
     for rec in table.records.values():
         if not rec.surfaces:
             continue
-        fullest = max(rec.surfaces, key=lambda s: (len(s), -rec.surfaces.index(s)))
-        others = [s for s in rec.surfaces if s != fullest]
+        forms = (
+            rec.surfaces
+            if rec.type == "country"
+            else list(dict.fromkeys([rec.name, *rec.surfaces]))
+        )
+        fullest = max(forms, key=lambda s: (len(s), -forms.index(s)))
+        others = [s for s in forms if s != fullest]
         old = rec.name
         rec.name = fullest
         rec.aliases = [a for a in [*others, *rec.aliases] if a != fullest]
