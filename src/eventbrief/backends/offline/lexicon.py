@@ -299,11 +299,14 @@ previous recent new former latest current future possible potential growing ongo
 # kind "verb" asserts a happening, "noun" names one (filtered when only background).
 _ARMS = (
     r"(?:arms|weapons?|weaponry|munitions?|ammunition|missiles?|artillery|shells|rockets|drones|"
-    r"tanks)"
+    r"tanks|howitzers|rifles|guns|armou?red\s+vehicles|fighter\s+jets|warplanes|attack\s+"
+    r"helicopters|helicopters|submarines|warships|frigates|launchers|interceptors|"
+    r"air[\s-]+defen[cs]e\s+systems)"
 )
 _TROOPS = (
     r"(?:troops|soldiers|forces|personnel|fighters|units|servicemen|military|instructors|"
-    r"advisers|advisors|mercenaries)"
+    r"advisers|advisors|mercenaries|brigades?|battalions?|contingents?|peacekeepers|marines|"
+    r"warships|naval\s+vessels)"
 )
 TRIGGERS: tuple[tuple[str, str, str], ...] = (
     ("visit", r"visit(?:ed|ing|s)?\b(?!\s+counts?)", "verb"),
@@ -332,10 +335,11 @@ TRIGGERS: tuple[tuple[str, str, str], ...] = (
     ("meeting", r"conferr?(?:ed|ing|s)?\s+with\b", "verb"),
     ("meeting", r"(?:talks|discussions|negotiations|consultations)\b", "noun"),
     ("meeting", r"(?:meeting|summit|encounter)\b", "noun"),
+    ("meeting", r"(?<!news\s)(?<!press\s)(?<!video\s)conference\b", "noun"),
     ("meeting", r"discuss(?:ed|es|ing)?\b", "verb"),
     ("agreement", r"sign(?:ed|s|ing)?\b", "verb"),
     ("agreement", r"ratif(?:y|ied|ies|ying)\b", "verb"),
-    ("agreement", r"(?:agreed|agree)\s+(?:to|on)\b", "verb"),
+    ("agreement", r"(?:agreed|agree)\s+(?:\S+\s+){0,3}?(?:to|on)\b", "verb"),
     ("agreement", r"(?:treaty|pact|accord|memorandum|agreements?|deal)\b", "noun"),
     ("military_deployment", r"deploy(?:ed|s|ing)?\b", "verb"),
     ("military_deployment", r"deployments?\b", "noun"),
@@ -345,6 +349,16 @@ TRIGGERS: tuple[tuple[str, str, str], ...] = (
         "verb",
     ),
     ("military_deployment", r"(?:stationed|withdr[ae]w(?:n|al)?)\b", "verb"),
+    (
+        "military_deployment",
+        rf"station(?:s|ing)?\s+(?:\S+\s+){{0,6}}?{_TROOPS}\b",
+        "verb",
+    ),
+    (
+        "military_deployment",
+        rf"{_TROOPS}\s+(?:\S+\s+){{0,2}}?(?:operating|stationed|deployed|based)\s+(?:in|inside|on)\b",
+        "verb",
+    ),
     (
         "arms_transfer",
         rf"(?:suppl(?:y|ied|ies|ying)|provid(?:e|ed|es|ing)|deliver(?:ed|s|ing)?|ship(?:ped|s|ping)?|sen[dt]|sending|sold|sell(?:s|ing)?|transferr?(?:ed|ing|s)?)\s+(?:\S+\s+){{0,6}}?{_ARMS}\b",
@@ -357,6 +371,12 @@ TRIGGERS: tuple[tuple[str, str, str], ...] = (
         "verb",
     ),
     ("arms_transfer", rf"{_ARMS}\s+(?:supplies|deliveries|shipments|transfers|sales)\b", "noun"),
+    (
+        "arms_transfer",
+        r"arm(?:s|ed|ing)\s+(?:the\s+|either\s+|both\s+)?(?:\S+\s+){0,2}?(?:rebels|militants|"
+        r"militias?|sides?|forces|army|groups?|fighters|insurgents)\b",
+        "verb",
+    ),
     (
         "arms_transfer",
         rf"{_ARMS}[^.;]{{0,40}}\b(?:have|has|had)\s+(?:also\s+)?been\s+(?:sent|supplied|delivered|shipped|transferred)\b",
@@ -375,7 +395,23 @@ TRIGGERS: tuple[tuple[str, str, str], ...] = (
     ),
     (
         "aid",
-        r"(?:economic|humanitarian|financial|civilian|food|medical|development|reconstruction)\s+(?:aid|assistance|support|help)\b",
+        r"(?:economic|humanitarian|financial|civilian|food|medical|development|reconstruction|"
+        r"budget|emergency|disaster|relief)\s+(?:aid|assistance|support|help|relief)\b",
+        "noun",
+    ),
+    (
+        "aid",
+        r"(?:approv|pledg|promis|commit|offer|provid|allocat|earmark|extend|grant|donat)"
+        r"(?:ed|es|e|ing|s)?\s+(?:\S+\s+){0,4}?(?:loans?\b|grants?\b|credit\s+lines?|"
+        r"bailout|financing|funding|[$€£¥]\s?\d|\d[\d,.]*\s*(?:million|billion)?\s*"
+        r"(?:euros|dollars|pounds|yen|yuan)\b)",
+        "verb",
+    ),
+    (
+        "aid",
+        r"(?:(?:aid|relief|food|humanitarian)\s+(?:deliveries|shipments|convoys?|flights|"
+        r"airdrops)|convoys?\s+(?:carrying|with|of|loaded\s+with)\s+(?:\S+\s+){0,4}?"
+        r"(?:food|aid|medicine|medical\s+supplies|relief|wheat|grain|fuel))\b",
         "noun",
     ),
     (
@@ -386,7 +422,13 @@ TRIGGERS: tuple[tuple[str, str, str], ...] = (
     ),
     ("statement", r"(?:announc(?:ed|es|ing|ement)|declar(?:ed|es|ing|ation))\b", "verb"),
     ("statement", r"(?:issued|released|made)\s+(?:a|an)\s+statement\b", "verb"),
-    ("statement", r"(?:vowed|pledged|warned|urged)\b", "verb"),
+    ("statement", r"(?:vowed|pledged|warned|urged|welcomed|hailed|insisted|stressed)\b", "verb"),
+    (
+        "statement",
+        r"(?:call(?:ed|s|ing)?\s+(?:on|for)|called\s+(?:it|them|this|that|the\s+\w+)\s+"
+        r"(?=an?\b|[\"“]))",
+        "verb",
+    ),
     ("statement", r"(?:said|says|stated|told\s+\w+)\b", "verb"),
     ("criticism", r"critici[sz](?:ed|es|ing|e)\b|criticism\b", "verb"),
     ("criticism", r"(?:condemn|denounc|rebuk|slamm?|lambast)(?:ed|es|ing|s|e)?\b", "verb"),
@@ -407,6 +449,18 @@ TRIGGERS: tuple[tuple[str, str, str], ...] = (
         "verb",
     ),
     (
+        "report_release",
+        r"(?:said|says|stated|found|warned|concluded|wrote|noted)\s+in\s+(?:a|an|its|their|the)\s+"
+        r"(?:\S+\s+){0,3}?(?:report|study|assessment)\b",
+        "verb",
+    ),
+    (
+        "report_release",
+        r"(?<![Aa]ccording to )(?<![Aa]ccording to the )(?<![Aa]ccording to a )"
+        r"[A-Z][\w’'.-]+(?:['’]s)?\s+(?:[a-z-]+\s+){0,2}(?:report|study)\b(?!\s+(?:on|of)\b)",
+        "noun",
+    ),
+    (
         "sanctions",
         r"(?:impos(?:ed|es|ing|e)|extend(?:ed|s|ing)?|lift(?:ed|s|ing)?|announc(?:ed|es)|slapp?(?:ed)?)\s+(?:\S+\s+){0,3}?sanctions\b",
         "verb",
@@ -421,9 +475,18 @@ TRIGGERS: tuple[tuple[str, str, str], ...] = (
         "verb",
     ),
     (
+        "armed_conflict",
+        r"(?:captur(?:ed|es|ing)|seiz(?:ed|es|ing)|took\s+control\s+of|overr?an|retook|"
+        r"recaptur(?:ed|es|ing))\s+(?:the\s+)?(?:\S+\s+){0,2}?(?:town|city|village|airport|"
+        r"base|region|territory|positions?|district|province|port|hill|bridge|outpost)\b",
+        "verb",
+    ),
+    (
         "other",
         r"(?:seiz(?:ed|es|ing)|captur(?:ed|es|ing)|detain(?:ed|s|ing)|arrest(?:ed|s|ing)|"
-        r"expell(?:ed|s|ing)|sworn\s+in|inaugurated)\b",
+        r"expell(?:ed|s|ing)|sworn\s+in|inaugurated|defaulted|looted|ransacked|"
+        r"(?:denied|refused|barred)\s+(?:\S+\s+){0,2}?access|fled|were\s+displaced|"
+        r"(?:has|have)\s+been\s+displaced)\b",
         "verb",
     ),
     (
@@ -459,6 +522,7 @@ TRIGGERS: tuple[tuple[str, str, str], ...] = (
         r"(?:resigned|was\s+dismissed|were\s+dismissed|was\s+arrested|were\s+arrested)\b",
         "verb",
     ),
+    ("other", r"(?:vote|referendum|ballot)\b", "noun"),
     (
         "armed_conflict",
         r"participat\w*\s+in\s+(?:the\s+)?(?:\S+\s+){0,3}?(?:war|fighting|combat|battles?|"
