@@ -578,15 +578,18 @@ def sentence_mentions(
         ):
             date = dateline_date  # present perfect under a dateline: the report's date
         lookback = 40 if _PAST_VERB.match(text[s:e]) else 150
-        status_window = text[max(clause[0], s - lookback) : min(clause[1], e + 60)]
+        status_window = text[
+            max(clause[0], s - lookback) : _status_end(text, s, e, etype, kind, clause)
+        ]
         if kind == "noun":
             status_window = _DETAIL_HEDGE.sub(" ", status_window)
         status = status_of(status_window)
         if status == "occurred":
             head = text[sentence.start : max(clause[0], s - 150)]
-            if re.search(
-                r"\b(?:reportedly|allegedly|believed|reports\s+indicate)\b", head, re.I
-            ) or _SENTENCE_HEDGE.search(sentence.text):
+            if etype not in _SPEECH and (
+                re.search(r"\b(?:reportedly|allegedly|believed|reports\s+indicate)\b", head, re.I)
+                or _SENTENCE_HEDGE.search(sentence.text)
+            ):
                 status = "alleged"
         if (
             status == "occurred"
@@ -632,6 +635,27 @@ def sentence_mentions(
             clause = _clause_of(clauses, m.trigger[0])
             m.quote = _trim(text, clause[0], clause[1])
     return out
+
+
+_SPEECH = ("statement", "criticism")
+_FORWARD_CUT = re.compile(
+    r"\b(?:that|which|who|whom|whose|where|while|whereby|under|after|before|because|since|so|"
+    r"but|saying|warning|adding|accusing|arguing|calling|urging)\b|[,;:—–(]"
+)
+
+
+def _status_end(text: str, s: int, e: int, etype: str, kind: str, clause: tuple[int, int]) -> int:
+    """Where the text that bears on a mention's status ends. A speech act's status is its
+    own ("warned that X will …" occurred); after a verb, a complement or relative clause
+    ("signed a deal under which the firm will …") tells the content, not the act."""
+    end = min(clause[1], e + 60)
+    if etype in _SPEECH and kind == "verb":
+        return e
+    if kind == "verb":
+        cut = _FORWARD_CUT.search(text, e, end)
+        if cut:
+            return cut.start()
+    return end
 
 
 def _share_container(text: str, mentions: list[Mention], clauses: list[tuple[int, int]]) -> None:
