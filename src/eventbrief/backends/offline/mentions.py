@@ -15,8 +15,8 @@ import re
 from dataclasses import dataclass
 
 from eventbrief.backends.offline import places
-from eventbrief.backends.offline.attribution import find_credits
-from eventbrief.backends.offline.lexicon import BACKGROUND_BEFORE, TRIGGERS
+from eventbrief.backends.offline.attribution import Credit, find_credits
+from eventbrief.backends.offline.lexicon import BACKGROUND_BEFORE, TITLE_HEADS, TRIGGERS
 from eventbrief.backends.offline.names import EntityTable, NameMention
 from eventbrief.backends.offline.quantities import find_quantities
 from eventbrief.backends.offline.sentences import DATELINE, Sentence
@@ -26,7 +26,7 @@ from eventbrief.timex import TimexMatch, find_dates, number_value
 
 _COMPILED = [(t, re.compile(rf"\b(?:{p})", re.IGNORECASE), k) for t, p, k in TRIGGERS]
 _CLAUSE_BREAK = re.compile(
-    r"(?:;\s+|,\s+(?=[a-z]+ing\b)|,\s+(?=(?:which|while|whereas|although|though|but|and|as|"
+    r"(?:;\s+|,\s+(?=[a-z]+ing\b)|,\s+(?=(?:which|who|while|whereas|although|though|but|and|as|"
     r"where|when|in exchange|"
     r"highlighting|particularly|especially|leading|including|amid|despite|after|before|"
     r"following)\b)|"
@@ -47,7 +47,9 @@ _ORDERER = re.compile(
     re.IGNORECASE,
 )
 _FORCES_AFTER = re.compile(
-    r"^\s+(?:troops|soldiers|forces|army|military|units|personnel|fighters|servicemen|front|"
+    r"^\s+(?:(?:\w+\s+)?(?:boats?|vessels?|ships?|planes?|aircraft|positions|bases?|embassy|"
+    r"outposts?)|panel|agency|experts|team|mission|inspectors|monitors|investigators|body|"
+    r"troops|soldiers|forces|army|military|units|personnel|fighters|servicemen|front|"
     r"side|government|authorities|leadership|operations|efforts|war\s+effort|coast\s+guard|"
     r"navy|vessels|ships|warships|jets|aircraft|drones|militia|police|border\s+guards)\b"
 )
@@ -112,9 +114,27 @@ _DURING_STAY = re.compile(
 )
 _RELATIVE_OPENER = re.compile(r"^(?:during which|where|when|in which)\b", re.IGNORECASE)
 _BOTH_SIDES = re.compile(
-    r"\b(?:the two|both)\s+(?:countries|nations|sides|states|governments|allies|neighbou?rs)\b",
+    r"\b(?:the two|both)\s+(?P<noun>countries|nations|sides|states|governments|allies|"
+    r"neighbou?rs)\b",
     re.IGNORECASE,
 )
+_STATE_NOUNS = ("countries", "nations", "states", "governments", "neighbours", "neighbors")
+_NOT_SPECIFIC_BEFORE = re.compile(
+    r"\b(?:any|no|without|lack\s+of|failed\s+to\s+reach|hopes?\s+(?:of|for)|prospects?\s+"
+    r"(?:of|for)|call(?:ed|s|ing)?\s+(?:\S+\s+){0,3}?for|urg(?:ed|es|ing)|demand(?:ed|s|ing)?|"
+    r"push(?:ed|es|ing)?\s+for|seek(?:s|ing)?|sought)\s+(?:an?\s+|the\s+)?(?:\S+\s+){0,2}$",
+    re.IGNORECASE,
+)
+_TROOPS_BEFORE = re.compile(
+    r"\b(?:troops|soldiers|forces|personnel|servicemen|marines|peacekeepers|paratroopers|"
+    r"contingent|battalion|brigade)\b[^.;]{0,40}$",
+    re.IGNORECASE,
+)
+_AT_CONTAINER = re.compile(
+    r"\b(?:at|during|on\s+the\s+sidelines\s+of)\s+(?:an?|the)\s+(?:\S+\s+){0,2}$", re.IGNORECASE
+)
+_RELATIVE_SUBJECT = re.compile(r"^\s*(?:who|which)\b", re.IGNORECASE)
+_QUIET_TYPES = ("meeting", "visit", "statement", "criticism", "report_release")
 _SENTENCE_HEDGE = re.compile(
     r"\b(?:unconfirmed|unverified|not\s+(?:been\s+)?(?:publicly\s+|officially\s+)?(?:acknowledged|confirmed)|"
     r"(?:has|have)\s+not\s+(?:publicly\s+|officially\s+)?(?:acknowledged|confirmed)|denied)\b",
@@ -203,6 +223,8 @@ def _keep_trigger(
     word = text[start:end].lower()
     left = text[clause[0] : start]
     right = text[end : min(clause[1], end + 60)]
+    if kind == "noun" and _NOT_SPECIFIC_BEFORE.search(left):
+        return False  # "any deployment", "without agreement", "called for a ceasefire"
     if kind == "noun" and BACKGROUND_BEFORE.search(left):
         stated = re.match(
             r"[^.;]{0,40}?\b(?:signed|established|reached|forged|concluded|made|agreed|struck)\b",
@@ -250,12 +272,18 @@ def _keep_trigger(
     if etype == "agreement" and word.startswith("sign") and re.match(r"\s+(?:of|that)\b", right):
         return False
     if etype == "statement" and re.match(
-        r"\s*(?:(?:late\s+|early\s+)?on\s+\w+\s*)?[.!?]?[\"”’]?\s*$", text[end : clause[1]]
+        r"\s*(?:(?:late\s+|early\s+)?on\s+\w+\s*)?(?:\s*(?:in|at|during|after)\s+[^,.;]{1,50})?"
+        r"[.!?]?[\"”’]?\s*$",
+        text[end : clause[1]],
     ):
         return False  # ", the ministry announced." is a credit, not a statement event
-    if etype == "statement" and re.match(
-        r"\w*\s+(?:\S+\s+){0,6}?(?:aid|assistance|arms|weapons|troops|sanctions|\$)",
-        text[end : end + 80],
+    if (
+        etype == "statement"
+        and not re.match(r"\s+(?:that|reporters|journalists)\b", right)
+        and re.match(
+            r"\w*\s+(?:\S+\s+){0,6}?(?:aid|assistance|arms|weapons|troops|sanctions|\$)",
+            text[end : end + 80],
+        )
     ):
         return False
     clause_text = text[clause[0] : clause[1]]
@@ -342,9 +370,47 @@ def _said_statements(
             for m in table.in_span(sentence.start, s)
             if s - m.end <= 40 and table.get(m.key).type in ("person", "organization", "country")
         ]
-        if subject and not re.search(r"[,;]\s*(?:the\s+)?[^,;]*$", text[subject[-1].end : s]):
+        if subject and not re.search(
+            r"[,;]\s*(?:the\s+)?[^,;]*\w[^,;]*$", text[subject[-1].end : s]
+        ):
             keep.append(said[0])
+    elif others:
+        keep += [t for t in said if _declares(text, t) and _speakers(text, sentence, table, t[0])]
     return sorted(keep)
+
+
+def _declares(text: str, trigger: tuple[int, int, str, str]) -> bool:
+    """ "told reporters that …" declares on an occasion: its own statement event even when the
+    sentence reports another event; a bare "said" only credits that event."""
+    return bool(re.match(r"told\b", text[trigger[0] : trigger[1]])) and bool(
+        re.match(r"\s*(?:\S+\s+){0,3}?that\b", text[trigger[1] : trigger[1] + 40])
+    )
+
+
+def _speakers(text: str, sentence: Sentence, table: EntityTable, pos: int) -> list[NameMention]:
+    """The named subject of a speech verb at `pos` ("X said", "X, the minister, said")."""
+    subject = [
+        m
+        for m in table.in_span(sentence.start, pos)
+        if pos - m.end <= 40 and table.get(m.key).type in ("person", "organization", "country")
+    ]
+    if not subject or re.search(r"[,;]\s*(?:the\s+)?[^,;]*\w[^,;]*$", text[subject[-1].end : pos]):
+        return []
+    return subject[-1:]
+
+
+def speech_credits(
+    text: str, sentence: Sentence, table: EntityTable, triggers: list[Trigger]
+) -> list[Credit]:
+    """ "X said talks would resume": a speech verb that is not its own event credits X for the
+    events it reports (GUIDELINES §8)."""
+    out = []
+    for t in triggers:
+        if t[2] != "statement" or not re.match(r"(?:said|says|stated|told)\b", text[t[0] : t[1]]):
+            continue
+        for m in _speakers(text, sentence, table, t[0]):
+            out.append(Credit(m.start, m.end, (table.get(m.key).name,)))
+    return out
 
 
 def _object_reference(
@@ -394,6 +460,8 @@ def _participants(
         if any(a <= m.start < b for a, b in excluded):
             continue
         rec = table.get(m.key)
+        if rec.type == "country" and _owner_of_org_or_title(text, table, m):
+            continue  # "China's Foreign Ministry", "Iran's ambassador": the body acts
         if (
             rec.type == "location"
             and transfer
@@ -430,6 +498,20 @@ def _participants(
         if rec.name not in names:
             names.append(rec.name)
     return names
+
+
+def _owner_of_org_or_title(text: str, table: EntityTable, m: NameMention) -> bool:
+    possessive = re.match(r"['’]s?\s+", text[m.end : m.end + 4])
+    if not possessive:
+        return False
+    after = m.end + possessive.end()
+    word = re.match(r"[\w-]+", text[after : after + 30])
+    if word and word.group(0).lower() in TITLE_HEADS:
+        return True
+    return any(
+        x.start == after and table.get(x.key).type == "organization"
+        for x in table.in_span(after, after + 60)
+    )
 
 
 def _assign_dates(
@@ -474,9 +556,11 @@ def sentence_mentions(
         and not any(a <= t[0] < b for a, b in quoted)
     ]
     triggers = [t for t in triggers if not _object_reference(text, t, triggers, clauses)]
+    before_said = triggers
     triggers = _said_statements(text, sentence, table, triggers)
     if not triggers:
         return []
+    silent_speech = [t for t in before_said if t not in triggers]
     dates = [
         TimexMatch(d.start + sentence.start, d.end + sentence.start, d.text, d.value, d.approximate)
         for d in find_dates(sentence.text, published)
@@ -491,6 +575,11 @@ def sentence_mentions(
     dates = [d for d in dates if not _ANCHOR_AFTER.match(text, d.end)]
     by_trigger = _assign_dates(dates, triggers, text)
     found_credits = find_credits(text, sentence.start, sentence.end, table)
+    found_credits += [
+        c
+        for c in speech_credits(text, sentence, table, silent_speech)
+        if not any(o.start <= c.start < o.end for o in found_credits)
+    ]
     local_credits = {
         id(c): t
         for c in found_credits
@@ -505,6 +594,11 @@ def sentence_mentions(
     out: list[Mention] = []
     for i, (s, e, etype, kind) in enumerate(triggers):
         clause = _clause_of(clauses, s)
+        if etype == "visit" and _TROOPS_BEFORE.search(text[max(clause[0], s - 60) : s]):
+            etype = "military_deployment"  # "150 soldiers arrived": forces sent, not a trip
+        if etype == "arms_transfer" and re.search(r"technolog|know-how|expertise", text[s:e]):
+            etype = "technology_transfer"
+        earlier = [t for t in triggers[:i] if t[0] >= clause[0]]
         if etype in _TRANSFER_TYPES:
             reach = clause[1]
         else:
@@ -513,12 +607,29 @@ def sentence_mentions(
         if later:
             reach = min(reach, max(later[0], e + 25))
         if etype == "report_release":
-            reach = s
+            reach = e
+        if etype == "statement":
+            reach = s  # the speaker, not the names in what is said
         lo = (
             clause[0]
             if etype in ("visit", "meeting", *_TRANSFER_TYPES)
             else max(clause[0], s - 100)
         )
+        if (
+            etype in (*_TRANSFER_TYPES, "armed_conflict")
+            and earlier
+            and earlier[-1][2] in ("sanctions", "criticism", "report_release", "statement")
+        ):
+            lo = max(lo, earlier[-1][1])  # "sanctions on firms accused of supplying …"
+        at_container = (
+            etype == "meeting"
+            and kind == "noun"
+            and bool(_AT_CONTAINER.search(text[clause[0] : s]))
+        )
+        if at_container:
+            lo = s
+            comma = text.find(",", e, reach)
+            reach = comma if comma > 0 else reach
         clause_names = [m for m in sentence_names if lo <= m.start < reach]
         next_trigger = min((t[0] for t in triggers if t[0] > e), default=None)
         location = places.locate(text, table, clause, s, e, etype, next_trigger)
@@ -529,6 +640,14 @@ def sentence_mentions(
         ]
         own_excluded = appositions if etype == "report_release" else excluded
         parts = _participants(text, clause_names, table, own_excluded, etype)
+        if not [m for m in clause_names if m.start < s] and _RELATIVE_SUBJECT.match(
+            text[clause[0] : s]
+        ):
+            antecedent = _antecedent(table, sentence.start, clause[0])
+            if antecedent:
+                parts = union([antecedent], parts)
+        if etype == "statement" and not parts:
+            reach = min(clause[1], e + 70)
         bare = kind == "noun" and bool(_BARE_REFERENCE.search(text[clause[0] : s]))
         if not parts and len(triggers) == 1 and not bare:
             parts = _participants(text, sentence_names, table, excluded, etype)
@@ -558,14 +677,20 @@ def sentence_mentions(
             pair = _previous_people(text, table, s, sentence)
             if len(pair) >= 2:
                 parts = union(parts, pair)
-        if _BOTH_SIDES.search(window):
+        both = _BOTH_SIDES.search(window)
+        if both:
             people = [
                 table.get(m.key).name
                 for m in sentence_names
                 if table.get(m.key).type == "person" and m.role != "modifier"
             ]
             people = list(dict.fromkeys(people))
-            parts = union(parts, people if len(people) >= 2 else _main_countries(table))
+            if both.group("noun").lower() in _STATE_NOUNS or len(people) < 2:
+                countries = _main_countries(table)
+                parts = [p for p in parts if table_type_of(table, p) != "person" or not countries]
+                parts = union(parts, countries)
+            else:
+                parts = union(parts, people)
         date = by_trigger.get(i)
         if (
             date is None
@@ -600,7 +725,12 @@ def sentence_mentions(
         ):
             status = "planned"  # a date after publication: not yet happened
         q_end = clause[1] if next_trigger is None else min(clause[1], max(next_trigger, e + 25))
-        quantities = [q.quantity for q in find_quantities(text, clause[0], q_end)]
+        q_start = max(clause[0], earlier[-1][1]) if earlier else clause[0]
+        quantities = (
+            []
+            if etype in _QUIET_TYPES
+            else [q.quantity for q in find_quantities(text, q_start, q_end)]
+        )
         prior = sentence_prior or bool(_PRIOR.search(text[max(clause[0], s - 30) : s]))
         credits = [
             n
@@ -608,6 +738,11 @@ def sentence_mentions(
             if id(c) not in local_credits or local_credits[id(c)][0] == s
             for n in c.names
         ]
+        if etype == "statement":
+            own = [n for c in found_credits if c.end <= s and s - c.end <= 12 for n in c.names]
+            parts = union(own, parts)
+        if etype in ("statement", "report_release"):
+            credits = [n for n in credits if n not in parts]
         mention = Mention(
             type=etype,
             kind=kind,
@@ -711,6 +846,14 @@ def _inherit(m: Mention, c: Mention) -> None:
         m.participants = list(c.participants)
 
 
+def _antecedent(table: EntityTable, start: int, end: int) -> str | None:
+    """What "who"/"which" opening a clause refers to: the last name before it."""
+    names = [m for m in table.in_span(start, end) if m.role != "modifier" and end - m.end <= 80]
+    if not names or table.get(names[-1].key).type == "location":
+        return None
+    return table.get(names[-1].key).name
+
+
 def _main_countries(table: EntityTable) -> list[str]:
     """The two countries an article is about ("both sides", "the two nations")."""
     if table.main_countries is None:
@@ -794,6 +937,8 @@ def _fold_sentence(mentions: list[Mention]) -> list[Mention]:
             if m.date and o.date and m.date.value != o.date.value:
                 continue
             if m.prior != o.prior or m.distinct or (m.anchor and m.anchor[0] is o):
+                continue
+            if m.location and o.location and m.location != o.location:
                 continue
             if m.status != o.status and same_type:
                 continue
