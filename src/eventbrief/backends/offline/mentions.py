@@ -33,7 +33,7 @@ _CLAUSE_BREAK = re.compile(
     r"\s+(?=(?:while|whereas|although|though|but|where|after|following)\s)|,\s+and\s+)"
 )
 _PRIOR = re.compile(
-    r"\b(?:previous|earlier|prior|last|first|former|past|preceding)\s+(?:\S+\s+){0,2}$",
+    r"\b(?:previous|earlier|prior|last|former|past|preceding)\s+(?:\S+\s+){0,2}$",
     re.IGNORECASE,
 )
 _TRANSFER_VERBS = re.compile(
@@ -137,7 +137,8 @@ _RELATIVE_SUBJECT = re.compile(r"^\s*(?:who|which)\b", re.IGNORECASE)
 _QUIET_TYPES = ("meeting", "visit", "statement", "criticism", "report_release")
 _SENTENCE_HEDGE = re.compile(
     r"\b(?:unconfirmed|unverified|not\s+(?:been\s+)?(?:publicly\s+|officially\s+)?(?:acknowledged|confirmed)|"
-    r"(?:has|have)\s+not\s+(?:publicly\s+|officially\s+)?(?:acknowledged|confirmed)|denied)\b",
+    r"(?:has|have)\s+not\s+(?:publicly\s+|officially\s+)?(?:acknowledged|confirmed)|"
+    r"den(?:ied|ies)(?!\s+(?:\S+\s+){0,2}?access))\b",
     re.IGNORECASE,
 )
 _TRANSFER_TYPES = {"military_deployment", "arms_transfer", "technology_transfer", "aid"}
@@ -379,6 +380,11 @@ def _said_statements(
     return sorted(keep)
 
 
+def _complement_follows(text: str, trigger: tuple[int, int, str, str]) -> bool:
+    """ "announced that …", "told reporters that …": what follows is reported by the speaker."""
+    return bool(re.match(r"\s*(?:\S+\s+){0,3}?that\b", text[trigger[1] : trigger[1] + 40]))
+
+
 def _declares(text: str, trigger: tuple[int, int, str, str]) -> bool:
     """ "told reporters that …" declares on an occasion: its own statement event even when the
     sentence reports another event; a bare "said" only credits that event."""
@@ -406,7 +412,7 @@ def speech_credits(
     events it reports (GUIDELINES §8)."""
     out = []
     for t in triggers:
-        if t[2] != "statement" or not re.match(r"(?:said|says|stated|told)\b", text[t[0] : t[1]]):
+        if t[2] != "statement":
             continue
         for m in _speakers(text, sentence, table, t[0]):
             out.append(Credit(m.start, m.end, (table.get(m.key).name,)))
@@ -487,10 +493,11 @@ def _participants(
             continue
         if transfer and _ENEMY_BEFORE.search(text[max(0, m.start - 20) : m.start]):
             continue
+        into = r"to|from|in|into|inside" if etype == "military_deployment" else r"to|from"
         if m.role == "place" and not re.search(
-            r"\b(?:to|from)\s+(?:the\s+)?$", text[max(0, m.start - 12) : m.start]
+            rf"\b(?:{into})\s+(?:the\s+)?$", text[max(0, m.start - 12) : m.start]
         ):
-            continue
+            continue  # a host country is a party to a deployment, a venue is not
         if m.role == "modifier" and not _FORCES_AFTER.match(text[m.end : m.end + 20]):
             continue
         if _ORDERER.search(text[max(0, m.start - 40) : m.start]):
@@ -521,6 +528,13 @@ def _assign_dates(
     out: dict[int, TimexMatch] = {}
     for d in dates:
         if _SAID_BEFORE.search(text[max(0, d.start - 25) : d.start]):
+            speech = [
+                i
+                for i, t in enumerate(triggers)
+                if t[2] == "statement" and 0 <= d.start - t[1] <= 12 and i not in out
+            ]
+            if speech:
+                out[speech[0]] = d  # the statement event is dated by it
             continue  # "…, the ministry said on Monday": the date of the saying
         best = None
         for i, (s, e, _t, _k) in enumerate(triggers):
@@ -556,6 +570,15 @@ def sentence_mentions(
         and not any(a <= t[0] < b for a, b in quoted)
     ]
     triggers = [t for t in triggers if not _object_reference(text, t, triggers, clauses)]
+    triggers = [
+        t
+        for i, t in enumerate(triggers)
+        if not (
+            t[2] == "criticism"
+            and re.match(r"accusing|citing|blaming", text[t[0] : t[1]], re.IGNORECASE)
+            and any(o[2] != "criticism" for o in triggers[:i])
+        )
+    ]  # "imposed sanctions …, accusing them of …": the stated reason, not a second event
     before_said = triggers
     triggers = _said_statements(text, sentence, table, triggers)
     if not triggers:
@@ -575,11 +598,14 @@ def sentence_mentions(
     dates = [d for d in dates if not _ANCHOR_AFTER.match(text, d.end)]
     by_trigger = _assign_dates(dates, triggers, text)
     found_credits = find_credits(text, sentence.start, sentence.end, table)
-    found_credits += [
+    declared = [t for t in triggers if t[2] == "statement" and _complement_follows(text, t)]
+    spoken = [
         c
-        for c in speech_credits(text, sentence, table, silent_speech)
+        for c in speech_credits(text, sentence, table, [*silent_speech, *declared])
         if not any(o.start <= c.start < o.end for o in found_credits)
     ]
+    found_credits += spoken
+    speech_ids = {id(c) for c in spoken}
     local_credits = {
         id(c): t
         for c in found_credits
@@ -610,6 +636,11 @@ def sentence_mentions(
             reach = e
         if etype == "statement":
             reach = s  # the speaker, not the names in what is said
+        if etype == "criticism":
+            cut = re.compile(r"\b(?:and\s+)?(?:said|says|adding|saying|that)\b").search(
+                text, e, reach
+            )
+            reach = cut.start() if cut else reach
         lo = (
             clause[0]
             if etype in ("visit", "meeting", *_TRANSFER_TYPES)
@@ -649,7 +680,10 @@ def sentence_mentions(
         if etype == "statement" and not parts:
             reach = min(clause[1], e + 70)
         bare = kind == "noun" and bool(_BARE_REFERENCE.search(text[clause[0] : s]))
-        if not parts and len(triggers) == 1 and not bare:
+        speaker = [n for c in found_credits if c.end <= s and s - c.end <= 12 for n in c.names]
+        if etype == "statement" and speaker:
+            parts = union(speaker, parts)
+        elif not parts and len(triggers) == 1 and not bare:
             parts = _participants(text, sentence_names, table, excluded, etype)
         if etype == "visit" and location in parts:
             parts = [p for p in parts if p != location]
@@ -738,9 +772,13 @@ def sentence_mentions(
             if id(c) not in local_credits or local_credits[id(c)][0] == s
             for n in c.names
         ]
-        if etype == "statement":
-            own = [n for c in found_credits if c.end <= s and s - c.end <= 12 for n in c.names]
-            parts = union(own, parts)
+        credits = [
+            n
+            for c in found_credits
+            if not (id(c) in speech_ids and c.end > s)
+            for n in c.names
+            if n in credits
+        ]
         if etype in ("statement", "report_release"):
             credits = [n for n in credits if n not in parts]
         mention = Mention(
