@@ -373,7 +373,7 @@ TRIGGERS: tuple[tuple[str, str, str], ...] = (
     ("arms_transfer", rf"{_ARMS}\s+(?:supplies|deliveries|shipments|transfers|sales)\b", "noun"),
     (
         "arms_transfer",
-        r"arm(?:s|ed|ing)\s+(?:the\s+|either\s+|both\s+)?(?:\S+\s+){0,2}?(?:rebels|militants|"
+        r"arm(?:ed|ing)\s+(?:the\s+|either\s+|both\s+)?(?:\S+\s+){0,2}?(?:rebels|militants|"
         r"militias?|sides?|forces|army|groups?|fighters|insurgents)\b",
         "verb",
     ),
@@ -466,6 +466,14 @@ TRIGGERS: tuple[tuple[str, str, str], ...] = (
         "verb",
     ),
     ("sanctions", r"sanctioned\b", "verb"),
+    (
+        "sanctions",
+        r"(?:sanctions|penalties|embargo|asset\s+freezes?)\s+(?:\S+\s+){0,4}?(?:was|were|have\s+been|"
+        r"has\s+been|had\s+been|will\s+be|would\s+be)\s+(?:imposed|extended|lifted|tightened|"
+        r"expanded|announced|approved|adopted)\b",
+        "verb",
+    ),
+    ("sanctions", r"(?:sanctions|embargo)\b", "noun"),
     ("armed_conflict", r"(?:fighting|fought|fight)\b", "verb"),
     (
         "armed_conflict",

@@ -42,8 +42,9 @@ _TRANSFER_VERBS = re.compile(
     re.IGNORECASE,
 )
 _ORDERER = re.compile(
-    r"\b(?:directives?|orders?|instructions?|behalf|designated|initiated|ordered|sent)\s+"
-    r"(?:\w+\s+){0,3}$",
+    r"\b(?:directives?|orders?|instructions?|behalf|designated|initiated|ordered|sent|presence|"
+    r"witnessed\s+by|attended\s+by)\s+"
+    r"(?:\w+\s+){0,5}$",
     re.IGNORECASE,
 )
 _FORCES_AFTER = re.compile(
@@ -226,6 +227,14 @@ def _keep_trigger(
     right = text[end : min(clause[1], end + 60)]
     if kind == "noun" and _NOT_SPECIFIC_BEFORE.search(left):
         return False  # "any deployment", "without agreement", "called for a ceasefire"
+    if (
+        etype == "sanctions"
+        and kind == "noun"
+        and not re.search(
+            r"\b(?:the|these|those|its|their|new|fresh|latest)\s+(?:[\w-]+\s+)?$", left, re.I
+        )
+    ):
+        return False  # "faced with international sanctions": a state, not a specific measure
     if kind == "noun" and BACKGROUND_BEFORE.search(left):
         stated = re.match(
             r"[^.;]{0,40}?\b(?:signed|established|reached|forged|concluded|made|agreed|struck)\b",
@@ -512,8 +521,8 @@ def _owner_of_org_or_title(text: str, table: EntityTable, m: NameMention) -> boo
     if not possessive:
         return False
     after = m.end + possessive.end()
-    word = re.match(r"[\w-]+", text[after : after + 30])
-    if word and word.group(0).lower() in TITLE_HEADS:
+    words = re.match(r"(?:[a-z][\w-]*\s+){0,2}([\w-]+)", text[after : after + 40])
+    if words and words.group(1).lower() in TITLE_HEADS:
         return True
     return any(
         x.start == after and table.get(x.key).type == "organization"
@@ -537,7 +546,9 @@ def _assign_dates(
                 out[speech[0]] = d  # the statement event is dated by it
             continue  # "…, the ministry said on Monday": the date of the saying
         best = None
-        for i, (s, e, _t, _k) in enumerate(triggers):
+        for i, (s, e, t, _k) in enumerate(triggers):
+            if t == "statement" and d.start >= e + 12:
+                continue  # a date inside what is said dates the content, not the saying
             if d.start >= e:
                 gap = d.start - e
                 between = text[e : d.start]

@@ -55,7 +55,7 @@ _UNITS = (
 _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _WORDS = "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True))
 QUANTITY = re.compile(
-    rf"(?:(?P<approx>{_APPROX})\s+)?(?P<currency>[$€£¥])?(?P<num>(?<![\w.,-]){_NUM}|(?<![\w-])(?:{_WORDS}))"
+    rf"(?:(?P<approx>{_APPROX})\s+)?(?P<currency>[$€£¥])?(?P<num>(?<![\w.,-])(?:{_NUM})|(?<![\w-])(?:{_WORDS}))"
     rf"(?:\s*(?P<mult>thousand|million|billion|trillion|bn|m)\b)?"
     rf"(?P<mods>(?:\s+(?:[A-Z][\w’'-]+|more|additional|new|extra|armed|active|combat|"
     rf"ballistic|cruise|military|artillery|attack|foreign|heavy|young|elite))"
