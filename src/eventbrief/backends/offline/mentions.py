@@ -590,11 +590,17 @@ def sentence_mentions(
             and any(o[2] != "criticism" for o in triggers[:i])
         )
     ]  # "imposed sanctions …, accusing them of …": the stated reason, not a second event
-    before_said = triggers
     triggers = _said_statements(text, sentence, table, triggers)
     if not triggers:
         return []
-    silent_speech = [t for t in before_said if t not in triggers]
+    silent_speech = [
+        t
+        for t in raw
+        if t not in triggers
+        and t[2] == "statement"
+        and re.match(r"(?:said|says|stated|told)\b", text[t[0] : t[1]])
+        and not any(a <= t[0] < b for a, b in quoted)
+    ]
     dates = [
         TimexMatch(d.start + sentence.start, d.end + sentence.start, d.text, d.value, d.approximate)
         for d in find_dates(sentence.text, published)
@@ -716,6 +722,14 @@ def sentence_mentions(
             actor = _previous_person(text, table, s)
             if actor and actor not in parts:
                 parts.insert(0, actor)
+        if (
+            etype != "statement"
+            and not [m for m in clause_names if m.start < s and table.get(m.key).name in parts]
+            and re.search(r"\b(?:it|its|they)\s+(?:\w+\s+){0,3}$", text[max(lo, s - 40) : s])
+        ):
+            body = _previous_actor(text, table, s, sentence.start)
+            if body and body not in parts:
+                parts.insert(0, body)  # "the army said it had sent …": it is the army
         if not any(table.get(m.key).type == "person" for m in clause_names) and re.search(
             r"\b(?:their|they|both)\b", window, re.IGNORECASE
         ):
@@ -893,6 +907,19 @@ def _inherit(m: Mention, c: Mention) -> None:
     m.location = m.location or c.location
     if not m.participants:
         m.participants = list(c.participants)
+
+
+def _previous_actor(text: str, table: EntityTable, pos: int, start: int) -> str | None:
+    """What "it"/"they" most likely refers to: the last organisation or country acting before
+    it, in this sentence or just before (a nationality only with its forces: "the Kenyan army")."""
+    for m in reversed(table.in_span(max(0, start - 300), pos)):
+        rec = table.get(m.key)
+        if rec.type not in ("organization", "country") or m.role == "place":
+            continue
+        if m.role == "modifier" and not _FORCES_AFTER.match(text[m.end : m.end + 20]):
+            continue
+        return rec.name
+    return None
 
 
 def _antecedent(table: EntityTable, start: int, end: int) -> str | None:
