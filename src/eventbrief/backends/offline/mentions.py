@@ -42,9 +42,8 @@ _TRANSFER_VERBS = re.compile(
     re.IGNORECASE,
 )
 _ORDERER = re.compile(
-    r"\b(?:directives?|orders?|instructions?|behalf|designated|initiated|ordered|sent|presence|"
-    r"witnessed\s+by|attended\s+by)\s+"
-    r"(?:\w+\s+){0,5}$",
+    r"\b(?:(?:directives?|orders?|instructions?|behalf|designated|initiated|ordered|presence)\s+"
+    r"(?:\w+\s+){0,5}|(?:sent|dispatched|witnessed|attended)\s+by\s+(?:\w+\s+){0,3})$",
     re.IGNORECASE,
 )
 _FORCES_AFTER = re.compile(
