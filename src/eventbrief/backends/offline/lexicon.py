@@ -301,7 +301,8 @@ _ARMS = (
     r"(?:arms|weapons?|weaponry|munitions?|ammunition|missiles?|artillery|shells|rockets|drones|"
     r"tanks|howitzers|rifles|guns|armou?red\s+vehicles|fighter\s+jets|warplanes|attack\s+"
     r"helicopters|helicopters|submarines|warships|frigates|launchers|interceptors|"
-    r"air[\s-]+defen[cs]e\s+systems)"
+    r"air[\s-]+defen[cs]e\s+systems|patrol\s+(?:boats|vessels|ships|craft)|naval\s+vessels|"
+    r"combat\s+aircraft)"
 )
 _TROOPS = (
     r"(?:troops|soldiers|forces|personnel|fighters|units|servicemen|military|instructors|"
@@ -386,6 +387,13 @@ TRIGGERS: tuple[tuple[str, str, str], ...] = (
         "technology_transfer",
         r"(?:technolog(?:y|ies)|know-how|technical\s+(?:support|assistance|help|expertise))\b",
         "noun",
+    ),
+    (
+        "technology_transfer",
+        r"(?:engineers|technicians|specialists|experts|scientists)\s+(?:\S+\s+){0,4}?"
+        r"(?:help(?:ed|s|ing)?|assist(?:ed|s|ing)?)\s+(?:\S+\s+){0,2}?(?:to\s+)?(?:build|develop|"
+        r"construct|design|produce|install|upgrade|moderni[sz]e|set\s+up)\b",
+        "verb",
     ),
     (
         "aid",
@@ -475,6 +483,12 @@ TRIGGERS: tuple[tuple[str, str, str], ...] = (
     ),
     ("sanctions", r"(?:sanctions|embargo)\b", "noun"),
     ("armed_conflict", r"(?:fighting|fought|fight)\b", "verb"),
+    (
+        "armed_conflict",
+        r"(?:exchang(?:ed|es|ing)|trad(?:ed|es|ing))\s+(?:heavy\s+|artillery\s+|gun|small[\s-]arms\s+)?"
+        r"(?:fire|gunfire|shots|shelling)\b",
+        "verb",
+    ),
     (
         "armed_conflict",
         r"(?:shot\s+down|intercept(?:ed|s|ing)|bomb(?:ed|ing|ings)|shell(?:ed|s)|"

@@ -80,7 +80,8 @@ _MILITARY_CONTEXT = re.compile(
     r"\b(?:troops|forces|soldiers|militants|rebels|army|militia|insurgents|fighters|drones?|"
     r"missiles?|rockets?|artillery|shell(?:s|ing)|strikes?|airstrikes?|killed|wounded|convoy|"
     r"base|town|village|city|positions|region|border|front|war|military|navy|coast\s+guard|"
-    r"vessels?|gunmen|bomb(?:s|ing)?|fire)\b",
+    r"vessels?|gunmen|bomb(?:s|ing)?|fire|pirates|tankers?|ships?|kidnapp\w*|hostages|facility|"
+    r"facilities|site|plant|compound|embassy|airport|port|checkpoint|patrol)\b",
     re.IGNORECASE,
 )
 _DEPLOYABLE = re.compile(
@@ -122,7 +123,8 @@ _STATE_NOUNS = ("countries", "nations", "states", "governments", "neighbours", "
 _NOT_SPECIFIC_BEFORE = re.compile(
     r"\b(?:any|no|without|lack\s+of|failed\s+to\s+reach|hopes?\s+(?:of|for)|prospects?\s+"
     r"(?:of|for)|call(?:ed|s|ing)?\s+(?:\S+\s+){0,3}?for|urg(?:ed|es|ing)|demand(?:ed|s|ing)?|"
-    r"push(?:ed|es|ing)?\s+for|seek(?:s|ing)?|sought)\s+(?:an?\s+|the\s+)?(?:\S+\s+){0,2}$",
+    r"push(?:ed|es|ing)?\s+for|seek(?:s|ing)?|sought|discuss(?:ed|es|ing)?|negotiat(?:e|ed|es|ing)|"
+    r"draft(?:ed|ing)?|propos(?:e|ed|es|ing)|familiar\s+with)\s+(?:an?\s+|the\s+)?(?:\S+\s+){0,2}$",
     re.IGNORECASE,
 )
 _TROOPS_BEFORE = re.compile(
@@ -520,8 +522,8 @@ def _owner_of_org_or_title(text: str, table: EntityTable, m: NameMention) -> boo
     if not possessive:
         return False
     after = m.end + possessive.end()
-    words = re.match(r"(?:[a-z][\w-]*\s+){0,2}([\w-]+)", text[after : after + 40])
-    if words and words.group(1).lower() in TITLE_HEADS:
+    words = re.findall(r"[\w.-]+", text[after : after + 40])[:3]
+    if any(w.lower() in TITLE_HEADS for w in words):
         return True
     return any(
         x.start == after and table.get(x.key).type == "organization"
@@ -687,8 +689,13 @@ def sentence_mentions(
         ]
         own_excluded = appositions if etype == "report_release" else excluded
         parts = _participants(text, clause_names, table, own_excluded, etype)
-        if not [m for m in clause_names if m.start < s] and _RELATIVE_SUBJECT.match(
-            text[clause[0] : s]
+        relative = _RELATIVE_SUBJECT.match(text[clause[0] : s])
+        if relative and "," in text[clause[0] : s]:
+            closed = clause[0] + text[clause[0] : s].rfind(",")
+            inside = {table.get(m.key).name for m in clause_names if m.start < closed}
+            parts = [p for p in parts if p not in inside]  # "X, which has …, urged": X urged
+        if relative and (
+            "," in text[clause[0] : s] or not [m for m in clause_names if m.start < s]
         ):
             antecedent = _antecedent(table, sentence.start, clause[0])
             if antecedent:
@@ -697,7 +704,16 @@ def sentence_mentions(
             reach = min(clause[1], e + 70)
         bare = kind == "noun" and bool(_BARE_REFERENCE.search(text[clause[0] : s]))
         speaker = [n for c in found_credits if c.end <= s and s - c.end <= 12 for n in c.names]
-        if etype == "statement" and speaker:
+        if etype == "criticism" and not speaker:
+            speaker = [
+                n
+                for c in found_credits
+                if id(c) in speech_ids
+                and c.end <= s
+                and re.search(r"\band\s+(?:\w+\s+)?$", text[max(c.end, s - 12) : s])
+                for n in c.names
+            ]  # "X said … and accused Y": X is the critic
+        if etype in ("statement", "criticism") and speaker:
             parts = union(speaker, parts)
         elif not parts and len(triggers) == 1 and not bare:
             parts = _participants(text, sentence_names, table, excluded, etype)
@@ -803,7 +819,7 @@ def sentence_mentions(
             for n in c.names
             if n in credits
         ]
-        if etype in ("statement", "report_release"):
+        if etype in ("statement", "criticism", "report_release"):
             credits = [n for n in credits if n not in parts]
         mention = Mention(
             type=etype,

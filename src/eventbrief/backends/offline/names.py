@@ -676,7 +676,8 @@ def _acronym_after(b: _Builder, tok: _Token, rec: EntityRecord | None) -> None:
 _DESCRIBED_ORG = re.compile(
     r"\b(?:firm|company|maker|manufacturer|producer|group|giant|conglomerate|carrier|lender|"
     r"bank|insurer|operator|contractor|supplier|developer|retailer|broadcaster|newspaper|"
-    r"think\s+tank|charity|watchdog|consultancy|startup|start-up)\s+$"
+    r"think\s+tank|charity|watchdog|consultancy|startup|start-up|shipbuilder|shipyard|automaker|"
+    r"carmaker|airline|miner|refiner|exporter|publisher|outlet|agency)\s+$"
 )
 """A lowercase descriptor naming what kind of organisation follows ("arms maker X")."""
 
