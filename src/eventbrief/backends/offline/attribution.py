@@ -76,6 +76,7 @@ _ORG_NOUNS = frozenset(
         "council",
     }
 )
+_GENERIC_BODIES = frozenset({"agency", "organisation", "organization", "body", "bloc", "alliance"})
 _PEOPLE_NOUNS = frozenset(
     {
         "officials",
@@ -133,7 +134,7 @@ def _resolve(src: str, table: EntityTable, pos: int = -1) -> list[str]:
         for rec in earlier:
             if rec.name.split()[-1].lower() == word:
                 return [rec.name]
-        if word in _ORG_NOUNS and earlier and len(head.split()) == 1:
+        if word in _GENERIC_BODIES and earlier and len(head.split()) == 1:
             return [earlier[0].name]  # "the agency said": the organisation last named
     named_modifier = re.fullmatch(r"(?P<name>.+?)\s+(?P<head>[a-z][\w-]*(?:\s+[a-z][\w-]*)?)", head)
     if (

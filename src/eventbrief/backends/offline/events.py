@@ -108,9 +108,9 @@ def _compatible(event: DraftEvent, m: Mention, table: EntityTable) -> float | No
         event.type in ("statement", "criticism")
         and event.participants
         and m.participants
-        and not shared
+        and m.participants[0] not in event.participants
     ):
-        return None  # two speakers are two statements
+        return None  # two speakers are two statements (the speaker comes first)
     dated_match = both_dated and event.type not in ("visit", "meeting")
     kinds = ("person",) if event.type in ("visit", "meeting") else _KINDS
     for kind in kinds:
@@ -119,6 +119,9 @@ def _compatible(event: DraftEvent, m: Mention, table: EntityTable) -> float | No
         if ours and theirs and not ours & theirs and not (dated_match and kind != "person"):
             return None  # people act for their countries: compare like with like
     score = 1.0 + len(shared)
+    words = [t.sentence.text[t.trigger[0] - t.sentence.start :][:4].lower() for t in event.mentions]
+    if m.sentence.text[m.trigger[0] - m.sentence.start :][:4].lower() in words:
+        score += 1.5  # the same verb ("warned" … "warned")
     if both_dated:
         score += 3
     if event.location and event.location == m.location:
@@ -185,7 +188,12 @@ def detect_events(
             (s, e)
             for e in events
             if (s := _compatible(e, m, table)) is not None
-            and not (m.date and m.date.value and e.date is None)
+            and not (
+                m.date
+                and m.date.value
+                and e.date is None
+                and not set(m.participants) & set(e.participants)
+            )
         ]
         if scored:
             best = max(scored, key=lambda x: x[0])[1]

@@ -49,6 +49,7 @@ _ORDERER = re.compile(
 _FORCES_AFTER = re.compile(
     r"^\s+(?:(?:\w+\s+)?(?:boats?|vessels?|ships?|planes?|aircraft|positions|bases?|embassy|"
     r"outposts?)|panel|agency|experts|team|mission|inspectors|monitors|investigators|body|"
+    r"engineers|technicians|specialists|advisers|advisors|instructors|"
     r"troops|soldiers|forces|army|military|units|personnel|fighters|servicemen|front|"
     r"side|government|authorities|leadership|operations|efforts|war\s+effort|coast\s+guard|"
     r"navy|vessels|ships|warships|jets|aircraft|drones|militia|police|border\s+guards)\b"
@@ -99,7 +100,7 @@ _SAID_BEFORE = re.compile(
 _ANCHOR_AFTER = re.compile(r"\s+(?:anniversary|deadline|summit|talks|meeting|visit|elections?)\b")
 _CONTAINER = re.compile(
     r"\b(?:during|in the course of|at|on the sidelines of)\s+(?:the\s+|that\s+|this\s+|his\s+|"
-    r"her\s+|their\s+|[A-Z][\w’'-]+['’]s\s+)?(?:\w+\s+){0,2}$"
+    r"her\s+|their\s+|an?\s+|[A-Z][\w’'-]+['’]s\s+)?(?:[\w-]+\s+){0,2}$"
 )
 _PRIOR_SENTENCE = re.compile(
     r"^(?:Previously|Earlier|In the past|Before that|Prior to that|Last year|In \d{4})\b"
@@ -508,7 +509,7 @@ def _participants(
             rf"\b(?:{into})\s+(?:the\s+)?$", text[max(0, m.start - 12) : m.start]
         ):
             continue  # a host country is a party to a deployment, a venue is not
-        if m.role == "modifier" and not _FORCES_AFTER.match(text[m.end : m.end + 20]):
+        if m.role == "modifier" and not _forces_follow(text, m.end):
             continue
         if _ORDERER.search(text[max(0, m.start - 40) : m.start]):
             continue
@@ -680,6 +681,13 @@ def sentence_mentions(
             comma = text.find(",", e, reach)
             reach = comma if comma > 0 else reach
         clause_names = [m for m in sentence_names if lo <= m.start < reach]
+        if etype in ("visit", "meeting") and earlier:
+            clause_names = [
+                m
+                for m in clause_names
+                if not (earlier[-1][1] <= m.start < s)
+                or table.get(m.key).type in ("person", "location")
+            ]  # "signed a deal with firm X during a visit": X is the deal's, not the trip's
         next_trigger = min((t[0] for t in triggers if t[0] > e), default=None)
         location = places.locate(text, table, clause, s, e, etype, next_trigger)
         clause_names = [
@@ -703,6 +711,13 @@ def sentence_mentions(
         if etype == "statement" and not parts:
             reach = min(clause[1], e + 70)
         bare = kind == "noun" and bool(_BARE_REFERENCE.search(text[clause[0] : s]))
+        pointer = kind == "noun" and bool(
+            re.search(
+                r"\b(?:in|during|at|of|after|before|since|from|over|about)\s+(?:the|this|that|these)\s+"
+                r"(?:[a-z-]+\s+)?$",
+                text[clause[0] : s],
+            )
+        )
         speaker = [n for c in found_credits if c.end <= s and s - c.end <= 12 for n in c.names]
         if etype == "criticism" and not speaker:
             speaker = [
@@ -783,7 +798,9 @@ def sentence_mentions(
         if kind == "noun":
             status_window = _DETAIL_HEDGE.sub(" ", status_window)
         status = status_of(status_window)
-        if status == "occurred":
+        if pointer:
+            status = "occurred"  # "drones were used in the fighting": the cue is not about it
+        if status == "occurred" and not pointer:
             head = text[sentence.start : max(clause[0], s - 150)]
             if etype not in _SPEECH and (
                 re.search(r"\b(?:reportedly|allegedly|believed|reports\s+indicate)\b", head, re.I)
@@ -800,6 +817,14 @@ def sentence_mentions(
             status = "planned"  # a date after publication: not yet happened
         q_end = clause[1] if next_trigger is None else min(clause[1], max(next_trigger, e + 25))
         q_start = max(clause[0], earlier[-1][1]) if earlier else clause[0]
+        if (
+            etype == "armed_conflict"
+            and next_trigger is None
+            and re.match(
+                r"\s*(?:killing|wounding|injuring|leaving)\b", text[clause[1] : clause[1] + 12]
+            )
+        ):
+            q_end = _clause_of(clauses, clause[1])[1]
         quantities = (
             []
             if etype in _QUIET_TYPES
@@ -880,7 +905,7 @@ def _share_container(text: str, mentions: list[Mention], clauses: list[tuple[int
             if c is m or c.type not in ("visit", "meeting") or c.trigger[0] <= m.trigger[1]:
                 continue
             between = text[m.trigger[1] : c.trigger[0]]
-            if len(between) > 50 or "," in between or not _CONTAINER.search(between):
+            if len(between) > 90 or "," in between or not _CONTAINER.search(between):
                 continue
             _inherit(m, c)
             m.prior = c.prior
@@ -931,10 +956,20 @@ def _previous_actor(text: str, table: EntityTable, pos: int, start: int) -> str 
         rec = table.get(m.key)
         if rec.type not in ("organization", "country") or m.role == "place":
             continue
-        if m.role == "modifier" and not _FORCES_AFTER.match(text[m.end : m.end + 20]):
+        if m.role == "modifier" and not _forces_follow(text, m.end):
             continue
         return rec.name
     return None
+
+
+def _forces_follow(text: str, end: int) -> bool:
+    """A nationality adjective that names its state's forces or body ("Kenyan troops"), also
+    when coordinated ("Armenian and Azerbaijani troops")."""
+    after = text[end : end + 50]
+    if _FORCES_AFTER.match(after[:20]):
+        return True
+    other = re.match(r"\s+(?:and|or)\s+[A-Z][\w’'-]+(?=\s)", after)
+    return bool(other) and bool(_FORCES_AFTER.match(after[other.end() : other.end() + 20]))
 
 
 def _antecedent(table: EntityTable, start: int, end: int) -> str | None:
