@@ -550,6 +550,15 @@ def _unknown(b: _Builder, toks: list[_Token], lead: list[_Token], sentence_start
         if tok.kind == "country" and _is_place_token(text, tok):
             role = "place"
         b.country(tok.code or "", tok.text, tok.start, tok.end, role)
+    if (
+        len(toks) >= 3
+        and toks[0].kind == "word"
+        and toks[0].text.lower() in _GEO_HEADS
+        and toks[1].text == "of"
+    ):
+        rec = b.entity(text[toks[0].start : toks[-1].end], "location", toks[0].start)
+        b.mention(rec, toks[0].start, toks[-1].end, "place")
+        return  # "Gulf of Guinea", "Strait of Hormuz": a place, not the country inside it
     toks = [t for t in toks if t.kind == "word"]
     if not toks:
         return
@@ -673,6 +682,26 @@ def _acronym_after(b: _Builder, tok: _Token, rec: EntityRecord | None) -> None:
         rec.add_alias(acronym)
 
 
+_GEO_HEADS = frozenset(
+    {
+        "gulf",
+        "bay",
+        "sea",
+        "strait",
+        "straits",
+        "lake",
+        "mount",
+        "cape",
+        "isle",
+        "horn",
+        "port",
+        "bight",
+        "sound",
+        "channel",
+        "peninsula",
+        "islands",
+    }
+)
 _DESCRIBED_ORG = re.compile(
     r"\b(?:firm|company|maker|manufacturer|producer|group|giant|conglomerate|carrier|lender|"
     r"bank|insurer|operator|contractor|supplier|developer|retailer|broadcaster|newspaper|"
