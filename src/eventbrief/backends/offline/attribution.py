@@ -97,6 +97,12 @@ _PEOPLE_NOUNS = frozenset(
         "researchers",
         "monitors",
         "inspectors",
+        "rapporteur",
+        "envoy",
+        "official",
+        "diplomat",
+        "source",
+        "ambassador",
     }
 )
 

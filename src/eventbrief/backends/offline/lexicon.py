@@ -66,6 +66,14 @@ TITLE_HEADS = frozenset(
         "vice-president",
         "dictator",
         "counterpart",
+        "rapporteur",
+        "commissioner",
+        "ombudsman",
+        "negotiator",
+        "mediator",
+        "coordinator",
+        "lawmaker",
+        "legislator",
         "justice",
         "judge",
         "prosecutor",
@@ -367,7 +375,7 @@ TRIGGERS: tuple[tuple[str, str, str], ...] = (
     ),
     (
         "arms_transfer",
-        r"(?:receiv(?:e|ed|es|ing)|acquir(?:e|ed|es|ing)|obtain(?:ed|s|ing)?|bought|"
+        r"(?:receiv(?:e|ed|es|ing)|acquir(?:e|ed|es|ing)|obtain(?:ed|s|ing)?|bought|import(?:ed|s|ing)?|"
         rf"purchas(?:e|ed|es|ing))\s+(?:\S+\s+){{0,4}}?{_ARMS}\b",
         "verb",
     ),
@@ -444,6 +452,12 @@ TRIGGERS: tuple[tuple[str, str, str], ...] = (
     (
         "criticism",
         r"(?:rejected|dismissed|denounced|slammed|branded)\s+(?:the\s+)?(?:\S+\s+){0,3}?as\b",
+        "verb",
+    ),
+    (
+        "criticism",
+        r"(?:reject(?:ed|s)?|dismiss(?:ed|es)?|disput(?:ed|es))\s+(?:the|these|those|its|their|his|her)\s+"
+        r"(?:\S+\s+){0,2}?(?:report|findings|claims?|accusations?|allegations?|charges?|account)\b",
         "verb",
     ),
     (

@@ -49,7 +49,8 @@ _ORDERER = re.compile(
 _FORCES_AFTER = re.compile(
     r"^\s+(?:(?:\w+\s+)?(?:boats?|vessels?|ships?|planes?|aircraft|positions|bases?|embassy|"
     r"outposts?)|panel|agency|experts|team|mission|inspectors|monitors|investigators|body|"
-    r"engineers|technicians|specialists|advisers|advisors|instructors|"
+    r"engineers|technicians|specialists|advisers|advisors|instructors|firms|companies|"
+    r"manufacturers|suppliers|contractors|exporters|"
     r"troops|soldiers|forces|army|military|units|personnel|fighters|servicemen|front|"
     r"side|government|authorities|leadership|operations|efforts|war\s+effort|coast\s+guard|"
     r"navy|vessels|ships|warships|jets|aircraft|drones|militia|police|border\s+guards)\b"
@@ -82,11 +83,12 @@ _MILITARY_CONTEXT = re.compile(
     r"missiles?|rockets?|artillery|shell(?:s|ing)|strikes?|airstrikes?|killed|wounded|convoy|"
     r"base|town|village|city|positions|region|border|front|war|military|navy|coast\s+guard|"
     r"vessels?|gunmen|bomb(?:s|ing)?|fire|pirates|tankers?|ships?|kidnapp\w*|hostages|facility|"
-    r"facilities|site|plant|compound|embassy|airport|port|checkpoint|patrol)\b",
+    r"facilities|site|plant|compound|embassy|airport|port|checkpoint|patrol|police)\b",
     re.IGNORECASE,
 )
 _DEPLOYABLE = re.compile(
     r"\b(?:troops?|forces|soldiers|units|personnel|fighters|military|army|battalions?|brigades?|"
+    r"police|officers|gendarmes|guards|"
     r"missiles?|warships?|ships|jets|aircraft|bombers|weapons|air\s+defen[cs]e|instructors|"
     r"advisers|advisors|mercenaries|engineers|servicemen|peacekeepers|marines|navy)\b",
     re.IGNORECASE,
@@ -498,7 +500,13 @@ def _participants(
             continue
         if rec.type == "location":
             continue
-        if etype == "report_release" and rec.type != "organization":
+        if etype == "report_release" and not (
+            rec.type == "organization"
+            or (
+                rec.type == "person"
+                and re.search(r"\bby\s+(?:[\w-]+\s+){0,3}$", text[m.start - 40 : m.start])
+            )
+        ):
             continue
         if m.role == "place" and not (transfer and rec.type == "country"):
             continue
@@ -840,7 +848,10 @@ def sentence_mentions(
         credits = [
             n
             for c in found_credits
-            if not (id(c) in speech_ids and c.end > s)
+            if not (
+                id(c) in speech_ids
+                and (c.end > s or (etype in _SPEECH and parts and not set(c.names) & set(parts)))
+            )
             for n in c.names
             if n in credits
         ]

@@ -32,7 +32,7 @@ PLANNED = re.compile(
 )
 SPECULATED = re.compile(
     r"\b(?:[Ss]peculation|[Ss]peculated|[Pp]ossible|[Pp]ossibly|[Pp]otential|[Pp]otentially|"
-    r"may(?!\s+\d)|might|could|[Rr]umou?rs?|[Rr]umou?red|[Hh]ypothetical|if)\b"
+    r"may(?!\s+\d)|(?i:might|could)|[Rr]umou?rs?|[Rr]umou?red|[Hh]ypothetical|if)\b"
 )
 _RANK = {"occurred": 0, "planned": 1, "speculated": 2, "alleged": 3}
 
