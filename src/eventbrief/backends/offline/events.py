@@ -108,7 +108,7 @@ def _compatible(event: DraftEvent, m: Mention, table: EntityTable) -> float | No
         event.type in ("statement", "criticism")
         and event.participants
         and m.participants
-        and m.participants[0] not in event.participants
+        and m.participants[0] != event.participants[0]
     ):
         return None  # two speakers are two statements (the speaker comes first)
     dated_match = both_dated and event.type not in ("visit", "meeting")

@@ -688,7 +688,12 @@ def sentence_mentions(
             lo = s
             comma = text.find(",", e, reach)
             reach = comma if comma > 0 else reach
-        clause_names = [m for m in sentence_names if lo <= m.start < reach]
+        clause_names = [
+            m
+            for m in sentence_names
+            if lo <= m.start < reach
+            and not any(t[0] > e and 0 <= t[0] - m.end <= 2 for t in triggers)
+        ]
         if etype in ("visit", "meeting") and earlier:
             clause_names = [
                 m
@@ -812,7 +817,7 @@ def sentence_mentions(
             head = text[sentence.start : max(clause[0], s - 150)]
             if etype not in _SPEECH and (
                 re.search(r"\b(?:reportedly|allegedly|believed|reports\s+indicate)\b", head, re.I)
-                or _SENTENCE_HEDGE.search(sentence.text)
+                or _hedged_in_sentence(text, sentence, s, triggers)
             ):
                 status = "alleged"
         if (
@@ -829,7 +834,8 @@ def sentence_mentions(
             etype == "armed_conflict"
             and next_trigger is None
             and re.match(
-                r"\s*(?:killing|wounding|injuring|leaving)\b", text[clause[1] : clause[1] + 12]
+                r"\s*(?:killing|wounding|injuring|leaving|kidnapping|abducting|capturing)\b",
+                text[clause[1] : clause[1] + 14],
             )
         ):
             q_end = _clause_of(clauses, clause[1])[1]
@@ -971,6 +977,18 @@ def _previous_actor(text: str, table: EntityTable, pos: int, start: int) -> str 
             continue
         return rec.name
     return None
+
+
+def _hedged_in_sentence(text: str, sentence: Sentence, s: int, triggers: list[Trigger]) -> bool:
+    """ "X visited Y, which has not been confirmed": a denial or non-confirmation in the sentence
+    bears on the mention it follows, not on one told after it."""
+    for hedge in _SENTENCE_HEDGE.finditer(text, sentence.start, sentence.end):
+        if hedge.start() < s:
+            if not any(hedge.end() <= t[0] < s for t in triggers):
+                return True
+        elif not any(s < t[0] < hedge.start() for t in triggers):
+            return True
+    return False
 
 
 def _forces_follow(text: str, end: int) -> bool:

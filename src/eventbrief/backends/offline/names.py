@@ -349,7 +349,8 @@ def _is_place_token(text: str, tok: _Token) -> bool:
 def _place_before(text: str, start: int) -> bool:
     left = text[max(0, start - 30) : start]
     if re.search(
-        r"\b(?:town|city|village|region|province|district|port|capital|state|county)\s+of\s+$",
+        r"\b(?:town|city|village|region|province|district|port|capital|state|county|coast|shores?|"
+        r"waters|outskirts|north|south|east|west|centre|center|border)\s+of\s+(?:the\s+)?$",
         left,
         re.IGNORECASE,
     ):

@@ -50,7 +50,8 @@ _UNITS = (
     r"labourers|laborers|specialists|advisers|advisors|instructors|technicians|volunteers|"
     r"mercenaries|sailors|pilots|police|policemen|students|journalists|individuals|companies|"
     r"entities|firms|banks|crew\s+members|crew|passengers|systems|radar\s+systems|"
-    r"armou?red\s+vehicles|howitzers|kilograms|kg|tonnes|metric\s+tons"
+    r"armou?red\s+vehicles|howitzers|kilograms|kg|tonnes|metric\s+tons|patrol\s+boats|boats|"
+    r"fighter\s+jets|satellites|trucks|lorries"
 )
 _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _WORDS = "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True))
