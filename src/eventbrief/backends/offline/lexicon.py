@@ -272,6 +272,10 @@ PLACE_HEADS = frozenset(
         "base",
         "airport",
         "capital",
+        "facility",
+        "site",
+        "plant",
+        "camp",
     }
 )
 

@@ -357,6 +357,13 @@ def _place_before(text: str, start: int) -> bool:
         return True
     if re.search(r"\baccording to\s+(?:the\s+)?$", left, re.IGNORECASE):
         return False
+    if re.search(
+        r"\b(?:areas?|parts?|hub|heart|suburbs?|(?:reached|entered|fled|evacuated|captured|"
+        r"seized|shelled|bombed))\s+(?:of\s+)?(?:the\s+)?$",
+        left,
+        re.IGNORECASE,
+    ):
+        return True
     return bool(
         re.search(
             r"\b(?:in|to|at|near|from|into|toward|towards|across|visit|visits|visited|visiting|"
@@ -377,7 +384,10 @@ def _segment(
         run
         and run[0].kind == "word"
         and (
-            _low(run[0]) in NON_NAMES
+            (
+                _low(run[0]) in NON_NAMES
+                and (run[0].start == sentence_start or _low(run[0]) not in _ORDINALS)
+            )
             or (
                 run[0].start == sentence_start
                 and b.words[_low(run[0])] > 0
@@ -389,6 +399,14 @@ def _segment(
         run = run[1:]
     while run and run[-1].kind == "word" and run[-1].text in _CONNECTORS:
         run = run[:-1]
+    split = _person_of_org(run)
+    if split is not None:
+        _segment(b, run[:split], sentence_start)
+        rest_of = run[split + 1 :]
+        if rest_of and rest_of[0].text == "the":
+            rest_of = rest_of[1:]
+        _segment(b, rest_of, sentence_start)
+        return  # "X Y of the Z Party": a person and an organisation
     if not run:
         return
     i = 0
@@ -464,6 +482,21 @@ def _segment(
     if org_end is not None:
         return
     _unknown(b, rest, lead, sentence_start)
+
+
+_ORDINALS = frozenset({"first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth"})
+
+
+def _person_of_org(run: list[_Token]) -> int | None:
+    """Index of "of" in "Given Family of [the] … Org-head", else None."""
+    for k, tok in enumerate(run):
+        if tok.text != "of":
+            continue
+        before, after = run[:k], run[k + 1 :]
+        if 2 <= len(before) <= 3 and _person_tokens(before) and any(_is_org_head(t) for t in after):
+            return k
+        return None
+    return None
 
 
 def _title_of_phrase(rest: list[_Token]) -> int | None:
@@ -639,7 +672,10 @@ def _unknown(b: _Builder, toks: list[_Token], lead: list[_Token], sentence_start
                 desc = lower_title.group("title")
             _person(b, toks, desc)
             return
-    if _place_before(text, start) and len(toks) <= 3:
+    adjective = len(toks) == 1 and re.match(
+        r"(?:\w+(?:an|ese|ish|ic))\s+[a-z]", text[start : end + 12]
+    )
+    if _place_before(text, start) and len(toks) <= 3 and not adjective:
         rec = b.entity(surface, "location", start)
         b.mention(rec, start, end, "place")
         return
