@@ -436,13 +436,27 @@ TRIGGERS: tuple[tuple[str, str, str], ...] = (
     ),
     (
         "aid",
-        r"(?:pledged|provided|sent|delivered|gave|promised|distributed|donated)\s+(?:\S+\s+){0,3}?"
-        r"(?:aid|food|medicine|medical supplies|relief|supplies|vaccines|tents)\b",
+        r"(?:pledged|provided|sent|delivered|gave|promised|distributed|donated|airlifted|flew)\s+"
+        r"(?:\S+\s+){0,6}?(?:aid|food|medicines?|medical supplies|relief|supplies|vaccines|tents|"
+        r"blankets|rescue\s+teams?|rescuers)\b",
         "verb",
     ),
     ("statement", r"(?:announc(?:ed|es|ing|ement)|declar(?:ed|es|ing|ation))\b", "verb"),
     ("statement", r"(?:issued|released|made)\s+(?:a|an)\s+statement\b", "verb"),
-    ("statement", r"(?:vowed|pledged|warned|urged|welcomed|hailed|insisted|stressed)\b", "verb"),
+    (
+        "statement",
+        r"(?:vowed|pledged|warned|urged|welcomed|hailed|insisted|stressed|promised)\b",
+        "verb",
+    ),
+    (
+        "other",
+        r"(?:(?:earthquake|quake|tremor|floods?|flooding|cyclone|typhoon|hurricane|storm|landslides?|"
+        r"eruption|wildfires?|tsunami)\s+(?:\S+\s+){0,3}?(?:struck|hit|hits|strikes|killed|kills|"
+        r"devastated|swept|ravaged|destroyed)|(?:struck|hit|devastated|ravaged)\s+by\s+(?:\S+\s+){0,3}?"
+        r"(?:earthquake|quake|floods?|cyclone|typhoon|hurricane|storm|landslides?|eruption|wildfires?|"
+        r"tsunami))\b",
+        "verb",
+    ),
     (
         "statement",
         r"(?:call(?:ed|s|ing)?\s+(?:on|for)|called\s+(?:it|them|this|that|the\s+\w+)\s+"

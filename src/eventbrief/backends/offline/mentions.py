@@ -312,7 +312,11 @@ def _keep_trigger(
     if (
         etype == "visit"
         and re.match(r"(?:travel|fl[eiy]|made|return|landed|touched)", word)
-        and not re.match(r"\s*(?:the\s+)?[A-Z]", right)
+        and not re.match(
+            r"\s*(?:the\s+)?(?:(?:district|city|town|region|province|state|village|capital)\s+of\s+)?"
+            r"[A-Z]",
+            right,
+        )
     ):
         return False  # "returned to normal": motion verbs need a named destination
     if etype == "agreement" and re.search(r"\b(?:great|good|big)\s+$", left) and word == "deal":
@@ -831,11 +835,12 @@ def sentence_mentions(
         q_end = clause[1] if next_trigger is None else min(clause[1], max(next_trigger, e + 25))
         q_start = max(clause[0], earlier[-1][1]) if earlier else clause[0]
         if (
-            etype == "armed_conflict"
+            etype in ("armed_conflict", "other")
             and next_trigger is None
             and re.match(
-                r"\s*(?:killing|wounding|injuring|leaving|kidnapping|abducting|capturing)\b",
-                text[clause[1] : clause[1] + 14],
+                r"\s*(?:which\s+)?(?:killing|killed|wounding|wounded|injuring|injured|leaving|left|"
+                r"kidnapping|abducting|capturing|displacing|displaced)\b",
+                text[clause[1] : clause[1] + 20],
             )
         ):
             q_end = _clause_of(clauses, clause[1])[1]
