@@ -554,3 +554,28 @@ def test_a_short_article_gets_three_distinct_takeaways() -> None:
     for text in ("One line only.", "Head\nThe ministry said talks would resume on Friday.\n"):
         texts = [t.text for t in extract_article(text, PUBLISHED).key_takeaways]
         assert len(texts) >= 3 and len(set(texts)) == len(texts), texts
+
+
+def test_more_general_news_patterns() -> None:
+    assert _events("A strong earthquake struck northern Peru on Sunday, killing 12 people.")[0][
+        ::2
+    ] == ("other", "2024-10-06")
+    assert _events("Indian and Chinese troops exchanged fire in Ladakh on Monday.") == [
+        ("armed_conflict", ["India", "China"], "2024-10-07")
+    ]
+    assert _events("Engineers from Brazil helped Angola build a satellite ground station in May.")[
+        0
+    ][0] == ("technology_transfer")
+
+
+def test_place_and_party_names() -> None:
+    extraction = extract_article(
+        "Head\n\nPiracy in the Gulf of Guinea rose, said Maria Costa of the Green Party.",
+        PUBLISHED,
+    )
+    names = {(e.name, e.type) for e in extraction.entities}
+    assert {
+        ("Gulf of Guinea", "location"),
+        ("Maria Costa", "person"),
+        ("Green Party", "organization"),
+    } <= names

@@ -657,7 +657,7 @@ def _unknown(b: _Builder, toks: list[_Token], lead: list[_Token], sentence_start
         if apposition and any(w.lower() in TITLE_HEADS for w in apposition.group("desc").split()):
             desc = apposition.group("desc").strip()
         lower_title = _LOWER_TITLE.search(text[max(0, start - 50) : start + 1])
-        counterpart = re.search(r"\b(?:with|by|and)\s+$", text[max(0, start - 6) : start])
+        counterpart = re.search(r"\b(?:with|by|and|said|says)\s+$", text[max(0, start - 7) : start])
         syllables = any(re.search(r"[a-z]-[a-z]", t.text) for t in toks)
         if (
             honorific
