@@ -13,6 +13,7 @@ from eventbrief.backends.offline.countries import country_index
 from eventbrief.backends.offline.names import EntityTable
 
 PHYSICAL = {"visit", "meeting", "armed_conflict", "military_deployment"}
+_TRANSFERS = {"aid", "arms_transfer", "technology_transfer"}
 _BACKGROUND_PLACE = re.compile(
     r"\b(?:war|conflict|fighting|crisis|tensions|campaign)\s+in\s+(?:the\s+)?$", re.IGNORECASE
 )
@@ -47,8 +48,13 @@ def locate(
         )
         if not place_like:
             continue
-        if etype not in PHYSICAL and not re.search(r"\b(?:in|at)\s+(?:the\s+)?$", before):
-            continue
+        into = (
+            r"in|at|to|into"
+            if etype in _TRANSFERS and rec.type == "location" and not rec.country_code
+            else r"in|at"
+        )
+        if etype not in PHYSICAL and not re.search(rf"\b(?:{into})\s+(?:the\s+)?$", before):
+            continue  # aid flown "to Nepalgunj" happens there; a country it goes to is a party
         if etype != "armed_conflict" and _BACKGROUND_PLACE.search(
             text[max(0, m.start - 30) : m.start]
         ):
