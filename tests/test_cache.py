@@ -1,0 +1,193 @@
+"""The extraction cache: keys, persistence, several processes, secrets, resuming a run."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import multiprocessing
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from eventbrief.backends.base import ExtractionResult
+from eventbrief.cache import (
+    CACHE_FILE,
+    CachingBackend,
+    ExtractionCache,
+    cache_key,
+    default_cache_dir,
+    safe_identity,
+)
+from eventbrief.models import Usage
+from scale_helpers import CountingBackend, make_article, make_extraction
+
+IDENTITY = {"backend": "openai", "model": "gpt-x", "mode": "tools", "prompt_version": "3"}
+
+
+def _result(text: str) -> ExtractionResult:
+    return ExtractionResult(
+        make_extraction(text),
+        "gpt-x",
+        "3",
+        Usage(prompt_tokens=10, completion_tokens=5, requests=2, cost_usd=0.5),
+    )
+
+
+def test_put_then_get_returns_the_same_extraction(tmp_path: Path) -> None:
+    article = make_article("a1")
+    with ExtractionCache(tmp_path) as cache:
+        assert cache.get(IDENTITY, article.meta) is None
+        cache.put(IDENTITY, article.meta, _result(article.text))
+    with ExtractionCache(tmp_path) as reopened:
+        got = reopened.get(IDENTITY, article.meta)
+    assert got is not None
+    assert got.extraction == make_extraction(article.text)
+    assert (got.model, got.prompt_version) == ("gpt-x", "3")
+    # usage is kept without a price: cost is computed from the current price table
+    assert got.usage == Usage(prompt_tokens=10, completion_tokens=5, requests=2)
+
+
+@pytest.mark.parametrize(
+    "change",
+    ["model", "mode", "prompt_version", "schema_hash", "backend", "text", "published"],
+)
+def test_every_part_of_the_key_matters(tmp_path: Path, change: str) -> None:
+    article = make_article("a1")
+    cache = ExtractionCache(tmp_path)
+    cache.put(IDENTITY, article.meta, _result(article.text))
+    identity = dict(IDENTITY)
+    other = article
+    if change == "text":
+        other = make_article("a1", text=article.text + " More.")
+    elif change == "published":
+        other = make_article("a1", published=dt.date(2025, 6, 18))
+    else:
+        identity[change] = "changed"
+    assert cache.get(identity, other.meta) is None
+    assert cache.get(IDENTITY, article.meta) is not None
+
+
+def test_key_ignores_order_and_secret_fields() -> None:
+    meta = make_article("a1").meta
+    reordered = dict(reversed(list(IDENTITY.items())))
+    assert cache_key(IDENTITY, meta) == cache_key(reordered, meta)
+    assert cache_key(IDENTITY, meta) == cache_key({**IDENTITY, "api_key": "sk-x"}, meta)
+
+
+def test_secrets_never_reach_the_file(tmp_path: Path) -> None:
+    article = make_article("a1")
+    identity = {
+        **IDENTITY,
+        "api_key": "sk-SECRET-1",
+        "authorization_header": "Bearer sk-SECRET-2",
+        "base_url": "https://user:sk-SECRET-3@example.test/v1",
+    }
+    assert safe_identity(identity)["base_url"] == "https://example.test/v1"
+    cache = ExtractionCache(tmp_path)
+    cache.put(identity, article.meta, _result(article.text))
+    cache.close()
+    raw = b"".join(p.read_bytes() for p in tmp_path.iterdir())
+    assert b"SECRET" not in raw
+    assert b"Bearer" not in raw
+
+
+def test_a_row_that_no_longer_validates_is_a_miss(tmp_path: Path) -> None:
+    article = make_article("a1")
+    cache = ExtractionCache(tmp_path)
+    cache.put(IDENTITY, article.meta, _result(article.text))
+    with sqlite3.connect(tmp_path / CACHE_FILE) as conn:
+        conn.execute("UPDATE extractions SET extraction = '{\"summary\": 1}'")
+    assert cache.get(IDENTITY, article.meta) is None
+    assert cache.stats().entries == 0
+
+
+def test_stats_and_clear(tmp_path: Path) -> None:
+    cache = ExtractionCache(tmp_path / "nested")
+    assert cache.stats().entries == 0
+    for n in range(3):
+        article = make_article(f"a{n}")
+        cache.put(IDENTITY, article.meta, _result(article.text))
+    stats = cache.stats()
+    assert stats.entries == 3
+    assert stats.by_model == {"openai/gpt-x": 3}
+    assert stats.size_bytes > 0
+    assert cache.clear() == 3
+    assert cache.stats().entries == 0
+
+
+def test_location_from_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("EVENTBRIEF_CACHE_DIR", str(tmp_path / "c"))
+    assert default_cache_dir() == tmp_path / "c"
+    assert ExtractionCache().path == tmp_path / "c" / CACHE_FILE
+    monkeypatch.delenv("EVENTBRIEF_CACHE_DIR")
+    assert "eventbrief" in str(default_cache_dir())
+
+
+def test_wal_mode_is_on(tmp_path: Path) -> None:
+    cache = ExtractionCache(tmp_path)
+    article = make_article("a1")
+    cache.put(IDENTITY, article.meta, _result(article.text))
+    with sqlite3.connect(tmp_path / CACHE_FILE) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def _writer(directory: str, worker: int, count: int) -> None:
+    cache = ExtractionCache(Path(directory))
+    for n in range(count):
+        article = make_article(f"w{worker}-{n}")
+        cache.put(IDENTITY, article.meta, _result(article.text))
+        assert cache.get(IDENTITY, article.meta) is not None
+    cache.close()
+
+
+def test_several_processes_write_at_once(tmp_path: Path) -> None:
+    ctx = multiprocessing.get_context("spawn")
+    workers = [ctx.Process(target=_writer, args=(str(tmp_path), w, 40)) for w in range(4)]
+    for p in workers:
+        p.start()
+    for p in workers:
+        p.join(60)
+    assert [p.exitcode for p in workers] == [0, 0, 0, 0]
+    assert ExtractionCache(tmp_path).stats().entries == 160
+
+
+async def _run_all(backend: CachingBackend, articles: list) -> list:
+    return await asyncio.gather(*(backend.extract(a) for a in articles), return_exceptions=True)
+
+
+def test_unchanged_rerun_makes_no_request(tmp_path: Path) -> None:
+    articles = [make_article(f"a{n}") for n in range(5)]
+    first = CachingBackend(CountingBackend(), ExtractionCache(tmp_path))
+    asyncio.run(_run_all(first, articles))
+    assert len(first.inner.calls) == 5
+    assert (first.counts.hits, first.counts.misses) == (0, 5)
+    assert first.counts.usage.requests == 5
+
+    again = CachingBackend(CountingBackend(), ExtractionCache(tmp_path))
+    results = asyncio.run(_run_all(again, articles))
+    assert again.inner.calls == []
+    assert (again.counts.hits, again.counts.misses) == (5, 0)
+    assert again.counts.usage == Usage()
+    assert [r.extraction for r in results] == [make_extraction(a.text) for a in articles]
+
+
+def test_interrupted_run_resumes_with_only_the_missing_articles(tmp_path: Path) -> None:
+    articles = [make_article(f"a{n}") for n in range(6)]
+    broken = CachingBackend(CountingBackend(fail_ids={"a3", "a4", "a5"}), ExtractionCache(tmp_path))
+    results = asyncio.run(_run_all(broken, articles))
+    assert [isinstance(r, Exception) for r in results] == [False] * 3 + [True] * 3
+
+    resumed = CachingBackend(CountingBackend(), ExtractionCache(tmp_path))
+    asyncio.run(_run_all(resumed, articles))
+    assert sorted(resumed.inner.calls) == ["a3", "a4", "a5"]
+    assert resumed.counts.hits == 3
+
+
+def test_without_a_cache_it_only_counts(tmp_path: Path) -> None:
+    articles = [make_article("a1"), make_article("a1")]
+    backend = CachingBackend(CountingBackend(), None)
+    asyncio.run(_run_all(backend, articles))
+    assert backend.inner.calls == ["a1", "a1"]
+    assert backend.counts.usage.prompt_tokens == 2000
+    assert backend.identity() == backend.inner.identity()
