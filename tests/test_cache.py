@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import json
 import multiprocessing
 import sqlite3
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from eventbrief.backends.base import ExtractionResult
 from eventbrief.cache import (
@@ -19,6 +21,7 @@ from eventbrief.cache import (
     default_cache_dir,
     safe_identity,
 )
+from eventbrief.cli import app
 from eventbrief.models import Usage
 from scale_helpers import CountingBackend, make_article, make_extraction
 
@@ -191,3 +194,24 @@ def test_without_a_cache_it_only_counts(tmp_path: Path) -> None:
     assert backend.inner.calls == ["a1", "a1"]
     assert backend.counts.usage.prompt_tokens == 2000
     assert backend.identity() == backend.inner.identity()
+
+
+def test_cache_commands(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("EVENTBRIEF_CACHE_DIR", str(tmp_path))
+    cache = ExtractionCache()
+    for n in range(2):
+        article = make_article(f"a{n}")
+        cache.put(IDENTITY, article.meta, _result(article.text))
+    cache.close()
+    runner = CliRunner()
+    shown = runner.invoke(app, ["cache", "stats", "--json"])
+    assert shown.exit_code == 0
+    numbers = json.loads(shown.stdout)
+    assert numbers["entries"] == 2
+    assert numbers["path"] == str(tmp_path / CACHE_FILE)
+    assert numbers["by_model"] == {"openai/gpt-x": 2}
+    cleared = runner.invoke(app, ["cache", "clear"])
+    assert cleared.exit_code == 0
+    assert "removed 2" in cleared.stderr
+    assert cleared.stdout == ""
+    assert json.loads(runner.invoke(app, ["cache", "stats", "--json"]).stdout)["entries"] == 0

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from eventbrief.cli import schema  # noqa: F401  (registers its command)
+from eventbrief.cli import (
+    cache,  # noqa: F401  (registers its commands)
+    schema,  # noqa: F401  (registers its command)
+)
 from eventbrief.cli.app import app
 
 
