@@ -20,15 +20,18 @@ def retry_after_seconds(headers: Mapping[str, str]) -> float | None:
     """Seconds a server asks us to wait: `retry-after-ms`, `retry-after` in seconds or as an
     HTTP date; None when it does not say."""
     lowered = {k.lower(): v for k, v in headers.items()}
-    try:
-        if "retry-after-ms" in lowered:
-            return max(0.0, float(lowered["retry-after-ms"]) / 1000)
-        if "retry-after" in lowered:
-            return max(0.0, float(lowered["retry-after"]))
-    except ValueError:
-        parsed = email.utils.parsedate_to_datetime(lowered["retry-after"])
-        if parsed is not None:
-            return max(0.0, parsed.timestamp() - time.time())
+    for name, scale in (("retry-after-ms", 1000.0), ("retry-after", 1.0)):
+        if name not in lowered:
+            continue
+        try:
+            return max(0.0, float(lowered[name]) / scale)
+        except ValueError:
+            pass
+        try:
+            when = email.utils.parsedate_to_datetime(lowered[name])
+        except (TypeError, ValueError):
+            continue
+        return max(0.0, when.timestamp() - time.time())
     return None
 
 

@@ -1,0 +1,112 @@
+"""Concurrency: the shared rate-limit gate, progress and the run summary."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import time
+
+import pytest
+
+from eventbrief.models import Usage
+from eventbrief.progress import RunProgress, RunSummary, wants_progress
+from eventbrief.rate_gate import RateGate, retry_after_seconds
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.mark.parametrize(
+    ("headers", "seconds"),
+    [
+        ({"Retry-After": "2"}, 2.0),
+        ({"retry-after": "0.5"}, 0.5),
+        ({"retry-after-ms": "250", "retry-after": "9"}, 0.25),
+        ({"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"}, 0.0),
+        ({}, None),
+        ({"retry-after": "soon"}, None),
+    ],
+)
+def test_retry_after_header_forms(headers: dict[str, str], seconds: float | None) -> None:
+    assert retry_after_seconds(headers) == seconds
+
+
+def test_gate_closes_for_the_longest_pause_and_caps_it() -> None:
+    clock = FakeClock()
+    gate = RateGate(default_pause=1.0, max_pause=30.0, clock=clock)
+    assert gate.closed_for == 0
+    gate.close(5.0)
+    gate.close(2.0)  # a shorter pause never reopens the gate early
+    assert gate.closed_for == 5.0
+    clock.now += 4
+    assert gate.closed_for == 1.0
+    gate.close(None)  # no Retry-After: the default pause
+    assert gate.closed_for == 1.0
+    gate.close(3600)
+    assert gate.closed_for == 30.0
+    assert gate.pauses == 4
+
+
+def test_waiters_are_held_until_the_gate_opens() -> None:
+    async def scenario() -> list[float]:
+        gate = RateGate()
+        gate.close(0.2)
+        start = time.monotonic()
+
+        async def sender() -> float:
+            await gate.wait()
+            return time.monotonic() - start
+
+        return await asyncio.gather(*(sender() for _ in range(5)))
+
+    waited = asyncio.run(scenario())
+    assert all(0.18 <= w < 0.5 for w in waited)
+
+
+def test_no_progress_bar_off_a_terminal_or_when_quiet() -> None:
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    assert wants_progress(5, stream=Tty())
+    assert not wants_progress(5, stream=Tty(), quiet=True)
+    assert not wants_progress(1, stream=Tty())
+    assert not wants_progress(5, stream=io.StringIO())
+
+
+class _Outcome:
+    def __init__(self, error: str | None) -> None:
+        self.error = error
+
+
+def test_progress_counts_and_draws_only_when_enabled() -> None:
+    silent = io.StringIO()
+    with RunProgress(3, enabled=False, stream=silent) as bar:
+        for error in (None, "a2: failed", None):
+            bar(_Outcome(error))
+    assert (bar.done, bar.failed) == (3, 1)
+    assert silent.getvalue() == ""
+
+    drawn = io.StringIO()
+    with RunProgress(2, enabled=True, stream=drawn) as bar:
+        bar(_Outcome(None))
+        bar(_Outcome(None))
+    assert bar.enabled and bar.done == 2
+
+
+def test_run_summary_line() -> None:
+    usage = Usage(prompt_tokens=12345, completion_tokens=678, requests=4, cost_usd=0.01234)
+    line = RunSummary(articles=5, failed=1, cache_hits=2, usage=usage, wall_seconds=3.21).line()
+    assert line == (
+        "eventbrief: 5 articles (4 ok, 1 failed), 4 requests, 2 cache hits, "
+        "12,345 prompt + 678 completion tokens, $0.0123, 3.2 s"
+    )
+    unknown = RunSummary(5, 0, 0, Usage(prompt_tokens=1, requests=1), 1.0).line()
+    assert "cost unknown" in unknown
+    cached = RunSummary(5, 0, 5, Usage(), 0.01).line()
+    assert "0 requests, 5 cache hits" in cached and "$0.0000" in cached
