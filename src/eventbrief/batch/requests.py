@@ -11,8 +11,12 @@ import json
 from collections.abc import Callable, Iterable
 from typing import Any
 
+import instructor
+from instructor.v2.core.templating import handle_templating
+
 from eventbrief.batch.schema import response_format
 from eventbrief.models import Article, ArticleMeta
+from eventbrief.prompt_templates import load_prompts, prompt_context
 
 ENDPOINT = "/v1/chat/completions"
 SHA_PREFIX = 16
@@ -30,6 +34,20 @@ def split_custom_id(value: str) -> tuple[str, str]:
     return (article_id, prefix) if article_id else (value, "")
 
 
+def render_messages(article: Article) -> Messages:
+    """The chat messages a live run sends for `article`, rendered by instructor's own templating
+    (the article is a value inserted into the message, never template source)."""
+    messages = load_prompts().messages()
+    rendered = handle_templating(
+        {"messages": messages}, instructor.Mode.JSON_SCHEMA, context=prompt_context(article)
+    )
+    return list(rendered["messages"])
+
+
+def prompt_version() -> str:
+    return load_prompts().version
+
+
 def request_line(article: Article, model: str, messages: Messages) -> dict[str, Any]:
     """One JSONL request: POST /v1/chat/completions with the strict extraction schema."""
     return {
@@ -43,7 +61,7 @@ def request_line(article: Article, model: str, messages: Messages) -> dict[str, 
 def write_requests(
     articles: Iterable[Article],
     model: str,
-    render: Callable[[Article], Messages],
+    render: Callable[[Article], Messages] = render_messages,
 ) -> Iterable[str]:
     """The JSONL lines (each ending in a newline) for `articles`, in order."""
     for article in articles:

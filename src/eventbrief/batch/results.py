@@ -24,6 +24,26 @@ BuildSummary = Callable[[Article, ExtractionResult], ArticleSummary]
 
 
 @dataclass(frozen=True)
+class BatchSource:
+    """Stands for the backend in provenance and the cache key: the model answered through the
+    Batch API in strict json_schema mode, with this prompt and schema version."""
+
+    model: str
+    prompt_version: str
+    schema: str
+    name: str = "openai"
+
+    def identity(self) -> dict[str, str]:
+        return {
+            "backend": self.name,
+            "model": self.model,
+            "mode": "batch_json_schema",
+            "prompt_version": self.prompt_version,
+            "schema": self.schema,
+        }
+
+
+@dataclass(frozen=True)
 class Collected:
     """One article's fate: a summary, or an error line that starts with its id."""
 
