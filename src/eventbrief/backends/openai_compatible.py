@@ -1,0 +1,365 @@
+"""The `openai` backend: instructor over any OpenAI-compatible chat-completions endpoint.
+
+Two retry loops with different jobs:
+- instructor's own loop re-asks the model when its answer is not valid (bad JSON, a schema
+  error, a quote that is not in the article), sending the error back; `reasks` bounds it;
+- a tenacity loop around the whole call retries network faults (429 honouring Retry-After,
+  5xx, timeouts, connection errors) with exponential backoff and jitter, bounded by
+  `max_attempts` and `max_retry_seconds`. The openai client's own retries are off.
+Usage is counted with instructor's hooks on every request, failed or not.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import hashlib
+import json
+import logging
+import os
+import re
+import time
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import instructor
+import openai
+from instructor.core import (
+    IncompleteOutputException,
+    InstructorRetryException,
+    ResponseParsingError,
+)
+from instructor.core.hooks import Hooks
+from pydantic import SecretStr, ValidationError
+from tenacity import (
+    AsyncRetrying,
+    RetryCallState,
+    retry_if_exception,
+    stop_after_attempt,
+    wait_random_exponential,
+)
+from tenacity.stop import stop_base
+
+from eventbrief.backends.base import ExtractionResult
+from eventbrief.errors import ConfigError, ExtractionError
+from eventbrief.grounding import quote_checker
+from eventbrief.models import Article, ArticleExtraction, Usage
+from eventbrief.prompt_templates import load_prompts, prompt_context
+
+MODES: dict[str, instructor.Mode] = {
+    "tools": instructor.Mode.TOOLS,
+    "json": instructor.Mode.JSON,
+    "json_schema": instructor.Mode.JSON_SCHEMA,
+    "md_json": instructor.Mode.MD_JSON,
+}
+RETRY_AFTER_CAP = 30.0
+"""Longest wait a Retry-After header can impose; the retry budget still bounds the total."""
+_TRANSIENT_STATUS = frozenset({408, 409, 429})
+_REASON_MAX_CHARS = 300
+
+# instructor logs every failed attempt at ERROR; without a handler Python prints those to
+# stderr, which must carry only our one-line messages.
+logging.getLogger("instructor").addHandler(logging.NullHandler())
+
+
+def schema_hash() -> str:
+    """A short digest of the ArticleExtraction JSON Schema (what the model is asked for)."""
+    schema = json.dumps(ArticleExtraction.model_json_schema(), sort_keys=True)
+    return hashlib.sha256(schema.encode("utf-8")).hexdigest()[:16]
+
+
+class _Meter:
+    """Counts requests and tokens over every attempt of one extraction via instructor hooks."""
+
+    def __init__(self) -> None:
+        self.usage = Usage()
+
+    def hooks(self) -> Hooks:
+        hooks = Hooks()
+        hooks.on("completion:kwargs", self._on_request)
+        hooks.on("completion:response", self._on_response)
+        return hooks
+
+    def _on_request(self, *args: Any, **kwargs: Any) -> None:
+        self.usage = self.usage + Usage(requests=1)
+
+    def _on_response(self, response: Any) -> None:
+        usage = getattr(response, "usage", None)
+        if usage is not None:
+            self.usage = self.usage + Usage(
+                prompt_tokens=int(getattr(usage, "prompt_tokens", 0) or 0),
+                completion_tokens=int(getattr(usage, "completion_tokens", 0) or 0),
+            )
+
+
+class _RetryBudget(stop_base):
+    """Stop when the next wait would take the retries past `seconds` since the first call."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+
+    def __call__(self, retry_state: RetryCallState) -> bool:
+        upcoming = retry_state.upcoming_sleep or 0.0
+        elapsed = retry_state.seconds_since_start or 0.0
+        return elapsed + upcoming > self.seconds
+
+
+def _api_error(exc: BaseException | None) -> openai.APIError | None:
+    """The openai error behind `exc` (instructor wraps it in InstructorRetryException)."""
+    seen = 0
+    while exc is not None and seen < 8:
+        if isinstance(exc, openai.APIError):
+            return exc
+        exc = exc.__cause__ or exc.__context__
+        seen += 1
+    return None
+
+
+def _is_transient(exc: BaseException) -> bool:
+    if isinstance(exc, IncompleteOutputException):
+        return False
+    error = _api_error(exc)
+    if isinstance(error, openai.APIConnectionError):
+        return True
+    if isinstance(error, openai.APIStatusError):
+        return error.status_code in _TRANSIENT_STATUS or error.status_code >= 500
+    return False
+
+
+def _retry_after(exc: BaseException | None) -> float | None:
+    """Seconds the server asked us to wait (Retry-After or retry-after-ms), if it said."""
+    error = _api_error(exc)
+    if not isinstance(error, openai.APIStatusError):
+        return None
+    headers = error.response.headers
+    millis = headers.get("retry-after-ms")
+    if millis:
+        try:
+            return max(0.0, float(millis) / 1000)
+        except ValueError:
+            pass
+    value = headers.get("retry-after")
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+class _Wait:
+    """Retry-After when the server gives one (capped), else exponential backoff with full
+    jitter: a random wait up to 0.5 s, 1 s, 2 s, … (at most 8 s)."""
+
+    def __init__(self) -> None:
+        self.backoff = wait_random_exponential(multiplier=0.5, max=8.0)
+
+    def __call__(self, retry_state: RetryCallState) -> float:
+        outcome = retry_state.outcome
+        asked = _retry_after(outcome.exception() if outcome else None)
+        if asked is not None:
+            return min(asked, RETRY_AFTER_CAP)
+        return float(self.backoff(retry_state))
+
+
+def _one_line(text: str, secret: str | None) -> str:
+    if secret:
+        text = text.replace(secret, "***")
+    text = re.sub(r"\s+", " ", text).strip()
+    if len(text) > _REASON_MAX_CHARS:
+        text = text[: _REASON_MAX_CHARS - 1] + "…"
+    return text
+
+
+def _server_message(error: openai.APIStatusError) -> str:
+    body = error.body
+    if isinstance(body, dict) and isinstance(body.get("message"), str):
+        return body["message"]
+    if isinstance(body, str) and body.strip():
+        return body
+    return error.message
+
+
+def _validation_summary(exc: BaseException) -> str:
+    """The first problems of a failed parse, as "field: message"."""
+    cause = exc.__cause__ if isinstance(exc, InstructorRetryException) else exc
+    if isinstance(cause, ValidationError):
+        parts = []
+        for problem in cause.errors()[:2]:
+            where = ".".join(str(p) for p in problem["loc"]) or "answer"
+            parts.append(f"{where}: {problem['msg']}")
+        more = len(cause.errors()) - len(parts)
+        return "; ".join(parts) + (f"; and {more} more" if more > 0 else "")
+    if isinstance(cause, json.JSONDecodeError):
+        return f"the answer is not valid JSON ({cause.msg})"
+    return str(cause or exc)
+
+
+def _safe_url(url: str | None) -> str:
+    """The endpoint URL without any user:password part."""
+    if not url:
+        return "the default OpenAI endpoint"
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    return urlunsplit((parts.scheme, host, parts.path, "", ""))
+
+
+class OpenAIBackend:
+    """Extraction by an LLM behind an OpenAI-compatible endpoint, through instructor."""
+
+    name = "openai"
+
+    def __init__(
+        self,
+        model: str,
+        base_url: str | None = None,
+        api_key: str | SecretStr | None = None,
+        mode: str = "tools",
+        timeout: float = 60.0,
+        max_attempts: int = 4,
+        max_retry_seconds: float = 45.0,
+        reasks: int = 2,
+    ) -> None:
+        if not model:
+            raise ConfigError("the openai backend needs a model name (--model)")
+        if mode not in MODES:
+            raise ConfigError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
+        if max_attempts < 1 or reasks < 0 or timeout <= 0 or max_retry_seconds < 0:
+            raise ConfigError(
+                "max_attempts must be at least 1, reasks at least 0, timeout and "
+                "max_retry_seconds positive"
+            )
+        self.model = model
+        self.base_url = base_url
+        self.mode = mode
+        self.timeout = timeout
+        self.max_attempts = max_attempts
+        self.max_retry_seconds = max_retry_seconds
+        self.reasks = reasks
+        key = api_key.get_secret_value() if isinstance(api_key, SecretStr) else api_key
+        # A local server may need no key, but the openai client insists on one.
+        self._api_key = SecretStr(key or os.environ.get("OPENAI_API_KEY") or "no-key")
+        self._prompts = load_prompts()
+        self._schema_hash = schema_hash()
+        self._bound: tuple[asyncio.AbstractEventLoop, openai.AsyncOpenAI, Any] | None = None
+
+    def __repr__(self) -> str:
+        return f"OpenAIBackend(model={self.model!r}, base_url={_safe_url(self.base_url)!r})"
+
+    @property
+    def prompt_version(self) -> str:
+        return self._prompts.version
+
+    def identity(self) -> dict[str, str]:
+        return {
+            "backend": self.name,
+            "model": self.model,
+            "mode": self.mode,
+            "prompt_version": self._prompts.version,
+            "schema": self._schema_hash,
+        }
+
+    def _client(self) -> Any:
+        """The instructor client for the running event loop (an httpx pool cannot outlive its
+        loop, and callers may run several loops one after another)."""
+        loop = asyncio.get_running_loop()
+        if self._bound is None or self._bound[0] is not loop:
+            raw = openai.AsyncOpenAI(
+                base_url=self.base_url,
+                api_key=self._api_key.get_secret_value(),
+                timeout=self.timeout,
+                max_retries=0,
+            )
+            self._bound = (loop, raw, instructor.from_openai(raw, mode=MODES[self.mode]))
+        return self._bound[2]
+
+    async def aclose(self) -> None:
+        """Close the HTTP connections of the client bound to the running loop."""
+        bound, self._bound = self._bound, None
+        if bound is not None and bound[0] is asyncio.get_running_loop():
+            await bound[1].close()
+
+    async def extract(self, article: Article) -> ExtractionResult:
+        meter = _Meter()
+        context = {**prompt_context(article), "quote_checker": quote_checker(article.text)}
+        retrying = AsyncRetrying(
+            retry=retry_if_exception(_is_transient),
+            wait=_Wait(),
+            stop=stop_after_attempt(self.max_attempts) | _RetryBudget(self.max_retry_seconds),
+            reraise=True,
+        )
+        attempts = 0
+        try:
+            async for attempt in retrying:
+                with attempt:
+                    attempts += 1
+                    extraction = await self._client().chat.completions.create(
+                        model=self.model,
+                        response_model=ArticleExtraction,
+                        messages=self._prompts.messages(),
+                        context=context,
+                        max_retries=self.reasks,
+                        strict=False,
+                        hooks=meter.hooks(),
+                    )
+        except Exception as exc:  # every failure becomes one line naming the article
+            raise ExtractionError(article.meta.id, self._reason(exc, attempts)) from None
+        return ExtractionResult(
+            # instructor answers with its own subclass; hand on the plain contract model
+            extraction=ArticleExtraction.model_validate(extraction.model_dump()),
+            model=self.model,
+            prompt_version=self._prompts.version,
+            usage=meter.usage,
+        )
+
+    def _reason(self, exc: BaseException, attempts: int) -> str:
+        """One line saying why the extraction failed, without the API key."""
+        tries = f"{attempts} attempt{'s' if attempts != 1 else ''}"
+        error = _api_error(exc)
+        if isinstance(exc, IncompleteOutputException):
+            reason = (
+                "the model's answer was cut off at its token limit; use a model with a larger "
+                "output limit or split the article"
+            )
+        elif isinstance(error, openai.APITimeoutError):
+            reason = f"the endpoint did not answer within {self.timeout:g} s ({tries})"
+        elif isinstance(error, openai.APIConnectionError):
+            reason = f"could not connect to {_safe_url(self.base_url)} ({tries})"
+        elif isinstance(error, openai.APIStatusError):
+            status, message = error.status_code, _server_message(error)
+            if status in (401, 403):
+                reason = f"the endpoint refused the API key (HTTP {status}): {message}"
+            elif status == 404:
+                reason = f"HTTP 404: {message}; check --model and --base-url"
+            elif status == 429:
+                asked = _retry_after(error)
+                wait = f", asked to wait {asked:g} s" if asked else ""
+                reason = f"rate limited (HTTP 429{wait}) after {tries}: {message}"
+            elif status >= 500:
+                reason = f"the endpoint kept failing (HTTP {status}) after {tries}: {message}"
+            else:
+                reason = f"the endpoint rejected the request (HTTP {status}): {message}"
+        elif isinstance(exc, InstructorRetryException) and isinstance(
+            exc.__cause__, ValidationError | json.JSONDecodeError | ResponseParsingError
+        ):
+            tries = exc.n_attempts or self.reasks + 1
+            reason = (
+                f"the model's answer was not valid after {tries} "
+                f"{'try' if tries == 1 else 'tries'}: {_validation_summary(exc)}"
+            )
+        elif isinstance(exc, InstructorRetryException):
+            cause = exc.__cause__ or exc
+            reason = (
+                "the endpoint's answer is not a usable chat completion "
+                f"({type(cause).__name__}: {cause})"
+            )
+        else:
+            reason = f"{type(exc).__name__}: {exc}"
+        return _one_line(reason, self._api_key.get_secret_value())

@@ -1,0 +1,220 @@
+"""Find evidence quotes in the article text and give them char offsets.
+
+An LLM copies quotes with small slips: curly vs straight quote marks, dashes, line breaks turned
+into spaces, a changed letter. A quote is found exactly once white space, quote marks and dashes
+are normalised; failing that, a fuzzy alignment (rapidfuzz) above a threshold is accepted and
+reported as "fuzzy". Offsets always point into the original text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+from rapidfuzz import fuzz
+
+from eventbrief.models import (
+    ArticleExtraction,
+    Evidence,
+    GroundedEvent,
+    GroundedTakeaway,
+    Quote,
+)
+
+FUZZY_THRESHOLD = 95.0
+"""Lowest rapidfuzz partial-ratio score (0-100) at which a quote counts as found: a slip of a
+letter or a mark in a sentence passes, a changed word ("Monday" for "Tuesday") does not."""
+FUZZY_MIN_CHARS = 12
+"""Shorter quotes must match exactly: fuzzy scores on a few characters mean little."""
+_NUMBER = re.compile(r"\d+")
+"""A fuzzy match must keep every number of the quote: 11,000 troops is not 12,000 troops."""
+
+_CHAR_MAP = {
+    "‘": "'",
+    "’": "'",
+    "‚": "'",
+    "‛": "'",
+    "′": "'",
+    "`": "'",
+    "´": "'",
+    "“": '"',
+    "”": '"',
+    "„": '"',
+    "‟": '"',
+    "″": '"',
+    "«": '"',
+    "»": '"',
+    "‐": "-",
+    "‑": "-",
+    "‒": "-",
+    "–": "-",
+    "—": "-",
+    "―": "-",
+    "−": "-",
+    "…": "...",
+}
+
+
+@dataclass(frozen=True)
+class Span:
+    """Where a quote sits in the text: `text[start:end]`, found exactly or fuzzily."""
+
+    start: int
+    end: int
+    match: Literal["exact", "fuzzy"]
+
+
+@dataclass(frozen=True)
+class Grounded:
+    """An extraction's takeaways and events with offsets, and the share of quotes found."""
+
+    takeaways: list[GroundedTakeaway]
+    events: list[GroundedEvent]
+    grounding_rate: float
+
+
+class _Normalised:
+    """A text with white space runs collapsed and quote marks and dashes made plain, plus the
+    index in the original text of every normalised character."""
+
+    def __init__(self, text: str) -> None:
+        chars: list[str] = []
+        origin: list[int] = []
+        in_space = False
+        for index, char in enumerate(text):
+            if char.isspace():
+                if not in_space and chars:
+                    chars.append(" ")
+                    origin.append(index)
+                in_space = True
+                continue
+            in_space = False
+            for out in _CHAR_MAP.get(char, char):
+                chars.append(out)
+                origin.append(index)
+        if chars and chars[-1] == " ":
+            chars.pop()
+            origin.pop()
+        self.text = "".join(chars)
+        self.origin = origin
+        self.folded = _fold(self.text)
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """Original offsets of the normalised range [start, end)."""
+        return self.origin[start], self.origin[end - 1] + 1
+
+
+def _fold(text: str) -> str:
+    """Lower case, one char for one char, so that offsets stay valid."""
+    return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+
+
+def _normalise(text: str) -> str:
+    return _Normalised(text).text
+
+
+class _Locator:
+    """Locates quotes in one text; normalises the text once for many quotes."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.norm = _Normalised(text)
+        self._cache: dict[str, Span | None] = {}
+
+    def locate(self, quote: str) -> Span | None:
+        if quote not in self._cache:
+            self._cache[quote] = self._find(quote)
+        return self._cache[quote]
+
+    def _find(self, quote: str) -> Span | None:
+        needle = _normalise(quote)
+        if not needle or not self.norm.text:
+            return None
+        at = self.norm.text.find(needle)
+        if at >= 0:
+            start, end = self.norm.span(at, at + len(needle))
+            return Span(start, end, "exact")
+        if len(needle) < FUZZY_MIN_CHARS or len(needle) > len(self.norm.text):
+            return None
+        folded = _fold(needle)
+        found = fuzz.partial_ratio_alignment(folded, self.norm.folded, score_cutoff=FUZZY_THRESHOLD)
+        if found is None or found.dest_end <= found.dest_start:
+            return None
+        start, end = self._whole_words(found.dest_start, found.dest_end)
+        if _NUMBER.findall(needle) != _NUMBER.findall(self.norm.text[start:end]):
+            return None
+        start, end = self.norm.span(start, end)
+        return Span(start, end, "fuzzy")
+
+    def _whole_words(self, start: int, end: int) -> tuple[int, int]:
+        """Widen a fuzzy alignment that cuts a word in two to the whole word at each end."""
+        text = self.norm.text
+        floor, ceiling = max(0, start - 20), min(len(text), end + 20)
+        while start > floor and text[start - 1].isalnum() and text[start].isalnum():
+            start -= 1
+        while end < ceiling and text[end - 1].isalnum() and text[end].isalnum():
+            end += 1
+        return start, end
+
+
+def locate(quote: str, text: str) -> Span | None:
+    """The span of `text` that `quote` was copied from, or None when it is not there."""
+    return _Locator(text).locate(quote)
+
+
+def quote_checker(text: str) -> Callable[[str], None]:
+    """A check for the validation context ("quote_checker"): raises ValueError naming a quote
+    that is not in `text`, which instructor sends back to the model as a re-ask."""
+    locator = _Locator(text)
+
+    def check(quote: str) -> None:
+        if locator.locate(quote) is None:
+            shown = quote if len(quote) <= 120 else quote[:117] + "..."
+            raise ValueError(
+                f"quote not found in the article: {shown!r}; copy a span of the article "
+                "text character for character, or drop this quote"
+            )
+
+    return check
+
+
+def _evidence(quotes: list[Quote], locator: _Locator) -> list[Evidence]:
+    out = []
+    for quote in quotes:
+        span = locator.locate(quote.quote)
+        if span is None:
+            out.append(Evidence(quote=quote.quote))
+        else:
+            out.append(
+                Evidence(quote=quote.quote, start=span.start, end=span.end, match=span.match)
+            )
+    return out
+
+
+def ground(extraction: ArticleExtraction, text: str) -> Grounded:
+    """Offsets for every quote of `extraction` in `text`; unfound quotes keep null offsets.
+
+    `grounding_rate` is found quotes / all quotes (1.0 when there are no quotes at all: nothing
+    is ungrounded).
+    """
+    locator = _Locator(text)
+    takeaways = [
+        GroundedTakeaway(
+            **takeaway.model_dump(exclude={"evidence"}),
+            evidence=_evidence(takeaway.evidence, locator),
+        )
+        for takeaway in extraction.key_takeaways
+    ]
+    events = [
+        GroundedEvent(
+            **event.model_dump(exclude={"evidence"}),
+            evidence=_evidence(event.evidence, locator),
+        )
+        for event in extraction.events
+    ]
+    all_evidence = [e for item in (*takeaways, *events) for e in item.evidence]
+    found = sum(1 for e in all_evidence if e.start is not None)
+    rate = found / len(all_evidence) if all_evidence else 1.0
+    return Grounded(takeaways=takeaways, events=events, grounding_rate=rate)

@@ -1,0 +1,16 @@
+"""Shared fixtures: a scripted OpenAI-compatible server on 127.0.0.1 (no internet, no API key)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from scripted_server import ScriptedServer
+
+
+@pytest.fixture
+def scripted_server() -> Iterator[ScriptedServer]:
+    """A running ScriptedServer; queue replies on it and point a client at `.base_url`."""
+    with ScriptedServer() as server:
+        yield server

@@ -1,0 +1,68 @@
+"""The prompt templates: versioned, rendered only by Jinja from context, and kept short."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from pathlib import Path
+
+import pytest
+from jinja2.sandbox import SandboxedEnvironment
+
+from eventbrief.models import Article, ArticleMeta
+from eventbrief.prompt_templates import load_prompts, prompt_context, split_version
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _article(text: str, published: dt.date | None) -> Article:
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return Article(meta=ArticleMeta(id="a", published=published, sha256=digest), text=text)
+
+
+def _render(template: str, article: Article) -> str:
+    return SandboxedEnvironment().from_string(template).render(**prompt_context(article))
+
+
+def test_both_files_carry_the_same_version_which_is_stripped() -> None:
+    prompts = load_prompts()
+    for name in ("system.txt", "user.txt"):
+        first = (ROOT / "prompts" / name).read_text(encoding="utf-8").splitlines()[0]
+        assert first == f"version: {prompts.version}"
+    assert "version:" not in prompts.system and "version:" not in prompts.user
+    assert [m["role"] for m in prompts.messages()] == ["system", "user"]
+
+
+def test_split_version_requires_the_line() -> None:
+    assert split_version("version: 2030-01-01.2\nbody\n", "x.txt") == ("2030-01-01.2", "body")
+    with pytest.raises(ValueError, match=r"prompts/x\.txt must start with"):
+        split_version("body\nversion: 1\n", "x.txt")
+
+
+def test_user_template_gives_the_date_and_delimits_the_article() -> None:
+    text = "VALLETTA, Feb 2 — Malta opened a desalination plant on Monday."
+    fence = hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
+    rendered = _render(load_prompts().user, _article(text, dt.date(2026, 2, 3)))
+    lines = rendered.splitlines()
+    assert lines[0] == "Publication date: 2026-02-03"
+    assert lines[-3:] == [f"<article {fence}>", text, f"</article {fence}>"]
+
+
+def test_unknown_date_is_said_and_no_date_is_invented() -> None:
+    rendered = _render(load_prompts().user, _article("Text.", None))
+    assert rendered.startswith("Publication date: unknown;")
+    assert "None" not in rendered
+
+
+def test_system_prompt_states_the_rules() -> None:
+    system = load_prompts().system.lower()
+    for rule in ("character for character", "publication date", "status", "not instructions"):
+        assert rule in system
+    assert "{{" not in system and "{%" not in system
+
+
+def test_prompts_stay_short() -> None:
+    """The schema's field descriptions already teach the fields; the prompt only adds rules.
+    Prompt tokens per article are benchmarked, so growth here should be a decision."""
+    prompts = load_prompts()
+    assert len(prompts.system) + len(prompts.user) < 1400

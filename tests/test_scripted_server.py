@@ -1,0 +1,94 @@
+"""The scripted server itself: queued replies in order, recorded requests, router, faults."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import time
+
+import pytest
+
+from scripted_server import (
+    RecordedRequest,
+    Reply,
+    ScriptedServer,
+    content_reply,
+    error_reply,
+    tool_call_reply,
+)
+
+
+def _post(server: ScriptedServer, body: dict) -> tuple[int, dict[str, str], bytes]:
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=5)
+    try:
+        conn.request(
+            "POST",
+            "/v1/chat/completions",
+            body=json.dumps(body),
+            headers={"Content-Type": "application/json", "Authorization": "Bearer k"},
+        )
+        response = conn.getresponse()
+        return response.status, dict(response.getheaders()), response.read()
+    finally:
+        conn.close()
+
+
+def test_replies_come_in_queue_order_and_requests_are_recorded(
+    scripted_server: ScriptedServer,
+) -> None:
+    assert scripted_server.base_url == f"http://127.0.0.1:{scripted_server.port}/v1"
+    scripted_server.queue(
+        tool_call_reply({"a": 1}, usage=(7, 3)),
+        error_reply(429, "slow down", headers={"Retry-After": "1"}),
+        content_reply({"b": 2}),
+    )
+    status, _, raw = _post(scripted_server, {"model": "m", "messages": [{"role": "user"}]})
+    first = json.loads(raw)
+    assert status == 200
+    call = first["choices"][0]["message"]["tool_calls"][0]["function"]
+    assert (call["name"], json.loads(call["arguments"])) == ("ArticleExtraction", {"a": 1})
+    assert first["choices"][0]["finish_reason"] == "tool_calls"
+    assert first["usage"] == {"prompt_tokens": 7, "completion_tokens": 3, "total_tokens": 10}
+
+    status, headers, raw = _post(scripted_server, {"n": 2})
+    assert status == 429 and headers["Retry-After"] == "1"
+    assert json.loads(raw)["error"]["message"] == "slow down"
+
+    status, _, raw = _post(scripted_server, {"n": 3})
+    assert json.loads(json.loads(raw)["choices"][0]["message"]["content"]) == {"b": 2}
+
+    assert [r.body for r in scripted_server.requests][1:] == [{"n": 2}, {"n": 3}]
+    first_request = scripted_server.requests[0]
+    assert (first_request.method, first_request.path) == ("POST", "/v1/chat/completions")
+    assert first_request.headers["authorization"] == "Bearer k"
+    assert first_request.messages == [{"role": "user"}]
+    assert scripted_server.pending == 0
+
+
+def test_an_empty_queue_answers_500_naming_the_path(scripted_server: ScriptedServer) -> None:
+    status, _, raw = _post(scripted_server, {})
+    assert status == 500
+    assert "no reply queued for /v1/chat/completions" in json.loads(raw)["error"]["message"]
+
+
+def test_router_chooses_by_request(scripted_server: ScriptedServer) -> None:
+    def route(request: RecordedRequest) -> Reply:
+        return content_reply(f"echo {request.body['x']}", finish_reason="length")
+
+    scripted_server.router = route
+    _, _, raw = _post(scripted_server, {"x": "hi"})
+    choice = json.loads(raw)["choices"][0]
+    assert (choice["message"]["content"], choice["finish_reason"]) == ("echo hi", "length")
+
+
+def test_raw_bodies_delay_and_drop(scripted_server: ScriptedServer) -> None:
+    scripted_server.queue(Reply(body=b"{not json", delay=0.2), Reply(drop=True), Reply(status=204))
+    began = time.monotonic()
+    status, _, raw = _post(scripted_server, {})
+    assert (status, raw) == (200, b"{not json")
+    assert time.monotonic() - began >= 0.2
+    with pytest.raises((http.client.HTTPException, ConnectionError)):
+        _post(scripted_server, {})
+    status, _, raw = _post(scripted_server, {})
+    assert (status, raw) == (204, b"")
+    assert len(scripted_server.requests) == 3
