@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import io
+import re
+import threading
 import time
 
 import pytest
 
-from eventbrief.models import Usage
+from eventbrief.backends.base import ExtractionResult
+from eventbrief.backends.openai_compatible import OpenAIBackend
+from eventbrief.models import Article, Usage
 from eventbrief.progress import RunProgress, RunSummary, wants_progress
 from eventbrief.rate_gate import RateGate, retry_after_seconds
+from scale_helpers import make_article, make_extraction
+from scripted_server import RecordedRequest, Reply, ScriptedServer, error_reply, tool_call_reply
 
 
 class FakeClock:
@@ -110,3 +116,54 @@ def test_run_summary_line() -> None:
     assert "cost unknown" in unknown
     cached = RunSummary(5, 0, 5, Usage(), 0.01).line()
     assert "0 requests, 5 cache hits" in cached and "$0.0000" in cached
+
+
+_ARTICLE = re.compile(r"<article (\w+)>\n(.*)\n</article \1>", re.DOTALL)
+
+
+def _article_text(request: RecordedRequest) -> str:
+    match = _ARTICLE.search(request.messages[-1]["content"])
+    assert match is not None
+    return match.group(2)
+
+
+def test_a_429_pauses_every_task_not_just_its_own(scripted_server: ScriptedServer) -> None:
+    """Two articles at a time; the first answer is a 429 asking for 0.4 s. The requests sent after
+    it, by any task, wait out the pause instead of going straight to the endpoint."""
+    arrivals: list[tuple[float, int]] = []
+    lock = threading.Lock()
+
+    def router(request: RecordedRequest) -> Reply:
+        with lock:
+            first = not arrivals
+            arrivals.append((time.monotonic(), 429 if first else 200))
+        if first:
+            return error_reply(429, "slow down", headers={"Retry-After": "0.4"})
+        return tool_call_reply(make_extraction(_article_text(request)).model_dump(mode="json"))
+
+    scripted_server.router = router
+    scripted_server.latency = 0.05
+    backend = OpenAIBackend(model="m", base_url=scripted_server.base_url, api_key="k")
+    articles = [make_article(f"a{n}") for n in range(6)]
+
+    async def run() -> list[ExtractionResult]:
+        slots = asyncio.Semaphore(2)
+
+        async def one(article: Article) -> ExtractionResult:
+            async with slots:
+                return await backend.extract(article)
+
+        try:
+            return await asyncio.gather(*(one(a) for a in articles))
+        finally:
+            await backend.aclose()
+
+    results = asyncio.run(run())
+    assert len(results) == 6
+    assert backend.rate_gate.pauses == 1
+    limited_at = arrivals[0][0]
+    later = [t - limited_at for t, _ in arrivals[1:]]
+    # the request already in flight with the 429 goes through; all others waited the pause
+    assert sum(1 for gap in later if gap < 0.3) <= 1
+    assert sum(1 for gap in later if gap >= 0.35) >= 5
+    assert backend.rate_gate.waited >= 1

@@ -45,6 +45,7 @@ from eventbrief.errors import ConfigError, ExtractionError
 from eventbrief.grounding import quote_checker
 from eventbrief.models import Article, ArticleExtraction, Usage
 from eventbrief.prompt_templates import load_prompts, prompt_context
+from eventbrief.rate_gate import RateGate
 
 MODES: dict[str, instructor.Mode] = {
     "tools": instructor.Mode.TOOLS,
@@ -226,6 +227,7 @@ class OpenAIBackend:
         max_attempts: int = 4,
         max_retry_seconds: float = 45.0,
         reasks: int = 2,
+        rate_gate: RateGate | None = None,
     ) -> None:
         if not model:
             raise ConfigError("the openai backend needs a model name (--model)")
@@ -249,6 +251,8 @@ class OpenAIBackend:
         self._prompts = load_prompts()
         self._schema_hash = schema_hash()
         self._bound: tuple[asyncio.AbstractEventLoop, openai.AsyncOpenAI, Any] | None = None
+        # One gate for every request of this backend: a 429 pauses them all, not just its own.
+        self.rate_gate = rate_gate if rate_gate is not None else RateGate(max_pause=RETRY_AFTER_CAP)
 
     def __repr__(self) -> str:
         return f"OpenAIBackend(model={self.model!r}, base_url={_safe_url(self.base_url)!r})"
@@ -276,6 +280,9 @@ class OpenAIBackend:
                 api_key=self._api_key.get_secret_value(),
                 timeout=self.timeout,
                 max_retries=0,
+                http_client=openai.DefaultAsyncHttpxClient(
+                    timeout=self.timeout, event_hooks=self.rate_gate.event_hooks()
+                ),
             )
             self._bound = (loop, raw, instructor.from_openai(raw, mode=MODES[self.mode]))
         return self._bound[2]
