@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import hashlib
+import re
 
 from eventbrief.backends.base import ExtractionResult
 from eventbrief.models import Article, ArticleExtraction, ArticleMeta, Usage
@@ -73,3 +74,15 @@ class CountingBackend:
             raise RuntimeError(f"{article.meta.id}: interrupted")
         usage = Usage(prompt_tokens=1000, completion_tokens=200, requests=1)
         return ExtractionResult(make_extraction(article.text), self.model, "1", usage)
+
+
+_ARTICLE = re.compile(r"<article (\w+)>\n(.*)\n</article \1>", re.DOTALL)
+
+
+def article_in_prompt(messages: list[dict]) -> str:
+    """The article text a rendered prompt carries between its fenced delimiters."""
+    for message in reversed(messages):
+        match = _ARTICLE.search(message.get("content") or "")
+        if match:
+            return match.group(2)
+    raise AssertionError("no fenced article in the prompt")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import io
-import re
 import threading
 import time
 
@@ -15,7 +14,7 @@ from eventbrief.backends.openai_compatible import OpenAIBackend
 from eventbrief.models import Article, Usage
 from eventbrief.progress import RunProgress, RunSummary, wants_progress
 from eventbrief.rate_gate import RateGate, retry_after_seconds
-from scale_helpers import make_article, make_extraction
+from scale_helpers import article_in_prompt, make_article, make_extraction
 from scripted_server import RecordedRequest, Reply, ScriptedServer, error_reply, tool_call_reply
 
 
@@ -118,15 +117,6 @@ def test_run_summary_line() -> None:
     assert "0 requests, 5 cache hits" in cached and "$0.0000" in cached
 
 
-_ARTICLE = re.compile(r"<article (\w+)>\n(.*)\n</article \1>", re.DOTALL)
-
-
-def _article_text(request: RecordedRequest) -> str:
-    match = _ARTICLE.search(request.messages[-1]["content"])
-    assert match is not None
-    return match.group(2)
-
-
 def test_a_429_pauses_every_task_not_just_its_own(scripted_server: ScriptedServer) -> None:
     """Two articles at a time; the first answer is a 429 asking for 0.4 s. The requests sent after
     it, by any task, wait out the pause instead of going straight to the endpoint."""
@@ -139,10 +129,11 @@ def test_a_429_pauses_every_task_not_just_its_own(scripted_server: ScriptedServe
             arrivals.append((time.monotonic(), 429 if first else 200))
         if first:
             return error_reply(429, "slow down", headers={"Retry-After": "0.4"})
-        return tool_call_reply(make_extraction(_article_text(request)).model_dump(mode="json"))
+        return tool_call_reply(
+            make_extraction(article_in_prompt(request.messages)).model_dump(mode="json")
+        )
 
     scripted_server.router = router
-    scripted_server.latency = 0.05
     backend = OpenAIBackend(model="m", base_url=scripted_server.base_url, api_key="k")
     articles = [make_article(f"a{n}") for n in range(6)]
 
