@@ -8,8 +8,10 @@ the two tools do comparable work on the way back and differ in what they send.
 
 from __future__ import annotations
 
+import argparse
 import json
 import re
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -104,17 +106,26 @@ def langextract_answer(chunk: str) -> dict[str, Any]:
     return {"extractions": items}
 
 
+_FENCED = re.compile(r"<article (\w+)>\n(.*)\n</article \1>", re.DOTALL)
+
+
 def _eventbrief_article(messages: list[dict[str, Any]]) -> str | None:
     for message in reversed(messages):
         content = message.get("content")
-        if isinstance(content, str) and "<article>" in content:
-            return content.split("<article>", 1)[1].rsplit("</article>", 1)[0].strip("\n")
+        match = _FENCED.search(content) if isinstance(content, str) else None
+        if match:
+            return match.group(2)
     return None
 
 
 def _langextract_chunk(messages: list[dict[str, Any]]) -> str:
     prompt = messages[-1]["content"]
     return prompt.rsplit("\nQ: ", 1)[1].rsplit("\nA: ", 1)[0]
+
+
+def caller(body: dict[str, Any]) -> str:
+    """Which tool sent a chat-completions body."""
+    return "eventbrief" if _eventbrief_article(body.get("messages") or []) else "langextract"
 
 
 def answer(request: RecordedRequest) -> Reply:
@@ -137,21 +148,80 @@ def body_answer(body: dict[str, Any]) -> dict[str, Any]:
     return content_reply(extraction_for(text)).body  # type: ignore[return-value]
 
 
-def serve(latency: float = 0.0) -> ScriptedServer:
-    """A started scripted server that answers with this model after `latency` seconds."""
+def serve(latency: float = 0.0, log: Path | None = None) -> ScriptedServer:
+    """A started scripted server that answers with this model after `latency` seconds; with
+    `log`, one JSON line per request: the caller, its prompt tokens and characters."""
     server = ScriptedServer().start()
-    server.router = answer
     server.latency = latency
+    if log is None:
+        server.router = answer
+        return server
+    handle = log.open("a", encoding="utf-8", buffering=1)
+
+    def logged(request: RecordedRequest) -> Reply:
+        body = request.body if isinstance(request.body, dict) else {}
+        record = {
+            "caller": caller(body),
+            "prompt_tokens": prompt_tokens(body),
+            "prompt_chars": prompt_chars(body),
+        }
+        handle.write(json.dumps(record) + "\n")
+        return answer(request)
+
+    server.router = logged
     return server
 
 
-def prompt_tokens(body: dict[str, Any]) -> int:
-    """Tokens a request sends, counted the same way for every tool (see `count_tokens`)."""
+class ServerProcess:
+    """The scripted model in its own process, so that its threads do not share the benchmark's
+    interpreter lock; `base_url` once started. A context manager."""
+
+    def __init__(self, latency: float, log: Path | None = None) -> None:
+        args = [sys.executable, __file__, "--latency", str(latency)]
+        if log is not None:
+            args += ["--log", str(log)]
+        self._process = subprocess.Popen(
+            args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        )
+        assert self._process.stdout is not None
+        self.base_url = self._process.stdout.readline().strip()
+
+    def __enter__(self) -> ServerProcess:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        assert self._process.stdin is not None
+        self._process.stdin.close()
+        self._process.wait(timeout=10)
+
+
+def _main() -> None:
+    parser = argparse.ArgumentParser(description="Serve the scripted model until stdin closes.")
+    parser.add_argument("--latency", type=float, default=0.0)
+    parser.add_argument("--log", type=Path)
+    args = parser.parse_args()
+    server = serve(args.latency, args.log)
+    print(server.base_url, flush=True)
+    sys.stdin.read()
+    server.close()
+
+
+def _prompt_parts(body: dict[str, Any]) -> list[str]:
+    """Everything a request sends that the model reads: messages, tool and response schemas."""
     parts = [m.get("content") or "" for m in body.get("messages") or []]
     for key in ("tools", "response_format", "functions"):
         if body.get(key):
             parts.append(json.dumps(body[key], ensure_ascii=False))
-    return sum(count_tokens(p) for p in parts if isinstance(p, str))
+    return [p for p in parts if isinstance(p, str)]
+
+
+def prompt_tokens(body: dict[str, Any]) -> int:
+    """Tokens a request sends, counted the same way for every tool (see `count_tokens`)."""
+    return sum(count_tokens(p) for p in _prompt_parts(body))
+
+
+def prompt_chars(body: dict[str, Any]) -> int:
+    return sum(len(p) for p in _prompt_parts(body))
 
 
 _TOKEN = re.compile(r"\w+|[^\w\s]")
@@ -161,3 +231,7 @@ def count_tokens(text: str) -> int:
     """A tokenizer-free estimate: words and single punctuation marks (no BPE file is available
     offline); it is applied identically to both tools' requests."""
     return len(_TOKEN.findall(text))
+
+
+if __name__ == "__main__":
+    _main()
