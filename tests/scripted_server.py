@@ -118,10 +118,11 @@ def error_reply(status: int, message: str, *, headers: dict[str, str] | None = N
 
 
 class ScriptedServer:
-    """A threaded HTTP server answering each request with the next queued reply (or `router`).
+    """A threaded HTTP server answering each request with the next queued reply.
 
-    With nothing queued and no router it answers 500 with an error naming the request, so a
-    test that under-scripts fails loudly instead of hanging.
+    When `router` is set it answers every request instead (the queue is not used). With
+    nothing queued and no router the server answers 500 with an error naming the request, so
+    a test that under-scripts fails loudly instead of hanging. `latency` delays every reply.
     """
 
     def __init__(self) -> None:
@@ -219,10 +220,10 @@ class ScriptedServer:
                     self.connection.shutdown(2)
                     return
                 payload, content_type = _encode(reply.body)
+                headers = {"Content-Type": content_type, **reply.headers}
+                headers["Content-Length"] = str(len(payload))
                 self.send_response(reply.status)
-                self.send_header("Content-Type", content_type)
-                self.send_header("Content-Length", str(len(payload)))
-                for key, value in reply.headers.items():
+                for key, value in headers.items():
                     self.send_header(key, value)
                 self.end_headers()
                 self.wfile.write(payload)

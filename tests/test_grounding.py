@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from eventbrief.grounding import Span, ground, locate, quote_checker
 from eventbrief.models import ArticleExtraction
@@ -101,10 +103,13 @@ def _extraction(event_quotes: list[str], takeaway_quotes: list[str]) -> ArticleE
 def test_ground_fills_offsets_and_rate() -> None:
     extraction = _extraction(
         ["The city council voted 7-2 on Monday", "The council met in secret."],
-        ["About 1,200 commuters use the terminal daily."],
+        ["About 1,200 commuters use the terminal daily.", "Ruiz's ofice said a new pier"],
     )
     grounded = ground(extraction, TEXT)
-    assert grounded.grounding_rate == pytest.approx(2 / 3)
+    assert grounded.grounding_rate == pytest.approx(3 / 4)
+    slipped = grounded.takeaways[1].evidence[1]
+    assert slipped.match == "fuzzy" and slipped.quote == "Ruiz's ofice said a new pier"
+    assert TEXT[slipped.start : slipped.end] == "Ruiz’s office said a new pier"
     found, missing = grounded.events[0].evidence
     assert (found.start, found.end, found.match) == (
         TEXT.index("The city council"),
@@ -132,3 +137,28 @@ def test_the_models_quote_validator_uses_the_checker() -> None:
     payload["events"][0]["evidence"] = [{"quote": "Mayor Ruiz resigned."}]
     with pytest.raises(ValueError, match="Mayor Ruiz resigned"):
         ArticleExtraction.model_validate(payload, context={"quote_checker": quote_checker(TEXT)})
+
+
+_ALPHABET = st.sampled_from([*"abcde XYZ,.\n\t", "’", "“", "”", "—", "…", "\u00a0"])
+
+
+@given(text=st.text(_ALPHABET, min_size=1, max_size=200), data=st.data())
+def test_every_slice_of_the_text_is_found_with_offsets_to_matching_text(
+    text: str, data: st.DataObject
+) -> None:
+    start = data.draw(st.integers(0, len(text) - 1))
+    end = data.draw(st.integers(start + 1, len(text)))
+    quote = text[start:end]
+    span = locate(quote, text)
+    if not quote.strip():
+        assert span is None
+        return
+    assert span is not None and span.match == "exact"
+    assert 0 <= span.start < span.end <= len(text)
+    assert " ".join(_plain(text[span.start : span.end]).split()) == " ".join(_plain(quote).split())
+
+
+def _plain(text: str) -> str:
+    return text.translate({ord("’"): "'", ord("“"): '"', ord("”"): '"', ord("—"): "-"}).replace(
+        "…", "..."
+    )

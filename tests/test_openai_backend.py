@@ -249,8 +249,9 @@ def test_json_modes_parse_content(
         assert "key_takeaways" in sent["json_schema"]["schema"]["properties"]
     else:
         assert request.body.get("response_format") == response_format
-    if mode != "json_schema":
-        assert '"key_takeaways"' in request.messages[0]["content"]  # schema sent in the prompt
+    if mode != "json_schema":  # the schema goes into the system message, untouched by Jinja
+        schema = json.dumps(ArticleExtraction.model_json_schema(), indent=2, ensure_ascii=False)
+        assert schema in request.messages[0]["content"]
     assert TEXT in _all_message_text(request)
 
 
@@ -286,6 +287,20 @@ def test_hallucinated_quote_is_reasked_with_the_error(scripted_server: ScriptedS
     assert f"quote not found in the article: {invented!r}" in second_text
 
 
+def test_a_quote_still_unfound_after_every_reask_fails_the_article(
+    scripted_server: ScriptedServer,
+) -> None:
+    invented = "Chile will host the next round of talks."
+    answer = _with(["events", 2, "evidence"], [{"quote": invented}])
+    scripted_server.router = lambda request: tool_call_reply(answer, usage=(300, 100))
+    error = _fail(_backend(scripted_server, reasks=2))
+    assert len(scripted_server.requests) == 3
+    assert "quote not found in the article" in str(error)
+    assert "\n" not in str(error)
+    for request in scripted_server.requests[1:]:
+        assert f"quote not found in the article: {invented!r}" in _all_message_text(request)
+
+
 def test_rate_limit_then_malformed_json_then_valid_takes_exactly_three_requests(
     scripted_server: ScriptedServer,
 ) -> None:
@@ -301,6 +316,28 @@ def test_rate_limit_then_malformed_json_then_valid_takes_exactly_three_requests(
     assert len(scripted_server.requests) == 3
     assert result.usage == Usage(prompt_tokens=2500, completion_tokens=509, requests=3)
     assert 1.0 <= elapsed < 5.0  # Retry-After: 1 was honoured, and no more
+
+
+def test_retry_after_beyond_the_budget_gives_up_at_once(scripted_server: ScriptedServer) -> None:
+    scripted_server.queue(error_reply(429, "quota", headers={"Retry-After": "120"}))
+    began = time.monotonic()
+    error = _fail(_backend(scripted_server, max_retry_seconds=5))
+    assert time.monotonic() - began < 2.0
+    assert len(scripted_server.requests) == 1
+    assert str(error) == (
+        "nordic-fisheries: rate limited (HTTP 429, asked to wait 120 s) after 1 attempt: quota"
+    )
+
+
+def test_retry_after_ms_is_honoured(scripted_server: ScriptedServer) -> None:
+    scripted_server.queue(
+        error_reply(503, "busy", headers={"retry-after-ms": "300", "Retry-After": "9"}),
+        tool_call_reply(EXTRACTION),
+    )
+    began = time.monotonic()
+    assert _run(_backend(scripted_server)).extraction == EXPECTED
+    assert 0.3 <= time.monotonic() - began < 2.0
+    assert len(scripted_server.requests) == 2
 
 
 def test_persistent_500_fails_in_bounded_time_with_one_line(
@@ -430,7 +467,7 @@ def test_api_key_never_appears_in_errors(scripted_server: ScriptedServer) -> Non
         "nordic-fisheries: the endpoint refused the API key (HTTP 401): "
         "Incorrect API key provided: ***."
     )
-    assert error.__cause__ is None and error.__suppress_context__
+    assert error.__cause__ is None and error.__context__ is None
     scripted_server.router = lambda request: error_reply(500, f"echo {API_KEY}")
     error = _fail(_backend(scripted_server, max_attempts=1))
     assert API_KEY not in str(error)
@@ -503,8 +540,7 @@ def test_an_answer_that_is_no_chat_completion_is_named(scripted_server: Scripted
     scripted_server.queue(Reply(body={**broken, "choices": []}))
     error = _fail(_backend(scripted_server))
     assert str(error) == (
-        "nordic-fisheries: the endpoint's answer is not a usable chat completion "
-        "(IndexError: list index out of range)"
+        "nordic-fisheries: the endpoint answered with no choices (an empty completion)"
     )
 
 
@@ -531,3 +567,16 @@ except ExtractionError as error:
     assert done.stdout.startswith("a: the model's answer was not valid after 2 tries: ")
     assert done.stderr == ""
     assert len(scripted_server.requests) == 2
+
+
+def test_a_refusal_is_named(scripted_server: ScriptedServer) -> None:
+    body = content_reply("").body
+    assert isinstance(body, dict)
+    body["choices"][0]["message"] = {
+        "role": "assistant",
+        "content": None,
+        "refusal": "I can't help with that.",
+    }
+    scripted_server.router = lambda request: Reply(body=body)
+    error = _fail(_backend(scripted_server, reasks=0))
+    assert str(error) == "nordic-fisheries: the model refused: I can't help with that."

@@ -14,6 +14,10 @@ from eventbrief.prompt_templates import load_prompts, prompt_context, split_vers
 
 ROOT = Path(__file__).resolve().parents[1]
 
+PROMPT_DIGESTS = {"2026-11-22.3": "ad9ac7edd5782608"}
+"""Digest of the prompt text for each version: the version is part of the cache key, so text
+changed under an old version would serve stale cached answers."""
+
 
 def _article(text: str, published: dt.date | None) -> Article:
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
@@ -65,4 +69,13 @@ def test_prompts_stay_short() -> None:
     """The schema's field descriptions already teach the fields; the prompt only adds rules.
     Prompt tokens per article are benchmarked, so growth here should be a decision."""
     prompts = load_prompts()
-    assert len(prompts.system) + len(prompts.user) < 1400
+    assert len(prompts.system) + len(prompts.user) < 2000
+
+
+def test_changed_wording_gets_a_new_version() -> None:
+    prompts = load_prompts()
+    digest = hashlib.sha256((prompts.system + "\0" + prompts.user).encode()).hexdigest()[:16]
+    assert PROMPT_DIGESTS.get(prompts.version) == digest, (
+        f"prompts/ changed: give system.txt and user.txt a new version line and record "
+        f'"{prompts.version}": "{digest}" (with the new version) in PROMPT_DIGESTS'
+    )

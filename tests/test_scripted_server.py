@@ -76,16 +76,25 @@ def test_router_chooses_by_request(scripted_server: ScriptedServer) -> None:
         return content_reply(f"echo {request.body['x']}", finish_reason="length")
 
     scripted_server.router = route
+    scripted_server.latency = 0.15
+    scripted_server.queue(content_reply("never used while a router is set"))
+    began = time.monotonic()
     _, _, raw = _post(scripted_server, {"x": "hi"})
+    assert time.monotonic() - began >= 0.15
+    assert scripted_server.pending == 1
     choice = json.loads(raw)["choices"][0]
     assert (choice["message"]["content"], choice["finish_reason"]) == ("echo hi", "length")
 
 
 def test_raw_bodies_delay_and_drop(scripted_server: ScriptedServer) -> None:
-    scripted_server.queue(Reply(body=b"{not json", delay=0.2), Reply(drop=True), Reply(status=204))
+    scripted_server.queue(
+        Reply(body=b"{not json", delay=0.2, headers={"Content-Type": "text/html"}),
+        Reply(drop=True),
+        Reply(status=204),
+    )
     began = time.monotonic()
-    status, _, raw = _post(scripted_server, {})
-    assert (status, raw) == (200, b"{not json")
+    status, headers, raw = _post(scripted_server, {})
+    assert (status, raw, headers["Content-Type"]) == (200, b"{not json", "text/html")
     assert time.monotonic() - began >= 0.2
     with pytest.raises((http.client.HTTPException, ConnectionError)):
         _post(scripted_server, {})

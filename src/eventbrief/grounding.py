@@ -132,8 +132,8 @@ class _Locator:
         needle = _normalise(quote)
         if not needle or not self.norm.text:
             return None
-        at = self.norm.text.find(needle)
-        if at >= 0:
+        at = self._find_exact(needle)
+        if at is not None:
             start, end = self.norm.span(at, at + len(needle))
             return Span(start, end, "exact")
         if len(needle) < FUZZY_MIN_CHARS or len(needle) > len(self.norm.text):
@@ -147,6 +147,20 @@ class _Locator:
             return None
         start, end = self.norm.span(start, end)
         return Span(start, end, "fuzzy")
+
+    def _find_exact(self, needle: str) -> int | None:
+        """First occurrence that does not start or end inside one original character ("…"
+        becomes "..."); failing that, the first occurrence."""
+        text, origin = self.norm.text, self.norm.origin
+        first = at = text.find(needle)
+        while at >= 0:
+            end = at + len(needle)
+            starts_clean = at == 0 or origin[at - 1] != origin[at]
+            ends_clean = end == len(text) or origin[end] != origin[end - 1]
+            if starts_clean and ends_clean:
+                return at
+            at = text.find(needle, at + 1)
+        return first if first >= 0 else None
 
     def _whole_words(self, start: int, end: int) -> tuple[int, int]:
         """Widen a fuzzy alignment that cuts a word in two to the whole word at each end."""

@@ -138,7 +138,7 @@ class Entity(_Model):
     type: EntityType
     aliases: list[str] = Field(
         default_factory=list,
-        description='Other names used for it in the article ("DPRK", "Pyongyang" for the state).',
+        description="Other names the article uses for it: an acronym, a variant, a short form.",
     )
     description: str | None = Field(
         default=None, description="Role or title as stated in the article, or null."

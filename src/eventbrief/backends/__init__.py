@@ -1,1 +1,45 @@
-"""Backends: `openai` (instructor over any OpenAI-compatible endpoint) and `offline` (rules)."""
+"""Backends: `openai` (instructor over any OpenAI-compatible endpoint) and `offline` (rules).
+
+Each backend module is imported only when chosen, so `offline` never loads the OpenAI client and
+`import eventbrief` stays cheap.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from eventbrief.errors import ConfigError
+
+if TYPE_CHECKING:
+    from eventbrief.backends.base import Backend
+    from eventbrief.config import Settings
+
+
+def make_backend(settings: Settings) -> Backend:
+    """The backend `settings` ask for (`auto` resolved); ConfigError when it cannot be built."""
+    kind = settings.resolved_backend()
+    if kind == "openai":
+        from eventbrief.backends.openai_compatible import OpenAIBackend
+
+        api_key = settings.api_key.get_secret_value() if settings.api_key is not None else None
+        return OpenAIBackend(
+            model=settings.model,
+            base_url=settings.base_url,
+            api_key=api_key,
+            mode=settings.mode,
+            timeout=settings.timeout,
+        )
+    try:
+        from eventbrief.backends.offline import OfflineBackend
+    except ModuleNotFoundError as exc:
+        if not (exc.name or "").startswith("eventbrief.backends.offline"):
+            raise
+        reason = (
+            "no endpoint is configured and the offline backend is not available in this build"
+            if settings.backend == "auto"
+            else "the offline backend is not available in this build"
+        )
+        from eventbrief.config import NO_ENDPOINT_HELP
+
+        raise ConfigError(f"{reason}; {NO_ENDPOINT_HELP}") from None
+    return OfflineBackend()

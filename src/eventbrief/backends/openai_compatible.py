@@ -2,7 +2,8 @@
 
 Two retry loops with different jobs:
 - instructor's own loop re-asks the model when its answer is not valid (bad JSON, a schema
-  error, a quote that is not in the article), sending the error back; `reasks` bounds it;
+  error, a quote that is not in the article), sending the error back; `reasks` bounds it, and
+  an answer still invalid after the last re-ask fails the article (unfound quotes included);
 - a tenacity loop around the whole call retries network faults (429 honouring Retry-After,
   5xx, timeouts, connection errors) with exponential backoff and jitter, bounded by
   `max_attempts` and `max_retry_seconds`. The openai client's own retries are off.
@@ -74,6 +75,7 @@ class _Meter:
 
     def __init__(self) -> None:
         self.usage = Usage()
+        self.last_response: Any = None
 
     def hooks(self) -> Hooks:
         hooks = Hooks()
@@ -85,6 +87,7 @@ class _Meter:
         self.usage = self.usage + Usage(requests=1)
 
     def _on_response(self, response: Any) -> None:
+        self.last_response = response
         usage = getattr(response, "usage", None)
         if usage is not None:
             self.usage = self.usage + Usage(
@@ -201,6 +204,18 @@ def _validation_summary(exc: BaseException) -> str:
     return str(cause or exc)
 
 
+def _unanswered(completion: Any) -> str | None:
+    """Why a chat completion holds no answer at all: a refusal, or no choices."""
+    if completion is None or not hasattr(completion, "choices"):
+        return None
+    if not completion.choices:
+        return "the endpoint answered with no choices (an empty completion)"
+    refusal = getattr(completion.choices[0].message, "refusal", None)
+    if refusal:
+        return f"the model refused: {refusal}"
+    return None
+
+
 def _safe_url(url: str | None) -> str:
     """The endpoint URL without any user:password part."""
     if not url:
@@ -296,6 +311,7 @@ class OpenAIBackend:
     async def extract(self, article: Article) -> ExtractionResult:
         meter = _Meter()
         context = {**prompt_context(article), "quote_checker": quote_checker(article.text)}
+        hooks = meter.hooks()
         retrying = AsyncRetrying(
             retry=retry_if_exception(_is_transient),
             wait=_Wait(),
@@ -303,6 +319,7 @@ class OpenAIBackend:
             reraise=True,
         )
         attempts = 0
+        failure: str | None = None
         try:
             async for attempt in retrying:
                 with attempt:
@@ -314,10 +331,14 @@ class OpenAIBackend:
                         context=context,
                         max_retries=self.reasks,
                         strict=False,
-                        hooks=meter.hooks(),
+                        hooks=hooks,
                     )
         except Exception as exc:  # every failure becomes one line naming the article
-            raise ExtractionError(article.meta.id, self._reason(exc, attempts)) from None
+            failure = self._reason(exc, attempts, meter.last_response)
+        if failure is not None:
+            # raised outside the handler so that no chained exception (whose request holds
+            # the Authorization header) travels with the error
+            raise ExtractionError(article.meta.id, failure)
         return ExtractionResult(
             # instructor answers with its own subclass; hand on the plain contract model
             extraction=ArticleExtraction.model_validate(extraction.model_dump()),
@@ -326,7 +347,7 @@ class OpenAIBackend:
             usage=meter.usage,
         )
 
-    def _reason(self, exc: BaseException, attempts: int) -> str:
+    def _reason(self, exc: BaseException, attempts: int, last_response: Any = None) -> str:
         """One line saying why the extraction failed, without the API key."""
         tries = f"{attempts} attempt{'s' if attempts != 1 else ''}"
         error = _api_error(exc)
@@ -346,8 +367,8 @@ class OpenAIBackend:
             elif status == 404:
                 reason = f"HTTP 404: {message}; check --model and --base-url"
             elif status == 429:
-                asked = _retry_after(error)
-                wait = f", asked to wait {asked:g} s" if asked else ""
+                wanted = _retry_after(error)
+                wait = f", asked to wait {wanted:g} s" if wanted else ""
                 reason = f"rate limited (HTTP 429{wait}) after {tries}: {message}"
             elif status >= 500:
                 reason = f"the endpoint kept failing (HTTP {status}) after {tries}: {message}"
@@ -356,11 +377,13 @@ class OpenAIBackend:
         elif isinstance(exc, InstructorRetryException) and isinstance(
             exc.__cause__, ValidationError | json.JSONDecodeError | ResponseParsingError
         ):
-            tries = exc.n_attempts or self.reasks + 1
+            asked = exc.n_attempts or self.reasks + 1
             reason = (
-                f"the model's answer was not valid after {tries} "
-                f"{'try' if tries == 1 else 'tries'}: {_validation_summary(exc)}"
+                f"the model's answer was not valid after {asked} "
+                f"{'try' if asked == 1 else 'tries'}: {_validation_summary(exc)}"
             )
+        elif isinstance(exc, InstructorRetryException) and _unanswered(last_response):
+            reason = str(_unanswered(last_response))
         elif isinstance(exc, InstructorRetryException):
             cause = exc.__cause__ or exc
             reason = (

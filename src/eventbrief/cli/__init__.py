@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from eventbrief.cli import (
+    batch,  # noqa: F401  (registers its commands)
     cache,  # noqa: F401  (registers its commands)
     schema,  # noqa: F401  (registers its command)
+    summarize,  # noqa: F401  (registers its command)
 )
 from eventbrief.cli.app import app
 

@@ -1,0 +1,164 @@
+"""`eventbrief summarize PATH…`: articles in, grounded ArticleSummary records out."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from eventbrief.articles import expand_sources
+from eventbrief.cli.app import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, app
+from eventbrief.config import BACKENDS, Settings
+from eventbrief.errors import ConfigError
+from eventbrief.output import FORMATS, default_format, is_dir_target, write_all, write_one
+from eventbrief.pipeline import ArticleOutcome, summarize_many
+
+BackendChoice = Enum("BackendChoice", {n: n for n in BACKENDS}, type=str)
+ModeChoice = Enum(
+    "ModeChoice", {n: n for n in ("tools", "json", "json_schema", "md_json")}, type=str
+)
+FormatChoice = Enum("FormatChoice", {n: n for n in FORMATS}, type=str)
+
+EPILOG = """\
+\b
+Examples:
+  eventbrief summarize evals/articles/004_2ad1f6fdf5f1c408.txt
+  eventbrief summarize story.html --published 2025-06-04 --format markdown
+  eventbrief summarize articles/ -o out/        # one <id>.json per article
+  cat story.txt | eventbrief summarize - --backend offline
+  OPENAI_API_KEY=... eventbrief summarize news/*.txt -o all.jsonl
+  eventbrief summarize a.txt --base-url http://127.0.0.1:8000/v1 --model m
+
+Exit codes: 0 all articles summarized, 1 some failed (the others are still written),
+2 usage or configuration error.
+"""
+
+
+def _parse_date(value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a date (use YYYY-MM-DD)") from None
+
+
+@app.command(epilog=EPILOG)
+def summarize(
+    paths: Annotated[
+        list[str] | None,
+        typer.Argument(metavar="PATH...", help='Files, folders, globs, or "-" for stdin.'),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "-o", "--output", help="Write to FILE, or to DIR/ as one <id>.json per article."
+        ),
+    ] = None,
+    fmt: Annotated[
+        FormatChoice | None,
+        typer.Option(
+            "--format", help="json (default for one article), jsonl (for several) or markdown."
+        ),
+    ] = None,
+    published: Annotated[
+        str | None,
+        typer.Option(
+            metavar="YYYY-MM-DD",
+            help="Publication date (else from HTML metadata or a dateline in the text).",
+        ),
+    ] = None,
+    backend: Annotated[
+        BackendChoice | None,
+        typer.Option(
+            help="auto: the endpoint when one is configured, else offline. [env EVENTBRIEF_BACKEND]"
+        ),
+    ] = None,
+    model: Annotated[str | None, typer.Option(help="Model name. [env EVENTBRIEF_MODEL]")] = None,
+    base_url: Annotated[
+        str | None,
+        typer.Option(
+            metavar="URL",
+            help="OpenAI-compatible endpoint. [env EVENTBRIEF_BASE_URL, OPENAI_BASE_URL]",
+        ),
+    ] = None,
+    mode: Annotated[
+        ModeChoice | None,
+        typer.Option(help="How the model returns structure (default tools). [env EVENTBRIEF_MODE]"),
+    ] = None,
+    concurrency: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            metavar="N",
+            help="Articles in flight at once (default 8). [env EVENTBRIEF_CONCURRENCY]",
+        ),
+    ] = None,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Do not read or write the summary cache.")
+    ] = False,
+) -> None:
+    """Summarize articles into grounded event records (JSON on stdout; messages on stderr)."""
+    if not paths:
+        _say("no PATH given; try 'eventbrief summarize --help'")
+        raise typer.Exit(EXIT_USAGE)
+    published_date = _parse_date(published)
+    try:
+        settings = Settings.resolve(
+            backend=backend.value if backend else None,
+            model=model,
+            base_url=base_url,
+            mode=mode.value if mode else None,
+            concurrency=concurrency,
+            no_cache=no_cache or None,
+        )
+    except ConfigError as exc:
+        _say(str(exc))
+        raise typer.Exit(EXIT_USAGE) from None
+
+    sources = expand_sources(paths)
+    chosen_format = fmt.value if fmt else default_format(len(sources))
+    to_dir = output if is_dir_target(output) else None
+    failed: list[str] = []
+
+    def on_result(outcome: ArticleOutcome) -> None:
+        if outcome.error is not None:
+            failed.append(outcome.source)
+            _say(settings.redact(outcome.error))
+        elif to_dir is not None and outcome.summary is not None:
+            try:
+                write_one(outcome.summary, to_dir, chosen_format)
+            except OSError as exc:
+                failed.append(outcome.source)
+                _say(f"{outcome.article_id}: cannot write to {to_dir}: {exc.strerror or exc}")
+
+    _say(settings.describe())
+    try:
+        outcomes = summarize_many(
+            sources, published=published_date, on_result=on_result, settings=settings
+        )
+    except ConfigError as exc:
+        _say(settings.redact(str(exc)))
+        raise typer.Exit(EXIT_USAGE) from None
+    except KeyboardInterrupt:
+        _say("interrupted")
+        raise typer.Exit(130) from None
+
+    if to_dir is None:
+        summaries = [o.summary for o in outcomes if o.summary is not None]
+        try:
+            write_all(summaries, chosen_format, output)
+        except OSError as exc:
+            _say(f"cannot write {output}: {exc.strerror or exc}")
+            raise typer.Exit(EXIT_SOME_FAILED) from None
+    done = len(outcomes) - len(failed)
+    if len(outcomes) > 1 or failed:
+        _say(f"{done} of {len(outcomes)} articles summarized, {len(failed)} failed")
+    raise typer.Exit(EXIT_SOME_FAILED if failed else EXIT_OK)
+
+
+def _say(message: str) -> None:
+    typer.echo(f"eventbrief: {message}", err=True)

@@ -1,0 +1,127 @@
+"""Run settings, resolved in one place: flags, then EVENTBRIEF_* variables, then OPENAI_*.
+
+The API key is read from the environment only (never a flag, so it stays out of shell history and
+process lists) and is held as a SecretStr: printing the settings never shows it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+
+from eventbrief.errors import ConfigError
+
+BackendName = Literal["auto", "openai", "offline"]
+Mode = Literal["tools", "json", "json_schema", "md_json"]
+BACKENDS: tuple[str, ...] = BackendName.__args__  # type: ignore[attr-defined]
+MODES: tuple[str, ...] = Mode.__args__  # type: ignore[attr-defined]
+DEFAULT_MODEL = "gpt-4o-mini"
+ENV_PREFIX = "EVENTBRIEF_"
+
+# Settings field → the variables that can set it, first match wins.
+ENV_VARS: dict[str, tuple[str, ...]] = {
+    "backend": ("EVENTBRIEF_BACKEND",),
+    "model": ("EVENTBRIEF_MODEL",),
+    "base_url": ("EVENTBRIEF_BASE_URL", "OPENAI_BASE_URL"),
+    "api_key": ("EVENTBRIEF_API_KEY", "OPENAI_API_KEY"),
+    "mode": ("EVENTBRIEF_MODE",),
+    "concurrency": ("EVENTBRIEF_CONCURRENCY",),
+    "timeout": ("EVENTBRIEF_TIMEOUT",),
+    "max_chars": ("EVENTBRIEF_MAX_CHARS",),
+    "no_cache": ("EVENTBRIEF_NO_CACHE",),
+}
+
+NO_ENDPOINT_HELP = (
+    "configure an OpenAI-compatible endpoint: set EVENTBRIEF_BASE_URL or OPENAI_BASE_URL "
+    "(or pass --base-url) for a local or hosted server, and EVENTBRIEF_API_KEY or OPENAI_API_KEY "
+    "when it needs a key"
+)
+
+
+class Settings(BaseModel):
+    """Everything a run needs to pick and configure a backend."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    backend: BackendName = "auto"
+    model: str = Field(default=DEFAULT_MODEL, min_length=1)
+    base_url: str | None = None
+    api_key: SecretStr | None = None
+    mode: Mode = "tools"
+    concurrency: int = Field(default=8, ge=1, le=256)
+    timeout: float = Field(default=60.0, gt=0)
+    max_chars: int = Field(default=200_000, ge=1)
+    no_cache: bool = False
+
+    @classmethod
+    def resolve(cls, env: Mapping[str, str] | None = None, **flags: Any) -> Settings:
+        """Flags given (not None) win; then the environment (`os.environ` unless `env` is given).
+
+        Raises ConfigError with one line naming the flag or variable that holds a bad value.
+        """
+        environ = os.environ if env is None else env
+        unknown = set(flags) - set(cls.model_fields)
+        if unknown:
+            raise ConfigError(f"unknown setting(s): {', '.join(sorted(unknown))}")
+        values: dict[str, Any] = {}
+        origin: dict[str, str] = {}
+        for field in cls.model_fields:
+            if flags.get(field) is not None:
+                values[field] = flags[field]
+                origin[field] = "--" + field.replace("_", "-")
+                continue
+            for var in ENV_VARS.get(field, ()):
+                raw = environ.get(var, "").strip()
+                if raw:
+                    values[field] = _parse_env(field, raw)
+                    origin[field] = var
+                    break
+        try:
+            return cls(**values)
+        except ValidationError as exc:
+            error = exc.errors()[0]
+            field = str(error["loc"][0]) if error["loc"] else "settings"
+            where = origin.get(field, field)
+            shown = "" if field == "api_key" else f" (got {values.get(field)!r})"
+            raise ConfigError(f"{where}: {error['msg']}{shown}") from None
+
+    @property
+    def endpoint_configured(self) -> bool:
+        """An endpoint counts as configured when a key or a base URL is set."""
+        return self.api_key is not None or bool(self.base_url)
+
+    def resolved_backend(self) -> Literal["openai", "offline"]:
+        """`auto` means the OpenAI-compatible endpoint when one is configured, else offline."""
+        if self.backend == "auto":
+            return "openai" if self.endpoint_configured else "offline"
+        return self.backend
+
+    def redact(self, text: str) -> str:
+        """`text` with the API key's value masked (for messages that quote a server or client)."""
+        secret = self.api_key.get_secret_value() if self.api_key is not None else ""
+        return text.replace(secret, "***") if len(secret) >= 4 else text
+
+    def describe(self) -> str:
+        """A one-line, secret-free description of the backend a run will use (for stderr)."""
+        kind = self.resolved_backend()
+        how = (
+            ""
+            if self.backend != "auto"
+            else " (auto: "
+            + ("endpoint configured)" if kind == "openai" else "no endpoint configured)")
+        )
+        if kind == "offline":
+            return f"backend offline{how}"
+        where = self.base_url or "api.openai.com"
+        return f"backend openai{how}: model {self.model}, mode {self.mode}, endpoint {where}"
+
+
+def _parse_env(field: str, raw: str) -> Any:
+    if field == "no_cache":
+        return raw.lower() in {"1", "true", "yes", "on"}
+    if field == "api_key":
+        return SecretStr(raw)
+    return raw

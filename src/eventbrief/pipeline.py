@@ -1,0 +1,260 @@
+"""From sources to ArticleSummary records: load, extract concurrently, ground, add provenance.
+
+One failing article never loses the others: every failure (bad input, a backend that gave up, an
+unexpected exception) becomes that article's `ArticleOutcome.error`, one line naming it. Results
+are reported through `on_result` as they complete and returned in input order.
+
+A `store` (get/put by key) is the seam for a summary cache; `summary_key` names what the key
+covers: the article (text hash and metadata) and everything that changes a backend's answer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import hashlib
+import json
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from eventbrief import grounding
+from eventbrief.articles import article_ids, expand_sources, load_article
+from eventbrief.backends import make_backend
+from eventbrief.backends.base import Backend, ExtractionResult
+from eventbrief.config import Settings
+from eventbrief.errors import EventbriefError
+from eventbrief.models import Article, ArticleSummary, Provenance
+
+DEFAULT_CONCURRENCY = 8
+
+
+@dataclass(frozen=True)
+class ArticleOutcome:
+    """What became of one source: a summary, or a one-line error naming the article."""
+
+    source: str
+    article_id: str | None
+    summary: ArticleSummary | None = None
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.summary is not None
+
+
+class SummaryStore(Protocol):
+    """Where finished summaries can be kept and found again (a cache plugs in here)."""
+
+    def get(self, key: str) -> ArticleSummary | None: ...
+
+    def put(self, key: str, summary: ArticleSummary) -> None: ...
+
+
+OnResult = Callable[[ArticleOutcome], None]
+
+
+def summary_key(article: Article, backend: Backend) -> str:
+    """A stable key for the summary `backend` gives `article` (sha256 hex)."""
+    payload = {
+        "article": article.meta.model_dump(mode="json"),
+        "backend": backend.identity(),
+    }
+    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def build_summary(article: Article, result: ExtractionResult, backend: Backend) -> ArticleSummary:
+    """Ground the extraction's quotes in the article text and add metadata and provenance."""
+    grounded = grounding.ground(result.extraction, article.text)
+    identity = backend.identity()
+    return ArticleSummary(
+        article=article.meta,
+        summary=result.extraction.summary,
+        key_takeaways=grounded.takeaways,
+        events=grounded.events,
+        entities=result.extraction.entities,
+        provenance=Provenance(
+            backend=backend.name,
+            model=result.model or identity.get("model"),
+            prompt_version=result.prompt_version or identity.get("prompt_version"),
+            created_at=dt.datetime.now(dt.UTC),
+            usage=result.usage,
+            grounding_rate=grounded.grounding_rate,
+        ),
+    )
+
+
+async def summarize_article(
+    article: Article, backend: Backend, *, store: SummaryStore | None = None
+) -> ArticleSummary:
+    """One article's summary, from `store` when it holds one, else from the backend."""
+    key = summary_key(article, backend) if store is not None else None
+    if store is not None and key is not None:
+        cached = store.get(key)
+        if cached is not None:
+            return cached
+    summary = build_summary(article, await backend.extract(article), backend)
+    if store is not None and key is not None:
+        store.put(key, summary)
+    return summary
+
+
+async def run_articles(
+    articles: Sequence[Article],
+    backend: Backend,
+    *,
+    concurrency: int = DEFAULT_CONCURRENCY,
+    on_result: OnResult | None = None,
+    store: SummaryStore | None = None,
+) -> list[ArticleOutcome]:
+    """Summarize loaded articles, at most `concurrency` at a time."""
+
+    def loader(article: Article) -> Callable[[], Awaitable[Article]]:
+        async def load() -> Article:
+            return article
+
+        return load
+
+    jobs = [(a.meta.source or a.meta.id, a.meta.id, loader(a)) for a in articles]
+    return await _run(jobs, backend, concurrency=concurrency, on_result=on_result, store=store)
+
+
+async def run_sources(
+    sources: Sequence[str],
+    backend: Backend,
+    *,
+    published: dt.date | None = None,
+    max_chars: int | None = None,
+    concurrency: int = DEFAULT_CONCURRENCY,
+    on_result: OnResult | None = None,
+    store: SummaryStore | None = None,
+) -> list[ArticleOutcome]:
+    """Load and summarize sources (as from `expand_sources`); ids are unique file stems."""
+    limits: dict[str, Any] = {} if max_chars is None else {"max_chars": max_chars}
+
+    def loader(source: str, article_id: str) -> Callable[[], Awaitable[Article]]:
+        async def load() -> Article:
+            return await asyncio.to_thread(
+                load_article, source, published, article_id=article_id, **limits
+            )
+
+        return load
+
+    jobs = [
+        (source, article_id, loader(source, article_id))
+        for source, article_id in zip(sources, article_ids(sources), strict=True)
+    ]
+    return await _run(jobs, backend, concurrency=concurrency, on_result=on_result, store=store)
+
+
+async def _run(
+    jobs: Sequence[tuple[str, str, Callable[[], Awaitable[Article]]]],
+    backend: Backend,
+    *,
+    concurrency: int,
+    on_result: OnResult | None,
+    store: SummaryStore | None,
+) -> list[ArticleOutcome]:
+    if concurrency < 1:
+        raise ValueError("concurrency must be at least 1")
+    semaphore = asyncio.Semaphore(concurrency)
+    outcomes: list[ArticleOutcome | None] = [None] * len(jobs)
+
+    async def one(index: int) -> None:
+        source, article_id, load = jobs[index]
+        async with semaphore:
+            try:
+                article = await load()
+                summary = await summarize_article(article, backend, store=store)
+                outcome = ArticleOutcome(source, article_id, summary=summary)
+            except Exception as exc:  # any failure stays this article's own
+                outcome = ArticleOutcome(source, article_id, error=_one_line(exc, article_id))
+        outcomes[index] = outcome
+        if on_result is not None:
+            on_result(outcome)
+
+    await asyncio.gather(*(one(i) for i in range(len(jobs))))
+    return [o for o in outcomes if o is not None]
+
+
+def _one_line(exc: Exception, article_id: str) -> str:
+    """The error as one line that names the article (our errors already start with its name)."""
+    if isinstance(exc, EventbriefError):
+        message = str(exc)
+    else:
+        message = f"{article_id}: unexpected {type(exc).__name__}: {exc}"
+    return " ".join(message.split())
+
+
+def summarize(
+    source: str | Path,
+    *,
+    backend: Backend | None = None,
+    published: dt.date | None = None,
+    **flags: Any,
+) -> ArticleSummary:
+    """Summarize one article file (or "-" for stdin); raises the article's error on failure.
+
+    Without `backend`, one is made from keyword flags (model="…", base_url="…",
+    backend="offline") and the environment, as the CLI does. Call it outside a running event loop.
+    """
+    resolved = Settings.resolve(**flags)
+    article = load_article(source, published, max_chars=resolved.max_chars)
+
+    async def go() -> ArticleSummary:
+        async with _backend_for(backend, resolved) as chosen:
+            return await summarize_article(article, chosen)
+
+    return asyncio.run(go())
+
+
+def summarize_many(
+    sources: Iterable[str | Path],
+    *,
+    backend: Backend | None = None,
+    published: dt.date | None = None,
+    concurrency: int | None = None,
+    on_result: OnResult | None = None,
+    store: SummaryStore | None = None,
+    settings: Settings | None = None,
+    **flags: Any,
+) -> list[ArticleOutcome]:
+    """Summarize many sources (files, folders, globs, "-"); one outcome per article, in order.
+
+    `settings` (already resolved, as the CLI has them) or keyword flags plus the environment
+    choose the backend when none is given; a backend made here is closed at the end.
+    """
+    resolved = settings or Settings.resolve(concurrency=concurrency, **flags)
+    expanded = expand_sources(sources)
+
+    async def go() -> list[ArticleOutcome]:
+        async with _backend_for(backend, resolved) as chosen:
+            return await run_sources(
+                expanded,
+                chosen,
+                published=published,
+                max_chars=resolved.max_chars,
+                concurrency=resolved.concurrency,
+                on_result=on_result,
+                store=store,
+            )
+
+    return asyncio.run(go())
+
+
+@asynccontextmanager
+async def _backend_for(backend: Backend | None, settings: Settings) -> AsyncIterator[Backend]:
+    """The given backend, or one made from settings and closed afterwards."""
+    if backend is not None:
+        yield backend
+        return
+    made = make_backend(settings)
+    try:
+        yield made
+    finally:
+        close = getattr(made, "aclose", None)
+        if close is not None:
+            await close()

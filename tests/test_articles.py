@@ -1,0 +1,209 @@
+"""Loading articles: formats, metadata, datelines, ids, and every way an input can be unusable."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+from pathlib import Path
+
+import pytest
+
+from eventbrief.articles import (
+    article_ids,
+    expand_sources,
+    find_dateline,
+    load_article,
+)
+from eventbrief.errors import ArticleError
+
+SEEDS = Path(__file__).resolve().parents[1] / "evals" / "articles"
+
+HTML = """<!DOCTYPE html>
+<html><head>
+<title>Envoy arrives for talks | Example News</title>
+<meta property="og:title" content="Envoy arrives for talks">
+<meta property="article:published_time" content="2024-11-05T08:30:00Z">
+<link rel="canonical" href="https://news.example/envoy-talks">
+</head><body>
+<nav><a href="/">Home</a> <a href="/world">World</a> <a href="/about">About us</a></nav>
+<article>
+<h1>Envoy arrives for talks</h1>
+<p>The special envoy arrived in the capital on Monday for two days of talks with the foreign
+minister, the ministry said in a statement carried by the state news agency.</p>
+<p>Officials said the talks would cover trade, a stalled border agreement and the return of
+detained fishermen, and that a joint statement was expected on Wednesday.</p>
+</article>
+<footer>Copyright Example News. Subscribe to our newsletter.</footer>
+</body></html>
+"""
+
+
+def write(tmp_path: Path, name: str, data: str | bytes) -> Path:
+    path = tmp_path / name
+    if isinstance(data, bytes):
+        path.write_bytes(data)
+    else:
+        path.write_text(data, encoding="utf-8")
+    return path
+
+
+def test_text_article_title_sha_and_id(tmp_path: Path) -> None:
+    text = "  Envoy arrives for talks\n\nThe envoy arrived on Monday.\n"
+    path = write(tmp_path, "story-1.txt", text)
+    article = load_article(path)
+    assert article.text == text
+    assert article.meta.id == "story-1"
+    assert article.meta.title == "Envoy arrives for talks"
+    assert article.meta.source == str(path)
+    assert article.meta.published is None
+    assert article.meta.sha256 == hashlib.sha256(text.encode()).hexdigest()
+
+
+def test_markdown_title_drops_heading_marks(tmp_path: Path) -> None:
+    article = load_article(write(tmp_path, "a.md", "## Talks resume\n\nBody text here.\n"))
+    assert article.meta.title == "Talks resume"
+    assert article.text.startswith("## Talks resume")
+
+
+def test_utf8_bom_is_dropped_so_offsets_match_the_text(tmp_path: Path) -> None:
+    article = load_article(write(tmp_path, "b.txt", "\ufeffTitle\nBody\n".encode()))
+    assert article.text == "Title\nBody\n"
+    assert article.meta.title == "Title"
+
+
+def test_seed_articles_load_with_their_stems_and_no_false_dateline() -> None:
+    sources = expand_sources([SEEDS])
+    assert [Path(s).name for s in sources] == sorted(p.name for p in SEEDS.glob("*.txt"))
+    for source in sources:
+        article = load_article(source)
+        assert article.meta.id == Path(source).stem
+        # 002 has "Wednesday, Dec. 21, 2022" in a photo caption: not a publication date.
+        assert article.meta.published is None
+        assert article.meta.title and len(article.meta.title) > 10
+
+
+def test_published_flag_wins_over_dateline(tmp_path: Path) -> None:
+    path = write(tmp_path, "d.txt", "Title\nSEOUL, June 4, 2025 (Yonhap) -- Talks began.\n")
+    assert load_article(path).meta.published == dt.date(2025, 6, 4)
+    flagged = load_article(path, published=dt.date(2025, 6, 5))
+    assert flagged.meta.published == dt.date(2025, 6, 5)
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("SEOUL, June 4, 2025 (Yonhap) -- Talks began.", dt.date(2025, 6, 4)),
+        ("New York (AP), Sept. 9, 2024 — text", dt.date(2024, 9, 9)),
+        ("Published: 2025-06-17", dt.date(2025, 6, 17)),
+        ("Updated on 4 June 2025 10:00", dt.date(2025, 6, 4)),
+        ("Wednesday, Dec. 21, 2022", dt.date(2022, 12, 21)),
+        ("2025-03-21", dt.date(2025, 3, 21)),
+        ("On March 21, 2025, the envoy arrived.", None),
+        ("Photo taken Wednesday, Dec. 21, 2022. (AP)", None),
+        ("The envoy arrived on March 21.", None),
+        ("In late 2022, troops were deployed.", None),
+        ("Published: 2025-02-30", None),
+    ],
+)
+def test_dateline(line: str, expected: dt.date | None) -> None:
+    assert find_dateline(f"Headline\n{line}\nBody.") == expected
+
+
+def test_dateline_only_near_the_top() -> None:
+    text = "Headline\n" + "Body line.\n" * 30 + "Published: 2025-06-17\n"
+    assert find_dateline(text) is None
+
+
+def test_html_main_text_title_published_and_url(tmp_path: Path) -> None:
+    article = load_article(write(tmp_path, "page.html", HTML))
+    assert article.meta.title == "Envoy arrives for talks"
+    assert article.meta.published == dt.date(2024, 11, 5)
+    assert article.meta.url == "https://news.example/envoy-talks"
+    assert "special envoy arrived in the capital" in article.text
+    assert "detained fishermen" in article.text
+    assert "Subscribe to our newsletter" not in article.text
+    assert "<p>" not in article.text
+    assert article.meta.sha256 == hashlib.sha256(article.text.encode()).hexdigest()
+
+
+def test_html_published_flag_wins(tmp_path: Path) -> None:
+    article = load_article(write(tmp_path, "page.html", HTML), published=dt.date(2024, 11, 6))
+    assert article.meta.published == dt.date(2024, 11, 6)
+
+
+def test_html_without_article_text(tmp_path: Path) -> None:
+    path = write(tmp_path, "blank.html", "<html><head><title>x</title></head><body></body></html>")
+    with pytest.raises(ArticleError, match="no article text found in the HTML"):
+        load_article(path)
+
+
+def test_stdin_text_and_html() -> None:
+    article = load_article("-", stdin=io.BytesIO(b"Piped headline\nBody.\n"))
+    assert article.meta.id == "stdin"
+    assert article.meta.title == "Piped headline"
+    html = load_article("-", stdin=io.BytesIO(HTML.encode()))
+    assert html.meta.title == "Envoy arrives for talks"
+    assert "detained fishermen" in html.text
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "reason"),
+    [
+        ("empty.txt", b"", "empty file"),
+        ("blank.txt", b"  \n\t\n", "contains only white space"),
+        ("bin.txt", b"abc\x00\x01def", "binary file"),
+        ("latin1.txt", "Café\n".encode("latin-1"), "not valid UTF-8 (byte 0xe9 at offset 3)"),
+        ("doc.pdf", b"%PDF-1.4", "unsupported file type '.pdf'"),
+        ("noext", b"text", "unsupported file type '(none)'"),
+    ],
+)
+def test_bad_inputs_name_the_file_on_one_line(
+    tmp_path: Path, name: str, data: bytes, reason: str
+) -> None:
+    path = write(tmp_path, name, data)
+    with pytest.raises(ArticleError) as info:
+        load_article(path)
+    message = str(info.value)
+    assert message.startswith(f"{path}: ")
+    assert reason in message
+    assert "\n" not in message
+
+
+def test_missing_file_folder_and_unmatched_glob(tmp_path: Path) -> None:
+    with pytest.raises(ArticleError, match=r"nope\.txt: no such file$"):
+        load_article(tmp_path / "nope.txt")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(ArticleError, match=r"folder has no \.txt, \.md or \.html articles"):
+        load_article(tmp_path / "empty")
+    with pytest.raises(ArticleError, match="no file matches this pattern"):
+        load_article(str(tmp_path / "*.txt"))
+
+
+def test_too_long(tmp_path: Path) -> None:
+    path = write(tmp_path, "long.txt", "word " * 50)
+    assert load_article(path, max_chars=250).text == "word " * 50
+    with pytest.raises(ArticleError, match="too long: 250 characters \\(limit 249"):
+        load_article(path, max_chars=249)
+
+
+def test_expand_sources_folders_globs_stdin_and_duplicates(tmp_path: Path) -> None:
+    for name in ("b.txt", "a.md", "c.html", "skip.pdf"):
+        write(tmp_path, name, "x")
+    (tmp_path / "sub").mkdir()
+    write(tmp_path / "sub", "deep.txt", "x")
+    (tmp_path / "empty").mkdir()
+    folder = [str(tmp_path / n) for n in ("a.md", "b.txt", "c.html")]
+    assert expand_sources([tmp_path]) == folder
+    assert expand_sources([str(tmp_path / "*.txt"), "-", tmp_path / "b.txt"]) == [
+        str(tmp_path / "b.txt"),
+        "-",
+    ]
+    kept = [str(tmp_path / "missing.txt"), str(tmp_path / "empty"), str(tmp_path / "*.none")]
+    assert expand_sources(kept) == kept
+    assert expand_sources(expand_sources([tmp_path])) == folder
+
+
+def test_article_ids_are_stems_deduplicated_in_order() -> None:
+    sources = ["x/a.txt", "y/a.md", "-", "z/a.html", "a-2.txt", "b.txt"]
+    assert article_ids(sources) == ["a", "a-2", "stdin", "a-3", "a-2-2", "b"]
