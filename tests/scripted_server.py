@@ -193,6 +193,7 @@ class ScriptedServer:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # headers and body leave at once: no 40 ms ACK stall
 
             def log_message(self, format: str, *args: Any) -> None:
                 """Keep test output quiet."""
