@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import asyncio
 import copy
-import functools
 import email.utils
+import functools
 import hashlib
 import json
 import logging
