@@ -219,11 +219,13 @@ class CachingBackend:
     Its identity is the wrapped backend's, so wrapping changes no key and no output.
     """
 
-    def __init__(self, inner: Backend, cache: ExtractionCache | None) -> None:
+    def __init__(
+        self, inner: Backend, cache: ExtractionCache | None, counts: CacheCounts | None = None
+    ) -> None:
         self.inner = inner
         self.cache = cache
         self.name = inner.name
-        self.counts = CacheCounts()
+        self.counts = counts if counts is not None else CacheCounts()
         self._identity = inner.identity()
 
     def identity(self) -> dict[str, str]:
@@ -244,6 +246,8 @@ class CachingBackend:
         return result
 
     async def aclose(self) -> None:
+        if self.cache is not None:
+            self.cache.close()
         closer = getattr(self.inner, "aclose", None)
         if closer is not None:
             await closer()

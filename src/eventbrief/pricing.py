@@ -8,6 +8,7 @@ model that is not listed has an unknown cost (None), never a guessed one.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 from dataclasses import dataclass
@@ -83,6 +84,17 @@ def _parse(data: Any, origin: str) -> tuple[dict[str, ModelPrice], float | None]
         models[name] = price
     discount = data.get("batch_discount")
     return models, None if discount is None else float(discount)
+
+
+@functools.lru_cache(maxsize=4)
+def _cached(user_file: str | None) -> PriceTable:
+    return load_prices(user_file)
+
+
+def default_prices() -> PriceTable:
+    """The table for this process: shipped prices updated by EVENTBRIEF_PRICES, read once per
+    distinct file (ConfigError when that file is unusable)."""
+    return _cached(os.environ.get(PRICES_ENV) or None)
 
 
 def shipped_prices() -> dict[str, Any]:
