@@ -23,7 +23,8 @@ from eventbrief.cache import (
 )
 from eventbrief.cli import app
 from eventbrief.models import Usage
-from scale_helpers import CountingBackend, make_article, make_extraction
+from scale_helpers import CountingBackend, article_in_prompt, make_article, make_extraction
+from scripted_server import RecordedRequest, Reply, ScriptedServer, error_reply, tool_call_reply
 
 IDENTITY = {"backend": "openai", "model": "gpt-x", "mode": "tools", "prompt_version": "3"}
 
@@ -215,3 +216,68 @@ def test_cache_commands(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None
     assert "removed 2" in cleared.stderr
     assert cleared.stdout == ""
     assert json.loads(runner.invoke(app, ["cache", "stats", "--json"]).stdout)["entries"] == 0
+
+
+def _chat_requests(server: ScriptedServer) -> list[str]:
+    """The article text of every chat request the server received, in order."""
+    return [
+        article_in_prompt(r.messages) for r in server.requests if r.path.endswith("/completions")
+    ]
+
+
+def test_cli_reruns_answer_from_the_cache_and_resume_after_failures(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, scripted_server: ScriptedServer
+) -> None:
+    texts = {
+        f"n{n}": f"Delegation {n} arrived in Oslo on Monday. Talks followed." for n in range(4)
+    }
+    folder = tmp_path / "news"
+    folder.mkdir()
+    for name, text in texts.items():
+        (folder / f"{name}.txt").write_text(text, encoding="utf-8")
+    failing = {texts["n2"], texts["n3"]}
+
+    def router(request: RecordedRequest) -> Reply:
+        text = article_in_prompt(request.messages)
+        if text in failing:
+            return error_reply(400, "the run was cut short here")
+        return tool_call_reply(make_extraction(text).model_dump(), usage=(700, 90))
+
+    scripted_server.router = router
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-cache-run")
+    monkeypatch.setenv("EVENTBRIEF_MODEL", "gpt-4o-mini")
+    monkeypatch.delenv("EVENTBRIEF_NO_CACHE", raising=False)
+    args = ["summarize", str(folder), "--base-url", scripted_server.base_url, "--format", "jsonl"]
+    runner = CliRunner()
+
+    first = runner.invoke(app, args)
+    assert first.exit_code == 1
+    assert sorted(_chat_requests(scripted_server)) == sorted(texts.values())
+    # the two refused requests count as requests (with no tokens reported by the server)
+    assert "2 of 4 articles summarized, 2 failed; 4 requests, 0 cache hits" in first.stderr
+    assert "1,400 prompt + 180 completion tokens" in first.stderr
+
+    failing.clear()
+    scripted_server.requests.clear()
+    resumed = runner.invoke(app, args)
+    assert resumed.exit_code == 0, resumed.stderr
+    assert sorted(_chat_requests(scripted_server)) == sorted([texts["n2"], texts["n3"]])
+    assert "4 of 4 articles summarized, 0 failed; 2 requests, 2 cache hits" in resumed.stderr
+
+    scripted_server.requests.clear()
+    again = runner.invoke(app, args)
+    assert again.exit_code == 0
+    assert _chat_requests(scripted_server) == []
+    assert "0 requests, 4 cache hits" in again.stderr and "$0.0000" in again.stderr
+    first_run = [json.loads(line) for line in resumed.stdout.splitlines()]
+    cached_run = [json.loads(line) for line in again.stdout.splitlines()]
+    for record in first_run + cached_run:
+        record["provenance"].pop("created_at")
+    assert cached_run == first_run
+    usage = cached_run[0]["provenance"]["usage"]
+    assert usage["prompt_tokens"] == 700 and usage["cost_usd"] > 0
+
+    bypass = runner.invoke(app, [*args, "--no-cache", "--quiet"])
+    assert bypass.exit_code == 0
+    assert len(_chat_requests(scripted_server)) == 4
+    assert bypass.stderr == ""

@@ -108,7 +108,7 @@ def test_run_summary_line() -> None:
     usage = Usage(prompt_tokens=12345, completion_tokens=678, requests=4, cost_usd=0.01234)
     line = RunSummary(articles=5, failed=1, cache_hits=2, usage=usage, wall_seconds=3.21).line()
     assert line == (
-        "eventbrief: 5 articles (4 ok, 1 failed), 4 requests, 2 cache hits, "
+        "eventbrief: 4 of 5 articles summarized, 1 failed; 4 requests, 2 cache hits, "
         "12,345 prompt + 678 completion tokens, $0.0123, 3.2 s"
     )
     unknown = RunSummary(5, 0, 0, Usage(prompt_tokens=1, requests=1), 1.0).line()

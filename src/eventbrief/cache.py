@@ -24,6 +24,7 @@ from pathlib import Path
 import platformdirs
 
 from eventbrief.backends.base import Backend, ExtractionResult
+from eventbrief.errors import ExtractionError
 from eventbrief.models import Article, ArticleExtraction, ArticleMeta, Usage
 
 CACHE_FILE = "extractions.sqlite3"
@@ -237,7 +238,12 @@ class CachingBackend:
             if cached is not None:
                 self.counts.hits += 1
                 return cached
-        result = await self.inner.extract(article)
+        try:
+            result = await self.inner.extract(article)
+        except ExtractionError as exc:  # failed attempts were still paid for
+            if isinstance(exc.usage, Usage):
+                self.counts.usage = self.counts.usage + exc.usage
+            raise
         self.counts.misses += 1
         if result.usage is not None:
             self.counts.usage = self.counts.usage + result.usage

@@ -21,9 +21,11 @@ class ConfigError(EventbriefError):
 
 
 class ExtractionError(EventbriefError):
-    """A backend could not produce a valid extraction for an article."""
+    """A backend could not produce a valid extraction for an article. `usage` is what the failed
+    attempts cost (a models.Usage, or None), so that run totals count paid requests too."""
 
-    def __init__(self, article_id: str, reason: str) -> None:
+    def __init__(self, article_id: str, reason: str, usage: object | None = None) -> None:
         super().__init__(f"{article_id}: {reason}")
         self.article_id = article_id
         self.reason = reason
+        self.usage = usage

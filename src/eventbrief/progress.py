@@ -100,7 +100,7 @@ class RunSummary:
         if self.usage.cost_usd is None and self.usage.requests:
             cost = "cost unknown (model not in the price table)"
         return (
-            f"eventbrief: {self.articles} articles ({ok} ok, {self.failed} failed), "
+            f"eventbrief: {ok} of {self.articles} articles summarized, {self.failed} failed; "
             f"{self.usage.requests} requests, {self.cache_hits} cache hits, "
             f"{self.usage.prompt_tokens:,} prompt + {self.usage.completion_tokens:,} "
             f"completion tokens, {cost}, {self.wall_seconds:.1f} s"

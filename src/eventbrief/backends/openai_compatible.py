@@ -359,7 +359,7 @@ class OpenAIBackend:
         if failure is not None:
             # raised outside the handler so that no chained exception (whose request holds
             # the Authorization header) travels with the error
-            raise ExtractionError(article.meta.id, failure)
+            raise ExtractionError(article.meta.id, failure, usage=meter.usage)
         return ExtractionResult(
             # instructor answers with its own subclass; hand on the plain contract model
             extraction=ArticleExtraction.model_validate(extraction.model_dump()),
