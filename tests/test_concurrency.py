@@ -1,9 +1,11 @@
-"""Concurrency: the shared rate-limit gate, progress and the run summary."""
+"""Concurrency and request cost: the shared rate-limit gate, the schema as sent, progress and
+the run summary."""
 
 from __future__ import annotations
 
 import asyncio
 import io
+import json
 import threading
 import time
 
@@ -11,7 +13,7 @@ import pytest
 
 from eventbrief.backends.base import ExtractionResult
 from eventbrief.backends.openai_compatible import OpenAIBackend
-from eventbrief.models import Article, Usage
+from eventbrief.models import EVENT_TYPES, Article, ArticleExtraction, Usage
 from eventbrief.progress import RunProgress, RunSummary, wants_progress
 from eventbrief.rate_gate import RateGate, retry_after_seconds
 from scale_helpers import article_in_prompt, make_article, make_extraction
@@ -158,3 +160,30 @@ def test_a_429_pauses_every_task_not_just_its_own(scripted_server: ScriptedServe
     assert sum(1 for gap in later if gap < 0.3) == 1
     assert sum(1 for gap in later if gap >= 0.35) >= 5
     assert backend.rate_gate.waited >= 1
+
+
+def test_the_schema_is_sent_once_built_and_without_titles(scripted_server: ScriptedServer) -> None:
+    """Generated titles repeat each field's name: ~10% of the prompt, paid on every request."""
+    scripted_server.queue(
+        tool_call_reply(make_extraction("Envoys met in Oslo.").model_dump()),
+        tool_call_reply(make_extraction("Envoys met in Oslo.").model_dump()),
+    )
+    backend = OpenAIBackend(model="m", base_url=scripted_server.base_url, api_key="k")
+
+    async def run() -> None:
+        try:
+            for _ in range(2):
+                await backend.extract(make_article("a1", text="Envoys met in Oslo."))
+        finally:
+            await backend.aclose()
+
+    asyncio.run(run())
+    first, second = (r.body["tools"][0]["function"] for r in scripted_server.requests)
+    assert first == second
+    assert first["name"] == "ArticleExtraction"
+    sent = json.dumps(first["parameters"])
+    assert '"title"' not in sent
+    full = ArticleExtraction.model_json_schema()
+    assert set(first["parameters"]["properties"]) == set(full["properties"])
+    assert first["parameters"]["$defs"]["Event"]["properties"]["type"]["enum"] == list(EVENT_TYPES)
+    assert len(sent) < 0.92 * len(json.dumps(full))

@@ -3,7 +3,8 @@
 OpenAI's structured outputs accept only a subset of JSON Schema (every property required,
 `additionalProperties: false`, nullable instead of absent). The openai SDK already has the
 transform it applies to `response_format=SomeModel`; using it keeps our requests identical to
-what the SDK would send, rather than a hand-kept copy of OpenAI's rules.
+what the SDK would send, rather than a hand-kept copy of OpenAI's rules. Field titles are left
+out, as in live requests: they repeat the field names and are paid for on every request.
 """
 
 from __future__ import annotations
@@ -14,12 +15,14 @@ from typing import Any
 
 from openai.lib._pydantic import to_strict_json_schema
 
+from eventbrief.backends.openai_compatible import without_titles
 from eventbrief.models import ArticleExtraction
 
 
 @cache
 def _strict_schema() -> dict[str, Any]:
-    return to_strict_json_schema(ArticleExtraction)
+    strict = to_strict_json_schema(ArticleExtraction)
+    return {**without_titles(strict), "title": strict["title"]}
 
 
 def response_format() -> dict[str, Any]:
