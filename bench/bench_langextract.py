@@ -5,7 +5,8 @@ that answers each in the format it asks for with the same sentences. Prompt toke
 the server on every request body, with one tokenizer for both (words and punctuation marks, and
 characters ÷ 4 as a second estimate: no BPE file is available offline). Both run 8 requests at
 a time. langextract runs twice: with its default 1,000-character chunks, and with one chunk per
-article.
+article. A second set joins the five seeds into one long article (~13,000 characters), where
+eventbrief splits at its own chunk size (12,000) and langextract at 1,000.
 
     .venv/bin/pip install -e ".[peer]"; .venv/bin/python bench/bench_langextract.py
 """
@@ -14,17 +15,18 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import hashlib
 import json
 import logging
 import tempfile
 import warnings
 from pathlib import Path
 
-from eventbrief.pipeline import run_articles
-
 from common import seed_articles, timed
 from eventbrief.backends.openai_compatible import OpenAIBackend
+from eventbrief.config import Settings
 from eventbrief.models import Article
+from eventbrief.pipeline import for_run, run_articles
 from scripted_model import ServerProcess
 
 TASK = json.loads((Path(__file__).parent / "langextract_task.json").read_text(encoding="utf-8"))
@@ -32,8 +34,11 @@ CONCURRENCY = 8
 
 
 def run_eventbrief(articles: list[Article], base_url: str) -> int:
+    """The pipeline with the backend wrapped as a run wraps it (chunking; cache off)."""
+
     async def go() -> int:
-        backend = OpenAIBackend(model="gpt-4o-mini", base_url=base_url, api_key="bench")
+        made = OpenAIBackend(model="gpt-4o-mini", base_url=base_url, api_key="bench")
+        backend = for_run(made, Settings(no_cache=True))
         try:
             outcomes = await run_articles(articles, backend, concurrency=CONCURRENCY)
         finally:
@@ -88,14 +93,21 @@ def _per_article(log: Path, caller: str, articles: int) -> tuple[float, float, i
     return tokens, chars4, len(mine)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--articles", type=int, default=50)
-    parser.add_argument("--latency", type=float, default=0.2)
-    args = parser.parse_args()
-    logging.disable(logging.WARNING)
-    warnings.simplefilter("ignore")
-    articles = seed_articles(args.articles)
+def long_articles(count: int) -> list[Article]:
+    """`count` articles, each the five seeds joined (its own id and hash)."""
+    seeds = seed_articles(5)
+    joined = "\n\n".join(a.text.strip() for a in seeds)
+    out = []
+    for n in range(count):
+        text = f"{joined}\n\n(copy {n})\n"
+        meta = seeds[0].meta.model_copy(
+            update={"id": f"long-{n:03d}", "sha256": hashlib.sha256(text.encode()).hexdigest()}
+        )
+        out.append(Article(meta=meta, text=text))
+    return out
+
+
+def compare(articles: list[Article], latency: float, title: str) -> None:
     rows = []
     runs = [
         ("eventbrief", lambda url: run_eventbrief(articles, url)),
@@ -105,15 +117,12 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for name, run in runs:
             log = Path(tmp) / f"{len(rows)}.jsonl"
-            with ServerProcess(args.latency, log) as server:
+            with ServerProcess(latency, log) as server:
                 done, seconds = timed(lambda run=run, server=server: run(server.base_url))
             caller = "eventbrief" if name == "eventbrief" else "langextract"
             tokens, chars4, requests = _per_article(log, caller, len(articles))
             rows.append((name, done, requests, tokens, chars4, seconds))
-    print(
-        f"Benchmark 4: {len(articles)} articles (the 5 seeds, cycled), scripted model "
-        f"{args.latency * 1000:.0f} ms/request, {CONCURRENCY} requests in flight"
-    )
+    print(title)
     print(
         f"{'tool':34} {'ok':>4} {'requests':>8} {'prompt tok/article':>18} "
         f"{'chars/4 per article':>19} {'wall s':>7}"
@@ -121,11 +130,34 @@ def main() -> None:
     for name, done, requests, tokens, chars4, seconds in rows:
         print(f"{name:34} {done:>4} {requests:>8} {tokens:>18.0f} {chars4:>19.0f} {seconds:>7.2f}")
     base = rows[0]
-    for name, _, _, tokens, _, seconds in rows[1:]:
+    for name, _, _, tokens, chars4, seconds in rows[1:]:
         print(
-            f"eventbrief / {name}: prompt tokens {base[3] / tokens:.2f}x, "
-            f"wall time {base[5] / seconds:.2f}x"
+            f"eventbrief / {name}: prompt tokens {base[3] / tokens:.2f}x "
+            f"(chars/4 {base[4] / chars4:.2f}x), wall time {base[5] / seconds:.2f}x"
         )
+    print()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--articles", type=int, default=50)
+    parser.add_argument("--long", type=int, default=10)
+    parser.add_argument("--latency", type=float, default=0.2)
+    args = parser.parse_args()
+    logging.disable(logging.WARNING)
+    warnings.simplefilter("ignore")
+    compare(
+        seed_articles(args.articles),
+        args.latency,
+        f"Benchmark 4a: {args.articles} articles (the 5 seeds, cycled, ~2,600 chars each), "
+        f"scripted model {args.latency * 1000:.0f} ms/request, {CONCURRENCY} requests in flight",
+    )
+    compare(
+        long_articles(args.long),
+        args.latency,
+        f"Benchmark 4b: {args.long} long articles (the 5 seeds joined, ~13,000 chars each), "
+        f"same server and concurrency",
+    )
 
 
 if __name__ == "__main__":

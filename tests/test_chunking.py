@@ -14,6 +14,7 @@ from eventbrief.backends.base import ExtractionResult
 from eventbrief.cache import CachingBackend, ExtractionCache
 from eventbrief.chunking import ChunkingBackend, merge_extractions, split_chunks
 from eventbrief.models import Article, ArticleExtraction, Usage
+from eventbrief.pipeline import build_summary
 from scale_helpers import make_article
 
 
@@ -260,3 +261,18 @@ def test_an_interrupted_long_article_resumes_chunk_by_chunk(tmp_path: Path) -> N
     total = len(again.chunk_articles(article))
     assert cached.counts.hits == 2
     assert len(fresh.seen) == total - 2
+
+
+def test_grounded_offsets_point_into_the_whole_article() -> None:
+    article = _long_article()
+    backend = ChunkingBackend(ParagraphBackend(), max_chars=700, overlap_chars=260)
+    summary = build_summary(article, asyncio.run(backend.extract(article)), backend)
+    starts = []
+    for event in summary.events:
+        evidence = event.evidence[0]
+        assert evidence.start is not None and evidence.end is not None
+        assert article.text[evidence.start : evidence.end] == evidence.quote
+        starts.append(evidence.start)
+    # the later paragraphs sit far beyond the first chunk: offsets are not chunk-relative
+    assert max(starts) > 700
+    assert summary.provenance.grounding_rate == 1.0
