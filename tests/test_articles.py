@@ -66,6 +66,15 @@ def test_markdown_title_drops_heading_marks(tmp_path: Path) -> None:
     assert article.text.startswith("## Talks resume")
 
 
+def test_long_first_line_gives_its_first_sentence_as_title(tmp_path: Path) -> None:
+    opening = "The envoy arrived in the capital on Monday. " + "He met officials. " * 20
+    article = load_article(write(tmp_path, "p.txt", opening + "\nMore.\n"))
+    assert article.meta.title == "The envoy arrived in the capital on Monday."
+    run_on = "word " * 60
+    title = load_article(write(tmp_path, "r.txt", run_on)).meta.title
+    assert title is not None and title.endswith("word…") and len(title) <= 151
+
+
 def test_utf8_bom_is_dropped_so_offsets_match_the_text(tmp_path: Path) -> None:
     article = load_article(write(tmp_path, "b.txt", "\ufeffTitle\nBody\n".encode()))
     assert article.text == "Title\nBody\n"
@@ -142,6 +151,8 @@ def test_stdin_text_and_html() -> None:
     article = load_article("-", stdin=io.BytesIO(b"Piped headline\nBody.\n"))
     assert article.meta.id == "stdin"
     assert article.meta.title == "Piped headline"
+    with pytest.raises(ArticleError, match=r"^stdin: empty file$"):
+        load_article("-", stdin=io.BytesIO(b""))
     html = load_article("-", stdin=io.BytesIO(HTML.encode()))
     assert html.meta.title == "Envoy arrives for talks"
     assert "detained fishermen" in html.text

@@ -106,8 +106,12 @@ def test_make_backend_without_endpoint_explains_how_to_configure_one() -> None:
         assert backend.name == "offline"
 
 
+def test_make_backend_openai_needs_an_endpoint() -> None:
+    with pytest.raises(ConfigError, match="backend openai has no endpoint; configure"):
+        make_backend(Settings.resolve(env={}, backend="openai"))
+
+
 def test_make_backend_openai_passes_settings_through() -> None:
-    pytest.importorskip("eventbrief.backends.openai_compatible")
     settings = Settings.resolve(
         env={"EVENTBRIEF_API_KEY": KEY},
         base_url="http://127.0.0.1:9/v1",

@@ -251,6 +251,23 @@ def test_python_api(tmp_path: Path) -> None:
     assert eventbrief.summarize_many is summarize_many
 
 
+def test_python_api_backend_by_name_uses_the_settings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from eventbrief.errors import ConfigError
+
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    monkeypatch.delenv("EVENTBRIEF_API_KEY", raising=False)
+    monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
+    monkeypatch.delenv("EVENTBRIEF_BASE_URL", raising=False)
+    path = tmp_path / "story.txt"
+    path.write_text(TEXT, encoding="utf-8")
+    with pytest.raises(ConfigError, match="backend openai has no endpoint"):
+        summarize(path, backend="openai")
+    with pytest.raises(ConfigError, match="--backend: "):
+        summarize_many([path], backend="cloud")
+
+
 def test_import_eventbrief_stays_cheap() -> None:
     code = (
         "import sys, eventbrief; "

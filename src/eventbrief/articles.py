@@ -25,7 +25,7 @@ TEXT_SUFFIXES = (".txt", ".md")
 HTML_SUFFIXES = (".html", ".htm")
 SUPPORTED_SUFFIXES = TEXT_SUFFIXES + HTML_SUFFIXES
 DEFAULT_MAX_CHARS = 200_000
-TITLE_MAX_CHARS = 300
+TITLE_MAX_CHARS = 150
 DATELINE_LINES = 12
 
 _GLOB_CHARS = re.compile(r"[*?\[]")
@@ -128,25 +128,26 @@ def load_article(
     UTF-8, an empty text or one longer than `max_chars` characters.
     """
     name = str(source)
+    label = STDIN_ID if name == STDIN else name  # how errors name it
     raw, is_html = _read_bytes(name, stdin)
     if b"\x00" in raw:
-        raise ArticleError(name, "binary file (contains NUL bytes), not a text article")
+        raise ArticleError(label, "binary file (contains NUL bytes), not a text article")
     try:
         decoded = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ArticleError(
-            name, f"not valid UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start})"
+            label, f"not valid UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start})"
         ) from None
     if not decoded.strip():
-        raise ArticleError(name, "empty file" if not decoded else "contains only white space")
+        raise ArticleError(label, "empty file" if not decoded else "contains only white space")
 
     if is_html:
-        text, title, html_published, url = _from_html(name, decoded)
+        text, title, html_published, url = _from_html(label, decoded)
     else:
         text, title, html_published, url = decoded, _title_from_text(decoded), None, None
     if len(text) > max_chars:
         raise ArticleError(
-            name,
+            label,
             f"too long: {len(text):,} characters (limit {max_chars:,}; "
             "raise it with EVENTBRIEF_MAX_CHARS)",
         )
@@ -185,7 +186,7 @@ def _read_bytes(name: str, stdin: BinaryIO | None) -> tuple[bytes, bool]:
     if name == STDIN:
         stream = stdin if stdin is not None else getattr(sys.stdin, "buffer", None)
         if stream is None:
-            raise ArticleError(name, "no standard input to read")
+            raise ArticleError(STDIN_ID, "no standard input to read")
         raw = stream.read()
         head = raw[:512].lstrip().lower()
         return raw, head.startswith((b"<!doctype html", b"<html"))
@@ -208,12 +209,22 @@ def _read_bytes(name: str, stdin: BinaryIO | None) -> tuple[bytes, bool]:
 
 
 def _title_from_text(text: str) -> str | None:
-    """The first non-blank line, without Markdown heading marks."""
+    """The first non-blank line, without Markdown heading marks; an article that opens with a
+    paragraph instead of a headline gets its first sentence (cut at a word when still long)."""
     for line in text.splitlines():
         title = line.strip().lstrip("#").strip()
         if title:
-            return title[:TITLE_MAX_CHARS]
+            return _shorten(title)
     return None
+
+
+def _shorten(title: str) -> str:
+    if len(title) <= TITLE_MAX_CHARS:
+        return title
+    sentence = re.match(r"(.+?[.!?])\s", title)
+    if sentence and len(sentence.group(1)) <= TITLE_MAX_CHARS:
+        return sentence.group(1)
+    return title[:TITLE_MAX_CHARS].rsplit(" ", 1)[0].rstrip(",;:") + "…"
 
 
 def _from_html(name: str, html: str) -> tuple[str, str | None, dt.date | None, str | None]:
@@ -225,11 +236,11 @@ def _from_html(name: str, html: str) -> tuple[str, str | None, dt.date | None, s
     if not text or not text.strip():
         raise ArticleError(name, "no article text found in the HTML")
     meta = extract_metadata(html, date_config={"extensive_search": False, "original_date": True})
-    title = (meta.title or "").strip() or _title_from_text(text)
+    title = _shorten(" ".join((meta.title or "").split())) or _title_from_text(text)
     published = None
     if meta.date:
         try:
             published = dt.date.fromisoformat(meta.date[:10])
         except ValueError:
             published = None
-    return text, title[:TITLE_MAX_CHARS] if title else None, published, meta.url or None
+    return text, title or None, published, meta.url or None

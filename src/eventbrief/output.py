@@ -53,8 +53,9 @@ def render_markdown(summary: ArticleSummary) -> str:
     facts = [f"id `{meta.id}`"]
     if meta.published:
         facts.append(f"published {meta.published.isoformat()}")
-    if meta.url or meta.source:
-        facts.append(f"source {meta.url or meta.source}")
+    where = meta.url or ("stdin" if meta.source == "-" else meta.source)
+    if where:
+        facts.append(f"source {where}")
     model = f" ({prov.model})" if prov.model else ""
     facts.append(f"backend {prov.backend}{model}")
     facts.append(f"grounding {prov.grounding_rate:.0%}")
@@ -110,11 +111,11 @@ def write_text(path: Path, text: str) -> None:
         raise
 
 
-def is_dir_target(output: Path | None) -> bool:
-    """`-o DIR`: an existing folder, or a path ending in a separator."""
-    if output is None:
+def is_dir_target(output: str | None) -> bool:
+    """`-o DIR`: an existing folder, or a path written with a trailing separator."""
+    if not output:
         return False
-    return output.is_dir() or str(output).endswith((os.sep, "/"))
+    return output.endswith((os.sep, "/")) or Path(output).is_dir()
 
 
 def write_one(summary: ArticleSummary, folder: Path, fmt: Format) -> Path:

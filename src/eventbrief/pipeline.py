@@ -196,15 +196,17 @@ def _one_line(exc: Exception, article_id: str) -> str:
 def summarize(
     source: str | Path,
     *,
-    backend: Backend | None = None,
+    backend: Backend | str | None = None,
     published: dt.date | None = None,
     **flags: Any,
 ) -> ArticleSummary:
     """Summarize one article file (or "-" for stdin); raises the article's error on failure.
 
-    Without `backend`, one is made from keyword flags (model="…", base_url="…",
-    backend="offline") and the environment, as the CLI does. Call it outside a running event loop.
+    `backend` is a Backend object, or a name ("auto", "openai", "offline") that is made into one
+    from keyword flags (model="…", base_url="…") and the environment, as the CLI does.
+    Call it outside a running event loop.
     """
+    backend, flags = _split_backend(backend, flags)
     resolved = Settings.resolve(**flags)
     default_prices()  # an unusable price file is a ConfigError before any request
     article = load_article(source, published, max_chars=resolved.max_chars)
@@ -219,7 +221,7 @@ def summarize(
 def summarize_many(
     sources: Iterable[str | Path],
     *,
-    backend: Backend | None = None,
+    backend: Backend | str | None = None,
     published: dt.date | None = None,
     concurrency: int | None = None,
     on_result: OnResult | None = None,
@@ -235,6 +237,7 @@ def summarize_many(
     from the extraction cache unless `no_cache` is set, and adds its cache hits and the usage of
     its fresh requests to `counts`.
     """
+    backend, flags = _split_backend(backend, flags)
     resolved = settings or Settings.resolve(concurrency=concurrency, **flags)
     default_prices()  # an unusable price file is a ConfigError before any request
     expanded = expand_sources(sources)
@@ -260,6 +263,15 @@ def for_run(made: Backend, settings: Settings, counts: CacheCounts | None = None
     cache = None if settings.no_cache else ExtractionCache()
     cached = CachingBackend(made, cache, counts=counts)
     return ChunkingBackend(cached) if made.name == "openai" else cached
+
+
+def _split_backend(
+    backend: Backend | str | None, flags: dict[str, Any]
+) -> tuple[Backend | None, dict[str, Any]]:
+    """A backend given by name becomes a setting; an object is used as it is."""
+    if isinstance(backend, str):
+        return None, {**flags, "backend": backend}
+    return backend, flags
 
 
 @asynccontextmanager

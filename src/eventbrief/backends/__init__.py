@@ -17,21 +17,29 @@ if TYPE_CHECKING:
 
 def make_backend(settings: Settings) -> Backend:
     """The backend `settings` ask for (`auto` resolved); ConfigError when it cannot be built."""
+    from eventbrief.config import NO_ENDPOINT_HELP
+
     kind = settings.resolved_backend()
     if kind == "openai":
+        if not settings.endpoint_configured:
+            raise ConfigError(f"backend openai has no endpoint; {NO_ENDPOINT_HELP}")
         from eventbrief.backends.openai_compatible import OpenAIBackend
 
-        api_key = settings.api_key.get_secret_value() if settings.api_key is not None else None
         return OpenAIBackend(
             model=settings.model,
             base_url=settings.base_url,
-            api_key=api_key,
+            api_key=settings.api_key,
             mode=settings.mode,
             timeout=settings.timeout,
         )
     try:
         from eventbrief.backends.offline import OfflineBackend
     except ModuleNotFoundError as exc:
+        if not (exc.name or "").startswith("eventbrief"):
+            raise ConfigError(
+                f"the offline backend needs the package {exc.name!r}, which is not installed; "
+                "reinstall eventbrief (pip install eventbrief) to get its dependencies"
+            ) from None
         if not (exc.name or "").startswith("eventbrief.backends.offline"):
             raise
         reason = (
@@ -39,7 +47,5 @@ def make_backend(settings: Settings) -> Backend:
             if settings.backend == "auto"
             else "the offline backend is not available in this build"
         )
-        from eventbrief.config import NO_ENDPOINT_HELP
-
         raise ConfigError(f"{reason}; {NO_ENDPOINT_HELP}") from None
     return OfflineBackend()

@@ -57,9 +57,13 @@ def summarize(
         typer.Argument(metavar="PATH...", help='Files, folders, globs, or "-" for stdin.'),
     ] = None,
     output: Annotated[
-        Path | None,
+        str | None,
         typer.Option(
-            "-o", "--output", help="Write to FILE, or to DIR/ as one <id>.json per article."
+            "-o",
+            "--output",
+            metavar="FILE|DIR/",
+            help="Write to FILE, or to DIR/ (an existing folder or a trailing /) as one "
+            "<id>.json per article.",
         ),
     ] = None,
     fmt: Annotated[
@@ -133,7 +137,8 @@ def summarize(
 
     sources = expand_sources(paths)
     chosen_format = fmt.value if fmt else default_format(len(sources))
-    to_dir = output if is_dir_target(output) else None
+    to_dir = Path(output) if output and is_dir_target(output) else None
+    to_file = Path(output) if output and to_dir is None else None
     failed: list[str] = []
 
     counts = CacheCounts()
@@ -173,9 +178,9 @@ def summarize(
     if to_dir is None:
         summaries = [o.summary for o in outcomes if o.summary is not None]
         try:
-            write_all(summaries, chosen_format, output)
+            write_all(summaries, chosen_format, to_file)
         except OSError as exc:
-            _say(f"cannot write {output}: {exc.strerror or exc}")
+            _say(f"cannot write {to_file}: {exc.strerror or exc}")
             raise typer.Exit(EXIT_SOME_FAILED) from None
     if not quiet:
         priced_as = settings.model if settings.resolved_backend() == "openai" else None

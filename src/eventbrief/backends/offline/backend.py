@@ -1,0 +1,143 @@
+"""The offline backend: a deterministic rule-based extractor that needs no network or model."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from eventbrief.backends.base import ExtractionResult
+from eventbrief.backends.offline.attribution import register_sources
+from eventbrief.backends.offline.events import DraftEvent, detect_events
+from eventbrief.backends.offline.names import EntityTable, find_entities
+from eventbrief.backends.offline.salience import (
+    clean_sentence,
+    compress,
+    lead_summary,
+    pick_takeaways,
+)
+from eventbrief.backends.offline.sentences import Sentence, split_sentences
+from eventbrief.models import (
+    Article,
+    ArticleExtraction,
+    Entity,
+    Event,
+    Quote,
+    Takeaway,
+    TimeValue,
+    Usage,
+    name_key,
+)
+
+RULES_VERSION = "offline-rules-1"
+_DESCRIPTION_WORDS = 40
+
+
+def _description(text: str, event: DraftEvent) -> str:
+    start, end = event.quotes()[0]
+    words = clean_sentence(text[start:end]).split()
+    if len(words) > _DESCRIPTION_WORDS:
+        words = [
+            *words[: _DESCRIPTION_WORDS - 1],
+            words[_DESCRIPTION_WORDS - 1].rstrip(",;:") + "…",
+        ]
+    sentence = " ".join(words)
+    return sentence if sentence[-1:] in ".!?…" else sentence + "."
+
+
+def _entities(table: EntityTable, needed: set[str]) -> list[Entity]:
+    records = sorted(table.records.values(), key=lambda r: r.first)
+    out: list[Entity] = []
+    seen: set[str] = set()
+    for rec in records:
+        if rec.count <= 0 and rec.name not in needed:
+            continue
+        if rec.type == "country" and not rec.surfaces and rec.name not in needed:
+            continue  # named only by an adjective ("Chilean"): not an entity (GUIDELINES §3)
+        key = name_key(rec.name)
+        if key in seen:
+            continue
+        seen.add(key)
+        aliases = [a for a in rec.aliases if name_key(a) not in seen or name_key(a) == key]
+        out.append(
+            Entity(name=rec.name, type=rec.type, aliases=aliases, description=rec.description)
+        )
+    return out
+
+
+def _event_sentences(drafts: list[DraftEvent]) -> list[Sentence]:
+    """One body sentence per event, most important events first: most mentioned, then the
+    ones with dates, numbers and credits, then earliest."""
+
+    def weight(d: DraftEvent) -> tuple[float, int]:
+        facts = bool(d.date) + bool(d.quantities) + bool(d.credits) + (d.status != "occurred")
+        return (-(len(d.mentions) + 0.5 * facts), d.mentions[0].sentence.start)
+
+    out: list[Sentence] = []
+    for draft in sorted(drafts, key=weight):
+        body = [m.sentence for m in draft.mentions if m.sentence.kind == "body"]
+        if body and body[0] not in out:
+            out.append(body[0])
+    return out
+
+
+def extract_article(text: str, published: dt.date | None) -> ArticleExtraction:
+    """The whole rule pipeline for one article text."""
+    sentences = split_sentences(text)
+    table = find_entities(text, sentences)
+    register_sources(text, table)
+    drafts = detect_events(text, sentences, table, published)
+    events: list[Event] = []
+    for i, draft in enumerate(drafts, start=1):
+        events.append(
+            Event(
+                id=f"e{i}",
+                type=draft.type,  # type: ignore[arg-type]
+                description=_description(text, draft),
+                participants=draft.participants,
+                location=draft.location,
+                date=(
+                    TimeValue(
+                        text=draft.date.text,
+                        value=draft.date.value,
+                        approximate=draft.date.approximate,
+                    )
+                    if draft.date
+                    else None
+                ),
+                status=draft.status,  # type: ignore[arg-type]
+                quantities=draft.quantities,
+                attributed_to=draft.credits,
+                evidence=[Quote(quote=text[s:e]) for s, e in draft.quotes()],
+            )
+        )
+    needed = {p for e in events for p in e.participants}
+    preferred = _event_sentences(drafts)
+    takeaways = [
+        Takeaway(text=compress(s.text) or s.text, evidence=[Quote(quote=s.text)])
+        for s in pick_takeaways(sentences, preferred)
+    ]
+    while len(takeaways) < 3:
+        takeaways.append(Takeaway(text=text.strip()[:200] or "(empty)", evidence=[]))
+    return ArticleExtraction(
+        summary=lead_summary(sentences, preferred),
+        key_takeaways=takeaways,
+        events=events,
+        entities=_entities(table, needed),
+    )
+
+
+class OfflineBackend:
+    """Rule-based extraction in milliseconds; the same input always gives the same output."""
+
+    name = "offline"
+
+    def identity(self) -> dict[str, str]:
+        return {"backend": self.name, "model": "rules", "rules_version": RULES_VERSION}
+
+    async def extract(self, article: Article) -> ExtractionResult:
+        extraction = extract_article(article.text, article.meta.published)
+        return ExtractionResult(
+            extraction=extraction,
+            model="rules",
+            prompt_version=RULES_VERSION,
+            usage=Usage(),
+        )

@@ -1,0 +1,135 @@
+"""Split an article into lines and sentences with exact char offsets.
+
+Every later stage quotes sentences verbatim, so spans always index into the original text.
+Lines are classified because news pages carry furniture besides the story: a headline, section
+headings ("Key Takeaways"), bullet lists, source lines ("Original Source: …") and photo captions.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+Kind = Literal["title", "heading", "bullet", "body", "meta"]
+
+_ABBREVIATIONS = {
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "prof",
+    "gen",
+    "lt",
+    "col",
+    "maj",
+    "capt",
+    "sgt",
+    "adm",
+    "gov",
+    "sen",
+    "rep",
+    "st",
+    "jr",
+    "sr",
+    "no",
+    "vs",
+    "etc",
+    "inc",
+    "ltd",
+    "co",
+    "corp",
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "sept",
+    "oct",
+    "nov",
+    "dec",
+    "u.s",
+    "u.k",
+    "u.n",
+    "e.g",
+    "i.e",
+    "a.m",
+    "p.m",
+}
+_BOUNDARY = re.compile(r"[.!?]+[\"”’)\]]*\s+(?=[\"“‘(\[]?[A-Z0-9])")
+_BULLET = re.compile(r"^\s*(?:[-–—•*·]|\d+[.)])\s+")
+_META = re.compile(
+    r"^\s*(?:original source|source|sources|read more|related|photo|image|credit|"
+    r"copyright|advertisement|follow us|share|tags?)\b\s*:?",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence (or a line of page furniture) and where it sits in the article."""
+
+    index: int
+    start: int
+    end: int
+    text: str
+    kind: Kind
+    line: int
+
+
+def _split_line(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    cursor = start
+    for m in _BOUNDARY.finditer(text, start, end):
+        prefix = text[cursor : m.start()]
+        last_word = re.search(r"([A-Za-z.]+)$", prefix)
+        if last_word and m.group(0).startswith(".") and len(m.group(0).strip()) == 1:
+            word = last_word.group(1).lower().rstrip(".")
+            if word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha()):
+                continue
+        sentence_end = m.start() + len(m.group(0).rstrip())
+        spans.append((cursor, sentence_end))
+        cursor = m.end()
+    if cursor < end:
+        spans.append((cursor, end))
+    return spans
+
+
+def _line_kind(line: str, is_first: bool) -> Kind:
+    stripped = line.strip()
+    if _BULLET.match(line):
+        return "bullet"
+    if _META.match(stripped) and len(stripped.split()) <= 8:
+        return "meta"
+    ends_like_prose = stripped[-1:] in '.!?"”’'
+    if is_first and len(stripped.split()) <= 25:
+        return "title"
+    if not ends_like_prose and len(stripped.split()) <= 14:
+        return "heading"
+    return "body"
+
+
+def split_sentences(text: str) -> list[Sentence]:
+    """Sentences of the article in order; titles, headings, bullets and meta lines are kept as
+    single units with their kind so callers can choose what to read."""
+    out: list[Sentence] = []
+    first = True
+    for line_no, m in enumerate(re.finditer(r"[^\n]+", text)):
+        line = m.group(0)
+        if not line.strip() or not re.search(r"[A-Za-z0-9]", line):
+            continue
+        kind = _line_kind(line, first)
+        first = False
+        ls = m.start() + (len(line) - len(line.lstrip()))
+        le = m.start() + len(line.rstrip())
+        if kind == "bullet":
+            bm = _BULLET.match(line)
+            ls = m.start() + (bm.end() if bm else 0)
+        spans = _split_line(text, ls, le) if kind == "body" else [(ls, le)]
+        for s, e in spans:
+            if e > s and text[s:e].strip():
+                out.append(Sentence(len(out), s, e, text[s:e], kind, line_no))
+    return out

@@ -1,0 +1,54 @@
+"""Status of a reported happening from hedging cue words (GUIDELINES §6).
+
+occurred: stated as fact (also when credited with a neutral verb); planned: will, expected to,
+scheduled; speculated: possible, potential, may, speculation; alleged: reportedly, allegedly,
+believed, thought to, said to, unconfirmed, anonymous "reports indicate".
+"""
+
+from __future__ import annotations
+
+import re
+
+ALLEGED = re.compile(
+    r"\b(?:reportedly|allegedly|purportedly|supposedly|apparently|"
+    r"(?:is|are|was|were)\s+(?:widely\s+)?(?:believed|thought|said|alleged|suspected|understood|"
+    r"reported|rumou?red)\s+to|it\s+is\s+(?:believed|thought|alleged|suspected)|"
+    r"believed\s+to|thought\s+to|suspected\s+of|unconfirmed|unverified|not\s+(?:been\s+)?"
+    r"(?:publicly\s+)?(?:acknowledged|confirmed)|have\s+not\s+(?:publicly\s+)?acknowledged|"
+    r"has\s+not\s+(?:publicly\s+)?acknowledged|denied|claims?\s+that|claimed|"
+    r"^reports\s+(?:indicate|suggest|say)|(?<![A-Z][a-z]\s)reports\s+(?:indicate|suggest|say)|"
+    r"suggests?\s+that|intelligence\s+suggests)\b",
+    re.IGNORECASE,
+)
+PLANNED = re.compile(
+    r"\b(?:will|shall|is\s+set\s+to|are\s+set\s+to|set\s+to|(?:is|are|was|were)\s+expected\s+to|"
+    r"expected\s+to|scheduled|plans?\s+to|planned|planning\s+to|aims?\s+to|intends?\s+to|"
+    r"is\s+due\s+to|are\s+due\s+to|to\s+be\s+held|upcoming|is\s+to\s+(?:visit|meet|hold|sign)|"
+    r"are\s+to\s+(?:visit|meet|hold|sign)|going\s+to|likely\s+to|would)\b",
+    re.IGNORECASE,
+)
+SPECULATED = re.compile(
+    r"\b(?:[Ss]peculation|[Ss]peculated|[Pp]ossible|[Pp]ossibly|[Pp]otential|[Pp]otentially|"
+    r"may(?!\s+\d)|might|could|[Rr]umou?rs?|[Rr]umou?red|[Hh]ypothetical|if)\b"
+)
+_RANK = {"occurred": 0, "planned": 1, "speculated": 2, "alleged": 3}
+
+
+def status_of(clause: str) -> str:
+    """The status cue words in `clause` (the text that states one mention) give."""
+    if SPECULATED.search(clause) and not re.search(
+        r"\b(?:could|may|might)\s+(?:also\s+)?(?:be\s+)?(?:help|enhance|affect|cover|encompass|include)",
+        clause,
+        re.IGNORECASE,
+    ):
+        return "speculated"
+    if ALLEGED.search(clause):
+        return "alleged"
+    if PLANNED.search(clause):
+        return "planned"
+    return "occurred"
+
+
+def most_hedged(statuses: list[str]) -> str:
+    """GUIDELINES §6: the most hedged mention wins."""
+    return max(statuses, key=lambda s: _RANK[s]) if statuses else "occurred"

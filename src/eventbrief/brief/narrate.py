@@ -1,0 +1,101 @@
+"""One paragraph written by an LLM from a merged brief (optional; the brief is complete without it).
+
+The brief reaches the model as a value that instructor renders into the delimited user template
+(never as template source), fenced with a digest of itself, like article text in extraction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from typing import Any
+
+import instructor
+import openai
+from pydantic import BaseModel, Field, field_validator
+
+from eventbrief.models import Brief
+from eventbrief.prompt_templates import split_version
+from eventbrief.resources import read_text
+
+NARRATIVE_MAX_WORDS = 120
+
+# instructor logs failed calls, server messages included; without a handler of its own Python
+# would print them on stderr, and a server may echo the API key back.
+logging.getLogger("instructor").addHandler(logging.NullHandler())
+
+
+class Narrative(BaseModel):
+    paragraph: str = Field(
+        min_length=1,
+        description=f"One neutral paragraph of at most {NARRATIVE_MAX_WORDS} words.",
+    )
+
+    @field_validator("paragraph")
+    @classmethod
+    def _one_short_paragraph(cls, value: str) -> str:
+        words = len(value.split())
+        if words > NARRATIVE_MAX_WORDS:
+            raise ValueError(f"paragraph has {words} words; at most {NARRATIVE_MAX_WORDS}")
+        return " ".join(value.split())
+
+
+def brief_facts(brief: Brief) -> str:
+    """The brief as compact lines: timeline, then disagreements."""
+    lines = [f"Title: {brief.title}", "Timeline:"]
+    for e in brief.events:
+        when = e.date.value if e.date and e.date.value else "undated"
+        sources = ", ".join(m.article_id for m in e.mentions)
+        lines.append(f"- {e.id} {when} [{e.type}, {e.status}] {e.description} (sources: {sources})")
+    if brief.conflicts:
+        lines.append("Disagreements:")
+    for c in brief.conflicts:
+        values = "; ".join(f"{v.text or v.value} ({', '.join(v.articles)})" for v in c.values)
+        lines.append(f"- {c.event_id or 'series'} {c.field}: {values}")
+    return "\n".join(lines)
+
+
+def _messages() -> tuple[str, list[dict[str, str]]]:
+    system_version, system = split_version(
+        read_text("prompts", "narrate_system.txt"), "narrate_system.txt"
+    )
+    _, user = split_version(read_text("prompts", "narrate_user.txt"), "narrate_user.txt")
+    return system_version, [
+        {"role": "system", "content": system},
+        {"role": "user", "content": user},
+    ]
+
+
+def narrate(
+    brief: Brief,
+    *,
+    model: str,
+    base_url: str | None = None,
+    api_key: str | None = None,
+    timeout: float = 60.0,
+    reasks: int = 1,
+) -> str:
+    """The paragraph; raises on any failure (the caller keeps the brief without it)."""
+    facts = brief_facts(brief)
+    _, messages = _messages()
+    client = instructor.from_openai(
+        openai.OpenAI(
+            base_url=base_url, api_key=api_key or "no-key", timeout=timeout, max_retries=2
+        ),
+        mode=instructor.Mode.TOOLS,
+    )
+    context: dict[str, Any] = {
+        "brief": facts,
+        "fence": hashlib.sha256(facts.encode("utf-8")).hexdigest()[:8],
+    }
+    try:
+        result = client.chat.completions.create(
+            model=model,
+            response_model=Narrative,
+            messages=messages,
+            context=context,
+            max_retries=reasks,
+        )
+    finally:
+        client.client.close()  # type: ignore[union-attr]
+    return Narrative.model_validate(result.model_dump()).paragraph

@@ -1,0 +1,245 @@
+"""`eventbrief brief PATH…`: articles (or earlier summaries) in, one merged Brief out."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from eventbrief.articles import expand_sources, load_article
+from eventbrief.brief import build_brief
+from eventbrief.brief.html import render_html
+from eventbrief.brief.markdown import render_markdown
+from eventbrief.brief.narrate import narrate as write_narrative
+from eventbrief.brief.sources import SummaryFileError, find_text, read_summaries, split_inputs
+from eventbrief.cli.app import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, app
+from eventbrief.config import Settings
+from eventbrief.errors import ConfigError, EventbriefError
+from eventbrief.models import ArticleSummary, Brief
+from eventbrief.pipeline import summarize_many
+
+FormatChoice = Enum("FormatChoice", {n: n for n in ("json", "markdown", "html")}, type=str)
+BackendChoice = Enum("BackendChoice", {n: n for n in ("auto", "openai", "offline")}, type=str)
+
+EPILOG = """\
+\b
+Examples:
+  eventbrief brief evals/articles/ --backend offline --format html -o brief.html
+  eventbrief brief story1.txt story2.html --format markdown
+  eventbrief summarize news/*.txt -o out/ && eventbrief brief out/*.json --texts news/
+  eventbrief brief --from-summaries evals/gold/ --format html -o gold-brief.html
+
+Inputs ending in .json or .jsonl are read as ArticleSummary records (one object, a list, or
+one per line); everything else is summarized first. With summaries, the HTML page shows an
+article's text when it is found (--texts DIR, a dataset's articles/ folder beside gold/, or the
+recorded source path) and matches the recorded sha256.
+
+Exit codes: 0 brief written from every input, 1 some inputs failed (the brief holds the others),
+2 usage or configuration error.
+"""
+
+
+class _Failures:
+    def __init__(self) -> None:
+        self.count = 0
+
+    def say(self, message: str) -> None:
+        self.count += 1
+        _say(message)
+
+
+def _summarize_articles(
+    sources: list[str], flags: dict[str, Any], published: dt.date | None, failures: _Failures
+) -> tuple[list[ArticleSummary], dict[str, str]]:
+    """Run the pipeline over article sources; texts come back for the HTML page."""
+    try:
+        settings = Settings.resolve(**flags)
+    except ConfigError as exc:
+        _say(str(exc))
+        raise typer.Exit(EXIT_USAGE) from None
+    _say(settings.describe())
+    expanded = expand_sources(sources)
+    try:
+        outcomes = summarize_many(expanded, published=published, settings=settings)
+    except ConfigError as exc:
+        _say(settings.redact(str(exc)))
+        raise typer.Exit(EXIT_USAGE) from None
+    summaries: list[ArticleSummary] = []
+    texts: dict[str, str] = {}
+    for outcome in outcomes:
+        if outcome.summary is None:
+            failures.say(settings.redact(outcome.error or f"{outcome.source}: failed"))
+            continue
+        summaries.append(outcome.summary)
+        try:
+            article = load_article(
+                outcome.source, published, article_id=outcome.summary.article.id,
+                max_chars=settings.max_chars,
+            )  # fmt: skip
+        except EventbriefError:
+            continue
+        texts[article.meta.id] = article.text
+    return summaries, texts
+
+
+def _narrate(result: Brief, flags: dict[str, Any]) -> Brief:
+    """Add the LLM paragraph when an OpenAI-compatible endpoint is configured; never fail."""
+    try:
+        settings = Settings.resolve(**flags)
+    except ConfigError as exc:
+        _say(f"narrative skipped: {exc}")
+        return result
+    if settings.resolved_backend() != "openai":
+        _say("narrative skipped: it needs the openai backend (an endpoint or an API key)")
+        return result
+    key = settings.api_key.get_secret_value() if settings.api_key is not None else None
+    try:
+        paragraph = write_narrative(
+            result, model=settings.model, base_url=settings.base_url, api_key=key
+        )
+    except Exception as exc:  # the brief is complete without a narrative
+        _say(
+            settings.redact(
+                f"narrative skipped: {type(exc).__name__}: {' '.join(str(exc).split())}"
+            )
+        )
+        return result
+    return result.model_copy(update={"narrative": paragraph})
+
+
+def _parse_date(value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a date (use YYYY-MM-DD)") from None
+
+
+def _format_for(fmt: FormatChoice | None, output: Path | None) -> str:
+    if fmt is not None:
+        return fmt.value
+    suffix = output.suffix.lower() if output else ""
+    return {".html": "html", ".htm": "html", ".md": "markdown"}.get(suffix, "json")
+
+
+@app.command(epilog=EPILOG)
+def brief(
+    paths: Annotated[
+        list[str] | None,
+        typer.Argument(metavar="PATH...", help="Article files, folders or globs; or summaries."),
+    ] = None,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Write to FILE.")] = None,
+    fmt: Annotated[
+        FormatChoice | None,
+        typer.Option(
+            "--format", help="json (default), markdown or html (one self-contained page)."
+        ),
+    ] = None,
+    title: Annotated[str | None, typer.Option(help="Title (default: from the events).")] = None,
+    from_summaries: Annotated[
+        bool, typer.Option("--from-summaries", help="Read every PATH as ArticleSummary JSON.")
+    ] = False,
+    texts: Annotated[
+        Path | None,
+        typer.Option(metavar="DIR", help="Folder with the article files (<id>.*) of summaries."),
+    ] = None,
+    published: Annotated[
+        str | None, typer.Option(metavar="YYYY-MM-DD", help="Publication date of the articles.")
+    ] = None,
+    backend: Annotated[
+        BackendChoice | None, typer.Option(help="auto, openai or offline. [env EVENTBRIEF_BACKEND]")
+    ] = None,
+    model: Annotated[str | None, typer.Option(help="Model name. [env EVENTBRIEF_MODEL]")] = None,
+    base_url: Annotated[
+        str | None, typer.Option(metavar="URL", help="OpenAI-compatible endpoint.")
+    ] = None,
+    concurrency: Annotated[
+        int | None, typer.Option(min=1, metavar="N", help="Articles in flight at once.")
+    ] = None,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Do not read or write the summary cache.")
+    ] = False,
+    narrate: Annotated[
+        bool,
+        typer.Option("--narrate", help="Add one LLM-written paragraph (openai backend only)."),
+    ] = False,
+) -> None:
+    """Merge many articles into one brief: a timeline with sources, and where sources disagree."""
+    if not paths:
+        _say("no PATH given; try 'eventbrief brief --help'")
+        raise typer.Exit(EXIT_USAGE)
+    published_date = _parse_date(published)
+    flags: dict[str, Any] = {
+        "backend": backend.value if backend else None,
+        "model": model,
+        "base_url": base_url,
+        "concurrency": concurrency,
+        "no_cache": no_cache or None,
+    }
+    failures = _Failures()
+    summary_files, article_sources = split_inputs(paths, from_summaries)
+    summaries: list[ArticleSummary] = []
+    found_texts: dict[str, str] = {}
+    origins: dict[str, Path] = {}
+    for path in summary_files:
+        try:
+            found = read_summaries(path)
+        except SummaryFileError as exc:
+            failures.say(str(exc))
+            continue
+        for s in found:
+            summaries.append(s)
+            origins.setdefault(s.article.id, path)
+    if article_sources:
+        more, more_texts = _summarize_articles(article_sources, flags, published_date, failures)
+        summaries.extend(more)
+        found_texts.update(more_texts)
+
+    unique: dict[str, ArticleSummary] = {}
+    for s in summaries:
+        if s.article.id in unique:
+            failures.say(f"{s.article.id}: given more than once; the first is used")
+            continue
+        unique[s.article.id] = s
+    if not unique:
+        _say("no article to brief")
+        raise typer.Exit(EXIT_SOME_FAILED)
+    for aid, s in unique.items():
+        if aid not in found_texts:
+            origin = origins.get(aid)
+            beside = origin.parent.parent / "articles" if origin else None
+            text = find_text(s, [texts, beside])
+            if text is not None:
+                found_texts[aid] = text
+
+    result = build_brief(list(unique.values()), title=title, texts=found_texts)
+    if narrate:
+        result = _narrate(result, flags)
+    chosen = _format_for(fmt, output)
+    if chosen == "html":
+        rendered = render_html(result, found_texts)
+    elif chosen == "markdown":
+        rendered = render_markdown(result)
+    else:
+        rendered = result.model_dump_json(indent=2) + "\n"
+    if output is None:
+        typer.echo(rendered, nl=False)
+    else:
+        try:
+            output.write_text(rendered, encoding="utf-8")
+        except OSError as exc:
+            _say(f"cannot write {output}: {exc.strerror or exc}")
+            raise typer.Exit(EXIT_SOME_FAILED) from None
+    _say(
+        f"brief: {len(unique)} articles, {len(result.events)} events, "
+        f"{len(result.conflicts)} disagreements"
+    )
+    raise typer.Exit(EXIT_SOME_FAILED if failures.count else EXIT_OK)
+
+
+def _say(message: str) -> None:
+    typer.echo(f"eventbrief: {message}", err=True)

@@ -1,0 +1,314 @@
+"""`eventbrief eval`: run a backend over a dataset (or read saved predictions) and score it."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import time
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+from rich.console import Console
+
+from eventbrief.backends import make_backend
+from eventbrief.backends.base import Backend, ExtractionResult
+from eventbrief.cli.app import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, app
+from eventbrief.config import BACKENDS, MODES, Settings
+from eventbrief.errors import ConfigError
+from eventbrief.models import Article
+from eventbrief.pipeline import ArticleOutcome, run_articles
+from eventbrief.scoring import (
+    Dataset,
+    DatasetError,
+    EvalReport,
+    Prediction,
+    RunInfo,
+    evaluate,
+    load_dataset,
+    load_predictions,
+)
+from eventbrief.scoring.baseline import (
+    baseline_key,
+    check,
+    load_baseline,
+    save_baseline,
+    updated,
+)
+from eventbrief.scoring.brief_score import dataset_brief_scores
+from eventbrief.scoring.html_report import render_html
+from eventbrief.scoring.report import print_report
+
+BackendChoice = Enum("BackendChoice", {n: n for n in BACKENDS}, type=str)
+ModeChoice = Enum("ModeChoice", {n: n for n in MODES}, type=str)
+
+EPILOG = """\
+\b
+Examples:
+  eventbrief eval --backend offline --baseline evals/baseline.json
+  eventbrief eval --dataset evals --report report.json --html report.html
+  eventbrief eval --backend openai --model gpt-4o-mini --report - > report.json
+  eventbrief eval --predictions out/        # score saved ArticleSummary files <id>.json
+  eventbrief eval --backend offline --baseline evals/baseline.json --update-baseline
+
+Exit codes: 0 scored (and at or above the baseline), 1 a metric fell below baseline minus its
+tolerance (each is named on stderr), 2 usage, configuration or dataset error.
+"""
+
+
+WIDE = 160
+
+
+class _Timed:
+    """Wraps a backend to measure each article's extraction time (latency per article)."""
+
+    def __init__(self, inner: Backend) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.seconds: dict[str, float] = {}
+
+    def identity(self) -> dict[str, str]:
+        return self.inner.identity()
+
+    async def extract(self, article: Article) -> ExtractionResult:
+        started = time.perf_counter()
+        try:
+            return await self.inner.extract(article)
+        finally:
+            self.seconds[article.meta.id] = time.perf_counter() - started
+
+
+def _run_backend(
+    dataset: Dataset, settings: Settings, say: Console
+) -> tuple[dict[str, Prediction], RunInfo]:
+    backend = make_backend(settings)
+    timed = _Timed(backend)
+    done = 0
+
+    def on_result(outcome: ArticleOutcome) -> None:
+        nonlocal done
+        done += 1
+        status = "ok" if outcome.error is None else settings.redact(outcome.error)
+        say.print(f"[{done}/{len(dataset.items)}] {outcome.article_id}: {status}", markup=False)
+
+    async def go() -> list[ArticleOutcome]:
+        try:
+            return await run_articles(
+                [item.article for item in dataset.items],
+                timed,
+                concurrency=settings.concurrency,
+                on_result=on_result,
+            )
+        finally:
+            close = getattr(backend, "aclose", None)
+            if close is not None:
+                await close()
+
+    outcomes = asyncio.run(go())
+    predictions = {
+        o.article_id: Prediction(
+            o.summary,
+            None if o.error is None else settings.redact(o.error),
+            timed.seconds.get(o.article_id),
+        )
+        for o in outcomes
+        if o.article_id is not None
+    }
+    identity = backend.identity()
+    model = identity.get("model") if backend.name != "offline" else None
+    run = RunInfo(dataset=str(dataset.root), backend=backend.name, model=model, identity=identity)
+    return predictions, run
+
+
+def _saved_run(dataset: Dataset, predictions: dict[str, Prediction], folder: Path) -> RunInfo:
+    """Backend and model as the saved predictions' provenance states them (when they agree)."""
+    seen = {
+        (p.summary.provenance.backend, p.summary.provenance.model)
+        for p in predictions.values()
+        if p.summary is not None
+    }
+    backend, model = next(iter(seen)) if len(seen) == 1 else ("predictions", None)
+    if backend == "offline":
+        model = None
+    return RunInfo(
+        dataset=str(dataset.root),
+        backend=backend,
+        model=model,
+        identity={"predictions": str(folder)},
+    )
+
+
+@app.command(name="eval", epilog=EPILOG)
+def eval_command(
+    dataset: Annotated[
+        Path,
+        typer.Option(
+            metavar="DIR", help="Dataset folder with articles/ and gold/ (default ./evals)."
+        ),
+    ] = Path("evals"),
+    backend: Annotated[
+        BackendChoice | None,
+        typer.Option(
+            help="auto: the endpoint when one is configured, else offline. [env EVENTBRIEF_BACKEND]"
+        ),
+    ] = None,
+    model: Annotated[str | None, typer.Option(help="Model name. [env EVENTBRIEF_MODEL]")] = None,
+    base_url: Annotated[
+        str | None,
+        typer.Option(
+            metavar="URL",
+            help="OpenAI-compatible endpoint. [env EVENTBRIEF_BASE_URL, OPENAI_BASE_URL]",
+        ),
+    ] = None,
+    mode: Annotated[
+        ModeChoice | None,
+        typer.Option(help="How the model returns structure (default tools). [env EVENTBRIEF_MODE]"),
+    ] = None,
+    concurrency: Annotated[
+        int | None,
+        typer.Option(min=1, metavar="N", help="Articles in flight at once (default 8)."),
+    ] = None,
+    predictions: Annotated[
+        Path | None,
+        typer.Option(
+            metavar="DIR",
+            help="Score saved ArticleSummary files DIR/<id>.json instead of running a backend.",
+        ),
+    ] = None,
+    baseline: Annotated[
+        Path | None,
+        typer.Option(metavar="FILE", help="Baseline scores to gate on (e.g. evals/baseline.json)."),
+    ] = None,
+    update_baseline: Annotated[
+        bool,
+        typer.Option("--update-baseline", help="Rewrite this backend/model's entry in --baseline."),
+    ] = False,
+    require_baseline: Annotated[
+        bool,
+        typer.Option(
+            "--require-baseline",
+            help="Exit 1 when --baseline has no entry for this backend/model.",
+        ),
+    ] = False,
+    report: Annotated[
+        str | None,
+        typer.Option(metavar="FILE.json", help='Write the JSON report to FILE ("-" for stdout).'),
+    ] = None,
+    html: Annotated[
+        Path | None, typer.Option(metavar="FILE.html", help="Write a self-contained HTML report.")
+    ] = None,
+) -> None:
+    """Score a backend (or saved predictions) against a dataset's gold records.
+
+    Prints tables on stderr (a row per article and an overall row); the JSON report goes to
+    --report, a self-contained HTML page to --html.
+    """
+    say = Console(stderr=True, highlight=False)
+    if not say.is_terminal:
+        say.width = WIDE  # logs and CI: keep every column of the tables
+    if update_baseline and baseline is None:
+        _fail("--update-baseline needs --baseline FILE", EXIT_USAGE)
+    try:
+        data = load_dataset(dataset)
+    except DatasetError as exc:
+        _fail(str(exc), EXIT_USAGE)
+    for warning in data.warnings:
+        _say(warning)
+
+    if predictions is not None:
+        ignored = [
+            flag
+            for flag, value in (
+                ("--backend", backend), ("--model", model), ("--base-url", base_url),
+                ("--mode", mode), ("--concurrency", concurrency),
+            )
+            if value is not None
+        ]  # fmt: skip
+        if ignored:
+            _say(f"--predictions runs no backend; ignoring {', '.join(ignored)}")
+        try:
+            preds = load_predictions(predictions, data.ids)
+        except DatasetError as exc:
+            _fail(str(exc), EXIT_USAGE)
+        run = _saved_run(data, preds, predictions)
+    else:
+        try:
+            settings = Settings.resolve(
+                backend=backend.value if backend else None,
+                model=model,
+                base_url=base_url,
+                mode=mode.value if mode else None,
+                concurrency=concurrency,
+            )
+            _say(settings.describe())
+            preds, run = _run_backend(data, settings, say)
+        except ConfigError as exc:
+            _fail(str(exc), EXIT_USAGE)
+        except KeyboardInterrupt:
+            _fail("interrupted", 130)
+    for article_id, pred in preds.items():
+        if pred.summary is None and predictions is not None:
+            _say(pred.error or f"{article_id}: no prediction")
+
+    result, scores = evaluate(data, preds, run)
+    result.overall.brief = dataset_brief_scores(data, preds, scores)
+    for art in result.per_article.values():
+        for warning in art.warnings:
+            _say(warning)
+    print_report(result, say)
+
+    if report is not None:
+        text = result.model_dump_json(indent=2) + "\n"
+        if report == "-":
+            sys.stdout.write(text)
+        else:
+            _write(Path(report), text)
+    if html is not None:
+        _write(html, render_html(result, scores))
+    raise typer.Exit(_gate(result, baseline, update_baseline, require_baseline))
+
+
+def _gate(result: EvalReport, baseline: Path | None, update: bool, require: bool) -> int:
+    if baseline is None:
+        return EXIT_OK
+    key = baseline_key(result.run.backend, result.run.model)
+    try:
+        stored = load_baseline(baseline)
+    except DatasetError as exc:
+        _fail(str(exc), EXIT_USAGE)
+    if update:
+        save_baseline(updated(stored, key, result), baseline)
+        _say(f"baseline entry {key!r} written to {baseline}")
+        return EXIT_OK
+    entry = stored.entries.get(key)
+    if entry is None:
+        _say(
+            f"no baseline entry {key!r} in {baseline}; scores reported only "
+            "(record one with --update-baseline)"
+        )
+        return EXIT_SOME_FAILED if require else EXIT_OK
+    falls = check(result, entry)
+    for fall in falls:
+        _say(str(fall))
+    if falls:
+        _say(f"{len(falls)} metric(s) fell below baseline {key!r}")
+        return EXIT_SOME_FAILED
+    _say(f"all {len(entry.metrics)} metrics at or above baseline {key!r} (within tolerance)")
+    return EXIT_OK
+
+
+def _write(path: Path, text: str) -> None:
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        _fail(f"cannot write {path}: {exc.strerror or exc}", EXIT_SOME_FAILED)
+
+
+def _say(message: str) -> None:
+    typer.echo(f"eventbrief: {message}", err=True)
+
+
+def _fail(message: str, code: int) -> NoReturn:
+    _say(message)
+    raise typer.Exit(code)

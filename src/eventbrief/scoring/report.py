@@ -1,0 +1,378 @@
+"""The eval report: a JSON-serialisable model built from article scores, and its terminal table.
+
+Aggregation ("overall"):
+- events, entities, takeaways: micro. Matched, predicted and gold counts of every article are
+  summed, then precision = matched / predicted, recall = matched / gold.
+- fields: micro over all matched event pairs of all articles (each pair weighs the same).
+- takeaways.mean_similarity: micro over all gold takeaways.
+- grounding_rate: micro over all evidence quotes of the valid predictions.
+- summary_rouge_l and latency_s: mean over articles.
+- schema_validity: valid predictions ÷ articles.
+An article whose prediction is missing or invalid scores 0 on everything in `per_article`, adds
+its gold items to the recall denominators of `overall`, and lowers `schema_validity`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from pydantic import BaseModel, Field
+from rich.console import Console
+from rich.table import Table
+
+from eventbrief.scoring.metrics import Counts, Tally
+from eventbrief.scoring.scorer import DEFAULT_CONFIG, ArticleScore, ScoringConfig
+from eventbrief.scoring.similarity import FIELDS, WEIGHTS
+
+AGGREGATION = (
+    "events, entities, takeaways: micro (counts summed over articles, then divided); "
+    "fields: micro over all matched event pairs; takeaways.mean_similarity: micro over gold "
+    "takeaways; grounding_rate: micro over evidence quotes of valid predictions; "
+    "summary_rouge_l, latency_s: mean over articles; an invalid prediction scores 0."
+)
+
+
+_RATE_SUFFIXES = ("_precision", "_recall", "_f1")
+
+
+class PRF(BaseModel):
+    precision: float
+    recall: float
+    f1: float
+    matched: int
+    predicted: int
+    gold: int
+
+    @classmethod
+    def of(cls, counts: Counts) -> PRF:
+        return cls(
+            precision=counts.precision,
+            recall=counts.recall,
+            f1=counts.f1,
+            matched=counts.tp,
+            predicted=counts.n_pred,
+            gold=counts.n_gold,
+        )
+
+
+class Fields(BaseModel):
+    """Mean score of each field over matched event pairs (null when no pair matched)."""
+
+    type: float | None = None
+    participants: float | None = None
+    location: float | None = None
+    date: float | None = Field(default=None, description="Exact ISO value.")
+    date_month: float | None = Field(default=None, description="Agreement to the month.")
+    status: float | None = None
+    quantities: float | None = None
+    attributed_to: float | None = None
+
+    @classmethod
+    def of(cls, tallies: dict[str, Tally]) -> Fields:
+        return cls(**{name: tallies[name].mean for name in FIELDS})
+
+
+class Takeaways(PRF):
+    mean_similarity: float | None = Field(
+        description="Mean ROUGE-L F per gold takeaway under the one-to-one assignment."
+    )
+
+
+class UsageTotals(BaseModel):
+    requests: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cost_usd: float | None = None
+
+
+class EventPair(BaseModel):
+    gold: str
+    pred: str
+    similarity: float
+    fields: dict[str, float]
+
+
+class Scores(BaseModel):
+    """What is reported both per article and overall."""
+
+    events: PRF
+    fields: Fields
+    entities: PRF
+    takeaways: Takeaways
+    summary_rouge_l: float
+    grounding_rate: float | None
+    usage: UsageTotals | None = None
+    latency_s: float | None = Field(default=None, description="Seconds; null with --predictions.")
+
+
+class ArticleReport(Scores):
+    valid: bool
+    error: str | None = None
+    matches: list[EventPair] = Field(default_factory=list)
+    unmatched_gold: list[str] = Field(default_factory=list)
+    unmatched_pred: list[str] = Field(default_factory=list)
+    warnings: list[str] = Field(default_factory=list)
+
+
+class Overall(Scores):
+    articles: int
+    valid_articles: int
+    schema_validity: float
+    brief: dict[str, Any] | None = Field(
+        default=None, description="Brief scores (cluster F1, conflict recall) when gold has them."
+    )
+
+
+class RunInfo(BaseModel):
+    dataset: str
+    backend: str
+    model: str | None = None
+    identity: dict[str, str] = Field(default_factory=dict)
+    created_at: dt.datetime = Field(default_factory=lambda: dt.datetime.now(dt.UTC))
+
+
+class Settings(BaseModel):
+    event_threshold: float
+    takeaway_threshold: float
+    event_similarity_weights: dict[str, float]
+    aggregation: str = AGGREGATION
+
+
+class EvalReport(BaseModel):
+    run: RunInfo
+    settings: Settings
+    overall: Overall
+    per_article: dict[str, ArticleReport]
+
+    def metrics(self) -> dict[str, float | None]:
+        """The overall scores the regression gate compares, as dotted names."""
+        o = self.overall
+        flat: dict[str, float | None] = {
+            f"events.{k}": getattr(o.events, k) for k in ("precision", "recall", "f1")
+        }
+        flat.update({f"fields.{k}": getattr(o.fields, k) for k in FIELDS})
+        flat.update(
+            {f"entities.{k}": getattr(o.entities, k) for k in ("precision", "recall", "f1")}
+        )
+        flat.update(
+            {f"takeaways.{k}": getattr(o.takeaways, k) for k in ("precision", "recall", "f1")}
+        )
+        flat["takeaways.mean_similarity"] = o.takeaways.mean_similarity
+        flat["summary_rouge_l"] = o.summary_rouge_l
+        flat["grounding_rate"] = o.grounding_rate
+        flat["schema_validity"] = o.schema_validity
+        for key, value in (o.brief or {}).items():  # rates only; counts are not gated
+            if key.endswith(_RATE_SUFFIXES) and isinstance(value, int | float):
+                flat[f"brief.{key}"] = float(value)
+        return flat
+
+
+def _usage(score: ArticleScore) -> UsageTotals | None:
+    usage = score.usage
+    if usage is None:
+        return None
+    return UsageTotals(
+        requests=usage.requests,
+        prompt_tokens=usage.prompt_tokens,
+        completion_tokens=usage.completion_tokens,
+        cost_usd=usage.cost_usd,
+    )
+
+
+def _zero(n_gold: int) -> PRF:
+    """An invalid prediction scores 0, even where gold is empty (where Counts would give 1)."""
+    return PRF(precision=0.0, recall=0.0, f1=0.0, matched=0, predicted=0, gold=n_gold)
+
+
+def _article_report(score: ArticleScore) -> ArticleReport:
+    usage, latency = _usage(score), score.prediction.latency_s
+    if not score.valid:
+        return ArticleReport(
+            valid=False,
+            error=score.prediction.error,
+            events=_zero(score.events.n_gold),
+            fields=Fields(**dict.fromkeys(FIELDS, 0.0)),
+            entities=_zero(score.entities.n_gold),
+            takeaways=Takeaways(**_zero(score.takeaways.n_gold).model_dump(), mean_similarity=0.0),
+            summary_rouge_l=0.0,
+            grounding_rate=0.0,
+            usage=usage,
+            latency_s=latency,
+            unmatched_gold=score.unmatched_gold,
+            warnings=score.warnings,
+        )
+    return ArticleReport(
+        valid=True,
+        events=PRF.of(score.events),
+        fields=Fields.of(score.fields),
+        entities=PRF.of(score.entities),
+        takeaways=Takeaways(
+            **PRF.of(score.takeaways).model_dump(),
+            mean_similarity=score.takeaway_similarity.mean,
+        ),
+        summary_rouge_l=score.summary_rouge_l,
+        grounding_rate=score.grounding_rate,
+        usage=usage,
+        latency_s=latency,
+        matches=[
+            EventPair(gold=m.gold_id, pred=m.pred_id, similarity=m.similarity, fields=m.fields)
+            for m in score.matches
+        ],
+        unmatched_gold=score.unmatched_gold,
+        unmatched_pred=score.unmatched_pred,
+        warnings=score.warnings,
+    )
+
+
+def _sum(items: Sequence[Any], start: Any) -> Any:
+    total = start
+    for item in items:
+        total = total + item
+    return total
+
+
+def _overall(scores: Sequence[ArticleScore]) -> Overall:
+    valid = [s for s in scores if s.valid]
+    fields = {name: _sum([s.fields[name] for s in scores], Tally()) for name in FIELDS}
+    quotes_total = sum(s.quotes_total for s in valid)
+    quotes_found = sum(s.quotes_found for s in valid)
+    usages = [u for u in (_usage(s) for s in scores) if u is not None]
+    costs = [u.cost_usd for u in usages if u.cost_usd is not None]
+    latencies = [s.prediction.latency_s for s in scores if s.prediction.latency_s is not None]
+    n = len(scores)
+    return Overall(
+        articles=n,
+        valid_articles=len(valid),
+        schema_validity=len(valid) / n if n else 0.0,
+        events=PRF.of(_sum([s.events for s in scores], Counts())),
+        fields=Fields.of(fields),
+        entities=PRF.of(_sum([s.entities for s in scores], Counts())),
+        takeaways=Takeaways(
+            **PRF.of(_sum([s.takeaways for s in scores], Counts())).model_dump(),
+            mean_similarity=_sum([s.takeaway_similarity for s in scores], Tally()).mean,
+        ),
+        summary_rouge_l=sum(s.summary_rouge_l for s in scores) / n if n else 0.0,
+        grounding_rate=(quotes_found / quotes_total if quotes_total else 1.0) if valid else None,
+        usage=UsageTotals(
+            requests=sum(u.requests for u in usages),
+            prompt_tokens=sum(u.prompt_tokens for u in usages),
+            completion_tokens=sum(u.completion_tokens for u in usages),
+            cost_usd=sum(costs) if costs else None,
+        ),
+        latency_s=sum(latencies) / len(latencies) if latencies else None,
+    )
+
+
+def build_report(
+    scores: Sequence[ArticleScore], run: RunInfo, config: ScoringConfig = DEFAULT_CONFIG
+) -> EvalReport:
+    return EvalReport(
+        run=run,
+        settings=Settings(
+            event_threshold=config.event_threshold,
+            takeaway_threshold=config.takeaway_threshold,
+            event_similarity_weights=dict(WEIGHTS),
+        ),
+        overall=_overall(scores),
+        per_article={s.article_id: _article_report(s) for s in scores},
+    )
+
+
+_PARTS: tuple[tuple[str, Callable[[Scores], float | None]], ...] = (
+    ("events P", lambda s: s.events.precision),
+    ("events R", lambda s: s.events.recall),
+    ("events F1", lambda s: s.events.f1),
+    ("entities F1", lambda s: s.entities.f1),
+    ("takeaways F1", lambda s: s.takeaways.f1),
+    ("tk sim", lambda s: s.takeaways.mean_similarity),
+    ("summary R-L", lambda s: s.summary_rouge_l),
+    ("grounded", lambda s: s.grounding_rate),
+)
+_FIELDS: tuple[tuple[str, Callable[[Scores], float | None]], ...] = (
+    ("type", lambda s: s.fields.type),
+    ("participants", lambda s: s.fields.participants),
+    ("location", lambda s: s.fields.location),
+    ("date", lambda s: s.fields.date),
+    ("date (month)", lambda s: s.fields.date_month),
+    ("status", lambda s: s.fields.status),
+    ("quantities", lambda s: s.fields.quantities),
+    ("attributed_to", lambda s: s.fields.attributed_to),
+)
+
+
+def _fmt(value: float | None) -> str:
+    return "–" if value is None else f"{value:.2f}"
+
+
+def _latency(value: float | None) -> str:
+    return "–" if value is None else f"{value:.2f}s"
+
+
+def _rows(report: EvalReport) -> list[tuple[str, Scores]]:
+    rows: list[tuple[str, Scores]] = [
+        (aid if art.valid else f"{aid} (invalid)", art) for aid, art in report.per_article.items()
+    ]
+    return [*rows, ("overall", report.overall)]
+
+
+def tables(report: EvalReport) -> list[Table]:
+    """Two tables for the terminal (parts, then fields), each with a row per article and an
+    overall row."""
+    run = report.run
+    name = run.backend + (f":{run.model}" if run.model else "")
+    parts = Table(title=f"eventbrief eval · {name} · {run.dataset}")
+    fields = Table(title="fields, over matched event pairs")
+    for t, columns in ((parts, _PARTS), (fields, _FIELDS)):
+        t.add_column("article", no_wrap=True)
+        for column, _ in columns:
+            t.add_column(column, justify="right")
+    parts.add_column("latency", justify="right")
+    fields.add_column("pairs", justify="right")
+    for label, scores in _rows(report):
+        style = "bold" if label == "overall" else None
+        if label == "overall":
+            parts.add_section()
+            fields.add_section()
+        parts.add_row(
+            label,
+            *(_fmt(get(scores)) for _, get in _PARTS),
+            _latency(scores.latency_s),
+            style=style,
+        )
+        fields.add_row(
+            label,
+            *(_fmt(get(scores)) for _, get in _FIELDS),
+            str(scores.events.matched),
+            style=style,
+        )
+    return [parts, fields]
+
+
+def markdown_table(report: EvalReport) -> str:
+    """Per-article rows and the overall row as a Markdown table (for the README)."""
+    columns = (*_PARTS, *_FIELDS)
+    names = ["article", *(name for name, _ in columns)]
+    lines = ["| " + " | ".join(names) + " |", "|" + "---|" * len(names)]
+    for label, scores in _rows(report):
+        shown = f"**{label}**" if label == "overall" else label
+        lines.append("| " + " | ".join([shown, *(_fmt(g(scores)) for _, g in columns)]) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def print_report(report: EvalReport, console: Console) -> None:
+    for t in tables(report):
+        console.print(t)
+    o = report.overall
+    u = o.usage or UsageTotals()
+    cost = "–" if u.cost_usd is None else f"${u.cost_usd:.4f}"
+    console.print(
+        f"schema validity {o.schema_validity:.2f} ({o.valid_articles}/{o.articles}) · "
+        f"requests {u.requests} · tokens {u.prompt_tokens}+{u.completion_tokens} · cost {cost}"
+    )
+    if o.brief:
+        shown = ", ".join(
+            f"{k} {v:.2f}" if isinstance(v, float) else f"{k} {v}" for k, v in o.brief.items()
+        )
+        console.print(f"brief: {shown}")

@@ -1,0 +1,153 @@
+"""The held-out dataset (evals/heldout) is labelled to the same standard as the seed gold.
+
+The per-article checks run over both dataset folders, so the seed gold and the held-out gold are
+held to one definition; the evidence check itself is the one in test_gold.py.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+import pytest
+
+from eventbrief.models import ArticleSummary, name_key
+from test_gold import evidence_problems
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "evals"
+HELDOUT = SEEDS / "heldout"
+
+# Publication dates of the held-out articles (also in evals/heldout/README.md).
+HELDOUT_PUBLISHED = {
+    "h01_nairobi_drones": "2025-03-04",
+    "h02_un_panel_chad": "2024-10-17",
+    "h03_eu_belarus_sanctions": "2025-11-20",
+    "h04_kyrgyz_tajik_clash": "2026-01-14",
+    "h05_caucasus_summit": "2025-08-29",
+    "h06_houthi_drones": "2024-07-11",
+}
+
+
+def article_ids(dataset: Path) -> list[str]:
+    return sorted(p.stem for p in (dataset / "articles").glob("*.txt"))
+
+
+def gold_ids(dataset: Path) -> list[str]:
+    return sorted(p.stem for p in (dataset / "gold").glob("*.json") if p.name != "brief.json")
+
+
+CASES = [
+    pytest.param(dataset, article_id, id=f"{dataset.name}/{article_id}")
+    for dataset in (SEEDS, HELDOUT)
+    for article_id in article_ids(dataset)
+]
+
+
+def text_of(dataset: Path, article_id: str) -> str:
+    return (dataset / "articles" / f"{article_id}.txt").read_text(encoding="utf-8")
+
+
+def gold_of(dataset: Path, article_id: str) -> ArticleSummary:
+    raw = (dataset / "gold" / f"{article_id}.json").read_text(encoding="utf-8")
+    return ArticleSummary.model_validate_json(raw)
+
+
+def test_heldout_has_six_articles_each_with_gold_and_no_seed_overlap() -> None:
+    assert article_ids(HELDOUT) == sorted(HELDOUT_PUBLISHED)
+    assert gold_ids(HELDOUT) == article_ids(HELDOUT)
+    assert not set(article_ids(HELDOUT)) & set(article_ids(SEEDS))
+    seed_texts = {text_of(SEEDS, a) for a in article_ids(SEEDS)}
+    assert not {text_of(HELDOUT, a) for a in article_ids(HELDOUT)} & seed_texts
+
+
+@pytest.mark.parametrize("article_id", sorted(HELDOUT_PUBLISHED))
+def test_heldout_articles_are_news_sized_and_off_the_seed_story(article_id: str) -> None:
+    text = text_of(HELDOUT, article_id)
+    assert 1800 <= len(text) <= 3200, len(text)
+    assert not re.search(r"Russia|North Korea|Shoigu|Pyongyang|Kim Jong", text)
+
+
+@pytest.mark.parametrize("article_id", sorted(HELDOUT_PUBLISHED))
+def test_heldout_publication_dates(article_id: str) -> None:
+    published = gold_of(HELDOUT, article_id).article.published
+    assert published is not None and published.isoformat() == HELDOUT_PUBLISHED[article_id]
+    assert HELDOUT_PUBLISHED[article_id] not in text_of(HELDOUT, article_id)
+
+
+@pytest.mark.parametrize(("dataset", "article_id"), CASES)
+def test_gold_metadata_matches_the_article(dataset: Path, article_id: str) -> None:
+    gold = gold_of(dataset, article_id)
+    text = text_of(dataset, article_id)
+    assert gold.article.id == article_id
+    assert gold.article.title == text.split("\n", 1)[0]
+    assert gold.article.published is not None
+    assert gold.article.sha256 == hashlib.sha256(text.encode("utf-8")).hexdigest()
+    assert gold.provenance.backend == "gold"
+    assert gold.provenance.grounding_rate == 1.0
+    assert gold.provenance.model is None and gold.provenance.usage is None
+
+
+@pytest.mark.parametrize(("dataset", "article_id"), CASES)
+def test_every_quote_is_in_the_article_at_its_offsets(dataset: Path, article_id: str) -> None:
+    gold = gold_of(dataset, article_id)
+    assert gold.events, "gold has no events"
+    assert evidence_problems(gold, text_of(dataset, article_id)) == []
+
+
+@pytest.mark.parametrize(("dataset", "article_id"), CASES)
+def test_written_forms_are_verbatim(dataset: Path, article_id: str) -> None:
+    gold = gold_of(dataset, article_id)
+    text = text_of(dataset, article_id)
+    for event in gold.events:
+        if event.date is not None:
+            assert event.date.text in text, (event.id, event.date.text)
+        for quantity in event.quantities:
+            assert quantity.text in text, (event.id, quantity.text)
+    for entity in gold.entities:
+        for name in entity.names():
+            assert name in text, (entity.name, name)
+
+
+@pytest.mark.parametrize(("dataset", "article_id"), CASES)
+def test_locations_and_participants_are_canonical(dataset: Path, article_id: str) -> None:
+    gold = gold_of(dataset, article_id)
+    canonical = {e.name for e in gold.entities}
+    keys = [name_key(n) for e in gold.entities for n in e.names()]
+    assert len(keys) == len(set(keys)), "an entity name or alias is used twice"
+    assert [e.id for e in gold.events] == [f"e{i}" for i in range(1, len(gold.events) + 1)]
+    for event in gold.events:
+        assert event.location is None or event.location in canonical, event.id
+        assert set(event.participants) <= canonical, event.id
+        assert len(set(event.participants)) == len(event.participants), event.id
+
+
+@pytest.mark.parametrize(("dataset", "article_id"), CASES)
+def test_quotes_are_in_text_order_and_takeaways_supported(dataset: Path, article_id: str) -> None:
+    gold = gold_of(dataset, article_id)
+    assert 3 <= len(gold.key_takeaways) <= 7
+    for owner in [*gold.events, *gold.key_takeaways]:
+        starts = [ev.start for ev in owner.evidence]
+        assert owner.evidence
+        assert starts == sorted(starts)
+        assert len({ev.quote for ev in owner.evidence}) == len(owner.evidence)
+
+
+def test_no_heldout_name_leaks_into_the_package() -> None:
+    """Nobody tunes against the held-out set: none of its people or invented names is in src/."""
+    names = {
+        entity.name
+        for article_id in article_ids(HELDOUT)
+        for entity in gold_of(HELDOUT, article_id).entities
+        if entity.type == "person"
+    }
+    names |= {gold_of(HELDOUT, a).article.source or "" for a in article_ids(HELDOUT)} - {""}
+    assert len(names) >= 10
+    sources = [
+        p.read_text(encoding="utf-8")
+        for p in (ROOT / "src").rglob("*")
+        if p.is_file() and p.suffix in {".py", ".txt", ".json", ".csv", ".tsv"}
+    ]
+    leaked = sorted(n for n in names if any(n in s for s in sources))
+    assert leaked == []
