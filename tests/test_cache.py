@@ -6,7 +6,12 @@ import asyncio
 import datetime as dt
 import json
 import multiprocessing
+import os
+import signal
 import sqlite3
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -219,9 +224,12 @@ def test_cache_commands(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None
 
 
 def _chat_requests(server: ScriptedServer) -> list[str]:
-    """The article text of every chat request the server received, in order."""
+    """The article text of every complete chat request the server received, in order (a client
+    killed mid-send leaves a request without a parseable body: it asked for nothing)."""
     return [
-        article_in_prompt(r.messages) for r in server.requests if r.path.endswith("/completions")
+        article_in_prompt(r.messages)
+        for r in server.requests
+        if r.path.endswith("/completions") and r.messages
     ]
 
 
@@ -281,3 +289,62 @@ def test_cli_reruns_answer_from_the_cache_and_resume_after_failures(
     assert bypass.exit_code == 0
     assert len(_chat_requests(scripted_server)) == 4
     assert bypass.stderr == ""
+
+
+def test_a_run_stopped_with_ctrl_c_resumes_with_only_the_missing_articles(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, scripted_server: ScriptedServer
+) -> None:
+    """A real interruption: SIGINT to the CLI process half way through a run."""
+    folder = tmp_path / "news"
+    folder.mkdir()
+    texts = [f"Mission {n} landed in Quito on Friday. Talks began." for n in range(8)]
+    for n, text in enumerate(texts):
+        (folder / f"m{n}.txt").write_text(text, encoding="utf-8")
+    scripted_server.latency = 0.3
+
+    def router(request: RecordedRequest) -> Reply:
+        if not request.messages:
+            return error_reply(400, "incomplete request")
+        return tool_call_reply(make_extraction(article_in_prompt(request.messages)).model_dump())
+
+    scripted_server.router = router
+    env = {
+        **os.environ,
+        "EVENTBRIEF_CACHE_DIR": str(tmp_path / "cache"),
+        "OPENAI_API_KEY": "sk-test-interrupt",
+        "EVENTBRIEF_MODEL": "gpt-4o-mini",
+    }
+    command = [
+        sys.executable,
+        "-c",
+        "from eventbrief.cli import main; main()",
+        "summarize",
+        str(folder),
+        "--concurrency",
+        "2",
+        "--base-url",
+        scripted_server.base_url,
+        "-o",
+        str(tmp_path / "out.jsonl"),
+    ]
+    process = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 20
+    while len(_chat_requests(scripted_server)) < 5 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    process.send_signal(signal.SIGINT)
+    process.wait(timeout=20)
+    assert process.returncode != 0
+    sent_first = _chat_requests(scripted_server)
+    assert 4 <= len(sent_first) < len(texts)
+    stored = ExtractionCache(tmp_path / "cache").stats().entries
+    assert 1 <= stored < len(texts)
+
+    scripted_server.latency = 0
+    scripted_server.requests.clear()
+    for name in ("EVENTBRIEF_CACHE_DIR", "OPENAI_API_KEY", "EVENTBRIEF_MODEL"):
+        monkeypatch.setenv(name, env[name])
+    rerun = CliRunner().invoke(app, command[3:])
+    assert rerun.exit_code == 0, rerun.stderr
+    sent_again = _chat_requests(scripted_server)
+    assert len(sent_again) == len(texts) - stored
+    assert f"{stored} cache hits" in rerun.stderr
