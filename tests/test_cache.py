@@ -348,3 +348,39 @@ def test_a_run_stopped_with_ctrl_c_resumes_with_only_the_missing_articles(
     sent_again = _chat_requests(scripted_server)
     assert len(sent_again) == len(texts) - stored
     assert f"{stored} cache hits" in rerun.stderr
+
+
+@pytest.mark.parametrize("problem", ["a file where the folder should be", "not a database"])
+def test_an_unusable_cache_is_one_line_and_exit_2(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, problem: str
+) -> None:
+    article = tmp_path / "a.txt"
+    article.write_text("Envoys met in Oslo on Monday.", encoding="utf-8")
+    if problem == "not a database":
+        (tmp_path / "cache").mkdir()
+        (tmp_path / "cache" / CACHE_FILE).write_bytes(b"this is not sqlite" * 100)
+    else:
+        (tmp_path / "cache").write_text("a file")
+    monkeypatch.setenv("EVENTBRIEF_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-unusable-cache")
+    result = CliRunner().invoke(
+        app, ["summarize", str(article), "--base-url", "http://127.0.0.1:9/v1"]
+    )
+    assert result.exit_code == 2
+    errors = [line for line in result.stderr.splitlines() if "cannot use the cache" in line]
+    assert len(errors) == 1
+    assert str(tmp_path / "cache") in errors[0] and "--no-cache" in errors[0]
+    assert "sk-test" not in result.stderr
+
+
+class _BrokenCache(ExtractionCache):
+    def put(self, *args: object, **kwargs: object) -> None:
+        raise sqlite3.OperationalError("disk I/O error")
+
+
+def test_a_cache_that_fails_mid_run_loses_no_article(tmp_path: Path) -> None:
+    backend = CachingBackend(CountingBackend(), _BrokenCache(tmp_path))
+    results = asyncio.run(_run_all(backend, [make_article("a1"), make_article("a2")]))
+    assert all(isinstance(r, ExtractionResult) for r in results)
+    assert backend.counts.cache_errors == 2
+    assert backend.counts.misses == 2

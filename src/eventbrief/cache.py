@@ -24,7 +24,7 @@ from pathlib import Path
 import platformdirs
 
 from eventbrief.backends.base import Backend, ExtractionResult
-from eventbrief.errors import ExtractionError
+from eventbrief.errors import ConfigError, ExtractionError
 from eventbrief.models import Article, ArticleExtraction, ArticleMeta, Usage
 
 CACHE_FILE = "extractions.sqlite3"
@@ -108,12 +108,29 @@ class ExtractionCache:
                 isolation_level=None,
                 check_same_thread=False,
             )
-            conn.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout_ms)}")
-            conn.execute("PRAGMA journal_mode = WAL")
-            conn.execute("PRAGMA synchronous = NORMAL")
-            conn.execute(_SCHEMA)
+            try:
+                conn.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout_ms)}")
+                conn.execute("PRAGMA journal_mode = WAL")
+                conn.execute("PRAGMA synchronous = NORMAL")
+                conn.execute(_SCHEMA)
+            except sqlite3.Error:
+                conn.close()
+                raise
             self._conn = conn
         return self._conn
+
+    def open(self) -> ExtractionCache:
+        """Open the file now; ConfigError (one line, naming it) when it cannot be used."""
+        try:
+            with self._lock:
+                self._connection()
+        except (OSError, sqlite3.Error) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            raise ConfigError(
+                f"{self.path}: cannot use the cache ({reason}); set EVENTBRIEF_CACHE_DIR to "
+                "a writable folder, delete the file, or run with --no-cache"
+            ) from None
+        return self
 
     def close(self) -> None:
         with self._lock:
@@ -212,6 +229,7 @@ class CacheCounts:
     hits: int = 0
     misses: int = 0
     usage: Usage = field(default_factory=Usage)
+    cache_errors: int = 0
 
 
 class CachingBackend:
@@ -234,7 +252,11 @@ class CachingBackend:
 
     async def extract(self, article: Article) -> ExtractionResult:
         if self.cache is not None:
-            cached = self.cache.get(self._identity, article.meta)
+            try:
+                cached = self.cache.get(self._identity, article.meta)
+            except sqlite3.Error:  # a cache that fails mid-run costs a request, not the article
+                self.counts.cache_errors += 1
+                cached = None
             if cached is not None:
                 self.counts.hits += 1
                 return cached
@@ -248,7 +270,10 @@ class CachingBackend:
         if result.usage is not None:
             self.counts.usage = self.counts.usage + result.usage
         if self.cache is not None:
-            self.cache.put(self._identity, article.meta, result)
+            try:
+                self.cache.put(self._identity, article.meta, result)
+            except sqlite3.Error:
+                self.counts.cache_errors += 1
         return result
 
     async def aclose(self) -> None:

@@ -260,7 +260,7 @@ def summarize_many(
 def for_run(made: Backend, settings: Settings, counts: CacheCounts | None = None) -> Backend:
     """A backend made from settings, wrapped for a run: the extraction cache (unless
     `no_cache`), then chunking of long articles for the LLM backend."""
-    cache = None if settings.no_cache else ExtractionCache()
+    cache = None if settings.no_cache else ExtractionCache().open()
     cached = CachingBackend(made, cache, counts=counts)
     return ChunkingBackend(cached) if made.name == "openai" else cached
 

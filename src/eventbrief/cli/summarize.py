@@ -192,6 +192,10 @@ def summarize(
             wall_seconds=time.perf_counter() - started,
         )
         typer.echo(summary.line(), err=True)
+    if counts.cache_errors:
+        _say(
+            f"the extraction cache failed {counts.cache_errors} times; those results were not kept"
+        )
     raise typer.Exit(EXIT_SOME_FAILED if failed else EXIT_OK)
 
 
