@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 
 from eventbrief.backends.base import ExtractionResult
 from eventbrief.cache import CachingBackend, ExtractionCache
-from eventbrief.chunking import ChunkingBackend, merge_extractions, split_chunks
+from eventbrief.chunking import CHUNK_CHARS_ENV, ChunkingBackend, merge_extractions, split_chunks
+from eventbrief.errors import ConfigError
 from eventbrief.models import Article, ArticleExtraction, Usage
 from eventbrief.pipeline import build_summary
 from scale_helpers import make_article
@@ -276,3 +277,22 @@ def test_grounded_offsets_point_into_the_whole_article() -> None:
     # the later paragraphs sit far beyond the first chunk: offsets are not chunk-relative
     assert max(starts) > 700
     assert summary.provenance.grounding_rate == 1.0
+
+
+def test_single_line_breaks_are_paragraphs_when_there_are_no_blank_lines() -> None:
+    lines = [f"Line {i} reports something of note here." for i in range(40)]
+    text = "\n".join(lines)
+    chunks = split_chunks(text, max_chars=400, overlap_chars=90)
+    starts = {text.index(line) for line in lines}
+    assert len(chunks) > 3
+    assert all(c.start in starts for c in chunks)
+    assert all(text[c.end - 1] == "." for c in chunks)
+
+
+@pytest.mark.parametrize("value", ["lots", "10", "-5"])
+def test_a_bad_chunk_size_is_a_config_error(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
+    monkeypatch.setenv(CHUNK_CHARS_ENV, value)
+    with pytest.raises(ConfigError, match=CHUNK_CHARS_ENV):
+        ChunkingBackend(ParagraphBackend())
+    monkeypatch.setenv(CHUNK_CHARS_ENV, "2000")
+    assert ChunkingBackend(ParagraphBackend()).max_chars == 2000

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from eventbrief.backends.base import Backend, ExtractionResult
+from eventbrief.errors import ConfigError
 from eventbrief.models import (
     SUMMARY_MAX_WORDS,
     Article,
@@ -37,6 +38,8 @@ MAX_TAKEAWAYS = 7
 T = TypeVar("T")
 
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
+_LINE_BREAK = re.compile(r"\n\s*")
+MIN_CHUNK_CHARS = 500
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’)\]]*\s+")
 
 
@@ -49,8 +52,10 @@ class Chunk:
 
 
 def _paragraph_spans(text: str) -> list[tuple[int, int]]:
+    """Paragraphs end at blank lines; in a text without any, at line breaks."""
+    breaks = _PARAGRAPH_BREAK if _PARAGRAPH_BREAK.search(text) else _LINE_BREAK
     spans, cursor = [], 0
-    for brk in _PARAGRAPH_BREAK.finditer(text):
+    for brk in breaks.finditer(text):
         if brk.start() > cursor:
             spans.append((cursor, brk.start()))
         cursor = brk.end()
@@ -239,8 +244,20 @@ def merge_extractions(parts: list[ArticleExtraction]) -> ArticleExtraction:
 
 
 def chunk_chars_from_env(default: int = DEFAULT_CHUNK_CHARS) -> int:
-    value = os.environ.get(CHUNK_CHARS_ENV)
-    return int(value) if value else default
+    """EVENTBRIEF_CHUNK_CHARS, else `default`; ConfigError for a value that is not a whole
+    number of at least MIN_CHUNK_CHARS."""
+    value = os.environ.get(CHUNK_CHARS_ENV, "").strip()
+    if not value:
+        return default
+    try:
+        chars = int(value)
+    except ValueError:
+        chars = 0
+    if chars < MIN_CHUNK_CHARS:
+        raise ConfigError(
+            f"{CHUNK_CHARS_ENV}: {value!r} is not a whole number of at least {MIN_CHUNK_CHARS}"
+        )
+    return chars
 
 
 class ChunkingBackend:
