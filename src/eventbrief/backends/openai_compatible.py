@@ -72,10 +72,11 @@ def schema_hash() -> str:
     return hashlib.sha256(schema.encode("utf-8")).hexdigest()[:16]
 
 
-class _Asked(ArticleExtraction):
-    """ArticleExtraction as it is asked for: the same model, but its JSON Schema is built once
-    instead of on every request (instructor asks for it per call; it costs ~2 ms), and without
-    the "title" of every field, which repeats its name and costs ~10% of the prompt."""
+class _Asked(ArticleExtraction, instructor.OpenAISchema):
+    """ArticleExtraction as it is asked for, built once instead of on every request: the
+    instructor schema class it would otherwise derive per call (~1.5 ms), and a JSON Schema
+    generated once (~2 ms) without the "title" of every field, which repeats its name and costs
+    ~10% of the prompt."""
 
     @classmethod
     def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:
