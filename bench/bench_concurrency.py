@@ -5,7 +5,8 @@ validation → grounding) against the scripted model in its own process answerin
 after 200 ms. Ideal time = articles × latency ÷ concurrency: what the model's latency alone
 allows. No cache. Beside it, at the same concurrency, a bare instructor call per article on the
 same server (no prompt file, no quote checker, no grounding): what the client library alone
-reaches on this machine. Client CPU per article is printed too: when it times the concurrency
+reaches on this machine. Best of 3 interleaved rounds above concurrency 1. Client CPU per
+article is printed too: when it times the concurrency
 exceeds the latency, the event loop, not the model, sets the pace.
 
     .venv/bin/python bench/bench_concurrency.py [--articles 200] [--latency 0.2]
@@ -77,6 +78,7 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=200)
     parser.add_argument("--latency", type=float, default=0.2)
     parser.add_argument("--levels", type=int, nargs="+", default=[1, 8, 32])
+    parser.add_argument("--rounds", type=int, default=3, help="best of N above concurrency 1")
     args = parser.parse_args()
     logging.disable(logging.WARNING)
     articles = seed_articles(args.articles)
@@ -93,8 +95,14 @@ def main() -> None:
         run_bare(articles[:8], server.base_url, 8)
         for level in args.levels:
             ideal = len(articles) * args.latency / level
-            for name, fn in (("eventbrief", run), ("bare instructor", run_bare)):
-                done, seconds, cpu = measure(fn, articles, server.base_url, level)
+            rounds = 1 if level == 1 else args.rounds
+            best: dict[str, tuple[int, float, float]] = {}
+            for _ in range(rounds):  # interleaved, best of N: other jobs on the machine hit both
+                for name, fn in (("eventbrief", run), ("bare instructor", run_bare)):
+                    result = measure(fn, articles, server.base_url, level)
+                    if name not in best or result[1] < best[name][1]:
+                        best[name] = result
+            for name, (done, seconds, cpu) in best.items():
                 print(
                     f"{name:16} {level:>11} {done:>4} {ideal:>8.2f} {seconds:>10.2f} "
                     f"{ideal / seconds:>10.3f} {cpu / len(articles) * 1000:>14.2f}"
