@@ -185,6 +185,7 @@ def test_html_report_escapes_article_text_and_marks_unmatched(tmp_path: Path) ->
         ("none", "no such folder"),
         ("no-article", "no article a.txt"),
         ("bad-gold", "not a valid ArticleSummary: events.0.type"),
+        ("bad-brief", "brief.json: not a brief gold file"),
     ],
 )
 def test_dataset_errors_name_the_file_and_exit_2(tmp_path: Path, layout: str, message: str) -> None:
@@ -197,6 +198,8 @@ def test_dataset_errors_name_the_file_and_exit_2(tmp_path: Path, layout: str, me
         broken = json.loads((root / "gold" / "a.json").read_text())
         broken["events"][0]["type"] = "parade"
         (root / "gold" / "a.json").write_text(json.dumps(broken))
+    if layout == "bad-brief":
+        (root / "gold" / "brief.json").write_text('{"clusters": "none"}')
     result = run("--dataset", root, "--predictions", tmp_path)
     assert result.exit_code == 2
     assert message in result.stderr
@@ -297,3 +300,58 @@ def test_the_project_dataset_answered_with_its_own_gold_scores_one(
     overall = scores_of(result.stdout)["overall"]
     assert set(all_f1_and_fields(overall)) == {1.0}
     assert overall["events"]["matched"] == overall["events"]["gold"] > 0
+
+
+def test_markdown_tables_on_stdout(tmp_path: Path) -> None:
+    data = write_dataset(tmp_path / "d")
+    preds = write_predictions(
+        tmp_path / "p", {"a": as_prediction(gold_a()), "b": as_prediction(gold_b())}
+    )
+    result = run("--dataset", data, "--predictions", preds, "--markdown", "-")
+    assert result.exit_code == 0
+    tables = result.stdout.split("\n\n")
+    assert len(tables) == 2
+    assert tables[0].startswith("| article | events P | events R | events F1 |")
+    assert "| **overall** | 1.00 | 1.00 | 1.00 | 1.00 | 1.00 | 1.00 | 1.00 | 1.00 |" in tables[1]
+    assert "| b | 1.00 |" in tables[0]
+
+
+def test_baseline_remembers_its_articles_and_gold(tmp_path: Path) -> None:
+    data = write_dataset(tmp_path / "d")
+    a, b = gold_a(), gold_b()
+    preds = write_predictions(tmp_path / "p", {"a": as_prediction(a), "b": as_prediction(b)})
+    base = tmp_path / "baseline.json"
+    run("--dataset", data, "--predictions", preds, "--baseline", base, "--update-baseline")
+    assert json.loads(base.read_text())["entries"]["offline"]["articles"] == ["a", "b"]
+
+    other = write_dataset(tmp_path / "other", {"a": a})
+    result = run("--dataset", other, "--predictions", preds, "--baseline", base)
+    assert result.exit_code == 2
+    assert "cannot be compared: it was measured on other articles" in result.stderr
+
+    edited = b.model_copy(update={"summary": "A grain convoy reached Lenmar."})
+    (data / "gold" / "b.json").write_text(edited.model_dump_json())
+    result = run("--dataset", data, "--predictions", preds, "--baseline", base)
+    assert "gold changed since baseline 'offline' was measured" in result.stderr
+    assert "summary_rouge_l fell" in result.stderr and result.exit_code == 1
+
+
+@pytest.mark.skipif(not (EVALS / "gold" / "brief.json").exists(), reason="no brief gold yet")
+def test_brief_scores_go_under_overall_brief_and_into_the_gate(tmp_path: Path) -> None:
+    preds = tmp_path / "p"
+    preds.mkdir()
+    for path in (EVALS / "gold").glob("0*.json"):
+        (preds / path.name).write_text(path.read_text())
+    result = run("--dataset", EVALS, "--predictions", preds, "--report", "-")
+    assert result.exit_code == 0, result.stderr
+    brief = scores_of(result.stdout)["overall"]["brief"]
+    for key in ("cluster_b3_f1", "cluster_pairwise_f1", "conflict_recall"):
+        assert 0.0 <= brief[key] <= 1.0
+    assert brief["gold_mentions"] == scores_of(result.stdout)["overall"]["events"]["gold"]
+    assert "brief (full scores in the JSON report): cluster b3 f1" in result.stderr
+    base = tmp_path / "baseline.json"
+    run("--dataset", EVALS, "--predictions", preds, "--baseline", base, "--update-baseline")
+    gated = json.loads(base.read_text())["entries"]
+    (entry,) = gated.values()
+    assert "brief.conflict_recall" in entry["metrics"]
+    assert "brief.gold_mentions" not in entry["metrics"]

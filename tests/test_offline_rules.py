@@ -5,6 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import time
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from eventbrief.backends.offline import extract_article
 from eventbrief.backends.offline.attribution import find_credits, register_sources
 from eventbrief.backends.offline.countries import country_index
@@ -277,3 +280,199 @@ def test_casualties_of_soldiers_are_fighting_but_storm_deaths_are_not() -> None:
     storm = "Storm\n\nA cyclone killed 12 people in coastal villages on Sunday.\n"
     assert [e.type for e in extract_article(war, PUBLISHED).events] == ["armed_conflict"]
     assert extract_article(storm, PUBLISHED).events == []
+
+
+def test_wire_dateline_quotes_and_referring_nouns() -> None:
+    text = (
+        "Harbour deal\n\n"
+        "LISBON, Portugal (AP) — Portugal and Morocco signed a fisheries pact on Monday.\n"
+        '"This agreement will help our fleets," Portuguese Minister Rui Costa told reporters.\n'
+        "Spain's Foreign Ministry criticized the deal on Tuesday.\n"
+    )
+    extraction = extract_article(text, PUBLISHED)
+    names = {e.name: e for e in extraction.entities}
+    assert "LISBON" not in names and "AP" not in names["Portugal"].aliases
+    assert [e.type for e in extraction.events] == ["agreement", "criticism"]
+    pact, criticism = extraction.events
+    assert pact.date is not None and pact.date.value == "2024-10-07"
+    assert criticism.date is not None and criticism.date.value == "2024-10-08"
+
+
+def test_titles_with_of_phrases_and_particle_names() -> None:
+    text = (
+        "Talks\n\n"
+        "Canadian Minister of Foreign Affairs Marie Tremblay met Prime Minister Ahmed Nasser "
+        "al-Hakim in Amman on Monday.\n"
+    )
+    found = entities(text)
+    assert found["Marie Tremblay"] == ("person", [], "Canadian Minister of Foreign Affairs")
+    assert found["Ahmed Nasser al-Hakim"][0] == "person"
+    (meeting,) = extract_article(text, PUBLISHED).events
+    assert meeting.participants == ["Marie Tremblay", "Ahmed Nasser al-Hakim"]
+    assert meeting.location == "Amman"
+
+
+def test_report_issuer_is_participant_and_credit_of_what_it_reports() -> None:
+    text = (
+        "Embargo\n\n"
+        "An Arctic Council panel of experts said in a report released on Wednesday that "
+        "Iceland had received at least 12 armed drones.\n"
+        "Iceland's Foreign Ministry rejected the findings as baseless on Thursday.\n"
+    )
+    events = {e.type: e for e in extract_article(text, PUBLISHED).events}
+    assert events["report_release"].participants == ["Arctic Council"]
+    assert events["report_release"].date is not None
+    assert events["report_release"].date.value == "2024-10-09"
+    assert events["arms_transfer"].participants == ["Iceland"]
+    assert events["arms_transfer"].attributed_to == ["Arctic Council"]
+    assert [q.value for q in events["arms_transfer"].quantities] == [12]
+    assert events["criticism"].date is not None
+    assert events["criticism"].date.value == "2024-10-03"
+
+
+def test_figurative_triggers_are_not_events() -> None:
+    for sentence in (
+        "Life returned to normal in the capital on Monday.",
+        "The company deployed a new billing system last week.",
+        "The senator launched a verbal attack on the plan.",
+        "Exporters face a great deal of uncertainty.",
+    ):
+        assert extract_article("Head\n\n" + sentence, PUBLISHED).events == [], sentence
+    for sentence, etype in (
+        ("Rebels attacked an army base near Goma on Monday.", "armed_conflict"),
+        ("The minister flew to Nairobi on Sunday.", "visit"),
+        ("Troops were deployed to the border in May.", "military_deployment"),
+    ):
+        assert [e.type for e in extract_article("Head\n\n" + sentence, PUBLISHED).events] == [etype]
+
+
+_NEWSY = st.lists(
+    st.sampled_from(
+        [
+            "President",
+            "Anna",
+            "Berg",
+            "visited",
+            "Oslo",
+            "on",
+            "Monday",
+            "signed",
+            "a",
+            "pact",
+            "with",
+            "Norway",
+            ",",
+            ".",
+            "(",
+            ")",
+            "\n",
+            "-",
+            "reportedly",
+            "sent",
+            "5,000",
+            "troops",
+            "to",
+            "Lima",
+            "in",
+            "late",
+            "2022",
+            "according",
+            "Reuters",
+            "Mr.",
+            "UN",
+            "'s",
+            "“",
+            "”",
+            "talks",
+            "The",
+            "visit",
+            "said",
+            "last",
+            "year",
+        ]
+    ),
+    max_size=80,
+).map(" ".join)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.one_of(st.text(max_size=300), _NEWSY))
+def test_any_text_gives_a_valid_grounded_extraction(text: str) -> None:
+    if not text.strip():
+        return
+    extraction = extract_article(text, PUBLISHED)
+    ArticleExtraction.model_validate(extraction.model_dump())
+    quotes = [q.quote for e in extraction.events for q in e.evidence]
+    quotes += [q.quote for t in extraction.key_takeaways for q in t.evidence]
+    assert all(q in text for q in quotes)
+
+
+def test_title_case_headline_and_takeaway_bullets_add_no_new_names_or_events() -> None:
+    text = (
+        "Why Did Austria's Top Diplomat Make A Surprise Trip To Quito?\n\n"
+        "Key Takeaways\n"
+        "- Austrian Foreign Minister Lena Fischer visited Quito.\n"
+        "- Trade Winds Are Shifting.\n"
+        "Austrian Foreign Minister Lena Fischer arrived in Quito on Monday for talks with "
+        "Ecuadorian President Mateo Vera.\n"
+        "Fischer's visit is the first by an Austrian minister in a decade.\n"
+    )
+    extraction = extract_article(text, PUBLISHED)
+    people = sorted(e.name for e in extraction.entities if e.type == "person")
+    assert people == ["Lena Fischer", "Mateo Vera"]
+    (visit,) = extraction.events
+    assert visit.type == "visit"
+    assert len(visit.evidence) >= 3  # headline, bullet and body all quote the one trip
+    assert visit.date is not None and visit.date.value == "2024-10-07"
+
+
+def test_receptions_ordinals_and_bare_weekday_credits() -> None:
+    text = (
+        "Envoy received\n\n"
+        "Chilean President Ana Soto received a delegation led by Spanish Minister Luis Prado "
+        "in Santiago on Friday, the Andes News Agency said Saturday.\n"
+        "Prado arrived in Santiago on Thursday, his second visit to the country this year.\n"
+    )
+    events = extract_article(text, PUBLISHED).events
+    assert [(e.type, e.date.value if e.date else None) for e in events] == [
+        ("meeting", "2024-10-04"),
+        ("visit", "2024-10-03"),
+    ]
+    assert events[0].participants == ["Ana Soto", "Luis Prado"]
+    assert events[0].attributed_to == ["Andes News Agency"]
+
+
+def test_said_is_a_statement_only_when_it_reports_no_other_event() -> None:
+    def types(sentence: str) -> list[str]:
+        return [e.type for e in extract_article("Head\n\n" + sentence, PUBLISHED).events]
+
+    assert types("Kenyan President Amina Odhiambo said her country would back the plan.") == [
+        "statement"
+    ]
+    assert types("The Kenyan army said it had sent 300 troops to the border.") == [
+        "military_deployment"
+    ]
+    assert types("Odhiambo and Ruto are said to have discussed the plan in Mombasa.") == ["meeting"]
+
+
+def test_more_news_triggers() -> None:
+    def types(sentence: str) -> list[str]:
+        return [e.type for e in extract_article("Head\n\n" + sentence, PUBLISHED).events]
+
+    assert types("Air defences shot down 12 drones over Odesa on Sunday.") == ["armed_conflict"]
+    assert types("The coast guard seized a tanker near Fujairah on Monday.") == ["other"]
+    assert types("Canada blacklisted three Latvian banks on Friday.") == ["sanctions"]
+    assert types("The rebels and the army agreed to a ceasefire in Goma on Monday.") == [
+        "agreement"
+    ]
+    assert types("The treaty allows their navies to hold joint drills near Crete.") == []
+
+
+def test_another_attack_is_a_new_event() -> None:
+    text = (
+        "Strikes\n\n"
+        "Drones attacked an army base near Dnipro on Monday.\n"
+        "Another attack hit military positions on Monday, killing two soldiers.\n"
+    )
+    events = extract_article(text, PUBLISHED).events
+    assert [e.type for e in events] == ["armed_conflict", "armed_conflict"]

@@ -250,3 +250,20 @@ def test_an_invalid_prediction_scores_zero_and_the_run_goes_on() -> None:
     assert report.overall.schema_validity == 0.5
     assert report.overall.events.recall == 5 / 8 and report.overall.events.precision == 1.0
     assert report.overall.fields.type == 1.0  # fields are over matched pairs only
+
+
+def test_events_without_participants_or_shared_evidence_do_not_match_on_type_alone() -> None:
+    gold = gold_b()  # e1 is an aid event naming no participant
+    other = {
+        **gold.events[0].model_dump(),
+        "date": None,
+        "evidence": [{"quote": "aid officials said"}],
+    }
+    gold_one = ArticleSummary.model_validate(
+        {**gold.model_dump(), "events": [{**gold.events[0].model_dump(), "date": None}]}
+    )
+    art = report_for({"b": (gold_one, as_prediction(gold_one, events=[other]))}).per_article["b"]
+    # same type, no participants on either side, no date on either side, different sentence
+    assert art.events.matched == 0
+    same = as_prediction(gold_one)
+    assert report_for({"b": (gold_one, same)}).per_article["b"].events.matched == 1

@@ -20,7 +20,10 @@ def test_real_gold_against_itself_scores_one_everywhere() -> None:
     dataset = load_dataset(EVALS)
     assert dataset.warnings == []
     report, _ = evaluate(dataset, {i.id: Prediction(i.gold) for i in dataset.items}, RUN)
-    assert set(report.metrics().values()) == {1.0}
+    # brief.* scores the brief builder's merging, which gold records do not make perfect
+    article_metrics = {k: v for k, v in report.metrics().items() if not k.startswith("brief.")}
+    assert set(article_metrics.values()) == {1.0}
+    assert len(article_metrics) == 21
     for art in report.per_article.values():
         assert art.fields.model_dump() == dict.fromkeys(FIELDS, 1.0)
 

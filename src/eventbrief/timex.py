@@ -64,7 +64,6 @@ WEEKDAYS = {
     "saturday": 5,
     "sunday": 6,
 }
-_SEASONS = ("spring", "summer", "autumn", "fall", "winter")
 _NUMBER_WORDS = {
     "a": 1,
     "an": 1,

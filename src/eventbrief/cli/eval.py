@@ -38,7 +38,7 @@ from eventbrief.scoring.baseline import (
 )
 from eventbrief.scoring.brief_score import dataset_brief_scores
 from eventbrief.scoring.html_report import render_html
-from eventbrief.scoring.report import print_report
+from eventbrief.scoring.report import markdown_table, print_report
 
 BackendChoice = Enum("BackendChoice", {n: n for n in BACKENDS}, type=str)
 ModeChoice = Enum("ModeChoice", {n: n for n in MODES}, type=str)
@@ -51,6 +51,7 @@ Examples:
   eventbrief eval --backend openai --model gpt-4o-mini --report - > report.json
   eventbrief eval --predictions out/        # score saved ArticleSummary files <id>.json
   eventbrief eval --backend offline --baseline evals/baseline.json --update-baseline
+  eventbrief eval --backend offline --markdown -    # the tables for a README
 
 Exit codes: 0 scored (and at or above the baseline), 1 a metric fell below baseline minus its
 tolerance (each is named on stderr), 2 usage, configuration or dataset error.
@@ -198,6 +199,10 @@ def eval_command(
     html: Annotated[
         Path | None, typer.Option(metavar="FILE.html", help="Write a self-contained HTML report.")
     ] = None,
+    markdown: Annotated[
+        str | None,
+        typer.Option(metavar="FILE.md", help='Write the tables as Markdown ("-" for stdout).'),
+    ] = None,
 ) -> None:
     """Score a backend (or saved predictions) against a dataset's gold records.
 
@@ -251,7 +256,10 @@ def eval_command(
         if pred.summary is None and predictions is not None:
             _say(pred.error or f"{article_id}: no prediction")
 
-    result, scores = evaluate(data, preds, run)
+    try:
+        result, scores = evaluate(data, preds, run)
+    except DatasetError as exc:  # a broken gold/brief.json
+        _fail(str(exc), EXIT_USAGE)
     result.overall.brief = dataset_brief_scores(data, preds, scores)
     for art in result.per_article.values():
         for warning in art.warnings:
@@ -259,13 +267,11 @@ def eval_command(
     print_report(result, say)
 
     if report is not None:
-        text = result.model_dump_json(indent=2) + "\n"
-        if report == "-":
-            sys.stdout.write(text)
-        else:
-            _write(Path(report), text)
+        _emit(report, result.model_dump_json(indent=2) + "\n")
     if html is not None:
         _write(html, render_html(result, scores))
+    if markdown is not None:
+        _emit(markdown, markdown_table(result))
     raise typer.Exit(_gate(result, baseline, update_baseline, require_baseline))
 
 
@@ -288,6 +294,14 @@ def _gate(result: EvalReport, baseline: Path | None, update: bool, require: bool
             "(record one with --update-baseline)"
         )
         return EXIT_SOME_FAILED if require else EXIT_OK
+    why = entry.mismatch(result)
+    if why is not None:
+        _fail(f"baseline entry {key!r} in {baseline} cannot be compared: {why}", EXIT_USAGE)
+    if entry.stale(result):
+        _say(
+            f"the dataset's texts or gold changed since baseline {key!r} was measured; "
+            "comparing anyway (re-measure with --update-baseline)"
+        )
     falls = check(result, entry)
     for fall in falls:
         _say(str(fall))
@@ -296,6 +310,14 @@ def _gate(result: EvalReport, baseline: Path | None, update: bool, require: bool
         return EXIT_SOME_FAILED
     _say(f"all {len(entry.metrics)} metrics at or above baseline {key!r} (within tolerance)")
     return EXIT_OK
+
+
+def _emit(target: str, text: str) -> None:
+    """Write to a file, or to stdout for "-"."""
+    if target == "-":
+        sys.stdout.write(text)
+    else:
+        _write(Path(target), text)
 
 
 def _write(path: Path, text: str) -> None:

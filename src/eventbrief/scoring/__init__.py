@@ -10,7 +10,10 @@ baseline (the regression gate).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
 
+from eventbrief.scoring.brief_score import BriefGoldError, brief_report
 from eventbrief.scoring.dataset import Dataset, DatasetError, load_dataset, load_predictions
 from eventbrief.scoring.report import EvalReport, RunInfo, build_report
 from eventbrief.scoring.scorer import (
@@ -42,7 +45,13 @@ def evaluate(
     run: RunInfo,
     config: ScoringConfig = DEFAULT_CONFIG,
 ) -> tuple[EvalReport, list[ArticleScore]]:
-    """Score every article of `dataset`; an article with no prediction scores 0."""
+    """Score every article of `dataset`; an article with no prediction scores 0.
+
+    When the dataset has `gold/brief.json`, the brief built from the valid predictions is scored
+    too (cluster F1 and conflict recall, by `brief_score`, reusing this event matching) and goes
+    under `overall.brief`.
+    """
+    run = run.model_copy(update={"articles": dataset.ids, "gold_sha256": dataset.fingerprint()})
     scores = [
         score_article(
             item.gold,
@@ -52,4 +61,21 @@ def evaluate(
         )
         for item in dataset.items
     ]
-    return build_report(scores, run, config), scores
+    report = build_report(scores, run, config)
+    if dataset.brief_gold is not None:
+        report.overall.brief = _brief_scores(dataset.brief_gold, dataset, scores)
+    return report, scores
+
+
+def _brief_scores(gold: Path, dataset: Dataset, scores: list[ArticleScore]) -> dict[str, Any]:
+    predicted = [s.prediction.summary for s in scores if s.prediction.summary is not None]
+    try:
+        return brief_report(
+            gold,
+            predicted,
+            [item.gold for item in dataset.items],
+            texts={item.id: item.article.text for item in dataset.items},
+            scores=scores,
+        )
+    except BriefGoldError as exc:
+        raise DatasetError(str(exc)) from None

@@ -9,7 +9,9 @@
 
 A run fails the gate when a metric of its entry scores below `score - tolerance` (or has no
 score at all, e.g. a field when no event matched). Metrics are the dotted names of
-`EvalReport.metrics()`; only metrics listed in the entry are checked.
+`EvalReport.metrics()`; only metrics listed in the entry are checked. An entry remembers the
+articles it was measured on: a run on other articles is not compared with it (keep one baseline
+file per dataset), and a run whose gold records changed since is compared with a warning.
 """
 
 from __future__ import annotations
@@ -35,9 +37,25 @@ class MetricBaseline(BaseModel):
 
 class Entry(BaseModel):
     dataset: str | None = None
+    articles: list[str] = Field(default_factory=list)
+    gold_sha256: str | None = None
     updated: dt.datetime | None = None
     identity: dict[str, str] = Field(default_factory=dict)
     metrics: dict[str, MetricBaseline] = Field(default_factory=dict)
+
+    def mismatch(self, report: EvalReport) -> str | None:
+        """Why this entry cannot be compared with `report` (other articles), or None."""
+        if self.articles and sorted(self.articles) != sorted(report.run.articles):
+            return (
+                f"it was measured on other articles ({len(self.articles)} from "
+                f"{self.dataset}); this run scored {len(report.run.articles)} from "
+                f"{report.run.dataset}"
+            )
+        return None
+
+    def stale(self, report: EvalReport) -> bool:
+        """True when the texts or gold records changed since the entry was measured."""
+        return self.gold_sha256 is not None and self.gold_sha256 != report.run.gold_sha256
 
 
 class Baseline(BaseModel):
@@ -105,6 +123,8 @@ def updated(baseline: Baseline, key: str, report: EvalReport) -> Baseline:
     }
     entry = Entry(
         dataset=report.run.dataset,
+        articles=report.run.articles,
+        gold_sha256=report.run.gold_sha256,
         updated=report.run.created_at,
         identity=report.run.identity,
         metrics=metrics,

@@ -8,6 +8,7 @@ valid ArticleSummary, or has no article, stops the eval with a one-line error na
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,6 +46,16 @@ class Dataset:
     @property
     def ids(self) -> list[str]:
         return [item.id for item in self.items]
+
+    def fingerprint(self) -> str:
+        """SHA-256 over the article texts and gold records: changes when either is edited."""
+        digest = hashlib.sha256()
+        for item in sorted(self.items, key=lambda i: i.id):
+            digest.update(item.id.encode("utf-8") + b"\0" + item.article.meta.sha256.encode())
+            digest.update(item.gold.model_dump_json().encode("utf-8") + b"\0")
+        if self.brief_gold is not None:
+            digest.update(self.brief_gold.read_bytes())
+        return digest.hexdigest()
 
 
 def first_error(exc: ValidationError) -> str:

@@ -1,4 +1,4 @@
-"""The eval report: a JSON-serialisable model built from article scores, and its terminal table.
+"""The eval report: a JSON-serialisable model built from article scores, and its terminal tables.
 
 Aggregation ("overall"):
 - events, entities, takeaways: micro. Matched, predicted and gold counts of every article are
@@ -130,6 +130,10 @@ class RunInfo(BaseModel):
     backend: str
     model: str | None = None
     identity: dict[str, str] = Field(default_factory=dict)
+    articles: list[str] = Field(default_factory=list, description="Ids of the scored articles.")
+    gold_sha256: str | None = Field(
+        default=None, description="Fingerprint of the dataset's texts and gold records."
+    )
     created_at: dt.datetime = Field(default_factory=lambda: dt.datetime.now(dt.UTC))
 
 
@@ -351,14 +355,16 @@ def tables(report: EvalReport) -> list[Table]:
 
 
 def markdown_table(report: EvalReport) -> str:
-    """Per-article rows and the overall row as a Markdown table (for the README)."""
-    columns = (*_PARTS, *_FIELDS)
-    names = ["article", *(name for name, _ in columns)]
-    lines = ["| " + " | ".join(names) + " |", "|" + "---|" * len(names)]
-    for label, scores in _rows(report):
-        shown = f"**{label}**" if label == "overall" else label
-        lines.append("| " + " | ".join([shown, *(_fmt(g(scores)) for _, g in columns)]) + " |")
-    return "\n".join(lines) + "\n"
+    """The two terminal tables (parts, then fields) in Markdown, for the README."""
+    out = []
+    for columns in (_PARTS, _FIELDS):
+        names = ["article", *(name for name, _ in columns)]
+        lines = ["| " + " | ".join(names) + " |", "|" + "---|" * len(names)]
+        for label, scores in _rows(report):
+            shown = f"**{label}**" if label == "overall" else label
+            lines.append("| " + " | ".join([shown, *(_fmt(g(scores)) for _, g in columns)]) + " |")
+        out.append("\n".join(lines) + "\n")
+    return "\n".join(out)
 
 
 def print_report(report: EvalReport, console: Console) -> None:
@@ -372,7 +378,9 @@ def print_report(report: EvalReport, console: Console) -> None:
         f"requests {u.requests} · tokens {u.prompt_tokens}+{u.completion_tokens} · cost {cost}"
     )
     if o.brief:
-        shown = ", ".join(
-            f"{k} {v:.2f}" if isinstance(v, float) else f"{k} {v}" for k, v in o.brief.items()
+        shown = " · ".join(
+            f"{k.replace('_', ' ')} {v:.2f}"
+            for k, v in o.brief.items()
+            if isinstance(v, float) and (k.endswith("_f1") or k == "conflict_recall")
         )
-        console.print(f"brief: {shown}")
+        console.print(f"brief (full scores in the JSON report): {shown}")

@@ -4,7 +4,8 @@ Event similarity (used only to decide which events pair up) is a weighted sum in
 
     0.40 × evidence overlap   chars shared by the two events' evidence spans ÷ the smaller span
     0.20 × type               1 when equal
-    0.25 × participants       set F1 of the names (alias-aware, near spellings count)
+    0.25 × participants       set F1 of the names (alias-aware, near spellings count); 0 when
+                              neither event names anyone: shared silence is not a shared actor
     0.15 × date               1 equal value (or both null), 0.5 same month, else 0
 
 A pair below `EVENT_MATCH_THRESHOLD` (0.5) does not match. With the weights above, two events
@@ -128,10 +129,13 @@ class EventComparer:
     def similarity(self, pred: GroundedEvent, gold: GroundedEvent) -> float:
         p_date, g_date = date_value(pred), date_value(gold)
         date = 1.0 if p_date == g_date else 0.5 * date_month(p_date, g_date)
+        named = bool(pred.participants or gold.participants)
         parts = {
             "evidence": span_overlap(self.spans(pred), self.spans(gold)),
             "type": 1.0 if pred.type == gold.type else 0.0,
-            "participants": names_f1(self.names, pred.participants, gold.participants),
+            "participants": (
+                names_f1(self.names, pred.participants, gold.participants) if named else 0.0
+            ),
             "date": date,
         }
         return sum(WEIGHTS[k] * v for k, v in parts.items())

@@ -33,19 +33,21 @@ PATTERNS = (
     ),
     re.compile(rf"\breports?\s+from\s+(?:the\s+)?{_SOURCE}\s+(?:indicate|suggest|say|show)", re.I),
     re.compile(
-        r"(?:^|[,;]\s+|\bthat\s+)(?:the\s+)?(?P<src>(?:[A-Z][\w’'.-]*\s+){0,3}"
+        r"(?:^|[,;]\s+|\bthat\s+)(?:the\s+|an?\s+)?(?P<src>(?:[A-Z][\w’'.-]*\s+){0,3}"
         r"(?:[A-Za-z][\w’'.-]*\s+){0,3}(?:agency|agencies|media|outlets?|officials|intelligence|"
-        r"ministry|office|sources|news|newspaper|broadcaster|[A-Z][\w’'.-]+)(?:\s+\([^)]{1,20}\))?)\s+"
+        r"ministry|office|sources|news|newspaper|broadcaster|experts|panel|watchdog|monitors|"
+        r"investigators|researchers|analysts|diplomats|spokes(?:man|woman|person)|[A-Z][\w’'.-]+)(?:\s+\([^)]{1,20}\))?)\s+"
         r"(?:have\s+|has\s+)?(?:reported|indicate[sd]?|suggests?|noted|"
-        r"(?:said|says|told\s+\w+)(?:\s+(?:on|last|in|late|early)\s+\w+)?\s+that)\b",
+        r"(?:said|says|told\s+\w+)(?:\s+[^,.;\"“]{1,60}?)?\s+that)\b",
         re.M,
     ),
 )
 _TRAILING_SAID = re.compile(
     r",\s+(?:the\s+|a\s+)?(?P<src>(?:[\w’'.()-]+\s+){0,7}?[\w’'.()-]+)\s+"
     r"(?:said|says|reported|announced|told\s+[\w\s]{1,30}?|stated|confirmed)"
-    r"(?:\s+(?:on|late\s+on|early\s+on)\s+\w+)?(?:\s+in\s+a\s+statement)?"
-    r"(?:\s+(?:on|late\s+on)\s+\w+)?"
+    r"(?:\s+(?:late\s+|early\s+)?(?:on\s+\w+|[A-Z][a-z]+day))?(?:\s+in\s+a\s+statement)?"
+    r"(?:\s+(?:late\s+|early\s+)?(?:on\s+\w+|[A-Z][a-z]+day))?"
+    r"(?:\s+(?:during|at|in|while|after|before|from)\s+[^,.;]{1,60})?"
     r"(?:\s*[.!?]?[\"”’]?$|,\s+(?=(?:although|though|but|while|adding|citing)\b))"
 )
 _DETERMINERS = re.compile(
@@ -157,7 +159,10 @@ def find_credits(text: str, start: int, end: int, table: EntityTable) -> list[Cr
             src = m.group("src")
             if not src or len(src) < 2:
                 continue
-            first = src.split()[0].lower()
+            cleaned = _clean(src)
+            if not cleaned:
+                continue
+            first = cleaned.split()[0].lower()
             if first in {
                 "reports",
                 "report",

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+from pathlib import Path
 
 from eventbrief.backends.base import ExtractionResult
 from eventbrief.backends.offline.attribution import register_sources
 from eventbrief.backends.offline.events import DraftEvent, detect_events
 from eventbrief.backends.offline.names import EntityTable, find_entities
 from eventbrief.backends.offline.salience import (
-    clean_sentence,
     compress,
     lead_summary,
     pick_takeaways,
@@ -27,13 +28,29 @@ from eventbrief.models import (
     name_key,
 )
 
-RULES_VERSION = "offline-rules-1"
+
+def _rules_digest() -> str:
+    """A digest of the rule sources, so a cache keyed by `identity()` never serves answers of
+    older rules."""
+    here = Path(__file__).parent
+    sources = [*sorted(here.glob("*.py")), here.parent.parent / "timex.py"]
+    digest = hashlib.sha256()
+    for path in sources:
+        if path.exists():
+            digest.update(path.name.encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+RULES_VERSION = f"offline-rules-1+{_rules_digest()}"
 _DESCRIPTION_WORDS = 40
 
 
 def _description(text: str, event: DraftEvent) -> str:
-    start, end = event.quotes()[0]
-    words = clean_sentence(text[start:end]).split()
+    """The event told in the article's own words: its first body quote, compressed."""
+    body = [m.quote for m in event.mentions if m.sentence.kind == "body"]
+    start, end = body[0] if body else event.quotes()[0]
+    words = compress(text[start:end]).split()
     if len(words) > _DESCRIPTION_WORDS:
         words = [
             *words[: _DESCRIPTION_WORDS - 1],

@@ -317,6 +317,15 @@ TRIGGERS: tuple[tuple[str, str, str], ...] = (
         "verb",
     ),
     ("meeting", r"(?:held|hold|holds|holding)\s+talks\b", "verb"),
+    (
+        "meeting",
+        r"(?:receiv(?:ed|es|ing)|host(?:ed|s|ing)|welcom(?:ed|es|ing))\s+(?:a\s+|the\s+)?"
+        r"(?:visiting\s+)?(?:\w+\s+){0,2}?(?:delegation|envoy|counterpart|minister|president|"
+        r"leader|premier|chancellor|secretary)\b",
+        "verb",
+    ),
+    ("meeting", r"(?:spoke|talked|speaks)\s+(?:by\s+(?:tele)?phone\s+)?with\b", "verb"),
+    ("meeting", r"(?:phone|telephone|video)\s+(?:call|conversation)\b", "noun"),
     ("meeting", r"conferr?(?:ed|ing|s)?\s+with\b", "verb"),
     ("meeting", r"(?:talks|discussions|negotiations|consultations)\b", "noun"),
     ("meeting", r"(?:meeting|summit|encounter)\b", "noun"),
@@ -335,7 +344,7 @@ TRIGGERS: tuple[tuple[str, str, str], ...] = (
     ("military_deployment", r"(?:stationed|withdr[ae]w(?:n|al)?)\b", "verb"),
     (
         "arms_transfer",
-        rf"(?:suppl(?:y|ied|ies|ying)|provid(?:e|ed|es|ing)|deliver(?:ed|s|ing)?|ship(?:ped|s|ping)?|sen[dt]|sending|sold|sell(?:s|ing)?|transferr?(?:ed|ing|s)?)\s+(?:\S+\s+){{0,3}}?{_ARMS}\b",
+        rf"(?:suppl(?:y|ied|ies|ying)|provid(?:e|ed|es|ing)|deliver(?:ed|s|ing)?|ship(?:ped|s|ping)?|sen[dt]|sending|sold|sell(?:s|ing)?|transferr?(?:ed|ing|s)?)\s+(?:\S+\s+){{0,6}}?{_ARMS}\b",
         "verb",
     ),
     (
@@ -375,9 +384,15 @@ TRIGGERS: tuple[tuple[str, str, str], ...] = (
     ("statement", r"(?:announc(?:ed|es|ing|ement)|declar(?:ed|es|ing|ation))\b", "verb"),
     ("statement", r"(?:issued|released|made)\s+(?:a|an)\s+statement\b", "verb"),
     ("statement", r"(?:vowed|pledged|warned|urged)\b", "verb"),
+    ("statement", r"(?:said|says|stated|told\s+\w+)\b", "verb"),
     ("criticism", r"critici[sz](?:ed|es|ing|e)\b|criticism\b", "verb"),
     ("criticism", r"(?:condemn|denounc|rebuk|slamm?|lambast)(?:ed|es|ing|s|e)?\b", "verb"),
     ("criticism", r"accus(?:ed|es|ing|e)\b|accusations?\b", "verb"),
+    (
+        "criticism",
+        r"(?:rejected|dismissed|denounced|slammed|branded)\s+(?:the\s+)?(?:\S+\s+){0,3}?as\b",
+        "verb",
+    ),
     (
         "report_release",
         r"(?:issued|released|published|unveiled|releasing|issuing|publishing)\s+(?:\S+\s+){0,3}?(?:report|study|findings|assessment)\b",
@@ -397,11 +412,45 @@ TRIGGERS: tuple[tuple[str, str, str], ...] = (
     ("armed_conflict", r"(?:fighting|fought|fight)\b", "verb"),
     (
         "armed_conflict",
+        r"(?:shot\s+down|intercept(?:ed|s|ing)|bomb(?:ed|ing|ings)|shell(?:ed|s)|"
+        r"air\s*strikes?|(?:drone|missile|rocket|artillery)\s+(?:strikes?|attacks?|barrages?)|"
+        r"raid(?:ed|s)?|ambush(?:ed|es)?|targeted)\b",
+        "verb",
+    ),
+    (
+        "other",
+        r"(?:seiz(?:ed|es|ing)|captur(?:ed|es|ing)|detain(?:ed|s|ing)|arrest(?:ed|s|ing)|"
+        r"expell(?:ed|s|ing)|sworn\s+in|inaugurated)\b",
+        "verb",
+    ),
+    (
+        "sanctions",
+        r"(?:blacklist(?:ed|s|ing)|froze\s+(?:the\s+)?(?:\S+\s+){0,2}?assets|asset\s+freezes?|"
+        r"travel\s+bans?|(?:new|fresh|additional|further|sweeping)\s+sanctions)\b",
+        "verb",
+    ),
+    ("agreement", r"(?:ceasefire|cease-fire|truce|memorandum\s+of\s+understanding)\b", "noun"),
+    ("aid", r"donat(?:ed|es|ing)\b", "verb"),
+    ("statement", r"claimed\s+responsibility\b", "verb"),
+    ("armed_conflict", r"(?:fired\s+(?:\S+\s+){0,3}?(?:at|on|into)|opened\s+fire)\b", "verb"),
+    (
+        "armed_conflict",
         r"(?:killed|wounded|injured)(?:\s+or\s+(?:killed|wounded|injured|captured))?\s+"
         r"(?:in|during|near|on)\b",
         "verb",
     ),
     ("other", r"test-?fir(?:ed|es|ing|e)\b|(?:missile|rocket|nuclear)\s+(?:test|launch)\b", "verb"),
+    (
+        "other",
+        r"launch(?:ed|es|ing)?\s+(?:of\s+)?(?:\S+\s+){0,4}?(?:missiles?|rockets?|satellites?)\b",
+        "verb",
+    ),
+    (
+        "other",
+        r"(?:joint|military|naval|air|live-fire)\s+(?:military\s+)?(?:drills|exercises|"
+        r"manoeuvres|maneuvers)\b",
+        "noun",
+    ),
     (
         "other",
         r"(?:resigned|was\s+dismissed|were\s+dismissed|was\s+arrested|were\s+arrested)\b",

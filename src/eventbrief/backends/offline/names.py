@@ -23,7 +23,7 @@ from eventbrief.backends.offline.lexicon import (
     PLACE_HEADS,
     TITLE_HEADS,
 )
-from eventbrief.backends.offline.sentences import Sentence
+from eventbrief.backends.offline.sentences import DATELINE, Sentence
 from eventbrief.models import name_key
 
 _WORD = re.compile(r"(?:[A-Z]\.){2,}|[A-Za-z0-9][A-Za-z0-9’'\-]*")
@@ -85,9 +85,9 @@ _ORG_MODIFIER = re.compile(
 _PARTICLES = _CONNECTORS - {"of", "for", "on", "the", "and"}
 _ACRONYM_DEF = re.compile(r"\s*\((?:the\s+)?([A-Z][A-Za-z]{0,2}(?:[A-Z&.-]){1,9})\)")
 _LOWER_TITLE = re.compile(
-    r"\b(?P<title>(?:(?:[a-z]+|[A-Z][a-z]+)\s+)?(?:leader|president|minister|secretary|"
+    r"\b(?P<title>(?:(?:[A-Z][a-z]+\s+){1,2}|[a-z]+\s+)?(?:leader|president|minister|secretary|"
     r"spokesman|spokeswoman|spokesperson|envoy|ambassador|chief|adviser|advisor|commander|"
-    r"general|director|chairman|premier|counterpart|dictator|official|head|ruler|monarch))"
+    r"general|director|chairman|premier|counterparts?|dictator|official|head|ruler|monarch))"
     r",?\s+(?=[A-Z])"
 )
 _APPOSITION = re.compile(
@@ -157,9 +157,6 @@ class EntityTable:
         hi = bisect.bisect_left(self._starts, end)
         return [m for m in self.mentions[lo:hi] if m.end <= end]
 
-    def reindex(self) -> None:
-        self._indexed = -1
-
 
 @dataclass
 class _Token:
@@ -220,8 +217,16 @@ def _tokens(text: str, start: int, end: int) -> list[_Token]:
     return tokens
 
 
+_PARTICLE_NAME = re.compile(r"^(?:al|el|bin|ibn|van|von|de|da|di|du|le|la|ul|ud)-[A-Z]")
+
+
 def _is_cap(tok: _Token) -> bool:
-    return tok.kind != "word" or tok.text[:1].isupper() or bool(re.match(r"[A-Z]?\d", tok.text))
+    return (
+        tok.kind != "word"
+        or tok.text[:1].isupper()
+        or bool(re.match(r"[A-Z]?\d", tok.text))
+        or bool(_PARTICLE_NAME.match(tok.text))
+    )
 
 
 def _runs(text: str, tokens: list[_Token]) -> list[list[_Token]]:
@@ -270,6 +275,8 @@ def _is_org_head(tok: _Token) -> bool:
 
 
 def _name_like(tok: _Token) -> bool:
+    if tok.kind == "word" and _PARTICLE_NAME.match(tok.text):
+        return True  # "al-Sudani"
     return (
         tok.kind == "word"
         and tok.text[:1].isupper()
@@ -406,6 +413,8 @@ def _segment(
         if _is_title(rest[j]) and _person_tokens(after):
             h = j
             break
+    if h is None:
+        h = _title_of_phrase(rest)
     org_end = None
     limit = h if h is not None else len(rest)
     for j in range(limit):
@@ -452,6 +461,17 @@ def _segment(
     if org_end is not None:
         return
     _unknown(b, rest, lead, sentence_start)
+
+
+def _title_of_phrase(rest: list[_Token]) -> int | None:
+    """ "Secretary of State X Y", "Minister of Foreign Affairs X Y": a title head with an "of"
+    phrase, then a two-word name. Returns the index of the title's last word."""
+    for j, tok in enumerate(rest[:-3]):
+        if _is_title(tok) and rest[j + 1].text in ("of", "for"):
+            name = rest[-2:]
+            if _person_tokens(name) and len(rest) - 2 > j + 2:
+                return len(rest) - 3
+    return None
 
 
 def _person_tokens(toks: list[_Token]) -> bool:
@@ -533,6 +553,8 @@ def _unknown(b: _Builder, toks: list[_Token], lead: list[_Token], sentence_start
         return
     start, end = toks[0].start, toks[-1].end
     surface = text[start:end]
+    if surface in ("North", "South", "East", "West"):
+        return  # "the North": a direction or a reference, not a named place
     if surface in KNOWN_ORGS:
         rec = b.entity(surface, "organization", start, canonical=KNOWN_ORGS[surface])
         if surface not in rec.surfaces:
@@ -633,10 +655,11 @@ def _acronym_after(b: _Builder, tok: _Token, rec: EntityRecord | None) -> None:
         if not mentions:
             return
         rec = b.table.records[mentions[-1].key]
-    rec.add_alias(acronym)
+    initials = {w[0].upper() for w in re.findall(r"[A-Za-z][\w’'-]*", rec.name)}
+    if acronym[0].upper() in initials:  # "(AP)" after "Philippines" is a credit, not a name
+        rec.add_alias(acronym)
 
 
-_DATELINE = re.compile(r"^[A-Z][\w .’'-]{1,40},\s+[A-Z][a-z]{2,8}\.?\s+\d{1,2}\s*\([^)]{1,40}\)")
 _NAMED_THING_AFTER = re.compile(
     r"^\s+(?:treaty|pact|agreement|accord|deal|partnership|anniversary|summit|talks|programme|"
     r"program|project|initiative|war|conflict|operation|doctrine|plan|strategy|declaration|"
@@ -646,7 +669,7 @@ _NAMED_THING_AFTER = re.compile(
 
 def dateline_end(sentence: Sentence) -> int:
     """Offset where a dateline ("City, Month Day (Outlet)") at the start of a sentence ends."""
-    m = _DATELINE.match(sentence.text)
+    m = DATELINE.match(sentence.text)
     return sentence.start + m.end() if m else sentence.start
 
 

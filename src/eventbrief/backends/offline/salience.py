@@ -11,7 +11,7 @@ import math
 import re
 from collections import Counter
 
-from eventbrief.backends.offline.sentences import Sentence
+from eventbrief.backends.offline.sentences import DATELINE, Sentence
 from eventbrief.models import SUMMARY_MAX_WORDS
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z’'-]+")
@@ -24,7 +24,6 @@ _STOP = frozenset(
         before about such other more most some any all both each said says""",
     )
 )
-_DATELINE = re.compile(r"^[A-Z][\w .’'-]{1,40},\s+[A-Z][a-z]{2,8}\.?\s+\d{1,2}\s*\([^)]{1,40}\)\s*")
 _TRAILING_CREDIT = re.compile(
     r",?\s+(?:as\s+)?(?:reported|noted|stated)\s+by\s+[^,.;]+(?=[.!?]$)|"
     r",?\s+according\s+to\s+[^,.;]+(?=[.!?]$)"
@@ -133,7 +132,7 @@ _TRAILING_PARTICIPLE = re.compile(
 
 def clean_sentence(text: str) -> str:
     """A sentence without its dateline or a trailing credit, for reuse as summary text."""
-    text = _DATELINE.sub("", text.strip())
+    text = DATELINE.sub("", text.strip())
     text = _TRAILING_CREDIT.sub("", text)
     return text[:1].upper() + text[1:] if text else text
 

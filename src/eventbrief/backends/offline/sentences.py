@@ -68,6 +68,14 @@ _META = re.compile(
 )
 
 
+DATELINE = re.compile(
+    r"^(?:[A-Z][\w .’'-]{1,40},\s+[A-Z][a-z]{2,8}\.?\s+\d{1,2}\s*\([^)]{1,40}\)\s*"
+    r"|[A-Z][A-Z .’'-]{1,40}(?:,\s+[A-Z][\w .’'-]{1,30})?\s*\([^)]{1,30}\)\s*[—–-]+\s*"
+    r"|[A-Z][A-Z .’'-]{2,40}(?:,\s+[A-Z][\w .’'-]{1,30})?\s+[—–]\s+)"
+)
+"""A dateline opening a story: "City, June 4 (Outlet)", "CITY, Country (Outlet) —", "CITY —"."""
+
+
 @dataclass(frozen=True)
 class Sentence:
     """A sentence (or a line of page furniture) and where it sits in the article."""

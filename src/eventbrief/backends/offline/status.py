@@ -24,7 +24,8 @@ PLANNED = re.compile(
     r"\b(?:will|shall|is\s+set\s+to|are\s+set\s+to|set\s+to|(?:is|are|was|were)\s+expected\s+to|"
     r"expected\s+to|scheduled|plans?\s+to|planned|planning\s+to|aims?\s+to|intends?\s+to|"
     r"is\s+due\s+to|are\s+due\s+to|to\s+be\s+held|upcoming|is\s+to\s+(?:visit|meet|hold|sign)|"
-    r"are\s+to\s+(?:visit|meet|hold|sign)|going\s+to|likely\s+to|would)\b",
+    r"are\s+to\s+(?:visit|meet|hold|sign)|going\s+to|likely\s+to|would|must\s+be|"
+    r"needs?\s+to\s+be|has\s+yet\s+to|have\s+yet\s+to)\b",
     re.IGNORECASE,
 )
 SPECULATED = re.compile(

@@ -1,0 +1,798 @@
+"""Event mentions in one sentence: a trigger word and the facts stated around it.
+
+A mention is one trigger (GUIDELINES §2 types, from the lexicon) with the participants, place,
+date, status, numbers and credit its sentence gives; mentions of one sentence that tell the same
+happening fold together (talks on a trip fold into the visit, §1), and one event stated to
+happen during another takes its date and place (§4–§5).
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import itertools
+import re
+from dataclasses import dataclass
+
+from eventbrief.backends.offline import places
+from eventbrief.backends.offline.attribution import find_credits
+from eventbrief.backends.offline.lexicon import BACKGROUND_BEFORE, TRIGGERS
+from eventbrief.backends.offline.names import EntityTable, NameMention
+from eventbrief.backends.offline.quantities import find_quantities
+from eventbrief.backends.offline.sentences import DATELINE, Sentence
+from eventbrief.backends.offline.status import status_of
+from eventbrief.models import Quantity
+from eventbrief.timex import TimexMatch, find_dates, number_value
+
+_COMPILED = [(t, re.compile(rf"\b(?:{p})", re.IGNORECASE), k) for t, p, k in TRIGGERS]
+_CLAUSE_BREAK = re.compile(
+    r"(?:;\s+|,\s+(?=[a-z]+ing\b)|,\s+(?=(?:which|while|whereas|although|though|but|and|as|"
+    r"where|when|in exchange|"
+    r"highlighting|particularly|especially|leading|including|amid|despite|after|before|"
+    r"following)\b)|"
+    r"\s+(?=(?:while|whereas|although|though|but|where|after|following)\s)|,\s+and\s+)"
+)
+_PRIOR = re.compile(
+    r"\b(?:previous|earlier|prior|last|first|former|past|preceding)\s+(?:\S+\s+){0,2}$",
+    re.IGNORECASE,
+)
+_TRANSFER_VERBS = re.compile(
+    r"\b(?:acquir|receiv|provid|transferr?|secur|shar|gain|obtain|giv|offer|suppl|help|assist|"
+    r"gets?|got|bought|sold|deliver|sen[dt])\w*",
+    re.IGNORECASE,
+)
+_ORDERER = re.compile(
+    r"\b(?:directives?|orders?|instructions?|behalf|designated|initiated|ordered|sent)\s+"
+    r"(?:\w+\s+){0,3}$",
+    re.IGNORECASE,
+)
+_FORCES_AFTER = re.compile(
+    r"^\s+(?:troops|soldiers|forces|army|military|units|personnel|fighters|servicemen|front|"
+    r"side|government|authorities|leadership|operations|efforts|war\s+effort|coast\s+guard|"
+    r"navy|vessels|ships|warships|jets|aircraft|drones|militia|police|border\s+guards)\b"
+)
+_GAP = re.compile(
+    r"(?P<text>(?P<hedge>\b(?:just|merely|only|less than|more than|about|around|nearly|some|"
+    r"roughly|almost|over|barely)\s+)?\b(?P<n>\d+|an?|one|two|three|four|five|six|seven|eight|"
+    r"nine|ten|eleven|twelve)\s+(?P<unit>days?|weeks?|months?|years?)\s+(?:after|since|following))\b",
+    re.IGNORECASE,
+)
+_DETAIL_HEDGE = re.compile(
+    r"\b(?:reportedly|allegedly|apparently|likely)\s+(?:centered|centred|focused|focussed|"
+    r"covered|included|involved|touched|dealt|revolved|concentrated|addressed)\b",
+    re.IGNORECASE,
+)
+_BARE_REFERENCE = re.compile(
+    r"^\s*[\"“‘']?(?:the|this|that|these|those|his|her|its|their)\s+(?:[a-z-]+\s+)?$",
+    re.IGNORECASE,
+)
+_ORDINAL_BEFORE = re.compile(
+    r"\b(?:second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|\d+(?:st|nd|rd|th))\s+"
+    r"(?:[a-z-]+\s+)?$",
+    re.IGNORECASE,
+)
+_SAID_WORD = re.compile(r"(?:said|says|stated|told)\b(?!\s+to\b)")
+_DEFINITE_BEFORE = re.compile(r"\b(?:the|this|its|their)\s+(?:[a-z-]+\s+)?$", re.IGNORECASE)
+_QUOTED = re.compile(r"[\"“][^\"”]{3,}[\"”]")
+_MILITARY_CONTEXT = re.compile(
+    r"\b(?:troops|forces|soldiers|militants|rebels|army|militia|insurgents|fighters|drones?|"
+    r"missiles?|rockets?|artillery|shell(?:s|ing)|strikes?|airstrikes?|killed|wounded|convoy|"
+    r"base|town|village|city|positions|region|border|front|war|military|navy|coast\s+guard|"
+    r"vessels?|gunmen|bomb(?:s|ing)?|fire)\b",
+    re.IGNORECASE,
+)
+_DEPLOYABLE = re.compile(
+    r"\b(?:troops?|forces|soldiers|units|personnel|fighters|military|army|battalions?|brigades?|"
+    r"missiles?|warships?|ships|jets|aircraft|bombers|weapons|air\s+defen[cs]e|instructors|"
+    r"advisers|advisors|mercenaries|engineers|servicemen|peacekeepers|marines|navy)\b",
+    re.IGNORECASE,
+)
+_PAST_VERB = re.compile(
+    r"^(?:\w+ed|met|sent|fought|sold|gave|flew|struck|withdrew|made|signed)\b", re.IGNORECASE
+)
+_SAID_BEFORE = re.compile(
+    r"\b(?:said|says|told\s+\w+|stated|reported|confirmed|added)\s+(?:late\s+|early\s+)?$"
+)
+_ANCHOR_AFTER = re.compile(r"\s+(?:anniversary|deadline|summit|talks|meeting|visit|elections?)\b")
+_CONTAINER = re.compile(
+    r"\b(?:during|in the course of|at|on the sidelines of)\s+(?:the\s+|that\s+|this\s+|his\s+|"
+    r"her\s+|their\s+|[A-Z][\w’'-]+['’]s\s+)?(?:\w+\s+){0,2}$"
+)
+_PRIOR_SENTENCE = re.compile(
+    r"^(?:Previously|Earlier|In the past|Before that|Prior to that|Last year|In \d{4})\b"
+)
+_DISTINCT = re.compile(
+    r"\b(?:more|additional|fresh|extra|another|further|new|separate)\s+(?:\S+\s+)?"
+    r"(?:troops|soldiers|forces|weapons|arms|missiles|shells|aid|sanctions|attacks?|strikes?|"
+    r"visit|trip|meeting|round|agreement|deal|report|statement)\b",
+    re.IGNORECASE,
+)
+_DURING_STAY = re.compile(
+    r"\bduring\s+(?:his|her|their|the|this)\s+(?:stay|visit|trip|time)\b", re.IGNORECASE
+)
+_RELATIVE_OPENER = re.compile(r"^(?:during which|where|when|in which)\b", re.IGNORECASE)
+_BOTH_SIDES = re.compile(
+    r"\b(?:the two|both)\s+(?:countries|nations|sides|states|governments|allies|neighbou?rs)\b",
+    re.IGNORECASE,
+)
+_SENTENCE_HEDGE = re.compile(
+    r"\b(?:unconfirmed|unverified|not\s+(?:been\s+)?(?:publicly\s+|officially\s+)?(?:acknowledged|confirmed)|"
+    r"(?:has|have)\s+not\s+(?:publicly\s+|officially\s+)?(?:acknowledged|confirmed)|denied)\b",
+    re.IGNORECASE,
+)
+_TRANSFER_TYPES = {"military_deployment", "arms_transfer", "technology_transfer", "aid"}
+_ENEMY_BEFORE = re.compile(r"\b(?:against|fighting|versus|vs\.?)\s+(?:the\s+)?$", re.IGNORECASE)
+
+
+@dataclass
+class Mention:
+    type: str
+    kind: str
+    trigger: tuple[int, int]
+    sentence: Sentence
+    quote: tuple[int, int]
+    participants: list[str]
+    location: str | None
+    date: TimexMatch | None
+    status: str
+    quantities: list[Quantity]
+    credits: list[str]
+    prior: bool
+    distinct: bool = False
+    during_stay: bool = False
+    container: Mention | None = None
+    anchor: tuple[Mention, int, str, str, bool] | None = None
+    bare: bool = False
+    ordinal: bool = False
+
+
+Trigger = tuple[int, int, str, str]
+
+
+def find_triggers(text: str) -> list[Trigger]:
+    """Every trigger match in the article (start, end, type, kind), by start; one pass per
+    pattern over the whole text is much cheaper than one per sentence."""
+    found: list[Trigger] = []
+    for etype, pattern, kind in _COMPILED:
+        for m in pattern.finditer(text):
+            found.append((m.start(), m.end(), etype, kind))
+    found.sort(key=lambda f: (f[0], -(f[1] - f[0])))
+    return found
+
+
+def _triggers(text: str, sentence: Sentence, article: list[Trigger] | None = None) -> list[Trigger]:
+    """The sentence's triggers, the longest winning where they overlap."""
+    if article is None:
+        article = find_triggers(text)
+    lo = bisect.bisect_left(article, (sentence.start,))
+    hi = bisect.bisect_left(article, (sentence.end,))
+    found = [t for t in article[lo:hi] if t[1] <= sentence.end]
+    kept: list[Trigger] = []
+    for f in found:
+        if any(f[0] < k[1] and k[0] < f[1] for k in kept):
+            continue
+        kept.append(f)
+    return kept
+
+
+def _clauses(text: str, sentence: Sentence) -> list[tuple[int, int]]:
+    bounds = [sentence.start]
+    for m in _CLAUSE_BREAK.finditer(text, sentence.start, sentence.end):
+        bounds.append(m.end())
+    bounds.append(sentence.end)
+    spans = []
+    for a, b in itertools.pairwise(bounds):
+        if b > a:
+            spans.append((a, b))
+    return spans
+
+
+def _clause_of(clauses: list[tuple[int, int]], pos: int) -> tuple[int, int]:
+    for a, b in clauses:
+        if a <= pos < b:
+            return a, b
+    return clauses[-1]
+
+
+def _keep_trigger(
+    text: str, start: int, end: int, etype: str, kind: str, clause: tuple[int, int]
+) -> bool:
+    """Whether a trigger word states a happening here: not background ("amid the war"), not a
+    reference ("during the visit"), not a state ("has faced criticism"), not figurative
+    ("returned to normal"), not an intention or a negation (GUIDELINES §1)."""
+    word = text[start:end].lower()
+    left = text[clause[0] : start]
+    right = text[end : min(clause[1], end + 60)]
+    if kind == "noun" and BACKGROUND_BEFORE.search(left):
+        stated = re.match(
+            r"[^.;]{0,40}?\b(?:signed|established|reached|forged|concluded|made|agreed|struck)\b",
+            right,
+        )
+        if not (etype == "agreement" and stated):
+            return False
+    if (
+        etype in ("visit", "meeting", "agreement", "aid", "armed_conflict")
+        and BACKGROUND_BEFORE.search(left)
+        and kind == "verb"
+        and word.endswith("ing")
+    ):
+        return False
+    if etype == "visit" and word == "visits":
+        before = text[max(0, start - 25) : start]
+        if not re.search(r"(?:[A-Z][\w’'-]+|who|which)\s+$", before) or re.search(
+            r"(?:his|her|their|its|the|back-to-back|two|these|those|several|previous|recent)\s+$",
+            before,
+            re.IGNORECASE,
+        ):
+            return False
+    if etype == "visit" and word.startswith("visit") and re.match(r"\s+(?:count|visa)", right):
+        return False
+    if (
+        etype in ("visit", "meeting")
+        and kind == "noun"
+        and re.search(r"\bduring\s+(?:the|his|her|their|this|that)\s+(?:\S+\s+){0,3}$", left, re.I)
+    ) or (
+        word == "visit" and re.search(r"\bduring\s+(?:the|his|her|their|this|that)\s+$", left, re.I)
+    ):
+        return False  # "during the visit" points at the container, it is not a new mention
+    if etype == "agreement" and word == "deal" and re.match(r"\s+with\b", right):
+        return False
+    if etype == "criticism" and re.search(r"\b(?:faced?|faces|facing|drawn|drew)\s+$", left):
+        return False  # "has faced criticism": a state, not a reported act
+    if (
+        etype == "agreement"
+        and word in ("agreements", "deals", "pacts", "treaties", "accords")
+        and not re.match(
+            r"[^.;]{0,40}?\b(?:signed|established|reached|forged|concluded|made|struck)\b", right
+        )
+    ):
+        return False  # a bare plural names no specific agreement
+    if etype == "agreement" and word.startswith("sign") and re.match(r"\s+(?:of|that)\b", right):
+        return False
+    if etype == "statement" and re.match(
+        r"\s*(?:(?:late\s+|early\s+)?on\s+\w+\s*)?[.!?]?[\"”’]?\s*$", text[end : clause[1]]
+    ):
+        return False  # ", the ministry announced." is a credit, not a statement event
+    if etype == "statement" and re.match(
+        r"\w*\s+(?:\S+\s+){0,6}?(?:aid|assistance|arms|weapons|troops|sanctions|\$)",
+        text[end : end + 80],
+    ):
+        return False
+    clause_text = text[clause[0] : clause[1]]
+    if (
+        etype == "armed_conflict"
+        and not word.startswith(("fight", "fought", "combat"))
+        and not _MILITARY_CONTEXT.search(clause_text)
+    ):
+        return False  # "a verbal attack", "a battle for market share"
+    if etype == "military_deployment" and not _DEPLOYABLE.search(clause_text):
+        return False  # "deployed a new strategy"
+    if (
+        etype == "visit"
+        and re.match(r"(?:travel|fl[eiy]|made|return|landed|touched)", word)
+        and not re.match(r"\s*(?:the\s+)?[A-Z]", right)
+    ):
+        return False  # "returned to normal": motion verbs need a named destination
+    if etype == "agreement" and re.search(r"\b(?:great|good|big)\s+$", left) and word == "deal":
+        return False
+    if etype == "technology_transfer" and not _TRANSFER_VERBS.search(text[clause[0] : clause[1]]):
+        return False
+    if (
+        etype == "armed_conflict"
+        and word in ("fight", "fighting")
+        and re.search(r"\bagainst\s+(?:corruption|crime|poverty|climate)", right)
+    ):
+        return False
+    if re.search(
+        r"\b(?:preparing|prepared|considering|mulling|weighing|threatening|threatened)\s+to\s+$",
+        text[max(clause[0], start - 30) : start],
+        re.IGNORECASE,
+    ):
+        return False  # an intention, not a happening
+    if re.search(
+        r"\b(?:allows?|allowing|enables?|enabling|permits?|permitting|requires?|obliges?)\s+"
+        r"(?:\S+\s+){0,4}?to\s+(?:\S+\s+){0,2}$",
+        text[max(clause[0], start - 60) : start],
+        re.IGNORECASE,
+    ):
+        return False  # what an agreement allows or requires is its content, not an event
+    negated = re.search(
+        r"\b(?:not|never|no)\s+(?:\w+\s+)?$", text[max(clause[0], start - 20) : start]
+    )
+    return not (negated and kind == "verb")
+
+
+def table_type_of(table: EntityTable, name: str) -> str | None:
+    """The entity type of a canonical name in the table."""
+    for rec in table.records.values():
+        if rec.name == name:
+            return rec.type
+    return None
+
+
+def _said_statements(
+    text: str,
+    sentence: Sentence,
+    table: EntityTable,
+    triggers: list[tuple[int, int, str, str]],
+) -> list[tuple[int, int, str, str]]:
+    """ "X said …" is a statement event only when X is named and the sentence reports no other
+    event (otherwise "said" credits that event, GUIDELINES §8)."""
+    said = [
+        t
+        for t in triggers
+        if t[2] == "statement" and re.match(r"(?:said|says|stated|told)\b", text[t[0] : t[1]])
+    ]
+    passive = [
+        t
+        for t in said
+        if not _SAID_WORD.match(text, t[0])
+        or re.search(r"\b(?:is|are|was|were|be|been|being)\s+$", text[max(0, t[0] - 8) : t[0]])
+    ]
+    triggers = [t for t in triggers if t not in passive]
+    said = [t for t in said if t not in passive]
+    if not said:
+        return triggers
+    others = [t for t in triggers if t not in said]
+    keep = list(others)
+    if not others and len(said) == 1:
+        s = said[0][0]
+        subject = [
+            m
+            for m in table.in_span(sentence.start, s)
+            if s - m.end <= 40 and table.get(m.key).type in ("person", "organization", "country")
+        ]
+        if subject and not re.search(r"[,;]\s*(?:the\s+)?[^,;]*$", text[subject[-1].end : s]):
+            keep.append(said[0])
+    return sorted(keep)
+
+
+def _object_reference(
+    text: str,
+    trigger: tuple[int, int, str, str],
+    triggers: list[tuple[int, int, str, str]],
+    clauses: list[tuple[int, int]],
+) -> bool:
+    """ "criticized the deal", "ratified the pact": a definite noun that is the object of
+    another event's verb points at an event told elsewhere; it is not a new mention."""
+    s, _e, etype, kind = trigger
+    if kind != "noun" or not _DEFINITE_BEFORE.search(text[max(0, s - 25) : s]):
+        return False
+    clause = _clause_of(clauses, s)
+    return any(
+        o is not trigger
+        and o[3] == "verb"
+        and o[2] not in (etype, "statement")
+        and clause[0] <= o[0] < s
+        and s - o[1] <= 30
+        for o in triggers
+    )
+
+
+def _apposition_spans(text: str, sentence: Sentence, table: EntityTable) -> list[tuple[int, int]]:
+    """ ", the Secretary of X's Council," after a person: names there describe, they do not act."""
+    spans = []
+    for m in table.in_span(sentence.start, sentence.end):
+        if table.get(m.key).type != "person":
+            continue
+        a = re.match(r",\s+(?:the|a|an)\s+[^,]{3,90}?,", text[m.end : sentence.end])
+        if a:
+            spans.append((m.end, m.end + a.end()))
+    return spans
+
+
+def _participants(
+    text: str,
+    mentions: list[NameMention],
+    table: EntityTable,
+    excluded: list[tuple[int, int]],
+    etype: str = "other",
+) -> list[str]:
+    names: list[str] = []
+    transfer = etype in _TRANSFER_TYPES
+    for m in mentions:
+        if any(a <= m.start < b for a, b in excluded):
+            continue
+        rec = table.get(m.key)
+        if (
+            rec.type == "location"
+            and transfer
+            and rec.country_code
+            and re.search(r"\b(?:to|from)\s+$", text[max(0, m.start - 6) : m.start])
+        ):
+            country = next(
+                (
+                    r
+                    for r in table.records.values()
+                    if r.type == "country" and r.country_code == rec.country_code
+                ),
+                None,
+            )
+            if country is not None and country.name not in names:
+                names.append(country.name)
+            continue
+        if rec.type == "location":
+            continue
+        if etype == "report_release" and rec.type != "organization":
+            continue
+        if m.role == "place" and not (transfer and rec.type == "country"):
+            continue
+        if transfer and _ENEMY_BEFORE.search(text[max(0, m.start - 20) : m.start]):
+            continue
+        if m.role == "place" and not re.search(
+            r"\b(?:to|from)\s+(?:the\s+)?$", text[max(0, m.start - 12) : m.start]
+        ):
+            continue
+        if m.role == "modifier" and not _FORCES_AFTER.match(text[m.end : m.end + 20]):
+            continue
+        if _ORDERER.search(text[max(0, m.start - 40) : m.start]):
+            continue
+        if rec.name not in names:
+            names.append(rec.name)
+    return names
+
+
+def _assign_dates(
+    dates: list[TimexMatch], triggers: list[tuple[int, int, str, str]], text: str
+) -> dict[int, TimexMatch]:
+    """Each date expression dates the trigger nearest to it (after it in the clause first)."""
+    out: dict[int, TimexMatch] = {}
+    for d in dates:
+        if _SAID_BEFORE.search(text[max(0, d.start - 25) : d.start]):
+            continue  # "…, the ministry said on Monday": the date of the saying
+        best = None
+        for i, (s, e, _t, _k) in enumerate(triggers):
+            if d.start >= e:
+                gap = d.start - e
+                between = text[e : d.start]
+                if ";" in between or re.search(r",\s+(?:which|while|and|but|although)\b", between):
+                    gap += 200
+            else:
+                gap = s - d.end + 40
+            if best is None or gap < best[0]:
+                best = (gap, i)
+        if best is not None and best[1] not in out:
+            out[best[1]] = d
+    return out
+
+
+def sentence_mentions(
+    text: str,
+    sentence: Sentence,
+    table: EntityTable,
+    published: dt.date | None,
+    article_triggers: list[Trigger] | None = None,
+) -> list[Mention]:
+    """All event mentions one sentence states."""
+    clauses = _clauses(text, sentence)
+    raw = _triggers(text, sentence, article_triggers)
+    quoted = [(q.start(), q.end()) for q in _QUOTED.finditer(text, sentence.start, sentence.end)]
+    triggers = [
+        t
+        for t in raw
+        if _keep_trigger(text, t[0], t[1], t[2], t[3], _clause_of(clauses, t[0]))
+        and not any(a <= t[0] < b for a, b in quoted)
+    ]
+    triggers = [t for t in triggers if not _object_reference(text, t, triggers, clauses)]
+    triggers = _said_statements(text, sentence, table, triggers)
+    if not triggers:
+        return []
+    dates = [
+        TimexMatch(d.start + sentence.start, d.end + sentence.start, d.text, d.value, d.approximate)
+        for d in find_dates(sentence.text, published)
+    ]
+    dateline = DATELINE.match(sentence.text)
+    dateline_date = None
+    if dateline:
+        inside = [d for d in dates if d.start < sentence.start + dateline.end()]
+        if inside:
+            dateline_date = inside[0]
+            dates = [d for d in dates if d is not dateline_date]
+    dates = [d for d in dates if not _ANCHOR_AFTER.match(text, d.end)]
+    by_trigger = _assign_dates(dates, triggers, text)
+    found_credits = find_credits(text, sentence.start, sentence.end, table)
+    local_credits = {
+        id(c): t
+        for c in found_credits
+        for t in triggers
+        if 0 <= c.start - t[1] <= 20
+        and re.fullmatch(r",\s+(?:as\s+)?reported\s+by\s+(?:the\s+)?", text[t[1] : c.start])
+    }
+    appositions = _apposition_spans(text, sentence, table)
+    excluded = [(c.start, c.end) for c in found_credits] + appositions
+    sentence_names = table.in_span(sentence.start, sentence.end)
+    sentence_prior = bool(_PRIOR_SENTENCE.match(sentence.text))
+    out: list[Mention] = []
+    for i, (s, e, etype, kind) in enumerate(triggers):
+        clause = _clause_of(clauses, s)
+        if etype in _TRANSFER_TYPES:
+            reach = clause[1]
+        else:
+            reach = min(clause[1], e + (90 if etype in ("visit", "meeting") else 70))
+        later = [t[0] for t in triggers if t[0] > e and t[2] != etype]
+        if later:
+            reach = min(reach, max(later[0], e + 25))
+        if etype == "report_release":
+            reach = s
+        lo = (
+            clause[0]
+            if etype in ("visit", "meeting", *_TRANSFER_TYPES)
+            else max(clause[0], s - 100)
+        )
+        clause_names = [m for m in sentence_names if lo <= m.start < reach]
+        next_trigger = min((t[0] for t in triggers if t[0] > e), default=None)
+        location = places.locate(text, table, clause, s, e, etype, next_trigger)
+        clause_names = [
+            m
+            for m in clause_names
+            if location is None or table.get(m.key).name != location or etype in _TRANSFER_TYPES
+        ]
+        own_excluded = appositions if etype == "report_release" else excluded
+        parts = _participants(text, clause_names, table, own_excluded, etype)
+        bare = kind == "noun" and bool(_BARE_REFERENCE.search(text[clause[0] : s]))
+        if not parts and len(triggers) == 1 and not bare:
+            parts = _participants(text, sentence_names, table, excluded, etype)
+        if etype == "visit" and location in parts:
+            parts = [p for p in parts if p != location]
+        if etype in ("visit", "meeting") and not any(
+            table_type_of(table, n) == "person" for n in parts
+        ):
+            speakers = [
+                n
+                for c in found_credits
+                if c.end <= s and s - c.end < 60
+                for n in c.names
+                if table_type_of(table, n) == "person"
+            ]
+            parts = union(speakers, parts)
+        window = text[clause[0] : reach]
+        if not any(table.get(m.key).type == "person" for m in clause_names) and re.search(
+            r"\b(?:he|his|him|she|her)\b", window, re.IGNORECASE
+        ):
+            actor = _previous_person(text, table, s)
+            if actor and actor not in parts:
+                parts.insert(0, actor)
+        if not any(table.get(m.key).type == "person" for m in clause_names) and re.search(
+            r"\b(?:their|they|both)\b", window, re.IGNORECASE
+        ):
+            pair = _previous_people(text, table, s, sentence)
+            if len(pair) >= 2:
+                parts = union(parts, pair)
+        if _BOTH_SIDES.search(window):
+            people = [
+                table.get(m.key).name
+                for m in sentence_names
+                if table.get(m.key).type == "person" and m.role != "modifier"
+            ]
+            people = list(dict.fromkeys(people))
+            parts = union(parts, people if len(people) >= 2 else _main_countries(table))
+        date = by_trigger.get(i)
+        if (
+            date is None
+            and dateline_date is not None
+            and i == 0
+            and (
+                re.search(r"\b(?:has|have)\s+(?:\w+\s+)?$", text[max(0, s - 20) : s])
+                or re.fullmatch(r"\w+s", text[s:e])
+            )
+        ):
+            date = dateline_date  # present perfect under a dateline: the report's date
+        lookback = 40 if _PAST_VERB.match(text[s:e]) else 150
+        status_window = text[max(clause[0], s - lookback) : min(clause[1], e + 60)]
+        if kind == "noun":
+            status_window = _DETAIL_HEDGE.sub(" ", status_window)
+        status = status_of(status_window)
+        if status == "occurred":
+            head = text[sentence.start : max(clause[0], s - 150)]
+            if re.search(
+                r"\b(?:reportedly|allegedly|believed|reports\s+indicate)\b", head, re.I
+            ) or _SENTENCE_HEDGE.search(sentence.text):
+                status = "alleged"
+        if (
+            status == "occurred"
+            and date is not None
+            and date.value
+            and published is not None
+            and date.value > published.isoformat()[: len(date.value)]
+        ):
+            status = "planned"  # a date after publication: not yet happened
+        q_end = clause[1] if next_trigger is None else min(clause[1], max(next_trigger, e + 25))
+        quantities = [q.quantity for q in find_quantities(text, clause[0], q_end)]
+        prior = sentence_prior or bool(_PRIOR.search(text[max(clause[0], s - 30) : s]))
+        credits = [
+            n
+            for c in found_credits
+            if id(c) not in local_credits or local_credits[id(c)][0] == s
+            for n in c.names
+        ]
+        mention = Mention(
+            type=etype,
+            kind=kind,
+            trigger=(s, e),
+            sentence=sentence,
+            quote=(sentence.start, sentence.end),
+            participants=parts,
+            location=location,
+            date=date,
+            status=status,
+            quantities=quantities,
+            credits=list(dict.fromkeys(credits)),
+            prior=prior,
+        )
+        mention.bare = bare
+        mention.ordinal = kind == "noun" and bool(_ORDINAL_BEFORE.search(text[clause[0] : s]))
+        mention.distinct = bool(_DISTINCT.search(text[max(clause[0], s - 25) : reach]))
+        mention.during_stay = bool(_DURING_STAY.search(text[clause[0] : clause[1]]))
+        out.append(mention)
+    _share_container(text, out, clauses)
+    _anchor_gaps(text, out)
+    out = _fold_sentence(out)
+    if len(out) > 1:
+        for m in out:
+            clause = _clause_of(clauses, m.trigger[0])
+            m.quote = _trim(text, clause[0], clause[1])
+    return out
+
+
+def _share_container(text: str, mentions: list[Mention], clauses: list[tuple[int, int]]) -> None:
+    """ "agreements made during his visit on June 4", "a visit last year, during which they
+    signed a deal", "deployed to X, where arms were also sent": the contained event takes the
+    container's date, place and (when it names none) participants (GUIDELINES §4, §5)."""
+    for m in mentions:
+        for c in mentions:
+            if c is m or c.type not in ("visit", "meeting") or c.trigger[0] <= m.trigger[1]:
+                continue
+            between = text[m.trigger[1] : c.trigger[0]]
+            if len(between) > 50 or "," in between or not _CONTAINER.search(between):
+                continue
+            _inherit(m, c)
+            m.prior = c.prior
+            break
+    for i, m in enumerate(mentions):
+        clause = _clause_of(clauses, m.trigger[0])
+        opener = text[clause[0] : m.trigger[0]]
+        if i == 0 or not _RELATIVE_OPENER.match(opener):
+            continue
+        _inherit(m, mentions[i - 1])
+    for m in mentions:
+        if m.type != "meeting" or m.status == "occurred":
+            continue
+        visits = [v for v in mentions if v.type == "visit" and v.status != m.status]
+        if visits:
+            m.container = visits[0]
+
+
+def _anchor_gaps(text: str, mentions: list[Mention]) -> None:
+    """ "X comes three months after his previous trip": the later-named event is dated from the
+    first one once that has a date (GUIDELINES §5, durations)."""
+    for i, a in enumerate(mentions):
+        for b in mentions[i + 1 :]:
+            if b.date is not None:
+                continue
+            gap = _GAP.search(text, a.trigger[1], b.trigger[0])
+            if gap is None or b.trigger[0] - gap.end() > 80:
+                continue
+            n = number_value(gap.group("n"))
+            if n is None:
+                continue
+            exact = gap.group("hedge") is None and gap.group("unit").lower().startswith("day")
+            b.anchor = (a, n, gap.group("unit"), gap.group("text"), exact)
+            break
+
+
+def _inherit(m: Mention, c: Mention) -> None:
+    m.date = m.date or c.date
+    m.location = m.location or c.location
+    if not m.participants:
+        m.participants = list(c.participants)
+
+
+def _main_countries(table: EntityTable) -> list[str]:
+    """The two countries an article is about ("both sides", "the two nations")."""
+    if table.main_countries is None:
+        table.main_countries = _count_main_countries(table)
+    return table.main_countries
+
+
+def _count_main_countries(table: EntityTable) -> list[str]:
+    counts: dict[str, int] = {}
+    for m in table.mentions:
+        rec = table.get(m.key)
+        if rec.type == "country" and m.role != "place":
+            counts[rec.name] = counts.get(rec.name, 0) + 1
+    ranked = sorted(counts, key=lambda n: (-counts[n], n))
+    return ranked[:2] if len(ranked) >= 2 else []
+
+
+def _previous_people(text: str, table: EntityTable, pos: int, sentence: Sentence) -> list[str]:
+    """The people "their"/"they" most likely refers to: the persons named earlier in this
+    sentence, else in the previous sentence that names two or more."""
+    people = [
+        m
+        for m in table.mentions
+        if m.end <= pos
+        and pos - m.end < 800
+        and table.get(m.key).type == "person"
+        and m.role != "modifier"
+    ]
+    here = list(dict.fromkeys(table.get(m.key).name for m in people if m.start >= sentence.start))
+    if len(here) >= 2:
+        return here
+    if not people:
+        return []
+    last = people[-1]
+    cut = max(text.rfind(". ", 0, last.start), text.rfind("\n", 0, last.start))
+    return list(dict.fromkeys(table.get(m.key).name for m in people if m.start > cut))
+
+
+def _previous_person(text: str, table: EntityTable, pos: int) -> str | None:
+    """The person a pronoun most likely refers to: the first person (the subject) of the
+    nearest earlier sentence that names one."""
+    people = [
+        m
+        for m in table.mentions
+        if m.end <= pos
+        and pos - m.end < 800
+        and table.get(m.key).type == "person"
+        and m.role != "modifier"
+    ]
+    if not people:
+        return None
+    last = people[-1]
+    cut = max(text.rfind(". ", 0, last.start), text.rfind("\n", 0, last.start))
+    same = [m for m in people if m.start > cut]
+    return table.get(same[0].key).name
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while end > start and text[end - 1] in " ,;:—–":
+        end -= 1
+    while start < end and text[start] in " ,;:":
+        start += 1
+    return start, end
+
+
+def _fold_sentence(mentions: list[Mention]) -> list[Mention]:
+    """In one sentence: one mention per type unless dates or referents differ; talks held
+    during a visit with the same status belong to the visit (GUIDELINES §1)."""
+    out: list[Mention] = []
+    for m in mentions:
+        target = None
+        for o in out:
+            if m.ordinal and o.type == m.type and o.status == m.status:
+                target = o  # "his second visit": a count describes the event, adds none
+                m.date = None
+                break
+            same_type = o.type == m.type
+            folds_into_visit = o.type == "visit" and m.type == "meeting" and o.status == m.status
+            if not (same_type or folds_into_visit):
+                continue
+            if m.date and o.date and m.date.value != o.date.value:
+                continue
+            if m.prior != o.prior or m.distinct or (m.anchor and m.anchor[0] is o):
+                continue
+            if m.status != o.status and same_type:
+                continue
+            target = o
+            break
+        if target is None:
+            if m.type == "visit":
+                meets = [o for o in out if o.type == "meeting" and o.status == m.status]
+                for o in meets:
+                    out.remove(o)
+                    m.participants = union(m.participants, o.participants)
+                    m.date = m.date or o.date
+            out.append(m)
+            continue
+        target.participants = union(target.participants, m.participants)
+        target.date = target.date or m.date
+        target.location = target.location or m.location
+        target.quantities = target.quantities or m.quantities
+        target.bare = target.bare and m.bare
+        if m.kind == "verb":
+            target.kind = "verb"
+    return out
+
+
+def union(a: list[str], b: list[str]) -> list[str]:
+    return list(dict.fromkeys([*a, *b]))
