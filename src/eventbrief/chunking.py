@@ -265,6 +265,8 @@ class ChunkingBackend:
 
     Put it outside the cache wrapper: each chunk is then cached under its own sha256, so a long
     article interrupted half way resumes chunk by chunk and short articles keep their keys.
+    Chunks go one at a time by default, so the run's --concurrency still bounds the requests in
+    flight (an article holds one slot); `parallel_chunks` trades that bound for latency.
     """
 
     def __init__(
@@ -273,7 +275,7 @@ class ChunkingBackend:
         *,
         max_chars: int | None = None,
         overlap_chars: int = DEFAULT_OVERLAP_CHARS,
-        parallel_chunks: int = 4,
+        parallel_chunks: int = 1,
     ) -> None:
         self.inner = inner
         self.name = inner.name
