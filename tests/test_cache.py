@@ -297,7 +297,7 @@ def test_a_run_stopped_with_ctrl_c_resumes_with_only_the_missing_articles(
     """A real interruption: SIGINT to the CLI process half way through a run."""
     folder = tmp_path / "news"
     folder.mkdir()
-    texts = [f"Mission {n} landed in Quito on Friday. Talks began." for n in range(8)]
+    texts = [f"Mission {n} landed in Quito on Friday. Talks began." for n in range(12)]
     for n, text in enumerate(texts):
         (folder / f"m{n}.txt").write_text(text, encoding="utf-8")
     scripted_server.latency = 0.3
