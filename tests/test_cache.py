@@ -384,3 +384,16 @@ def test_a_cache_that_fails_mid_run_loses_no_article(tmp_path: Path) -> None:
     assert all(isinstance(r, ExtractionResult) for r in results)
     assert backend.counts.cache_errors == 2
     assert backend.counts.misses == 2
+
+
+def test_cache_commands_on_a_broken_file_say_so_in_one_line(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    (tmp_path / CACHE_FILE).write_bytes(b"not a database at all" * 50)
+    monkeypatch.setenv("EVENTBRIEF_CACHE_DIR", str(tmp_path))
+    for command in (["cache", "stats"], ["cache", "clear"]):
+        result = CliRunner().invoke(app, command)
+        assert result.exit_code == 2
+        assert result.stdout == ""
+        assert len(result.stderr.strip().splitlines()) == 1
+        assert str(tmp_path / CACHE_FILE) in result.stderr

@@ -217,8 +217,11 @@ class ExtractionCache:
         with self._lock:
             conn = self._connection()
             removed = conn.execute("DELETE FROM extractions").rowcount
-            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            conn.execute("VACUUM")
+            try:  # giving the space back needs the file to itself; emptying it does not
+                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                conn.execute("VACUUM")
+            except sqlite3.OperationalError:
+                pass
         return removed
 
 

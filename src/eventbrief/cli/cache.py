@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated
 
 import typer
 
 from eventbrief.cache import ExtractionCache
-from eventbrief.cli.app import EXIT_OK, app
+from eventbrief.cli.app import EXIT_OK, EXIT_USAGE, app
+from eventbrief.errors import ConfigError
 
 cache_app = typer.Typer(
     help=(
@@ -23,6 +27,24 @@ cache_app = typer.Typer(
 app.add_typer(cache_app, name="cache")
 
 
+@contextmanager
+def _opened() -> Iterator[ExtractionCache]:
+    """The cache, or a one-line error (exit 2) when it cannot be opened or read."""
+    cache = ExtractionCache()
+    try:
+        if cache.path.exists():
+            cache.open()
+        yield cache
+    except ConfigError as exc:
+        typer.echo(f"eventbrief: {exc}", err=True)
+        raise typer.Exit(EXIT_USAGE) from None
+    except sqlite3.Error as exc:
+        typer.echo(f"eventbrief: {cache.path}: {exc}", err=True)
+        raise typer.Exit(EXIT_USAGE) from None
+    finally:
+        cache.close()
+
+
 @cache_app.command(
     epilog="\b\nExamples:\n  eventbrief cache stats\n  eventbrief cache stats --json | jq .entries"
 )
@@ -30,7 +52,7 @@ def stats(
     as_json: Annotated[bool, typer.Option("--json", help="Print the numbers as JSON.")] = False,
 ) -> None:
     """Print where the cache is, how many extractions it holds and its size."""
-    with ExtractionCache() as cache:
+    with _opened() as cache:
         numbers = cache.stats()
     if as_json:
         record = {
@@ -53,7 +75,7 @@ def stats(
 @cache_app.command(epilog="\b\nExample:\n  EVENTBRIEF_CACHE_DIR=/tmp/eb eventbrief cache clear")
 def clear() -> None:
     """Remove every cached extraction (the next run asks the model again)."""
-    with ExtractionCache() as cache:
+    with _opened() as cache:
         removed = cache.clear()
         path = cache.path
     typer.echo(f"eventbrief: removed {removed} cached extractions from {path}", err=True)
