@@ -3,7 +3,8 @@
 `BatchService` is a `router` for a ScriptedServer. Creating a batch answers every request line
 at once with `answer(body)` (a chat-completions body, or a Reply for an error), then reports the
 batch as in progress for `polls_before_done` status calls before it is completed, as a real
-batch is. Other paths go to `fallback` (or 404).
+batch is; with `reject_input` it fails as a whole, as when the provider rejects the file.
+Other paths go to `fallback` (or 404).
 """
 
 from __future__ import annotations
@@ -45,9 +46,11 @@ class BatchService:
         *,
         polls_before_done: int = 0,
         fallback: Callable[[RecordedRequest], Reply] | None = None,
+        reject_input: str | None = None,
     ) -> None:
         self.answer = answer
         self.polls_before_done = polls_before_done
+        self.reject_input = reject_input  # the provider refuses the whole file with this message
         self.fallback = fallback
         self.files: dict[str, bytes] = {}
         self.batches: dict[str, dict[str, Any]] = {}
@@ -154,6 +157,10 @@ class BatchService:
 
     def _finish(self, batch_id: str) -> None:
         batch = self.batches[batch_id]
+        if self.reject_input is not None:
+            error = {"code": "invalid_request", "message": self.reject_input, "line": 1}
+            batch.update(status="failed", errors={"object": "list", "data": [error]})
+            return
         out_id, err_id, done, failed = batch["_result"]
         batch.update(status="completed", output_file_id=out_id, error_file_id=err_id)
         batch["request_counts"].update(completed=done, failed=failed)

@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from eventbrief.articles import load_article
 from typer.testing import CliRunner
 
+from eventbrief.articles import load_article
 from eventbrief.backends.openai_compatible import OpenAIBackend
 from eventbrief.batch.requests import custom_id, render_messages, split_custom_id
 from eventbrief.batch.schema import response_format
@@ -253,3 +253,20 @@ def test_every_batch_command_help_shows_an_example() -> None:
         shown = _run("batch", command, "--help")
         assert shown.exit_code == 0
         assert "eventbrief batch " + command in shown.stdout
+
+
+def test_a_batch_the_provider_rejected_is_reported_not_waited_for(
+    env: None, corpus: Path, tmp_path: Path, scripted_server: ScriptedServer
+) -> None:
+    _serve(scripted_server, good_answer, reject_input="model gpt-x is not available for batch")
+    requests = tmp_path / "requests.jsonl"
+    assert _run("batch", "prepare", str(corpus), "-o", str(requests)).exit_code == 0
+    url = scripted_server.base_url
+    batch_id = json.loads(_run("batch", "submit", str(requests), "--base-url", url).stdout)["id"]
+    state = json.loads(_run("batch", "status", batch_id, "--base-url", url).stdout)
+    assert state["status"] == "failed"
+    assert state["problem"] == "model gpt-x is not available for batch (line 1)"
+    collected = _run("batch", "collect", str(corpus), "--batch-id", batch_id, "--base-url", url)
+    assert collected.exit_code == 2
+    assert f"{batch_id}: the batch failed: model gpt-x is not available" in collected.stderr
+    assert collected.stdout == ""

@@ -32,6 +32,7 @@ class BatchState:
     failed: int
     output_file_id: str | None
     error_file_id: str | None
+    problem: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -44,7 +45,18 @@ class BatchState:
             },
             "output_file_id": self.output_file_id,
             "error_file_id": self.error_file_id,
+            "problem": self.problem,
         }
+
+
+def _problem(batch: Any) -> str | None:
+    """The first error the provider reports for a whole batch (e.g. a rejected input file)."""
+    errors = getattr(getattr(batch, "errors", None), "data", None) or []
+    if not errors:
+        return None
+    first = errors[0]
+    where = f" (line {first.line})" if getattr(first, "line", None) else ""
+    return f"{first.message or first.code}{where}"
 
 
 def _state(batch: Any) -> BatchState:
@@ -57,6 +69,7 @@ def _state(batch: Any) -> BatchState:
         failed=getattr(counts, "failed", 0) if counts else 0,
         output_file_id=batch.output_file_id,
         error_file_id=batch.error_file_id,
+        problem=_problem(batch),
     )
 
 
@@ -100,6 +113,8 @@ class BatchJobs:
     def download(self, batch_id: str) -> tuple[BatchState, list[str]]:
         """The output and error lines of a finished batch; BatchError while it still runs."""
         state = self.status(batch_id)
+        if state.status == "failed":
+            raise BatchError(f"{batch_id}: the batch failed: {state.problem or 'no reason given'}")
         if state.status not in {"completed", "expired", "cancelled"}:
             raise BatchError(
                 f"{batch_id}: the batch is {state.status} "
