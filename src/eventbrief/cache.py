@@ -266,7 +266,7 @@ class CachingBackend:
         try:
             result = await self.inner.extract(article)
         except ExtractionError as exc:  # failed attempts were still paid for
-            if isinstance(exc.usage, Usage):
+            if exc.usage is not None:
                 self.counts.usage = self.counts.usage + exc.usage
             raise
         self.counts.misses += 1
