@@ -8,12 +8,16 @@ import io
 import json
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
 from eventbrief.backends.base import ExtractionResult
 from eventbrief.backends.openai_compatible import OpenAIBackend
+from eventbrief.chunking import CHUNK_CHARS_ENV, split_chunks
+from eventbrief.config import Settings
 from eventbrief.models import EVENT_TYPES, Article, ArticleExtraction, Usage
+from eventbrief.pipeline import summarize_many
 from eventbrief.progress import RunProgress, RunSummary, wants_progress
 from eventbrief.rate_gate import RateGate, retry_after_seconds
 from scale_helpers import article_in_prompt, make_article, make_extraction
@@ -187,3 +191,43 @@ def test_the_schema_is_sent_once_built_and_without_titles(scripted_server: Scrip
     assert set(first["parameters"]["properties"]) == set(full["properties"])
     assert first["parameters"]["$defs"]["Event"]["properties"]["type"]["enum"] == list(EVENT_TYPES)
     assert len(sent) < 0.92 * len(json.dumps(full))
+
+
+def test_requests_in_flight_never_exceed_the_concurrency_even_with_chunking(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, scripted_server: ScriptedServer
+) -> None:
+    in_flight, peak = 0, 0
+    lock = threading.Lock()
+
+    def router(request: RecordedRequest) -> Reply:
+        nonlocal in_flight, peak
+        with lock:
+            in_flight += 1
+            peak = max(peak, in_flight)
+        time.sleep(0.05)
+        with lock:
+            in_flight -= 1
+        return tool_call_reply(make_extraction(article_in_prompt(request.messages)).model_dump())
+
+    scripted_server.router = router
+    folder = tmp_path / "news"
+    folder.mkdir()
+    long_text = "\n\n".join(f"Convoy {n} crossed the border on Monday. " * 12 for n in range(6))
+    for n in range(6):
+        (folder / f"short{n}.txt").write_text(f"Envoy {n} met officials in Lima.", "utf-8")
+        (folder / f"long{n}.txt").write_text(f"{long_text}\n\nCopy {n}.", "utf-8")
+    monkeypatch.setenv(CHUNK_CHARS_ENV, "1000")
+    settings = Settings.resolve(
+        backend="openai",
+        base_url=scripted_server.base_url,
+        api_key="k",
+        model="m",
+        concurrency=3,
+        no_cache=True,
+    )
+    outcomes = summarize_many([str(folder)], settings=settings)
+    assert [o.error for o in outcomes] == [None] * 12
+    chunked = len(split_chunks(f"{long_text}\n\nCopy 0.", 1000, 1200))
+    assert chunked > 1
+    assert len(scripted_server.requests) == 6 + 6 * chunked
+    assert peak == 3
