@@ -49,6 +49,7 @@ def run_eventbrief(articles: list[Article], base_url: str) -> int:
 
 
 def run_langextract(articles: list[Article], base_url: str, max_char_buffer: int) -> int:
+    # the optional peer (extra "peer"), imported only when it runs
     import langextract as lx
     from langextract.prompt_validation import PromptValidationLevel
 
