@@ -151,14 +151,14 @@ def _writer(directory: str, worker: int, count: int) -> None:
 
 
 def test_several_processes_write_at_once(tmp_path: Path) -> None:
-    ctx = multiprocessing.get_context("spawn")
-    workers = [ctx.Process(target=_writer, args=(str(tmp_path), w, 40)) for w in range(4)]
+    ctx = multiprocessing.get_context("fork")  # each child opens its own connection
+    workers = [ctx.Process(target=_writer, args=(str(tmp_path), w, 150)) for w in range(4)]
     for p in workers:
         p.start()
     for p in workers:
         p.join(60)
     assert [p.exitcode for p in workers] == [0, 0, 0, 0]
-    assert ExtractionCache(tmp_path).stats().entries == 160
+    assert ExtractionCache(tmp_path).stats().entries == 600
 
 
 async def _run_all(backend: CachingBackend, articles: list) -> list:
