@@ -46,6 +46,12 @@ class RecordedRequest:
         return []
 
 
+class _Listener(ThreadingHTTPServer):
+    """Accepts many connections at once (the default backlog of 5 drops some under load)."""
+
+    request_queue_size = 128
+
+
 _counter = 0
 _counter_lock = threading.Lock()
 
@@ -131,7 +137,7 @@ class ScriptedServer:
         self.latency: float = 0.0
         self._replies: deque[Reply] = deque()
         self._lock = threading.Lock()
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._httpd = _Listener(("127.0.0.1", 0), self._handler_class())
         self._httpd.daemon_threads = True
         self._thread: threading.Thread | None = None
 
@@ -193,6 +199,7 @@ class ScriptedServer:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # headers and body leave at once: no 40 ms ACK stall
 
             def log_message(self, format: str, *args: Any) -> None:
                 """Keep test output quiet."""
