@@ -14,3 +14,11 @@ def scripted_server() -> Iterator[ScriptedServer]:
     """A running ScriptedServer; queue replies on it and point a client at `.base_url`."""
     with ScriptedServer() as server:
         yield server
+
+
+@pytest.fixture(autouse=True)
+def _private_cache_dir(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every test gets its own extraction cache: none reads or fills the user's."""
+    monkeypatch.setenv("EVENTBRIEF_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))

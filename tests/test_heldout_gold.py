@@ -1,6 +1,7 @@
 """The held-out dataset (evals/heldout) is labelled to the same standard as the seed gold.
 
-The per-article checks run over both dataset folders, so the seed gold and the held-out gold are
+The per-article checks run over every dataset folder (seeds, held-out, and the offline backend's
+development set evals/dev), so the seed gold and the held-out gold are
 held to one definition; the evidence check itself is the one in test_gold.py.
 """
 
@@ -18,6 +19,7 @@ from test_gold import evidence_problems
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "evals"
 HELDOUT = SEEDS / "heldout"
+DEV = SEEDS / "dev"
 
 # Publication dates of the held-out articles (also in evals/heldout/README.md).
 HELDOUT_PUBLISHED = {
@@ -40,7 +42,7 @@ def gold_ids(dataset: Path) -> list[str]:
 
 CASES = [
     pytest.param(dataset, article_id, id=f"{dataset.name}/{article_id}")
-    for dataset in (SEEDS, HELDOUT)
+    for dataset in (SEEDS, HELDOUT, DEV)
     for article_id in article_ids(dataset)
 ]
 
@@ -151,3 +153,15 @@ def test_no_heldout_name_leaks_into_the_package() -> None:
     ]
     leaked = sorted(n for n in names if any(n in s for s in sources))
     assert leaked == []
+
+
+def test_dev_set_is_news_sized_dated_and_apart_from_seeds_and_heldout() -> None:
+    """evals/dev is the offline backend's development set: eight short wire stories of its own."""
+    ids = article_ids(DEV)
+    assert len(ids) == 8 and gold_ids(DEV) == ids
+    others = {text_of(d, a) for d in (SEEDS, HELDOUT) for a in article_ids(d)}
+    for article_id in ids:
+        text = text_of(DEV, article_id)
+        assert 1200 <= len(text) <= 2500, (article_id, len(text))
+        assert text not in others
+        assert gold_of(DEV, article_id).article.published is not None

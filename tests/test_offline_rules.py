@@ -476,3 +476,106 @@ def test_another_attack_is_a_new_event() -> None:
     )
     events = extract_article(text, PUBLISHED).events
     assert [e.type for e in events] == ["armed_conflict", "armed_conflict"]
+
+
+def _events(body: str, published: dt.date = PUBLISHED) -> list[tuple[str, list[str], str | None]]:
+    extraction = extract_article("Head\n\n" + body, published)
+    return [(e.type, e.participants, e.date.value if e.date else None) for e in extraction.events]
+
+
+def test_all_caps_dateline_city_is_no_organisation_and_future_weekday_looks_ahead() -> None:
+    text = (
+        "Talks set\nLIMA, Oct. 8 (Reuters) -- The ministry said talks with Chile would resume "
+        "on Friday.\n"
+    )
+    extraction = extract_article(text, PUBLISHED)  # Wednesday 2024-10-09
+    assert [(e.name, e.type) for e in extraction.entities] == [("Chile", "country")]
+    [talks] = extraction.events
+    assert (talks.type, talks.status, talks.date.value if talks.date else None) == (
+        "meeting",
+        "planned",
+        "2024-10-11",
+    )
+
+
+def test_a_past_speech_verb_owns_the_weekday_before_its_content() -> None:
+    assert _events("President Ana Ruiz vowed on Monday that the dam would be finished.") == [
+        ("statement", ["Ana Ruiz"], "2024-10-07")
+    ]
+
+
+def test_told_reporters_that_is_a_statement_beside_the_event_it_reports() -> None:
+    events = _events(
+        "Defence Minister Pedro Alves told reporters that Brazil would send 200 troops to Haiti."
+    )
+    assert ("statement", ["Pedro Alves"], None) in events
+    deployment = [e for e in events if e[0] == "military_deployment"]
+    assert deployment and "Brazil" in deployment[0][1] and "Pedro Alves" not in deployment[0][1]
+
+
+def test_a_bare_said_credits_the_speaker_of_the_event_it_reports() -> None:
+    extraction = extract_article(
+        "Head\n\nFinance Minister Ola Berg said the government had approved a $2 billion loan "
+        "to Ukraine.",
+        PUBLISHED,
+    )
+    [aid] = extraction.events
+    assert aid.type == "aid" and aid.attributed_to == ["Ola Berg"]
+    assert "Ola Berg" not in aid.participants
+
+
+def test_the_body_of_a_country_acts_not_the_country_and_it_refers_back() -> None:
+    assert _events("Chile's Foreign Ministry condemned the strikes on Tuesday.") == [
+        ("criticism", ["Chile's Foreign Ministry"], "2024-10-08")
+    ]
+    events = _events("The Kenyan army said it had sent 300 troops to Somalia in May.")
+    assert events == [("military_deployment", ["Kenya", "Somalia"], "2024-05")]
+
+
+def test_passive_and_noun_sanctions_and_arriving_troops() -> None:
+    assert _events("New sanctions were imposed on Monday by the European Union.")[0][:2] == (
+        "sanctions",
+        ["European Union"],
+    )
+    assert _events("An advance team of 150 Polish soldiers arrived in Vilnius last month.") == [
+        ("military_deployment", ["Poland"], "2024-09")
+    ]
+
+
+def test_names_with_letters_beyond_ascii() -> None:
+    extraction = extract_article(
+        "Head\n\nPresident Ona Vaitkutė met Prime Minister Jiří Novák in Vilnius on Monday.",
+        PUBLISHED,
+    )
+    assert {"Ona Vaitkutė", "Jiří Novák", "Vilnius"} <= {e.name for e in extraction.entities}
+
+
+def test_a_short_article_gets_three_distinct_takeaways() -> None:
+    for text in ("One line only.", "Head\nThe ministry said talks would resume on Friday.\n"):
+        texts = [t.text for t in extract_article(text, PUBLISHED).key_takeaways]
+        assert len(texts) >= 3 and len(set(texts)) == len(texts), texts
+
+
+def test_more_general_news_patterns() -> None:
+    assert _events("A strong earthquake struck northern Peru on Sunday, killing 12 people.")[0][
+        ::2
+    ] == ("other", "2024-10-06")
+    assert _events("Indian and Chinese troops exchanged fire in Ladakh on Monday.") == [
+        ("armed_conflict", ["India", "China"], "2024-10-07")
+    ]
+    assert _events("Engineers from Brazil helped Angola build a satellite ground station in May.")[
+        0
+    ][0] == ("technology_transfer")
+
+
+def test_place_and_party_names() -> None:
+    extraction = extract_article(
+        "Head\n\nPiracy in the Gulf of Guinea rose, said Maria Costa of the Green Party.",
+        PUBLISHED,
+    )
+    names = {(e.name, e.type) for e in extraction.entities}
+    assert {
+        ("Gulf of Guinea", "location"),
+        ("Maria Costa", "person"),
+        ("Green Party", "organization"),
+    } <= names

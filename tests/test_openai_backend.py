@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from eventbrief.backends.base import Backend, ExtractionResult
-from eventbrief.backends.openai_compatible import OpenAIBackend
+from eventbrief.backends.openai_compatible import OpenAIBackend, asked_schema
 from eventbrief.errors import ConfigError, ExtractionError
 from eventbrief.models import Article, ArticleExtraction, ArticleMeta, Usage
 from eventbrief.prompt_templates import load_prompts
@@ -250,7 +250,7 @@ def test_json_modes_parse_content(
     else:
         assert request.body.get("response_format") == response_format
     if mode != "json_schema":  # the schema goes into the system message, untouched by Jinja
-        schema = json.dumps(ArticleExtraction.model_json_schema(), indent=2, ensure_ascii=False)
+        schema = json.dumps(asked_schema(), indent=2, ensure_ascii=False)
         assert schema in request.messages[0]["content"]
     assert TEXT in _all_message_text(request)
 

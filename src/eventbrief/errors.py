@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from eventbrief.models import Usage
+
 
 class EventbriefError(Exception):
     """Base class: the message is shown to the user as it is, on one line."""
@@ -21,9 +26,11 @@ class ConfigError(EventbriefError):
 
 
 class ExtractionError(EventbriefError):
-    """A backend could not produce a valid extraction for an article."""
+    """A backend could not produce a valid extraction for an article. `usage` is what the failed
+    attempts cost, so that run totals count paid requests too."""
 
-    def __init__(self, article_id: str, reason: str) -> None:
+    def __init__(self, article_id: str, reason: str, usage: Usage | None = None) -> None:
         super().__init__(f"{article_id}: {reason}")
         self.article_id = article_id
         self.reason = reason
+        self.usage = usage

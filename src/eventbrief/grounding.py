@@ -8,6 +8,7 @@ reported as "fuzzy". Offsets always point into the original text.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -108,6 +109,9 @@ class _Normalised:
 
 def _fold(text: str) -> str:
     """Lower case, one char for one char, so that offsets stay valid."""
+    lowered = text.lower()
+    if len(lowered) == len(text) and "Σ" not in text:  # Σ alone lowers by context in lower()
+        return lowered
     return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
 
 
@@ -173,6 +177,13 @@ class _Locator:
         return start, end
 
 
+@functools.lru_cache(maxsize=32)
+def _locator_for(text: str) -> _Locator:
+    """One locator per article text, shared by the quote checker and by grounding, so the
+    article is normalised once per run instead of twice (it is a few hundred microseconds)."""
+    return _Locator(text)
+
+
 def locate(quote: str, text: str) -> Span | None:
     """The span of `text` that `quote` was copied from, or None when it is not there."""
     return _Locator(text).locate(quote)
@@ -181,7 +192,7 @@ def locate(quote: str, text: str) -> Span | None:
 def quote_checker(text: str) -> Callable[[str], None]:
     """A check for the validation context ("quote_checker"): raises ValueError naming a quote
     that is not in `text`, which instructor sends back to the model as a re-ask."""
-    locator = _Locator(text)
+    locator = _locator_for(text)
 
     def check(quote: str) -> None:
         if locator.locate(quote) is None:
@@ -213,7 +224,7 @@ def ground(extraction: ArticleExtraction, text: str) -> Grounded:
     `grounding_rate` is found quotes / all quotes (1.0 when there are no quotes at all: nothing
     is ungrounded).
     """
-    locator = _Locator(text)
+    locator = _locator_for(text)
     takeaways = [
         GroundedTakeaway(
             **takeaway.model_dump(exclude={"evidence"}),

@@ -24,9 +24,12 @@ from eventbrief import grounding
 from eventbrief.articles import article_ids, expand_sources, load_article
 from eventbrief.backends import make_backend
 from eventbrief.backends.base import Backend, ExtractionResult
+from eventbrief.cache import CacheCounts, CachingBackend, ExtractionCache
+from eventbrief.chunking import ChunkingBackend
 from eventbrief.config import Settings
 from eventbrief.errors import EventbriefError
 from eventbrief.models import Article, ArticleSummary, Provenance
+from eventbrief.pricing import default_prices
 
 DEFAULT_CONCURRENCY = 8
 
@@ -70,6 +73,7 @@ def build_summary(article: Article, result: ExtractionResult, backend: Backend) 
     """Ground the extraction's quotes in the article text and add metadata and provenance."""
     grounded = grounding.ground(result.extraction, article.text)
     identity = backend.identity()
+    model = result.model or identity.get("model")
     return ArticleSummary(
         article=article.meta,
         summary=result.extraction.summary,
@@ -78,10 +82,10 @@ def build_summary(article: Article, result: ExtractionResult, backend: Backend) 
         entities=result.extraction.entities,
         provenance=Provenance(
             backend=backend.name,
-            model=result.model or identity.get("model"),
+            model=model,
             prompt_version=result.prompt_version or identity.get("prompt_version"),
             created_at=dt.datetime.now(dt.UTC),
-            usage=result.usage,
+            usage=default_prices().priced(model, result.usage),
             grounding_rate=grounded.grounding_rate,
         ),
     )
@@ -204,6 +208,7 @@ def summarize(
     """
     backend, flags = _split_backend(backend, flags)
     resolved = Settings.resolve(**flags)
+    default_prices()  # an unusable price file is a ConfigError before any request
     article = load_article(source, published, max_chars=resolved.max_chars)
 
     async def go() -> ArticleSummary:
@@ -222,19 +227,23 @@ def summarize_many(
     on_result: OnResult | None = None,
     store: SummaryStore | None = None,
     settings: Settings | None = None,
+    counts: CacheCounts | None = None,
     **flags: Any,
 ) -> list[ArticleOutcome]:
     """Summarize many sources (files, folders, globs, "-"); one outcome per article, in order.
 
     `settings` (already resolved, as the CLI has them) or keyword flags plus the environment
-    choose the backend when none is given; a backend made here is closed at the end.
+    choose the backend when none is given; a backend made here is closed at the end. It answers
+    from the extraction cache unless `no_cache` is set, and adds its cache hits and the usage of
+    its fresh requests to `counts`.
     """
     backend, flags = _split_backend(backend, flags)
     resolved = settings or Settings.resolve(concurrency=concurrency, **flags)
+    default_prices()  # an unusable price file is a ConfigError before any request
     expanded = expand_sources(sources)
 
     async def go() -> list[ArticleOutcome]:
-        async with _backend_for(backend, resolved) as chosen:
+        async with _backend_for(backend, resolved, counts) as chosen:
             return await run_sources(
                 expanded,
                 chosen,
@@ -248,6 +257,14 @@ def summarize_many(
     return asyncio.run(go())
 
 
+def for_run(made: Backend, settings: Settings, counts: CacheCounts | None = None) -> Backend:
+    """A backend made from settings, wrapped for a run: the extraction cache (unless
+    `no_cache`), then chunking of long articles for the LLM backend."""
+    cache = None if settings.no_cache else ExtractionCache().open()
+    cached = CachingBackend(made, cache, counts=counts)
+    return ChunkingBackend(cached) if made.name == "openai" else cached
+
+
 def _split_backend(
     backend: Backend | str | None, flags: dict[str, Any]
 ) -> tuple[Backend | None, dict[str, Any]]:
@@ -258,12 +275,14 @@ def _split_backend(
 
 
 @asynccontextmanager
-async def _backend_for(backend: Backend | None, settings: Settings) -> AsyncIterator[Backend]:
-    """The given backend, or one made from settings and closed afterwards."""
+async def _backend_for(
+    backend: Backend | None, settings: Settings, counts: CacheCounts | None = None
+) -> AsyncIterator[Backend]:
+    """The given backend, or one made from settings, wrapped for the run and closed afterwards."""
     if backend is not None:
         yield backend
         return
-    made = make_backend(settings)
+    made = for_run(make_backend(settings), settings, counts)
     try:
         yield made
     finally:

@@ -98,7 +98,8 @@ _MOD = (
 )
 _REL_YEAR = (
     r"(?P<relyear>last year|the previous year|the past year|the prior year|this year|"
-    r"next year|the following year|the year before|a year earlier)"
+    r"next year|the following year|the year before|a year earlier|"
+    r"(?:by\s+|before\s+|until\s+)?the\s+(?:end|start|beginning|middle)\s+of\s+the\s+year)"
 )
 
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
@@ -217,7 +218,8 @@ _FUTURE_AFTER = re.compile(
 _FUTURE_CUES = re.compile(
     r"\b(will|would|shall|is expected|are expected|expected to|is scheduled|are scheduled|"
     r"scheduled|is set to|are set to|plans? to|planning to|is due|are due|upcoming|to be held|"
-    r"is to|are to|going to|next|ahead of|approaching|upcoming|coming)\b",
+    r"is to|are to|going to|next|ahead of|approaching|upcoming|coming|due to|"
+    r"expected\s+(?:in|on|by|before|within|later)|scheduled\s+(?:for|in|on))\b",
     re.IGNORECASE,
 )
 _APPROX_MODS = {
@@ -311,7 +313,7 @@ def _rel_year(phrase: str, published: dt.date | None) -> int | None:
     if published is None:
         return None
     p = phrase.lower()
-    if p in ("this year",):
+    if p in ("this year",) or p.endswith("of the year"):
         return published.year
     if p in ("next year", "the following year"):
         return published.year + 1
@@ -337,9 +339,26 @@ def _tense(text: str, m: re.Match[str]) -> str | None:
     return None
 
 
+_PAST_VERB_BEFORE = re.compile(
+    r"(?:\b(?P<aux>\w+)\s+)?\b(?:[a-z]{3,}ed|said|told|met|held|made|took|gave|sent|spoke|"
+    r"wrote|began|saw|came|went|flew|struck|fought|signed|won|lost|left|rose|fell|shot|hit)\s+"
+    r"(?:(?:late|early)\s+)?$"
+)
+_NOT_PAST_AUX = frozenset({"be", "been", "being", "will", "to", "would", "shall", "is", "are"})
+
+
+def _past_verb_before(text: str, start: int) -> bool:
+    """A past-tense verb right before the expression dates that verb's act ("vowed on Thursday
+    that … would", "warned on Tuesday that … will"): the tense after it is the content's."""
+    m = _PAST_VERB_BEFORE.search(text[max(0, start - 40) : start])
+    return bool(m) and (m.group("aux") or "").lower() not in _NOT_PAST_AUX
+
+
 def _is_future_context(text: str, m: re.Match[str]) -> bool:
     """Future tense in the same sentence: a cue before the expression, or a future verb just
-    after it ("… on June 20 will open")."""
+    after it ("… on June 20 will open"); not when a past verb right before it owns the date."""
+    if _past_verb_before(text, m.start()):
+        return False
     left = text[max(0, m.start() - 120) : m.start()]
     cut = max(left.rfind(". "), left.rfind("\n"), left.rfind("? "), left.rfind("! "))
     if cut >= 0:
@@ -441,7 +460,7 @@ def _resolve_match(
         return (g["year"], approx)
     if kind == "relyear":
         year = _rel_year(g["relyear"], published)
-        return (str(year) if year else None, approx)
+        return (str(year) if year else None, approx or "of the year" in g["relyear"].lower())
     if kind == "relmonth":
         phrase = g["relmonth"].lower()
         if published is None:

@@ -13,7 +13,9 @@ Usage is counted with instructor's hooks on every request, failed or not.
 from __future__ import annotations
 
 import asyncio
+import copy
 import email.utils
+import functools
 import hashlib
 import json
 import logging
@@ -48,6 +50,7 @@ from eventbrief.errors import ConfigError, ExtractionError
 from eventbrief.grounding import quote_checker
 from eventbrief.models import Article, ArticleExtraction, Usage
 from eventbrief.prompt_templates import load_prompts, prompt_context
+from eventbrief.rate_gate import RateGate
 
 MODES: dict[str, instructor.Mode] = {
     "tools": instructor.Mode.TOOLS,
@@ -71,8 +74,49 @@ _instructor_log.propagate = False
 
 def schema_hash() -> str:
     """A short digest of the ArticleExtraction JSON Schema (what the model is asked for)."""
-    schema = json.dumps(ArticleExtraction.model_json_schema(), sort_keys=True)
+    schema = json.dumps(_schema(), sort_keys=True)
     return hashlib.sha256(schema.encode("utf-8")).hexdigest()[:16]
+
+
+class _Asked(ArticleExtraction, instructor.OpenAISchema):
+    """ArticleExtraction as it is asked for, built once instead of on every request: the
+    instructor schema class it would otherwise derive per call (~1.5 ms), and a JSON Schema
+    generated once (~2 ms) without the "title" of every field, which repeats its name and costs
+    ~10% of the prompt."""
+
+    @classmethod
+    def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        if args or kwargs:
+            return super().model_json_schema(*args, **kwargs)
+        return asked_schema()
+
+
+_Asked.__name__ = _Asked.__qualname__ = ArticleExtraction.__name__  # the name the model sees
+
+
+def without_titles(schema: Any) -> Any:
+    """`schema` with the generated "title" of every nested schema removed (a property that is
+    itself called "title" is a schema, not a string, and stays)."""
+    if isinstance(schema, dict):
+        return {
+            key: without_titles(value)
+            for key, value in schema.items()
+            if not (key == "title" and isinstance(value, str))
+        }
+    if isinstance(schema, list):
+        return [without_titles(item) for item in schema]
+    return schema
+
+
+def asked_schema() -> dict[str, Any]:
+    """The JSON Schema the model is sent (a copy: instructor may add to it)."""
+    return copy.deepcopy(_schema())
+
+
+@functools.cache
+def _schema() -> dict[str, Any]:
+    full = ArticleExtraction.model_json_schema()
+    return {**without_titles(full), "title": full["title"]}  # the top title names the tool
 
 
 class _Meter:
@@ -247,6 +291,7 @@ class OpenAIBackend:
         max_attempts: int = 4,
         max_retry_seconds: float = 45.0,
         reasks: int = 2,
+        rate_gate: RateGate | None = None,
     ) -> None:
         if not model:
             raise ConfigError("the openai backend needs a model name (--model)")
@@ -270,6 +315,8 @@ class OpenAIBackend:
         self._prompts = load_prompts()
         self._schema_hash = schema_hash()
         self._bound: tuple[asyncio.AbstractEventLoop, openai.AsyncOpenAI, Any] | None = None
+        # One gate for every request of this backend: a 429 pauses them all, not just its own.
+        self.rate_gate = rate_gate if rate_gate is not None else RateGate(max_pause=RETRY_AFTER_CAP)
 
     def __repr__(self) -> str:
         return f"OpenAIBackend(model={self.model!r}, base_url={_safe_url(self.base_url)!r})"
@@ -299,11 +346,9 @@ class OpenAIBackend:
                 max_retries=0,
                 http_client=openai.DefaultAsyncHttpxClient(
                     timeout=self.timeout,
+                    event_hooks=self.rate_gate.event_hooks(),
                     # `timeout` bounds each read; the transport bounds the whole answer
-                    transport=DeadlineTransport(
-                        httpx2.AsyncHTTPTransport(),
-                        self.timeout,
-                    ),
+                    transport=DeadlineTransport(httpx2.AsyncHTTPTransport(), self.timeout),
                 ),
             )
             self._bound = (loop, raw, instructor.from_openai(raw, mode=MODES[self.mode]))
@@ -333,7 +378,7 @@ class OpenAIBackend:
                     attempts += 1
                     extraction = await self._client().chat.completions.create(
                         model=self.model,
-                        response_model=ArticleExtraction,
+                        response_model=_Asked,
                         messages=self._prompts.messages(),
                         context=context,
                         max_retries=self.reasks,
@@ -345,7 +390,7 @@ class OpenAIBackend:
         if failure is not None:
             # raised outside the handler so that no chained exception (whose request holds
             # the Authorization header) travels with the error
-            raise ExtractionError(article.meta.id, failure)
+            raise ExtractionError(article.meta.id, failure, usage=meter.usage)
         return ExtractionResult(
             # instructor answers with its own subclass; hand on the plain contract model
             extraction=ArticleExtraction.model_validate(extraction.model_dump()),

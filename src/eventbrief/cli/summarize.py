@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from enum import Enum
 from pathlib import Path
 from typing import Annotated
@@ -10,11 +11,14 @@ from typing import Annotated
 import typer
 
 from eventbrief.articles import expand_sources
+from eventbrief.cache import CacheCounts
 from eventbrief.cli.app import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, app
 from eventbrief.config import BACKENDS, Settings
 from eventbrief.errors import ConfigError
 from eventbrief.output import FORMATS, default_format, is_dir_target, write_all, write_one
 from eventbrief.pipeline import ArticleOutcome, summarize_many
+from eventbrief.pricing import default_prices
+from eventbrief.progress import RunProgress, RunSummary, wants_progress
 
 BackendChoice = Enum("BackendChoice", {n: n for n in BACKENDS}, type=str)
 ModeChoice = Enum(
@@ -102,7 +106,15 @@ def summarize(
         ),
     ] = None,
     no_cache: Annotated[
-        bool, typer.Option("--no-cache", help="Do not read or write the summary cache.")
+        bool,
+        typer.Option(
+            "--no-cache",
+            help="Do not read or write the extraction cache. [env EVENTBRIEF_NO_CACHE]",
+        ),
+    ] = False,
+    quiet: Annotated[
+        bool,
+        typer.Option("--quiet", "-q", help="No progress bar and no run summary; errors only."),
     ] = False,
 ) -> None:
     """Summarize articles into grounded event records (JSON on stdout; messages on stderr)."""
@@ -129,7 +141,11 @@ def summarize(
     to_file = Path(output) if output and to_dir is None else None
     failed: list[str] = []
 
+    counts = CacheCounts()
+    progress = RunProgress(len(sources), enabled=wants_progress(len(sources), quiet=quiet))
+
     def on_result(outcome: ArticleOutcome) -> None:
+        progress(outcome)
         if outcome.error is not None:
             failed.append(outcome.source)
             _say(settings.redact(outcome.error))
@@ -140,11 +156,18 @@ def summarize(
                 failed.append(outcome.source)
                 _say(f"{outcome.article_id}: cannot write to {to_dir}: {exc.strerror or exc}")
 
-    _say(settings.describe())
+    if not quiet:
+        _say(settings.describe())
+    started = time.perf_counter()
     try:
-        outcomes = summarize_many(
-            sources, published=published_date, on_result=on_result, settings=settings
-        )
+        with progress:
+            outcomes = summarize_many(
+                sources,
+                published=published_date,
+                on_result=on_result,
+                settings=settings,
+                counts=counts,
+            )
     except ConfigError as exc:
         _say(settings.redact(str(exc)))
         raise typer.Exit(EXIT_USAGE) from None
@@ -159,9 +182,20 @@ def summarize(
         except OSError as exc:
             _say(f"cannot write {to_file}: {exc.strerror or exc}")
             raise typer.Exit(EXIT_SOME_FAILED) from None
-    done = len(outcomes) - len(failed)
-    if len(outcomes) > 1 or failed:
-        _say(f"{done} of {len(outcomes)} articles summarized, {len(failed)} failed")
+    if not quiet:
+        priced_as = settings.model if settings.resolved_backend() == "openai" else None
+        summary = RunSummary(
+            articles=len(outcomes),
+            failed=len(failed),
+            cache_hits=counts.hits,
+            usage=default_prices().priced(priced_as, counts.usage) or counts.usage,
+            wall_seconds=time.perf_counter() - started,
+        )
+        typer.echo(summary.line(), err=True)
+    if counts.cache_errors:
+        _say(
+            f"the extraction cache failed {counts.cache_errors} times; those results were not kept"
+        )
     raise typer.Exit(EXIT_SOME_FAILED if failed else EXIT_OK)
 
 

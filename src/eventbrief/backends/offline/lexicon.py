@@ -13,6 +13,9 @@ TITLE_HEADS = frozenset(
         "president",
         "minister",
         "secretary",
+        "secretary-general",
+        "director-general",
+        "under-secretary",
         "chancellor",
         "king",
         "queen",
@@ -63,6 +66,14 @@ TITLE_HEADS = frozenset(
         "vice-president",
         "dictator",
         "counterpart",
+        "rapporteur",
+        "commissioner",
+        "ombudsman",
+        "negotiator",
+        "mediator",
+        "coordinator",
+        "lawmaker",
+        "legislator",
         "justice",
         "judge",
         "prosecutor",
@@ -261,6 +272,10 @@ PLACE_HEADS = frozenset(
         "base",
         "airport",
         "capital",
+        "facility",
+        "site",
+        "plant",
+        "camp",
     }
 )
 
@@ -296,11 +311,15 @@ previous recent new former latest current future possible potential growing ongo
 # kind "verb" asserts a happening, "noun" names one (filtered when only background).
 _ARMS = (
     r"(?:arms|weapons?|weaponry|munitions?|ammunition|missiles?|artillery|shells|rockets|drones|"
-    r"tanks)"
+    r"tanks|howitzers|rifles|guns|armou?red\s+vehicles|fighter\s+jets|warplanes|attack\s+"
+    r"helicopters|helicopters|submarines|warships|frigates|launchers|interceptors|"
+    r"air[\s-]+defen[cs]e\s+systems|patrol\s+(?:boats|vessels|ships|craft)|naval\s+vessels|"
+    r"combat\s+aircraft)"
 )
 _TROOPS = (
     r"(?:troops|soldiers|forces|personnel|fighters|units|servicemen|military|instructors|"
-    r"advisers|advisors|mercenaries)"
+    r"advisers|advisors|mercenaries|brigades?|battalions?|contingents?|peacekeepers|marines|"
+    r"warships|naval\s+vessels)"
 )
 TRIGGERS: tuple[tuple[str, str, str], ...] = (
     ("visit", r"visit(?:ed|ing|s)?\b(?!\s+counts?)", "verb"),
@@ -329,10 +348,11 @@ TRIGGERS: tuple[tuple[str, str, str], ...] = (
     ("meeting", r"conferr?(?:ed|ing|s)?\s+with\b", "verb"),
     ("meeting", r"(?:talks|discussions|negotiations|consultations)\b", "noun"),
     ("meeting", r"(?:meeting|summit|encounter)\b", "noun"),
+    ("meeting", r"(?<!news\s)(?<!press\s)(?<!video\s)conference\b", "noun"),
     ("meeting", r"discuss(?:ed|es|ing)?\b", "verb"),
     ("agreement", r"sign(?:ed|s|ing)?\b", "verb"),
     ("agreement", r"ratif(?:y|ied|ies|ying)\b", "verb"),
-    ("agreement", r"(?:agreed|agree)\s+(?:to|on)\b", "verb"),
+    ("agreement", r"(?:agreed|agree)\s+(?:\S+\s+){0,3}?(?:to|on)\b", "verb"),
     ("agreement", r"(?:treaty|pact|accord|memorandum|agreements?|deal)\b", "noun"),
     ("military_deployment", r"deploy(?:ed|s|ing)?\b", "verb"),
     ("military_deployment", r"deployments?\b", "noun"),
@@ -343,17 +363,33 @@ TRIGGERS: tuple[tuple[str, str, str], ...] = (
     ),
     ("military_deployment", r"(?:stationed|withdr[ae]w(?:n|al)?)\b", "verb"),
     (
+        "military_deployment",
+        rf"station(?:s|ing)?\s+(?:\S+\s+){{0,6}}?{_TROOPS}\b",
+        "verb",
+    ),
+    (
+        "military_deployment",
+        rf"{_TROOPS}\s+(?:\S+\s+){{0,2}}?(?:operating|stationed|deployed|based)\s+(?:in|inside|on)\b",
+        "verb",
+    ),
+    (
         "arms_transfer",
         rf"(?:suppl(?:y|ied|ies|ying)|provid(?:e|ed|es|ing)|deliver(?:ed|s|ing)?|ship(?:ped|s|ping)?|sen[dt]|sending|sold|sell(?:s|ing)?|transferr?(?:ed|ing|s)?)\s+(?:\S+\s+){{0,6}}?{_ARMS}\b",
         "verb",
     ),
     (
         "arms_transfer",
-        r"(?:receiv(?:e|ed|es|ing)|acquir(?:e|ed|es|ing)|obtain(?:ed|s|ing)?|bought|"
+        r"(?:receiv(?:e|ed|es|ing)|acquir(?:e|ed|es|ing)|obtain(?:ed|s|ing)?|bought|import(?:ed|s|ing)?|"
         rf"purchas(?:e|ed|es|ing))\s+(?:\S+\s+){{0,4}}?{_ARMS}\b",
         "verb",
     ),
     ("arms_transfer", rf"{_ARMS}\s+(?:supplies|deliveries|shipments|transfers|sales)\b", "noun"),
+    (
+        "arms_transfer",
+        r"arm(?:ed|ing)\s+(?:the\s+|either\s+|both\s+)?(?:\S+\s+){0,2}?(?:rebels|militants|"
+        r"militias?|sides?|forces|army|groups?|fighters|insurgents)\b",
+        "verb",
+    ),
     (
         "arms_transfer",
         rf"{_ARMS}[^.;]{{0,40}}\b(?:have|has|had)\s+(?:also\s+)?been\s+(?:sent|supplied|delivered|shipped|transferred)\b",
@@ -365,6 +401,13 @@ TRIGGERS: tuple[tuple[str, str, str], ...] = (
         "noun",
     ),
     (
+        "technology_transfer",
+        r"(?:engineers|technicians|specialists|experts|scientists)\s+(?:\S+\s+){0,4}?"
+        r"(?:help(?:ed|s|ing)?|assist(?:ed|s|ing)?)\s+(?:\S+\s+){0,2}?(?:to\s+)?(?:build|develop|"
+        r"construct|design|produce|install|upgrade|moderni[sz]e|set\s+up)\b",
+        "verb",
+    ),
+    (
         "aid",
         r"(?:lent|loaned|disbursed|granted)\s+(?:\S+\s+){0,4}?"
         r"(?:[$€£¥]|loans?\b|credit\b|grants?\b)",
@@ -372,18 +415,54 @@ TRIGGERS: tuple[tuple[str, str, str], ...] = (
     ),
     (
         "aid",
-        r"(?:economic|humanitarian|financial|civilian|food|medical|development|reconstruction)\s+(?:aid|assistance|support|help)\b",
+        r"(?:economic|humanitarian|financial|civilian|food|medical|development|reconstruction|"
+        r"budget|emergency|disaster|relief)\s+(?:aid|assistance|support|help|relief)\b",
         "noun",
     ),
     (
         "aid",
-        r"(?:pledged|provided|sent|delivered|gave|promised|distributed|donated)\s+(?:\S+\s+){0,3}?"
-        r"(?:aid|food|medicine|medical supplies|relief|supplies|vaccines|tents)\b",
+        r"(?:approv|pledg|promis|commit|offer|provid|allocat|earmark|extend|grant|donat)"
+        r"(?:ed|es|e|ing|s)?\s+(?:\S+\s+){0,4}?(?:loans?\b|grants?\b|credit\s+lines?|"
+        r"bailout|financing|funding|[$€£¥]\s?\d|\d[\d,.]*\s*(?:million|billion)?\s*"
+        r"(?:euros|dollars|pounds|yen|yuan)\b)",
+        "verb",
+    ),
+    (
+        "aid",
+        r"(?:(?:aid|relief|food|humanitarian)\s+(?:deliveries|shipments|convoys?|flights|"
+        r"airdrops)|convoys?\s+(?:carrying|with|of|loaded\s+with)\s+(?:\S+\s+){0,4}?"
+        r"(?:food|aid|medicine|medical\s+supplies|relief|wheat|grain|fuel))\b",
+        "noun",
+    ),
+    (
+        "aid",
+        r"(?:pledged|provided|sent|delivered|gave|promised|distributed|donated|airlifted|flew)\s+"
+        r"(?:\S+\s+){0,6}?(?:aid|food|medicines?|medical supplies|relief|supplies|vaccines|tents|"
+        r"blankets|rescue\s+teams?|rescuers)\b",
         "verb",
     ),
     ("statement", r"(?:announc(?:ed|es|ing|ement)|declar(?:ed|es|ing|ation))\b", "verb"),
     ("statement", r"(?:issued|released|made)\s+(?:a|an)\s+statement\b", "verb"),
-    ("statement", r"(?:vowed|pledged|warned|urged)\b", "verb"),
+    (
+        "statement",
+        r"(?:vowed|pledged|warned|urged|welcomed|hailed|insisted|stressed|promised)\b",
+        "verb",
+    ),
+    (
+        "other",
+        r"(?:(?:earthquake|quake|tremor|floods?|flooding|cyclone|typhoon|hurricane|storm|landslides?|"
+        r"eruption|wildfires?|tsunami)\s+(?:\S+\s+){0,3}?(?:struck|hit|hits|strikes|killed|kills|"
+        r"devastated|swept|ravaged|destroyed)|(?:struck|hit|devastated|ravaged)\s+by\s+(?:\S+\s+){0,3}?"
+        r"(?:earthquake|quake|floods?|cyclone|typhoon|hurricane|storm|landslides?|eruption|wildfires?|"
+        r"tsunami))\b",
+        "verb",
+    ),
+    (
+        "statement",
+        r"(?:call(?:ed|s|ing)?\s+(?:on|for)|called\s+(?:it|them|this|that|the\s+\w+)\s+"
+        r"(?=an?\b|[\"“]))",
+        "verb",
+    ),
     ("statement", r"(?:said|says|stated|told\s+\w+)\b", "verb"),
     ("criticism", r"critici[sz](?:ed|es|ing|e)\b|criticism\b", "verb"),
     ("criticism", r"(?:condemn|denounc|rebuk|slamm?|lambast)(?:ed|es|ing|s|e)?\b", "verb"),
@@ -391,6 +470,12 @@ TRIGGERS: tuple[tuple[str, str, str], ...] = (
     (
         "criticism",
         r"(?:rejected|dismissed|denounced|slammed|branded)\s+(?:the\s+)?(?:\S+\s+){0,3}?as\b",
+        "verb",
+    ),
+    (
+        "criticism",
+        r"(?:reject(?:ed|s)?|dismiss(?:ed|es)?|disput(?:ed|es))\s+(?:the|these|those|its|their|his|her)\s+"
+        r"(?:\S+\s+){0,2}?(?:report|findings|claims?|accusations?|allegations?|charges?|account)\b",
         "verb",
     ),
     (
@@ -404,12 +489,38 @@ TRIGGERS: tuple[tuple[str, str, str], ...] = (
         "verb",
     ),
     (
+        "report_release",
+        r"(?:said|says|stated|found|warned|concluded|wrote|noted)\s+in\s+(?:a|an|its|their|the)\s+"
+        r"(?:\S+\s+){0,3}?(?:report|study|assessment)\b",
+        "verb",
+    ),
+    (
+        "report_release",
+        r"(?<![Aa]ccording to )(?<![Aa]ccording to the )(?<![Aa]ccording to a )"
+        r"[A-Z][\w’'.-]+(?:['’]s)?\s+(?:[a-z-]+\s+){0,2}(?:report|study)\b(?!\s+(?:on|of)\b)",
+        "noun",
+    ),
+    (
         "sanctions",
         r"(?:impos(?:ed|es|ing|e)|extend(?:ed|s|ing)?|lift(?:ed|s|ing)?|announc(?:ed|es)|slapp?(?:ed)?)\s+(?:\S+\s+){0,3}?sanctions\b",
         "verb",
     ),
     ("sanctions", r"sanctioned\b", "verb"),
+    (
+        "sanctions",
+        r"(?:sanctions|penalties|embargo|asset\s+freezes?)\s+(?:\S+\s+){0,4}?(?:was|were|have\s+been|"
+        r"has\s+been|had\s+been|will\s+be|would\s+be)\s+(?:imposed|extended|lifted|tightened|"
+        r"expanded|announced|approved|adopted)\b",
+        "verb",
+    ),
+    ("sanctions", r"(?:sanctions|embargo)\b", "noun"),
     ("armed_conflict", r"(?:fighting|fought|fight)\b", "verb"),
+    (
+        "armed_conflict",
+        r"(?:exchang(?:ed|es|ing)|trad(?:ed|es|ing))\s+(?:heavy\s+|artillery\s+|gun|small[\s-]arms\s+)?"
+        r"(?:fire|gunfire|shots|shelling)\b",
+        "verb",
+    ),
     (
         "armed_conflict",
         r"(?:shot\s+down|intercept(?:ed|s|ing)|bomb(?:ed|ing|ings)|shell(?:ed|s)|"
@@ -418,9 +529,18 @@ TRIGGERS: tuple[tuple[str, str, str], ...] = (
         "verb",
     ),
     (
+        "armed_conflict",
+        r"(?:captur(?:ed|es|ing)|seiz(?:ed|es|ing)|took\s+control\s+of|overr?an|retook|"
+        r"recaptur(?:ed|es|ing))\s+(?:the\s+)?(?:\S+\s+){0,2}?(?:town|city|village|airport|"
+        r"base|region|territory|positions?|district|province|port|hill|bridge|outpost)\b",
+        "verb",
+    ),
+    (
         "other",
         r"(?:seiz(?:ed|es|ing)|captur(?:ed|es|ing)|detain(?:ed|s|ing)|arrest(?:ed|s|ing)|"
-        r"expell(?:ed|s|ing)|sworn\s+in|inaugurated)\b",
+        r"expell(?:ed|s|ing)|sworn\s+in|inaugurated|defaulted|looted|ransacked|"
+        r"(?:denied|refused|barred)\s+(?:\S+\s+){0,2}?access|fled|were\s+displaced|"
+        r"(?:has|have)\s+been\s+displaced)\b",
         "verb",
     ),
     (
@@ -456,6 +576,7 @@ TRIGGERS: tuple[tuple[str, str, str], ...] = (
         r"(?:resigned|was\s+dismissed|were\s+dismissed|was\s+arrested|were\s+arrested)\b",
         "verb",
     ),
+    ("other", r"(?:vote|referendum|ballot)\b", "noun"),
     (
         "armed_conflict",
         r"participat\w*\s+in\s+(?:the\s+)?(?:\S+\s+){0,3}?(?:war|fighting|combat|battles?|"

@@ -15,8 +15,8 @@ import re
 from dataclasses import dataclass
 
 from eventbrief.backends.offline import places
-from eventbrief.backends.offline.attribution import find_credits
-from eventbrief.backends.offline.lexicon import BACKGROUND_BEFORE, TRIGGERS
+from eventbrief.backends.offline.attribution import Credit, find_credits
+from eventbrief.backends.offline.lexicon import BACKGROUND_BEFORE, TITLE_HEADS, TRIGGERS
 from eventbrief.backends.offline.names import EntityTable, NameMention
 from eventbrief.backends.offline.quantities import find_quantities
 from eventbrief.backends.offline.sentences import DATELINE, Sentence
@@ -26,14 +26,14 @@ from eventbrief.timex import TimexMatch, find_dates, number_value
 
 _COMPILED = [(t, re.compile(rf"\b(?:{p})", re.IGNORECASE), k) for t, p, k in TRIGGERS]
 _CLAUSE_BREAK = re.compile(
-    r"(?:;\s+|,\s+(?=[a-z]+ing\b)|,\s+(?=(?:which|while|whereas|although|though|but|and|as|"
+    r"(?:;\s+|,\s+(?=[a-z]+ing\b)|,\s+(?=(?:which|who|while|whereas|although|though|but|and|as|"
     r"where|when|in exchange|"
     r"highlighting|particularly|especially|leading|including|amid|despite|after|before|"
     r"following)\b)|"
     r"\s+(?=(?:while|whereas|although|though|but|where|after|following)\s)|,\s+and\s+)"
 )
 _PRIOR = re.compile(
-    r"\b(?:previous|earlier|prior|last|first|former|past|preceding)\s+(?:\S+\s+){0,2}$",
+    r"\b(?:previous|earlier|prior|last|former|past|preceding)\s+(?:\S+\s+){0,2}$",
     re.IGNORECASE,
 )
 _TRANSFER_VERBS = re.compile(
@@ -42,12 +42,16 @@ _TRANSFER_VERBS = re.compile(
     re.IGNORECASE,
 )
 _ORDERER = re.compile(
-    r"\b(?:directives?|orders?|instructions?|behalf|designated|initiated|ordered|sent)\s+"
-    r"(?:\w+\s+){0,3}$",
+    r"\b(?:(?:directives?|orders?|instructions?|behalf|designated|initiated|ordered|presence)\s+"
+    r"(?:\w+\s+){0,5}|(?:sent|dispatched|witnessed|attended)\s+by\s+(?:\w+\s+){0,3})$",
     re.IGNORECASE,
 )
 _FORCES_AFTER = re.compile(
-    r"^\s+(?:troops|soldiers|forces|army|military|units|personnel|fighters|servicemen|front|"
+    r"^\s+(?:(?:\w+\s+)?(?:boats?|vessels?|ships?|planes?|aircraft|positions|bases?|embassy|"
+    r"outposts?)|panel|agency|experts|team|mission|inspectors|monitors|investigators|body|"
+    r"engineers|technicians|specialists|advisers|advisors|instructors|firms|companies|"
+    r"manufacturers|suppliers|contractors|exporters|"
+    r"troops|soldiers|forces|army|military|units|personnel|fighters|servicemen|front|"
     r"side|government|authorities|leadership|operations|efforts|war\s+effort|coast\s+guard|"
     r"navy|vessels|ships|warships|jets|aircraft|drones|militia|police|border\s+guards)\b"
 )
@@ -78,11 +82,13 @@ _MILITARY_CONTEXT = re.compile(
     r"\b(?:troops|forces|soldiers|militants|rebels|army|militia|insurgents|fighters|drones?|"
     r"missiles?|rockets?|artillery|shell(?:s|ing)|strikes?|airstrikes?|killed|wounded|convoy|"
     r"base|town|village|city|positions|region|border|front|war|military|navy|coast\s+guard|"
-    r"vessels?|gunmen|bomb(?:s|ing)?|fire)\b",
+    r"vessels?|gunmen|bomb(?:s|ing)?|fire|pirates|tankers?|ships?|kidnapp\w*|hostages|facility|"
+    r"facilities|site|plant|compound|embassy|airport|port|checkpoint|patrol|police)\b",
     re.IGNORECASE,
 )
 _DEPLOYABLE = re.compile(
     r"\b(?:troops?|forces|soldiers|units|personnel|fighters|military|army|battalions?|brigades?|"
+    r"police|officers|gendarmes|guards|"
     r"missiles?|warships?|ships|jets|aircraft|bombers|weapons|air\s+defen[cs]e|instructors|"
     r"advisers|advisors|mercenaries|engineers|servicemen|peacekeepers|marines|navy)\b",
     re.IGNORECASE,
@@ -96,7 +102,7 @@ _SAID_BEFORE = re.compile(
 _ANCHOR_AFTER = re.compile(r"\s+(?:anniversary|deadline|summit|talks|meeting|visit|elections?)\b")
 _CONTAINER = re.compile(
     r"\b(?:during|in the course of|at|on the sidelines of)\s+(?:the\s+|that\s+|this\s+|his\s+|"
-    r"her\s+|their\s+|[A-Z][\w’'-]+['’]s\s+)?(?:\w+\s+){0,2}$"
+    r"her\s+|their\s+|an?\s+|[A-Z][\w’'-]+['’]s\s+)?(?:[\w-]+\s+){0,2}$"
 )
 _PRIOR_SENTENCE = re.compile(
     r"^(?:Previously|Earlier|In the past|Before that|Prior to that|Last year|In \d{4})\b"
@@ -112,12 +118,32 @@ _DURING_STAY = re.compile(
 )
 _RELATIVE_OPENER = re.compile(r"^(?:during which|where|when|in which)\b", re.IGNORECASE)
 _BOTH_SIDES = re.compile(
-    r"\b(?:the two|both)\s+(?:countries|nations|sides|states|governments|allies|neighbou?rs)\b",
+    r"\b(?:the two|both)\s+(?P<noun>countries|nations|sides|states|governments|allies|"
+    r"neighbou?rs)\b",
     re.IGNORECASE,
 )
+_STATE_NOUNS = ("countries", "nations", "states", "governments", "neighbours", "neighbors")
+_NOT_SPECIFIC_BEFORE = re.compile(
+    r"\b(?:any|no|without|lack\s+of|failed\s+to\s+reach|hopes?\s+(?:of|for)|prospects?\s+"
+    r"(?:of|for)|call(?:ed|s|ing)?\s+(?:\S+\s+){0,3}?for|urg(?:ed|es|ing)|demand(?:ed|s|ing)?|"
+    r"push(?:ed|es|ing)?\s+for|seek(?:s|ing)?|sought|discuss(?:ed|es|ing)?|negotiat(?:e|ed|es|ing)|"
+    r"draft(?:ed|ing)?|propos(?:e|ed|es|ing)|familiar\s+with)\s+(?:an?\s+|the\s+)?(?:\S+\s+){0,2}$",
+    re.IGNORECASE,
+)
+_TROOPS_BEFORE = re.compile(
+    r"\b(?:troops|soldiers|forces|personnel|servicemen|marines|peacekeepers|paratroopers|"
+    r"contingent|battalion|brigade)\b[^.;]{0,40}$",
+    re.IGNORECASE,
+)
+_AT_CONTAINER = re.compile(
+    r"\b(?:at|during|on\s+the\s+sidelines\s+of)\s+(?:an?|the)\s+(?:\S+\s+){0,2}$", re.IGNORECASE
+)
+_RELATIVE_SUBJECT = re.compile(r"^\s*(?:who|which)\b", re.IGNORECASE)
+_QUIET_TYPES = ("meeting", "visit", "statement", "criticism", "report_release")
 _SENTENCE_HEDGE = re.compile(
     r"\b(?:unconfirmed|unverified|not\s+(?:been\s+)?(?:publicly\s+|officially\s+)?(?:acknowledged|confirmed)|"
-    r"(?:has|have)\s+not\s+(?:publicly\s+|officially\s+)?(?:acknowledged|confirmed)|denied)\b",
+    r"(?:has|have)\s+not\s+(?:publicly\s+|officially\s+)?(?:acknowledged|confirmed)|"
+    r"den(?:ied|ies)(?!\s+(?:\S+\s+){0,2}?access))\b",
     re.IGNORECASE,
 )
 _TRANSFER_TYPES = {"military_deployment", "arms_transfer", "technology_transfer", "aid"}
@@ -203,6 +229,16 @@ def _keep_trigger(
     word = text[start:end].lower()
     left = text[clause[0] : start]
     right = text[end : min(clause[1], end + 60)]
+    if kind == "noun" and _NOT_SPECIFIC_BEFORE.search(left):
+        return False  # "any deployment", "without agreement", "called for a ceasefire"
+    if (
+        etype == "sanctions"
+        and kind == "noun"
+        and not re.search(
+            r"\b(?:the|these|those|its|their|new|fresh|latest)\s+(?:[\w-]+\s+)?$", left, re.I
+        )
+    ):
+        return False  # "faced with international sanctions": a state, not a specific measure
     if kind == "noun" and BACKGROUND_BEFORE.search(left):
         stated = re.match(
             r"[^.;]{0,40}?\b(?:signed|established|reached|forged|concluded|made|agreed|struck)\b",
@@ -250,12 +286,18 @@ def _keep_trigger(
     if etype == "agreement" and word.startswith("sign") and re.match(r"\s+(?:of|that)\b", right):
         return False
     if etype == "statement" and re.match(
-        r"\s*(?:(?:late\s+|early\s+)?on\s+\w+\s*)?[.!?]?[\"”’]?\s*$", text[end : clause[1]]
+        r"\s*(?:(?:late\s+|early\s+)?on\s+\w+\s*)?(?:\s*(?:in|at|during|after)\s+[^,.;]{1,50})?"
+        r"[.!?]?[\"”’]?\s*$",
+        text[end : clause[1]],
     ):
         return False  # ", the ministry announced." is a credit, not a statement event
-    if etype == "statement" and re.match(
-        r"\w*\s+(?:\S+\s+){0,6}?(?:aid|assistance|arms|weapons|troops|sanctions|\$)",
-        text[end : end + 80],
+    if (
+        etype == "statement"
+        and not re.match(r"\s+(?:that|reporters|journalists)\b", right)
+        and re.match(
+            r"\w*\s+(?:\S+\s+){0,6}?(?:aid|assistance|arms|weapons|troops|sanctions|\$)",
+            text[end : end + 80],
+        )
     ):
         return False
     clause_text = text[clause[0] : clause[1]]
@@ -270,7 +312,11 @@ def _keep_trigger(
     if (
         etype == "visit"
         and re.match(r"(?:travel|fl[eiy]|made|return|landed|touched)", word)
-        and not re.match(r"\s*(?:the\s+)?[A-Z]", right)
+        and not re.match(
+            r"\s*(?:the\s+)?(?:(?:district|city|town|region|province|state|village|capital)\s+of\s+)?"
+            r"[A-Z]",
+            right,
+        )
     ):
         return False  # "returned to normal": motion verbs need a named destination
     if etype == "agreement" and re.search(r"\b(?:great|good|big)\s+$", left) and word == "deal":
@@ -342,9 +388,52 @@ def _said_statements(
             for m in table.in_span(sentence.start, s)
             if s - m.end <= 40 and table.get(m.key).type in ("person", "organization", "country")
         ]
-        if subject and not re.search(r"[,;]\s*(?:the\s+)?[^,;]*$", text[subject[-1].end : s]):
+        if subject and not re.search(
+            r"[,;]\s*(?:the\s+)?[^,;]*\w[^,;]*$", text[subject[-1].end : s]
+        ):
             keep.append(said[0])
+    elif others:
+        keep += [t for t in said if _declares(text, t) and _speakers(text, sentence, table, t[0])]
     return sorted(keep)
+
+
+def _complement_follows(text: str, trigger: tuple[int, int, str, str]) -> bool:
+    """ "announced that …", "told reporters that …": what follows is reported by the speaker."""
+    return bool(re.match(r"\s*(?:\S+\s+){0,3}?that\b", text[trigger[1] : trigger[1] + 40]))
+
+
+def _declares(text: str, trigger: tuple[int, int, str, str]) -> bool:
+    """ "told reporters that …" declares on an occasion: its own statement event even when the
+    sentence reports another event; a bare "said" only credits that event."""
+    return bool(re.match(r"told\b", text[trigger[0] : trigger[1]])) and bool(
+        re.match(r"\s*(?:\S+\s+){0,3}?that\b", text[trigger[1] : trigger[1] + 40])
+    )
+
+
+def _speakers(text: str, sentence: Sentence, table: EntityTable, pos: int) -> list[NameMention]:
+    """The named subject of a speech verb at `pos` ("X said", "X, the minister, said")."""
+    subject = [
+        m
+        for m in table.in_span(sentence.start, pos)
+        if pos - m.end <= 40 and table.get(m.key).type in ("person", "organization", "country")
+    ]
+    if not subject or re.search(r"[,;]\s*(?:the\s+)?[^,;]*\w[^,;]*$", text[subject[-1].end : pos]):
+        return []
+    return subject[-1:]
+
+
+def speech_credits(
+    text: str, sentence: Sentence, table: EntityTable, triggers: list[Trigger]
+) -> list[Credit]:
+    """ "X said talks would resume": a speech verb that is not its own event credits X for the
+    events it reports (GUIDELINES §8)."""
+    out = []
+    for t in triggers:
+        if t[2] != "statement":
+            continue
+        for m in _speakers(text, sentence, table, t[0]):
+            out.append(Credit(m.start, m.end, (table.get(m.key).name,)))
+    return out
 
 
 def _object_reference(
@@ -394,6 +483,8 @@ def _participants(
         if any(a <= m.start < b for a, b in excluded):
             continue
         rec = table.get(m.key)
+        if rec.type == "country" and _owner_of_org_or_title(text, table, m):
+            continue  # "China's Foreign Ministry", "Iran's ambassador": the body acts
         if (
             rec.type == "location"
             and transfer
@@ -413,23 +504,44 @@ def _participants(
             continue
         if rec.type == "location":
             continue
-        if etype == "report_release" and rec.type != "organization":
+        if etype == "report_release" and not (
+            rec.type == "organization"
+            or (
+                rec.type == "person"
+                and re.search(r"\bby\s+(?:[\w-]+\s+){0,3}$", text[m.start - 40 : m.start])
+            )
+        ):
             continue
         if m.role == "place" and not (transfer and rec.type == "country"):
             continue
         if transfer and _ENEMY_BEFORE.search(text[max(0, m.start - 20) : m.start]):
             continue
+        into = r"to|from|in|into|inside" if etype == "military_deployment" else r"to|from"
         if m.role == "place" and not re.search(
-            r"\b(?:to|from)\s+(?:the\s+)?$", text[max(0, m.start - 12) : m.start]
+            rf"\b(?:{into})\s+(?:the\s+)?$", text[max(0, m.start - 12) : m.start]
         ):
-            continue
-        if m.role == "modifier" and not _FORCES_AFTER.match(text[m.end : m.end + 20]):
+            continue  # a host country is a party to a deployment, a venue is not
+        if m.role == "modifier" and not _forces_follow(text, m.end):
             continue
         if _ORDERER.search(text[max(0, m.start - 40) : m.start]):
             continue
         if rec.name not in names:
             names.append(rec.name)
     return names
+
+
+def _owner_of_org_or_title(text: str, table: EntityTable, m: NameMention) -> bool:
+    possessive = re.match(r"['’]s?\s+", text[m.end : m.end + 4])
+    if not possessive:
+        return False
+    after = m.end + possessive.end()
+    words = re.findall(r"[\w.-]+", text[after : after + 40])[:3]
+    if any(w.lower() in TITLE_HEADS for w in words):
+        return True
+    return any(
+        x.start == after and table.get(x.key).type == "organization"
+        for x in table.in_span(after, after + 60)
+    )
 
 
 def _assign_dates(
@@ -439,9 +551,18 @@ def _assign_dates(
     out: dict[int, TimexMatch] = {}
     for d in dates:
         if _SAID_BEFORE.search(text[max(0, d.start - 25) : d.start]):
+            speech = [
+                i
+                for i, t in enumerate(triggers)
+                if t[2] == "statement" and 0 <= d.start - t[1] <= 12 and i not in out
+            ]
+            if speech:
+                out[speech[0]] = d  # the statement event is dated by it
             continue  # "…, the ministry said on Monday": the date of the saying
         best = None
-        for i, (s, e, _t, _k) in enumerate(triggers):
+        for i, (s, e, t, _k) in enumerate(triggers):
+            if t == "statement" and d.start >= e + 12:
+                continue  # a date inside what is said dates the content, not the saying
             if d.start >= e:
                 gap = d.start - e
                 between = text[e : d.start]
@@ -474,9 +595,26 @@ def sentence_mentions(
         and not any(a <= t[0] < b for a, b in quoted)
     ]
     triggers = [t for t in triggers if not _object_reference(text, t, triggers, clauses)]
+    triggers = [
+        t
+        for i, t in enumerate(triggers)
+        if not (
+            t[2] == "criticism"
+            and re.match(r"accusing|citing|blaming", text[t[0] : t[1]], re.IGNORECASE)
+            and any(o[2] != "criticism" for o in triggers[:i])
+        )
+    ]  # "imposed sanctions …, accusing them of …": the stated reason, not a second event
     triggers = _said_statements(text, sentence, table, triggers)
     if not triggers:
         return []
+    silent_speech = [
+        t
+        for t in raw
+        if t not in triggers
+        and t[2] == "statement"
+        and re.match(r"(?:said|says|stated|told)\b", text[t[0] : t[1]])
+        and not any(a <= t[0] < b for a, b in quoted)
+    ]
     dates = [
         TimexMatch(d.start + sentence.start, d.end + sentence.start, d.text, d.value, d.approximate)
         for d in find_dates(sentence.text, published)
@@ -491,6 +629,14 @@ def sentence_mentions(
     dates = [d for d in dates if not _ANCHOR_AFTER.match(text, d.end)]
     by_trigger = _assign_dates(dates, triggers, text)
     found_credits = find_credits(text, sentence.start, sentence.end, table)
+    declared = [t for t in triggers if t[2] == "statement" and _complement_follows(text, t)]
+    spoken = [
+        c
+        for c in speech_credits(text, sentence, table, [*silent_speech, *declared])
+        if not any(o.start <= c.start < o.end for o in found_credits)
+    ]
+    found_credits += spoken
+    speech_ids = {id(c) for c in spoken}
     local_credits = {
         id(c): t
         for c in found_credits
@@ -505,6 +651,11 @@ def sentence_mentions(
     out: list[Mention] = []
     for i, (s, e, etype, kind) in enumerate(triggers):
         clause = _clause_of(clauses, s)
+        if etype == "visit" and _TROOPS_BEFORE.search(text[max(clause[0], s - 60) : s]):
+            etype = "military_deployment"  # "150 soldiers arrived": forces sent, not a trip
+        if etype == "arms_transfer" and re.search(r"technolog|know-how|expertise", text[s:e]):
+            etype = "technology_transfer"
+        earlier = [t for t in triggers[:i] if t[0] >= clause[0]]
         if etype in _TRANSFER_TYPES:
             reach = clause[1]
         else:
@@ -513,13 +664,47 @@ def sentence_mentions(
         if later:
             reach = min(reach, max(later[0], e + 25))
         if etype == "report_release":
-            reach = s
+            reach = e
+        if etype == "statement":
+            reach = s  # the speaker, not the names in what is said
+        if etype == "criticism":
+            cut = re.compile(r"\b(?:and\s+)?(?:said|says|adding|saying|that)\b").search(
+                text, e, reach
+            )
+            reach = cut.start() if cut else reach
         lo = (
             clause[0]
             if etype in ("visit", "meeting", *_TRANSFER_TYPES)
             else max(clause[0], s - 100)
         )
-        clause_names = [m for m in sentence_names if lo <= m.start < reach]
+        if (
+            etype in (*_TRANSFER_TYPES, "armed_conflict")
+            and earlier
+            and earlier[-1][2] in ("sanctions", "criticism", "report_release", "statement")
+        ):
+            lo = max(lo, earlier[-1][1])  # "sanctions on firms accused of supplying …"
+        at_container = (
+            etype == "meeting"
+            and kind == "noun"
+            and bool(_AT_CONTAINER.search(text[clause[0] : s]))
+        )
+        if at_container:
+            lo = s
+            comma = text.find(",", e, reach)
+            reach = comma if comma > 0 else reach
+        clause_names = [
+            m
+            for m in sentence_names
+            if lo <= m.start < reach
+            and not any(t[0] > e and 0 <= t[0] - m.end <= 2 for t in triggers)
+        ]
+        if etype in ("visit", "meeting") and earlier:
+            clause_names = [
+                m
+                for m in clause_names
+                if not (earlier[-1][1] <= m.start < s)
+                or table.get(m.key).type in ("person", "location")
+            ]  # "signed a deal with firm X during a visit": X is the deal's, not the trip's
         next_trigger = min((t[0] for t in triggers if t[0] > e), default=None)
         location = places.locate(text, table, clause, s, e, etype, next_trigger)
         clause_names = [
@@ -529,8 +714,40 @@ def sentence_mentions(
         ]
         own_excluded = appositions if etype == "report_release" else excluded
         parts = _participants(text, clause_names, table, own_excluded, etype)
+        relative = _RELATIVE_SUBJECT.match(text[clause[0] : s])
+        if relative and "," in text[clause[0] : s]:
+            closed = clause[0] + text[clause[0] : s].rfind(",")
+            inside = {table.get(m.key).name for m in clause_names if m.start < closed}
+            parts = [p for p in parts if p not in inside]  # "X, which has …, urged": X urged
+        if relative and (
+            "," in text[clause[0] : s] or not [m for m in clause_names if m.start < s]
+        ):
+            antecedent = _antecedent(table, sentence.start, clause[0])
+            if antecedent:
+                parts = union([antecedent], parts)
+        if etype == "statement" and not parts:
+            reach = min(clause[1], e + 70)
         bare = kind == "noun" and bool(_BARE_REFERENCE.search(text[clause[0] : s]))
-        if not parts and len(triggers) == 1 and not bare:
+        pointer = kind == "noun" and bool(
+            re.search(
+                r"\b(?:in|during|at|of|after|before|since|from|over|about)\s+(?:the|this|that|these)\s+"
+                r"(?:[a-z-]+\s+)?$",
+                text[clause[0] : s],
+            )
+        )
+        speaker = [n for c in found_credits if c.end <= s and s - c.end <= 12 for n in c.names]
+        if etype == "criticism" and not speaker:
+            speaker = [
+                n
+                for c in found_credits
+                if id(c) in speech_ids
+                and c.end <= s
+                and re.search(r"\band\s+(?:\w+\s+)?$", text[max(c.end, s - 12) : s])
+                for n in c.names
+            ]  # "X said … and accused Y": X is the critic
+        if etype in ("statement", "criticism") and speaker:
+            parts = union(speaker, parts)
+        elif not parts and len(triggers) == 1 and not bare:
             parts = _participants(text, sentence_names, table, excluded, etype)
         if etype == "visit" and location in parts:
             parts = [p for p in parts if p != location]
@@ -552,20 +769,34 @@ def sentence_mentions(
             actor = _previous_person(text, table, s)
             if actor and actor not in parts:
                 parts.insert(0, actor)
+        if (
+            etype != "statement"
+            and not [m for m in clause_names if m.start < s and table.get(m.key).name in parts]
+            and re.search(r"\b(?:it|its|they)\s+(?:\w+\s+){0,3}$", text[max(lo, s - 40) : s])
+        ):
+            body = _previous_actor(text, table, s, sentence.start)
+            if body and body not in parts:
+                parts.insert(0, body)  # "the army said it had sent …": it is the army
         if not any(table.get(m.key).type == "person" for m in clause_names) and re.search(
             r"\b(?:their|they|both)\b", window, re.IGNORECASE
         ):
             pair = _previous_people(text, table, s, sentence)
             if len(pair) >= 2:
                 parts = union(parts, pair)
-        if _BOTH_SIDES.search(window):
+        both = _BOTH_SIDES.search(window)
+        if both:
             people = [
                 table.get(m.key).name
                 for m in sentence_names
                 if table.get(m.key).type == "person" and m.role != "modifier"
             ]
             people = list(dict.fromkeys(people))
-            parts = union(parts, people if len(people) >= 2 else _main_countries(table))
+            if both.group("noun").lower() in _STATE_NOUNS or len(people) < 2:
+                countries = _main_countries(table)
+                parts = [p for p in parts if table_type_of(table, p) != "person" or not countries]
+                parts = union(parts, countries)
+            else:
+                parts = union(parts, people)
         date = by_trigger.get(i)
         if (
             date is None
@@ -578,15 +809,20 @@ def sentence_mentions(
         ):
             date = dateline_date  # present perfect under a dateline: the report's date
         lookback = 40 if _PAST_VERB.match(text[s:e]) else 150
-        status_window = text[max(clause[0], s - lookback) : min(clause[1], e + 60)]
+        status_window = text[
+            max(clause[0], s - lookback) : _status_end(text, s, e, etype, kind, clause)
+        ]
         if kind == "noun":
             status_window = _DETAIL_HEDGE.sub(" ", status_window)
         status = status_of(status_window)
-        if status == "occurred":
+        if pointer:
+            status = "occurred"  # "drones were used in the fighting": the cue is not about it
+        if status == "occurred" and not pointer:
             head = text[sentence.start : max(clause[0], s - 150)]
-            if re.search(
-                r"\b(?:reportedly|allegedly|believed|reports\s+indicate)\b", head, re.I
-            ) or _SENTENCE_HEDGE.search(sentence.text):
+            if etype not in _SPEECH and (
+                re.search(r"\b(?:reportedly|allegedly|believed|reports\s+indicate)\b", head, re.I)
+                or _hedged_in_sentence(text, sentence, s, triggers)
+            ):
                 status = "alleged"
         if (
             status == "occurred"
@@ -597,7 +833,22 @@ def sentence_mentions(
         ):
             status = "planned"  # a date after publication: not yet happened
         q_end = clause[1] if next_trigger is None else min(clause[1], max(next_trigger, e + 25))
-        quantities = [q.quantity for q in find_quantities(text, clause[0], q_end)]
+        q_start = max(clause[0], earlier[-1][1]) if earlier else clause[0]
+        if (
+            etype in ("armed_conflict", "other")
+            and next_trigger is None
+            and re.match(
+                r"\s*(?:which\s+)?(?:killing|killed|wounding|wounded|injuring|injured|leaving|left|"
+                r"kidnapping|abducting|capturing|displacing|displaced)\b",
+                text[clause[1] : clause[1] + 20],
+            )
+        ):
+            q_end = _clause_of(clauses, clause[1])[1]
+        quantities = (
+            []
+            if etype in _QUIET_TYPES
+            else [q.quantity for q in find_quantities(text, q_start, q_end)]
+        )
         prior = sentence_prior or bool(_PRIOR.search(text[max(clause[0], s - 30) : s]))
         credits = [
             n
@@ -605,6 +856,18 @@ def sentence_mentions(
             if id(c) not in local_credits or local_credits[id(c)][0] == s
             for n in c.names
         ]
+        credits = [
+            n
+            for c in found_credits
+            if not (
+                id(c) in speech_ids
+                and (c.end > s or (etype in _SPEECH and parts and not set(c.names) & set(parts)))
+            )
+            for n in c.names
+            if n in credits
+        ]
+        if etype in ("statement", "criticism", "report_release"):
+            credits = [n for n in credits if n not in parts]
         mention = Mention(
             type=etype,
             kind=kind,
@@ -634,6 +897,27 @@ def sentence_mentions(
     return out
 
 
+_SPEECH = ("statement", "criticism")
+_FORWARD_CUT = re.compile(
+    r"\b(?:that|which|who|whom|whose|where|while|whereby|under|after|before|because|since|so|"
+    r"but|saying|warning|adding|accusing|arguing|calling|urging)\b|[,;:—–(]"
+)
+
+
+def _status_end(text: str, s: int, e: int, etype: str, kind: str, clause: tuple[int, int]) -> int:
+    """Where the text that bears on a mention's status ends. A speech act's status is its
+    own ("warned that X will …" occurred); after a verb, a complement or relative clause
+    ("signed a deal under which the firm will …") tells the content, not the act."""
+    end = min(clause[1], e + 60)
+    if etype in _SPEECH and kind == "verb":
+        return e
+    if kind == "verb":
+        cut = _FORWARD_CUT.search(text, e, end)
+        if cut:
+            return cut.start()
+    return end
+
+
 def _share_container(text: str, mentions: list[Mention], clauses: list[tuple[int, int]]) -> None:
     """ "agreements made during his visit on June 4", "a visit last year, during which they
     signed a deal", "deployed to X, where arms were also sent": the contained event takes the
@@ -643,7 +927,7 @@ def _share_container(text: str, mentions: list[Mention], clauses: list[tuple[int
             if c is m or c.type not in ("visit", "meeting") or c.trigger[0] <= m.trigger[1]:
                 continue
             between = text[m.trigger[1] : c.trigger[0]]
-            if len(between) > 50 or "," in between or not _CONTAINER.search(between):
+            if len(between) > 90 or "," in between or not _CONTAINER.search(between):
                 continue
             _inherit(m, c)
             m.prior = c.prior
@@ -685,6 +969,49 @@ def _inherit(m: Mention, c: Mention) -> None:
     m.location = m.location or c.location
     if not m.participants:
         m.participants = list(c.participants)
+
+
+def _previous_actor(text: str, table: EntityTable, pos: int, start: int) -> str | None:
+    """What "it"/"they" most likely refers to: the last organisation or country acting before
+    it, in this sentence or just before (a nationality only with its forces: "the Kenyan army")."""
+    for m in reversed(table.in_span(max(0, start - 300), pos)):
+        rec = table.get(m.key)
+        if rec.type not in ("organization", "country") or m.role == "place":
+            continue
+        if m.role == "modifier" and not _forces_follow(text, m.end):
+            continue
+        return rec.name
+    return None
+
+
+def _hedged_in_sentence(text: str, sentence: Sentence, s: int, triggers: list[Trigger]) -> bool:
+    """ "X visited Y, which has not been confirmed": a denial or non-confirmation in the sentence
+    bears on the mention it follows, not on one told after it."""
+    for hedge in _SENTENCE_HEDGE.finditer(text, sentence.start, sentence.end):
+        if hedge.start() < s:
+            if not any(hedge.end() <= t[0] < s for t in triggers):
+                return True
+        elif not any(s < t[0] < hedge.start() for t in triggers):
+            return True
+    return False
+
+
+def _forces_follow(text: str, end: int) -> bool:
+    """A nationality adjective that names its state's forces or body ("Kenyan troops"), also
+    when coordinated ("Armenian and Azerbaijani troops")."""
+    after = text[end : end + 50]
+    if _FORCES_AFTER.match(after[:20]):
+        return True
+    other = re.match(r"\s+(?:and|or)\s+[A-Z][\w’'-]+(?=\s)", after)
+    return bool(other) and bool(_FORCES_AFTER.match(after[other.end() : other.end() + 20]))
+
+
+def _antecedent(table: EntityTable, start: int, end: int) -> str | None:
+    """What "who"/"which" opening a clause refers to: the last name before it."""
+    names = [m for m in table.in_span(start, end) if m.role != "modifier" and end - m.end <= 80]
+    if not names or table.get(names[-1].key).type == "location":
+        return None
+    return table.get(names[-1].key).name
 
 
 def _main_countries(table: EntityTable) -> list[str]:
@@ -770,6 +1097,8 @@ def _fold_sentence(mentions: list[Mention]) -> list[Mention]:
             if m.date and o.date and m.date.value != o.date.value:
                 continue
             if m.prior != o.prior or m.distinct or (m.anchor and m.anchor[0] is o):
+                continue
+            if m.location and o.location and m.location != o.location:
                 continue
             if m.status != o.status and same_type:
                 continue

@@ -26,7 +26,7 @@ from eventbrief.backends.offline.lexicon import (
 from eventbrief.backends.offline.sentences import DATELINE, Sentence
 from eventbrief.models import name_key
 
-_WORD = re.compile(r"(?:[A-Z]\.){2,}|[A-Za-z0-9][A-Za-z0-9’'\-]*")
+_WORD = re.compile(r"(?:[A-Z]\.){2,}|[^\W_][^\W_’'\-]*(?:[’'\-][^\W_]+)*[’']?")
 _CONNECTORS = frozenset(
     {
         "of",
@@ -95,7 +95,9 @@ _APPOSITION = re.compile(
 )
 _PERSONAL_VERBS = re.compile(
     r"^,?\s+(?:said|says|told|stated|added|noted|wrote|met|meets|visited|visits|arrived|arrives|"
-    r"travelled|traveled|warned|announced|urged|called|vowed|insisted|argued|denied|claimed)\b"
+    r"travelled|traveled|warned|announced|urged|called|vowed|insisted|argued|denied|claimed|"
+    r"dismissed|rejected|condemned|critici[sz]ed|accused|welcomed|stressed|explained|"
+    r"responded|replied|pledged|promised|signed|held|hosted|praised|described)\b"
 )
 
 
@@ -347,13 +349,21 @@ def _is_place_token(text: str, tok: _Token) -> bool:
 def _place_before(text: str, start: int) -> bool:
     left = text[max(0, start - 30) : start]
     if re.search(
-        r"\b(?:town|city|village|region|province|district|port|capital|state|county)\s+of\s+$",
+        r"\b(?:town|city|village|region|province|district|port|capital|state|county|coast|shores?|"
+        r"waters|outskirts|north|south|east|west|centre|center|border)\s+of\s+(?:the\s+)?$",
         left,
         re.IGNORECASE,
     ):
         return True
     if re.search(r"\baccording to\s+(?:the\s+)?$", left, re.IGNORECASE):
         return False
+    if re.search(
+        r"\b(?:areas?|parts?|hub|heart|suburbs?|(?:reached|entered|fled|evacuated|captured|"
+        r"seized|shelled|bombed))\s+(?:of\s+)?(?:the\s+)?$",
+        left,
+        re.IGNORECASE,
+    ):
+        return True
     return bool(
         re.search(
             r"\b(?:in|to|at|near|from|into|toward|towards|across|visit|visits|visited|visiting|"
@@ -374,7 +384,10 @@ def _segment(
         run
         and run[0].kind == "word"
         and (
-            _low(run[0]) in NON_NAMES
+            (
+                _low(run[0]) in NON_NAMES
+                and (run[0].start == sentence_start or _low(run[0]) not in _ORDINALS)
+            )
             or (
                 run[0].start == sentence_start
                 and b.words[_low(run[0])] > 0
@@ -386,6 +399,14 @@ def _segment(
         run = run[1:]
     while run and run[-1].kind == "word" and run[-1].text in _CONNECTORS:
         run = run[:-1]
+    split = _person_of_org(run)
+    if split is not None:
+        _segment(b, run[:split], sentence_start)
+        rest_of = run[split + 1 :]
+        if rest_of and rest_of[0].text == "the":
+            rest_of = rest_of[1:]
+        _segment(b, rest_of, sentence_start)
+        return  # "X Y of the Z Party": a person and an organisation
     if not run:
         return
     i = 0
@@ -461,6 +482,21 @@ def _segment(
     if org_end is not None:
         return
     _unknown(b, rest, lead, sentence_start)
+
+
+_ORDINALS = frozenset({"first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth"})
+
+
+def _person_of_org(run: list[_Token]) -> int | None:
+    """Index of "of" in "Given Family of [the] … Org-head", else None."""
+    for k, tok in enumerate(run):
+        if tok.text != "of":
+            continue
+        before, after = run[:k], run[k + 1 :]
+        if 2 <= len(before) <= 3 and _person_tokens(before) and any(_is_org_head(t) for t in after):
+            return k
+        return None
+    return None
 
 
 def _title_of_phrase(rest: list[_Token]) -> int | None:
@@ -548,6 +584,15 @@ def _unknown(b: _Builder, toks: list[_Token], lead: list[_Token], sentence_start
         if tok.kind == "country" and _is_place_token(text, tok):
             role = "place"
         b.country(tok.code or "", tok.text, tok.start, tok.end, role)
+    if (
+        len(toks) >= 3
+        and toks[0].kind == "word"
+        and toks[0].text.lower() in _GEO_HEADS
+        and toks[1].text == "of"
+    ):
+        rec = b.entity(text[toks[0].start : toks[-1].end], "location", toks[0].start)
+        b.mention(rec, toks[0].start, toks[-1].end, "place")
+        return  # "Gulf of Guinea", "Strait of Hormuz": a place, not the country inside it
     toks = [t for t in toks if t.kind == "word"]
     if not toks:
         return
@@ -591,7 +636,18 @@ def _unknown(b: _Builder, toks: list[_Token], lead: list[_Token], sentence_start
             rec.add_alias(surface)
         b.mention(rec, start, end, "place")
         return
-    if surface.isupper() and 2 <= len(surface) <= 8:
+    if _DESCRIBED_ORG.search(text[max(0, start - 45) : start]) and len(toks) <= 4:
+        rec = b.entity(surface, "organization", start)
+        b.mention(rec, start, end, "modifier" if _ORG_MODIFIER.match(after) else "actor")
+        return
+    if (
+        surface.isupper()
+        and 2 <= len(surface) <= 8
+        and (
+            not re.search(r"\d", surface)
+            or re.match(r"\s+(?:rebels|militia|group|movement|fighters|militants)\b", after)
+        )
+    ):
         rec = b.entity(surface, "organization", start)
         b.mention(rec, start, end, "modifier" if _ORG_MODIFIER.match(after) else "actor")
         return
@@ -601,7 +657,7 @@ def _unknown(b: _Builder, toks: list[_Token], lead: list[_Token], sentence_start
         if apposition and any(w.lower() in TITLE_HEADS for w in apposition.group("desc").split()):
             desc = apposition.group("desc").strip()
         lower_title = _LOWER_TITLE.search(text[max(0, start - 50) : start + 1])
-        counterpart = re.search(r"\b(?:with|by|and)\s+$", text[max(0, start - 6) : start])
+        counterpart = re.search(r"\b(?:with|by|and|said|says)\s+$", text[max(0, start - 7) : start])
         syllables = any(re.search(r"[a-z]-[a-z]", t.text) for t in toks)
         if (
             honorific
@@ -616,7 +672,10 @@ def _unknown(b: _Builder, toks: list[_Token], lead: list[_Token], sentence_start
                 desc = lower_title.group("title")
             _person(b, toks, desc)
             return
-    if _place_before(text, start) and len(toks) <= 3:
+    adjective = len(toks) == 1 and re.match(
+        r"(?:\w+(?:an|ese|ish|ic))\s+[a-z]", text[start : end + 12]
+    )
+    if _place_before(text, start) and len(toks) <= 3 and not adjective:
         rec = b.entity(surface, "location", start)
         b.mention(rec, start, end, "place")
         return
@@ -659,6 +718,34 @@ def _acronym_after(b: _Builder, tok: _Token, rec: EntityRecord | None) -> None:
     if acronym[0].upper() in initials:  # "(AP)" after "Philippines" is a credit, not a name
         rec.add_alias(acronym)
 
+
+_GEO_HEADS = frozenset(
+    {
+        "gulf",
+        "bay",
+        "sea",
+        "strait",
+        "straits",
+        "lake",
+        "mount",
+        "cape",
+        "isle",
+        "horn",
+        "port",
+        "bight",
+        "sound",
+        "channel",
+        "peninsula",
+        "islands",
+    }
+)
+_DESCRIBED_ORG = re.compile(
+    r"\b(?:firm|company|maker|manufacturer|producer|group|giant|conglomerate|carrier|lender|"
+    r"bank|insurer|operator|contractor|supplier|developer|retailer|broadcaster|newspaper|"
+    r"think\s+tank|charity|watchdog|consultancy|startup|start-up|shipbuilder|shipyard|automaker|"
+    r"carmaker|airline|miner|refiner|exporter|publisher|outlet|agency)\s+$"
+)
+"""A lowercase descriptor naming what kind of organisation follows ("arms maker X")."""
 
 _NAMED_THING_AFTER = re.compile(
     r"^\s+(?:treaty|pact|agreement|accord|deal|partnership|anniversary|summit|talks|programme|"
@@ -740,8 +827,13 @@ def _canonical_names(table: EntityTable) -> None:
     for rec in table.records.values():
         if not rec.surfaces:
             continue
-        fullest = max(rec.surfaces, key=lambda s: (len(s), -rec.surfaces.index(s)))
-        others = [s for s in rec.surfaces if s != fullest]
+        forms = (
+            rec.surfaces
+            if rec.type == "country"
+            else list(dict.fromkeys([rec.name, *rec.surfaces]))
+        )
+        fullest = max(forms, key=lambda s: (len(s), -forms.index(s)))
+        others = [s for s in forms if s != fullest]
         old = rec.name
         rec.name = fullest
         rec.aliases = [a for a in [*others, *rec.aliases] if a != fullest]

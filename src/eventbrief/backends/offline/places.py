@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import re
 
+from eventbrief.backends.offline.countries import country_index
 from eventbrief.backends.offline.names import EntityTable
 
 PHYSICAL = {"visit", "meeting", "armed_conflict", "military_deployment"}
+_TRANSFERS = {"aid", "arms_transfer", "technology_transfer"}
 _BACKGROUND_PLACE = re.compile(
     r"\b(?:war|conflict|fighting|crisis|tensions|campaign)\s+in\s+(?:the\s+)?$", re.IGNORECASE
 )
 _THE_COUNTRY = re.compile(r"^\s+(?:to|in)\s+the\s+country\b")
 _THE_REGION = re.compile(r"\b(?:in|to|near)\s+the\s+region\b")
+_THE_CAPITAL = re.compile(r"^\s+(?:in|to|into|at)\s+the\s+(?P<adj>[A-Z][\w-]+)\s+capital\b")
 _REGIONS = {"region", "province", "oblast", "district", "county", "prefecture", "governorate"}
 
 
@@ -45,23 +48,41 @@ def locate(
         )
         if not place_like:
             continue
-        if etype not in PHYSICAL and not re.search(r"\b(?:in|at)\s+(?:the\s+)?$", before):
-            continue
+        into = (
+            r"in|at|to|into"
+            if etype in _TRANSFERS and rec.type == "location" and not rec.country_code
+            else r"in|at"
+        )
+        if etype not in PHYSICAL and not re.search(rf"\b(?:{into})\s+(?:the\s+)?$", before):
+            continue  # aid flown "to Nepalgunj" happens there; a country it goes to is a party
         if etype != "armed_conflict" and _BACKGROUND_PLACE.search(
             text[max(0, m.start - 30) : m.start]
         ):
             continue
-        if m.start >= e and m.start - e <= 90 and (limit is None or m.start < limit):
+        near = 90 if etype in PHYSICAL or etype not in ("statement", "criticism") else 30
+        if m.start >= e and m.start - e <= near and (limit is None or m.start < limit):
             candidates.append((m.start - e, rec.name))
         elif m.end <= s and s - m.end <= 40 and etype in PHYSICAL:
             candidates.append((s - m.end + 30, rec.name))
     if candidates:
         return min(candidates)[1]
+    capital = _THE_CAPITAL.match(text[e : e + 50])
+    if capital and etype in PHYSICAL:
+        return _capital_of(table, capital.group("adj"))
     if etype == "visit" and _THE_COUNTRY.match(text[e : e + 30]):
         return _previous_place(text, table, s, ("country",))
     if etype in PHYSICAL and _THE_REGION.search(text[e : min(clause[1], e + 90)]):
         return _previous_place(text, table, s, ("location",), region=True)
     return None
+
+
+def _capital_of(table: EntityTable, adjective: str) -> str | None:
+    """ "the Lithuanian capital" → the capital city's entity, when the article names it."""
+    index = country_index()
+    code = index.by_demonym.get(adjective) or index.by_name.get(adjective)
+    capital = index.countries[code].capital if code else None
+    names = {r.name for r in table.records.values() if r.type == "location"}
+    return capital if capital in names else None
 
 
 def _previous_place(

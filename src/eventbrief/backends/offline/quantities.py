@@ -48,12 +48,15 @@ _UNITS = (
     r"doses|children|migrants|protesters|members|delegates|homes|buildings|villages|"
     r"kilometres|kilometers|miles|hectares|units|battalions|brigades|divisions|engineers|"
     r"labourers|laborers|specialists|advisers|advisors|instructors|technicians|volunteers|"
-    r"mercenaries|sailors|pilots|police|policemen|students|journalists"
+    r"mercenaries|sailors|pilots|police|policemen|students|journalists|individuals|companies|"
+    r"entities|firms|banks|crew\s+members|crew|passengers|systems|radar\s+systems|"
+    r"armou?red\s+vehicles|howitzers|kilograms|kg|tonnes|metric\s+tons|patrol\s+boats|boats|"
+    r"fighter\s+jets|satellites|trucks|lorries"
 )
 _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _WORDS = "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True))
 QUANTITY = re.compile(
-    rf"(?:(?P<approx>{_APPROX})\s+)?(?P<currency>[$€£¥])?(?P<num>{_NUM}|(?<![\w-])(?:{_WORDS}))"
+    rf"(?:(?P<approx>{_APPROX})\s+)?(?P<currency>[$€£¥])?(?P<num>(?<![\w.,-])(?:{_NUM})|(?<![\w-])(?:{_WORDS}))"
     rf"(?:\s*(?P<mult>thousand|million|billion|trillion|bn|m)\b)?"
     rf"(?P<mods>(?:\s+(?:[A-Z][\w’'-]+|more|additional|new|extra|armed|active|combat|"
     rf"ballistic|cruise|military|artillery|attack|foreign|heavy|young|elite))"

@@ -82,8 +82,8 @@ def pick_takeaways(
 ) -> list[Sentence]:
     """Key sentences in article order: first the sentences that state the article's most
     important events (`preferred`, best first), then the most central body sentences; falls
-    back to other lines when the article is short, so there are always at least `low`
-    (repeats only as a last resort)."""
+    back to other lines when the article is short (never a repeat: a short article may give
+    fewer than `low`)."""
     body = [s for s in sentences if s.kind == "body" and len(s.text.split()) >= 5]
     pool = body or [s for s in sentences if s.kind != "meta"] or sentences
     want = max(low, min(high - 1, round(len(pool) / 2)))
@@ -104,9 +104,7 @@ def pick_takeaways(
     others = [s for s in sentences if s not in picked and s.kind != "meta"]
     while len(picked) < low and others:
         picked.append(others.pop(0))
-    while len(picked) < low and picked:
-        picked.append(picked[len(picked) % max(1, len(picked))])
-    return picked[:high] if len(picked) >= low else picked
+    return picked[:high]
 
 
 _ANALYSIS = re.compile(

@@ -68,10 +68,15 @@ _META = re.compile(
 )
 
 
+_DASH = r"(?:[—–]|--?)"
+_DATELINE_MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]{0,6}\.?"
 DATELINE = re.compile(
-    r"^(?:[A-Z][\w .’'-]{1,40},\s+[A-Z][a-z]{2,8}\.?\s+\d{1,2}\s*\([^)]{1,40}\)\s*"
-    r"|[A-Z][A-Z .’'-]{1,40}(?:,\s+[A-Z][\w .’'-]{1,30})?\s*\([^)]{1,30}\)\s*[—–-]+\s*"
-    r"|[A-Z][A-Z .’'-]{2,40}(?:,\s+[A-Z][\w .’'-]{1,30})?\s+[—–]\s+)"
+    rf"^(?:[A-Z][\w .’'-]{{1,40}}(?:,\s+[A-Z][\w .’'-]{{1,40}}){{0,2}},\s+"
+    rf"{_DATELINE_MONTH}\s+\d{{1,2}}"
+    rf"(?:,\s+\d{{4}})?\s*(?:\([^)]{{1,40}}\)\s*(?:{_DASH}\s*)?|{_DASH}\s+)"
+    rf"|[A-Z][A-Z .’'-]{{1,40}}(?:,\s+[A-Z][\w .’'-]{{1,40}}){{0,2}}\s*"
+    rf"\([^)]{{1,30}}\)\s*{_DASH}\s*"
+    rf"|[A-Z][A-Z .’'-]{{2,40}}(?:,\s+[A-Z][\w .’'-]{{1,30}}){{0,2}}\s+{_DASH}\s+)"
 )
 """A dateline opening a story: "City, June 4 (Outlet)", "CITY, Country (Outlet) —", "CITY —"."""
 

@@ -1,0 +1,165 @@
+"""Benchmark 4: eventbrief against langextract on the same articles and the same scripted model.
+
+Both tools talk to one scripted OpenAI-compatible server (its own process, 200 ms per request)
+that answers each in the format it asks for with the same sentences. Prompt tokens are counted by
+the server on every request body, with one tokenizer for both (words and punctuation marks, and
+characters ÷ 4 as a second estimate: no BPE file is available offline). Both run 8 requests at
+a time. langextract runs twice: with its default 1,000-character chunks, and with one chunk per
+article. A second set joins the five seeds into one long article (~13,000 characters), where
+eventbrief splits at its own chunk size (12,000) and langextract at 1,000.
+
+    .venv/bin/pip install -e ".[peer]"; .venv/bin/python bench/bench_langextract.py
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import json
+import logging
+import tempfile
+import warnings
+from pathlib import Path
+
+from common import seed_articles, timed
+from eventbrief.backends.openai_compatible import OpenAIBackend
+from eventbrief.config import Settings
+from eventbrief.models import Article
+from eventbrief.pipeline import for_run, run_articles
+from scripted_model import ServerProcess
+
+TASK = json.loads((Path(__file__).parent / "langextract_task.json").read_text(encoding="utf-8"))
+CONCURRENCY = 8
+
+
+def run_eventbrief(articles: list[Article], base_url: str) -> int:
+    """The pipeline with the backend wrapped as a run wraps it (chunking; cache off)."""
+
+    async def go() -> int:
+        made = OpenAIBackend(model="gpt-4o-mini", base_url=base_url, api_key="bench")
+        backend = for_run(made, Settings(no_cache=True))
+        try:
+            outcomes = await run_articles(articles, backend, concurrency=CONCURRENCY)
+        finally:
+            await backend.aclose()
+        return sum(1 for o in outcomes if o.summary is not None)
+
+    return asyncio.run(go())
+
+
+def run_langextract(articles: list[Article], base_url: str, max_char_buffer: int) -> int:
+    # the optional peer (extra "peer"), imported only when it runs
+    import langextract as lx
+    from langextract.prompt_validation import PromptValidationLevel
+
+    example = TASK["example"]
+    examples = [
+        lx.data.ExampleData(
+            text=example["text"],
+            extractions=[
+                lx.data.Extraction(
+                    extraction_class=e["class"],
+                    extraction_text=e["text"],
+                    attributes=e["attributes"],
+                )
+                for e in example["extractions"]
+            ],
+        )
+    ]
+    documents = [lx.data.Document(text=a.text, document_id=a.meta.id) for a in articles]
+    results = lx.extract(
+        documents,
+        prompt_description=TASK["prompt_description"],
+        examples=examples,
+        model_id="gpt-4o-mini",
+        api_key="bench",
+        language_model_params={"base_url": base_url},
+        fence_output=False,
+        use_schema_constraints=False,
+        max_char_buffer=max_char_buffer,
+        max_workers=CONCURRENCY,
+        batch_length=CONCURRENCY * 8,
+        show_progress=False,
+        prompt_validation_level=PromptValidationLevel.OFF,
+    )
+    return sum(1 for doc in results if doc.extractions)
+
+
+def _per_article(log: Path, caller: str, articles: int) -> tuple[float, float, int]:
+    records = [json.loads(line) for line in log.read_text().splitlines()]
+    mine = [r for r in records if r["caller"] == caller]
+    tokens = sum(r["prompt_tokens"] for r in mine) / articles
+    chars4 = sum(r["prompt_chars"] for r in mine) / 4 / articles
+    return tokens, chars4, len(mine)
+
+
+def long_articles(count: int) -> list[Article]:
+    """`count` articles, each the five seeds joined (its own id and hash)."""
+    seeds = seed_articles(5)
+    joined = "\n\n".join(a.text.strip() for a in seeds)
+    out = []
+    for n in range(count):
+        text = f"{joined}\n\n(copy {n})\n"
+        meta = seeds[0].meta.model_copy(
+            update={"id": f"long-{n:03d}", "sha256": hashlib.sha256(text.encode()).hexdigest()}
+        )
+        out.append(Article(meta=meta, text=text))
+    return out
+
+
+def compare(articles: list[Article], latency: float, title: str) -> None:
+    rows = []
+    runs = [
+        ("eventbrief", lambda url: run_eventbrief(articles, url)),
+        ("langextract (1000-char chunks)", lambda url: run_langextract(articles, url, 1000)),
+        ("langextract (one chunk/article)", lambda url: run_langextract(articles, url, 100_000)),
+    ]
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, run in runs:
+            log = Path(tmp) / f"{len(rows)}.jsonl"
+            with ServerProcess(latency, log) as server:
+                done, seconds = timed(lambda run=run, server=server: run(server.base_url))
+            caller = "eventbrief" if name == "eventbrief" else "langextract"
+            tokens, chars4, requests = _per_article(log, caller, len(articles))
+            rows.append((name, done, requests, tokens, chars4, seconds))
+    print(title)
+    print(
+        f"{'tool':34} {'ok':>4} {'requests':>8} {'prompt tok/article':>18} "
+        f"{'chars/4 per article':>19} {'wall s':>7}"
+    )
+    for name, done, requests, tokens, chars4, seconds in rows:
+        print(f"{name:34} {done:>4} {requests:>8} {tokens:>18.0f} {chars4:>19.0f} {seconds:>7.2f}")
+    base = rows[0]
+    for name, _, _, tokens, chars4, seconds in rows[1:]:
+        print(
+            f"eventbrief / {name}: prompt tokens {base[3] / tokens:.2f}x "
+            f"(chars/4 {base[4] / chars4:.2f}x), wall time {base[5] / seconds:.2f}x"
+        )
+    print()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--articles", type=int, default=50)
+    parser.add_argument("--long", type=int, default=10)
+    parser.add_argument("--latency", type=float, default=0.2)
+    args = parser.parse_args()
+    logging.disable(logging.WARNING)
+    warnings.simplefilter("ignore")
+    compare(
+        seed_articles(args.articles),
+        args.latency,
+        f"Benchmark 4a: {args.articles} articles (the 5 seeds, cycled, ~2,600 chars each), "
+        f"scripted model {args.latency * 1000:.0f} ms/request, {CONCURRENCY} requests in flight",
+    )
+    compare(
+        long_articles(args.long),
+        args.latency,
+        f"Benchmark 4b: {args.long} long articles (the 5 seeds joined, ~13,000 chars each), "
+        f"same server and concurrency",
+    )
+
+
+if __name__ == "__main__":
+    main()
