@@ -18,6 +18,7 @@ import os
 import re
 import sqlite3
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -81,6 +82,22 @@ def cache_key(identity: dict[str, str], meta: ArticleMeta) -> str:
     return hashlib.sha256(material.encode("utf-8")).hexdigest()
 
 
+def _use_wal(conn: sqlite3.Connection, patience: float) -> None:
+    """Switch the file to WAL (it stays so). SQLite answers "database is locked" at once, busy
+    timeout or not, when several processes make the switch on a new file together; try again
+    until `patience` seconds have passed."""
+    deadline = time.monotonic() + patience
+    while True:
+        try:
+            if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.02)
+
+
 @dataclass(frozen=True)
 class CacheStats:
     path: Path
@@ -110,7 +127,7 @@ class ExtractionCache:
             )
             try:
                 conn.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout_ms)}")
-                conn.execute("PRAGMA journal_mode = WAL")
+                _use_wal(conn, self._busy_timeout_ms / 1000)
                 conn.execute("PRAGMA synchronous = NORMAL")
                 conn.execute(_SCHEMA)
             except sqlite3.Error:
