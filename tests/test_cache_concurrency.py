@@ -12,16 +12,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from eventbrief.backends.base import ExtractionResult
+from eventbrief.cache import CACHE_FILE, ExtractionCache
 from eventbrief.models import ArticleExtraction, ArticleMeta, ArticleSummary, Usage
 from reliability_support import chat_requests, extraction_for, first_user_message
 from scripted_server import ScriptedServer, tool_call_reply
-
-cache_module = pytest.importorskip("eventbrief.cache", reason="needs the cache (helper scale)")
-CACHE_FILE = cache_module.CACHE_FILE
-ExtractionCache = cache_module.ExtractionCache
 
 WORKERS = 8
 OWN_ROWS = 60

@@ -153,6 +153,7 @@ def test_successful_runs_leak_nothing(run: Run, scripted_server: ScriptedServer)
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("# ")
 
+    assert list((run.root / "cache").glob("*.sqlite3")), "no cache was written to scan"
     requests = chat_requests(scripted_server.requests)
     assert requests, "the runs made no request: the key was never in use"
     assert {r.headers.get("authorization") for r in requests} == {f"Bearer {FAKE_KEY}"}
