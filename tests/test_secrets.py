@@ -281,3 +281,28 @@ def test_brief_leaks_nothing(run: Run, scripted_server: ScriptedServer) -> None:
         f"Bearer {FAKE_KEY}"
     }
     assert _scan(run) == []
+
+
+def test_batch_commands_leak_nothing(run: Run, scripted_server: ScriptedServer) -> None:
+    """batch prepare writes request bodies (never headers); submit and status meet a server
+    that echoes the key in its errors, with the openai client's debug log on."""
+    _articles(run.root / "in")
+    env = run.env(OPENAI_API_KEY=FAKE_KEY, OPENAI_BASE_URL=scripted_server.base_url)
+    done = run("batch", "prepare", "in", "-o", "requests.jsonl", env=env)
+    assert done.returncode == 0, done.stderr
+    assert (run.root / "requests.jsonl").stat().st_size > 0
+
+    def echo(request: Any) -> Reply:
+        sent = request.headers.get("authorization", "")
+        return error_reply(401, f"Incorrect API key provided: {sent}")
+
+    scripted_server.router = echo
+    debug = {**env, "OPENAI_LOG": "debug"}
+    for args in (("submit", "requests.jsonl"), ("status", "batch_123")):
+        done = run("batch", *args, env=debug)
+        assert done.returncode != 0, done.stderr
+        assert "Incorrect API key provided" in done.stderr or "401" in done.stderr, done.stderr
+    assert {r.headers.get("authorization") for r in scripted_server.requests} == {
+        f"Bearer {FAKE_KEY}"
+    }
+    assert _scan(run) == []
