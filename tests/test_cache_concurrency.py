@@ -23,6 +23,8 @@ OWN_ROWS = 60
 SHARED_ROWS = 20
 IDENTITY = {"backend": "openai", "model": "scripted-model", "mode": "tools", "prompt_version": "t"}
 EVENTBRIEF = Path(sys.executable).with_name("eventbrief")
+# Whole `eventbrief` processes cost a second or two each on a 2-core machine: fewer of them.
+CLI_RUNS = 4
 
 
 def _meta(name: str) -> ArticleMeta:
@@ -100,12 +102,12 @@ def test_eight_processes_write_one_cache_at_once(tmp_path: Path) -> None:
             assert got.extraction.summary == f"written by worker {writer} for shared-{i}"
 
 
-def test_eight_cli_runs_share_one_cache(scripted_server: ScriptedServer, tmp_path: Path) -> None:
-    """8 `eventbrief summarize` processes at once, each with its own articles and all with the
+def test_cli_runs_at_once_share_one_cache(scripted_server: ScriptedServer, tmp_path: Path) -> None:
+    """`eventbrief summarize` processes at once, each with its own articles and all with the
     same shared ones, one cache. Afterwards one run over everything makes no request at all."""
     texts: dict[str, str] = {}
     folders = []
-    for w in range(WORKERS):
+    for w in range(CLI_RUNS):
         folder = tmp_path / f"in-{w}"
         folder.mkdir()
         names = [f"own-{w}-{i}" for i in range(2)] + [f"shared-{i}" for i in range(2)]
@@ -144,7 +146,7 @@ def test_eight_cli_runs_share_one_cache(scripted_server: ScriptedServer, tmp_pat
     for process in runs:
         _, stderr = process.communicate(timeout=120)
         assert process.returncode == 0, stderr
-    for w in range(WORKERS):
+    for w in range(CLI_RUNS):
         for path in (tmp_path / f"out-{w}").iterdir():
             summary = ArticleSummary.model_validate_json(path.read_text(encoding="utf-8"))
             assert f"[{summary.article.id}]" in texts[summary.article.id]

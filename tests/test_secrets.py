@@ -288,8 +288,13 @@ def test_batch_commands_leak_nothing(run: Run, scripted_server: ScriptedServer) 
     that echoes the key in its errors, with the openai client's debug log on."""
     _articles(run.root / "in")
     env = run.env(OPENAI_API_KEY=FAKE_KEY, OPENAI_BASE_URL=scripted_server.base_url)
-    done = run("batch", "prepare", "in", "-o", "requests.jsonl", env=env)
-    assert done.returncode == 0, done.stderr
+    made = CliRunner().invoke(
+        app,
+        ["batch", "prepare", str(run.root / "in"), "-o", str(run.root / "requests.jsonl")],
+        env={**{k: None for k in os.environ if k.startswith(("OPENAI_", "EVENTBRIEF_"))}, **env},
+    )
+    run.printed.append(("batch prepare", made.output + made.stderr))
+    assert made.exit_code == 0, made.stderr
     assert (run.root / "requests.jsonl").stat().st_size > 0
 
     def echo(request: Any) -> Reply:
