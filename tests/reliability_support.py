@@ -7,10 +7,9 @@ sent (`RecordedRequest`) and wrote. Nothing here knows the tool's internals.
 from __future__ import annotations
 
 import json
-import re
 import socket
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -138,30 +137,9 @@ def first_user_message(request: Any) -> str:
     return next((message_text(m) for m in messages(request) if m.get("role") == "user"), "")
 
 
-def request_text(request: Any) -> str:
-    """Everything the request carried in its messages, joined (for "which article is this?")."""
-    return "\n".join(message_text(m) for m in messages(request))
-
-
 def chat_requests(requests: Iterable[Any]) -> list[Any]:
     """Only the chat-completion calls (a server may also see other paths)."""
     return [r for r in requests if str(r.path).rstrip("/").endswith("/chat/completions")]
-
-
-def router_by_marker(
-    answers: dict[str, Callable[[Any], Any]], default: Callable[[Any], Any]
-) -> Callable[[Any], Any]:
-    """A scripted-server router: the first marker found in the first user message picks the
-    answer (markers must not be substrings of one another)."""
-
-    def route(request: Any) -> Any:
-        text = first_user_message(request)
-        for marker, answer in answers.items():
-            if marker in text:
-                return answer(request)
-        return default(request)
-
-    return route
 
 
 def one_line(text: str) -> bool:
@@ -170,9 +148,6 @@ def one_line(text: str) -> bool:
 
 def no_traceback(*outputs: str) -> bool:
     return not any("Traceback (most recent call last)" in out for out in outputs)
-
-
-TEMP_NAME = re.compile(r"(^\.|\.tmp$|\.part$|~$|\.temp$)")
 
 
 class DripServer:
