@@ -511,3 +511,35 @@ def test_narration_against_a_stalled_server_is_skipped_in_bounded_time(
     brief = json.loads((tmp_path / "brief.json").read_text("utf-8"))
     assert brief["narrative"] is None
     assert elapsed < TIME_BOUND
+
+
+@pytest.mark.timeout(60)
+def test_drip_fed_narration_is_skipped_in_bounded_time(tmp_path: Path) -> None:
+    """brief --narrate over saved summaries, against a server that drip-feeds the paragraph:
+    the brief is written without it once the timeout (for the whole answer) has passed."""
+    summaries = tmp_path / "summaries"
+    summaries.mkdir()
+    seed = Path(__file__).resolve().parents[1] / "evals" / "gold"
+    for gold in sorted(seed.glob("00[01]_*.json")):
+        (summaries / gold.name).write_bytes(gold.read_bytes())
+    message = tool_calls_message([("Narrative", json.dumps({"paragraph": "Late words."}))])
+    body = json.dumps(chat_completion(message, finish_reason="tool_calls")).encode("utf-8")
+    with DripServer(body, drips=1000) as server:
+        started = time.monotonic()
+        result = CliRunner().invoke(
+            app,
+            [
+                "brief",
+                "--from-summaries",
+                str(summaries),
+                "--narrate",
+                "-o",
+                str(tmp_path / "b.json"),
+            ],
+            env={**_batch_env(server), "EVENTBRIEF_TIMEOUT": "1"},
+        )
+        elapsed = time.monotonic() - started
+    assert result.exit_code == 0, result.stderr
+    assert "narrative skipped" in result.stderr
+    assert json.loads((tmp_path / "b.json").read_text("utf-8"))["narrative"] is None
+    assert elapsed < 15

@@ -10,7 +10,8 @@ hooks (the shared rate-limit gate) happen before the transport is called and do 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Iterator
 
 import httpx2
 
@@ -63,3 +64,42 @@ class _DeadlineStream(httpx2.AsyncByteStream):
 
     async def aclose(self) -> None:
         await self._inner.aclose()
+
+
+class SyncDeadlineTransport(httpx2.BaseTransport):
+    """The same for a blocking client: the deadline is checked before and after each read of
+    the body, so an answer ends at most one read timeout after its deadline."""
+
+    def __init__(self, inner: httpx2.BaseTransport, seconds: float) -> None:
+        self.inner = inner
+        self.seconds = seconds
+
+    def handle_request(self, request: httpx2.Request) -> httpx2.Response:
+        deadline = time.monotonic() + self.seconds
+        response = self.inner.handle_request(request)
+        expired = httpx2.ReadTimeout(
+            f"no complete answer within {self.seconds:g} s", request=request
+        )
+        response.stream = _SyncDeadlineStream(response.stream, deadline, expired)
+        return response
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+class _SyncDeadlineStream(httpx2.SyncByteStream):
+    def __init__(
+        self, inner: httpx2.SyncByteStream, deadline: float, expired: httpx2.ReadTimeout
+    ) -> None:
+        self._inner = inner
+        self._deadline = deadline
+        self._expired = expired
+
+    def __iter__(self) -> Iterator[bytes]:
+        for chunk in self._inner:
+            if time.monotonic() > self._deadline:
+                raise self._expired
+            yield chunk
+
+    def close(self) -> None:
+        self._inner.close()

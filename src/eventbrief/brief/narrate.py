@@ -10,10 +10,12 @@ import hashlib
 import logging
 from typing import Any
 
+import httpx2
 import instructor
 import openai
 from pydantic import BaseModel, Field, field_validator
 
+from eventbrief.backends.http_deadline import SyncDeadlineTransport
 from eventbrief.models import Brief
 from eventbrief.prompt_templates import split_version
 from eventbrief.resources import read_text
@@ -82,7 +84,15 @@ def narrate(
     _, messages = _messages()
     client = instructor.from_openai(
         openai.OpenAI(
-            base_url=base_url, api_key=api_key or "no-key", timeout=timeout, max_retries=2
+            base_url=base_url,
+            api_key=api_key or "no-key",
+            timeout=timeout,
+            max_retries=2,
+            # `timeout` bounds each read; the transport bounds the whole answer
+            http_client=openai.DefaultHttpxClient(
+                timeout=timeout,
+                transport=SyncDeadlineTransport(httpx2.HTTPTransport(), timeout),
+            ),
         ),
         mode=instructor.Mode.TOOLS,
     )
