@@ -213,7 +213,7 @@ FAULTS: list[Fault] = [
     ),
 ]
 # Rows of README's table tested by their own tests below (their server is not the scripted one).
-OTHER_ROWS = ["narration-stall", "drip-feed"]
+OTHER_ROWS = ["narration-stall", "narration-drip-feed", "drip-feed"]
 RECOVERABLE = [f for f in FAULTS if f.recover is not None]
 
 
