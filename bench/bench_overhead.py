@@ -17,11 +17,11 @@ import logging
 
 import instructor
 import openai
-from eventbrief.pipeline import build_summary
 
 from common import seed_articles, timed
 from eventbrief.backends.openai_compatible import OpenAIBackend
 from eventbrief.models import Article, ArticleExtraction
+from eventbrief.pipeline import build_summary
 from scripted_model import ServerProcess
 
 

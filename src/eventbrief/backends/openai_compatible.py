@@ -47,7 +47,7 @@ from eventbrief.backends.base import ExtractionResult
 from eventbrief.errors import ConfigError, ExtractionError
 from eventbrief.grounding import quote_checker
 from eventbrief.models import Article, ArticleExtraction, Usage
-from eventbrief.prompt_templates import load_prompts, prompt_context
+from eventbrief.prompt_templates import INSTRUCTOR_MESSAGES, load_prompts
 from eventbrief.rate_gate import RateGate
 
 MODES: dict[str, instructor.Mode] = {
@@ -353,7 +353,9 @@ class OpenAIBackend:
 
     async def extract(self, article: Article) -> ExtractionResult:
         meter = _Meter()
-        context = {**prompt_context(article), "quote_checker": quote_checker(article.text)}
+        # the messages are rendered once here (article as a Jinja variable) and reach instructor
+        # as values of one-placeholder messages, so it compiles two tiny templates per call
+        context = {**self._prompts.rendered(article), "quote_checker": quote_checker(article.text)}
         hooks = meter.hooks()
         retrying = AsyncRetrying(
             retry=retry_if_exception(_is_transient),
@@ -370,7 +372,7 @@ class OpenAIBackend:
                     extraction = await self._client().chat.completions.create(
                         model=self.model,
                         response_model=_Asked,
-                        messages=self._prompts.messages(),
+                        messages=[dict(m) for m in INSTRUCTOR_MESSAGES],
                         context=context,
                         max_retries=self.reasks,
                         strict=False,
