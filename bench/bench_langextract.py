@@ -1,12 +1,15 @@
 """Benchmark 4: eventbrief against langextract on the same articles and the same scripted model.
 
 Both tools talk to one scripted OpenAI-compatible server (its own process, 200 ms per request)
-that answers each in the format it asks for with the same sentences. Prompt tokens are counted by
-the server on every request body, with one tokenizer for both (words and punctuation marks, and
-characters ÷ 4 as a second estimate: no BPE file is available offline). Both run 8 requests at
-a time. langextract runs twice: with its default 1,000-character chunks, and with one chunk per
-article. A second set joins the five seeds into one long article (~13,000 characters), where
-eventbrief splits at its own chunk size (12,000) and langextract at 1,000.
+that answers each in the format it asks for with the same sentences. The server records what
+every request sends the model (each message's content, and the tools or response format JSON);
+the prompt tokens are then counted with OpenAI's o200k_base (gpt-4o, gpt-4o-mini) through the npm
+package js-tiktoken (see tokenizer.py; installed on first run into the user cache dir), the same
+way for both tools. Words plus punctuation marks and characters ÷ 4 are shown beside it as the
+earlier estimates. Both run 8 requests at a time. langextract runs twice: with its default
+1,000-character chunks, and with one chunk per article. A second set joins the five seeds into
+one long article (~13,000 characters), where eventbrief splits at its own chunk size (12,000)
+and langextract at 1,000.
 
     .venv/bin/pip install -e ".[peer]"; .venv/bin/python bench/bench_langextract.py
 """
@@ -18,16 +21,19 @@ import asyncio
 import hashlib
 import json
 import logging
+import sys
 import tempfile
 import warnings
+from dataclasses import dataclass
 from pathlib import Path
 
+import tokenizer
 from common import seed_articles, timed
 from eventbrief.backends.openai_compatible import OpenAIBackend
 from eventbrief.config import Settings
 from eventbrief.models import Article
 from eventbrief.pipeline import for_run, run_articles
-from scripted_model import ServerProcess
+from scripted_model import ServerProcess, word_tokens
 
 TASK = json.loads((Path(__file__).parent / "langextract_task.json").read_text(encoding="utf-8"))
 CONCURRENCY = 8
@@ -86,12 +92,30 @@ def run_langextract(articles: list[Article], base_url: str, max_char_buffer: int
     return sum(1 for doc in results if doc.extractions)
 
 
-def _per_article(log: Path, caller: str, articles: int) -> tuple[float, float, int]:
-    records = [json.loads(line) for line in log.read_text().splitlines()]
-    mine = [r for r in records if r["caller"] == caller]
-    tokens = sum(r["prompt_tokens"] for r in mine) / articles
-    chars4 = sum(r["prompt_chars"] for r in mine) / 4 / articles
-    return tokens, chars4, len(mine)
+@dataclass
+class Row:
+    name: str
+    done: int
+    requests: int
+    tokens: float | None  # o200k_base per article; None when the tokenizer is unavailable
+    words: float
+    chars4: float
+    seconds: float
+
+
+def _requests(log: Path, caller: str) -> list[list[str]]:
+    """The prompt parts of every request `caller` made, as the server recorded them."""
+    records = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
+    return [r["parts"] for r in records if r["caller"] == caller]
+
+
+def _o200k(requests: list[list[str]]) -> int | None:
+    """Total o200k_base tokens of all requests, or None (with a note) without node/npm."""
+    try:
+        return sum(tokenizer.count([part for parts in requests for part in parts]))
+    except tokenizer.TokenizerUnavailable as exc:
+        print(f"bench: no o200k_base count: {exc}", file=sys.stderr)
+        return None
 
 
 def long_articles(count: int) -> list[Article]:
@@ -108,33 +132,54 @@ def long_articles(count: int) -> list[Article]:
     return out
 
 
+def _ratio(ours: float | None, theirs: float | None) -> str:
+    return "-" if ours is None or not theirs else f"{ours / theirs:.2f}x"
+
+
 def compare(articles: list[Article], latency: float, title: str) -> None:
-    rows = []
+    rows: list[Row] = []
     runs = [
         ("eventbrief", lambda url: run_eventbrief(articles, url)),
         ("langextract (1000-char chunks)", lambda url: run_langextract(articles, url, 1000)),
         ("langextract (one chunk/article)", lambda url: run_langextract(articles, url, 100_000)),
     ]
+    n = len(articles)
     with tempfile.TemporaryDirectory() as tmp:
         for name, run in runs:
             log = Path(tmp) / f"{len(rows)}.jsonl"
             with ServerProcess(latency, log) as server:
                 done, seconds = timed(lambda run=run, server=server: run(server.base_url))
-            caller = "eventbrief" if name == "eventbrief" else "langextract"
-            tokens, chars4, requests = _per_article(log, caller, len(articles))
-            rows.append((name, done, requests, tokens, chars4, seconds))
+            sent = _requests(log, "eventbrief" if name == "eventbrief" else "langextract")
+            parts = [part for request in sent for part in request]
+            tokens = _o200k(sent)
+            rows.append(
+                Row(
+                    name=name,
+                    done=done,
+                    requests=len(sent),
+                    tokens=None if tokens is None else tokens / n,
+                    words=sum(word_tokens(p) for p in parts) / n,
+                    chars4=sum(len(p) for p in parts) / 4 / n,
+                    seconds=seconds,
+                )
+            )
     print(title)
     print(
-        f"{'tool':34} {'ok':>4} {'requests':>8} {'prompt tok/article':>18} "
-        f"{'chars/4 per article':>19} {'wall s':>7}"
+        f"{'tool':32} {'ok':>3} {'requests':>8} {'o200k tok/article':>17} "
+        f"{'words+punct':>11} {'chars/4':>7} {'wall s':>6}"
     )
-    for name, done, requests, tokens, chars4, seconds in rows:
-        print(f"{name:34} {done:>4} {requests:>8} {tokens:>18.0f} {chars4:>19.0f} {seconds:>7.2f}")
-    base = rows[0]
-    for name, _, _, tokens, chars4, seconds in rows[1:]:
+    for r in rows:
+        tokens = "-" if r.tokens is None else f"{r.tokens:.0f}"
         print(
-            f"eventbrief / {name}: prompt tokens {base[3] / tokens:.2f}x "
-            f"(chars/4 {base[4] / chars4:.2f}x), wall time {base[5] / seconds:.2f}x"
+            f"{r.name:32} {r.done:>3} {r.requests:>8} {tokens:>17} "
+            f"{r.words:>11.0f} {r.chars4:>7.0f} {r.seconds:>6.2f}"
+        )
+    base = rows[0]
+    for r in rows[1:]:
+        print(
+            f"eventbrief / {r.name}: o200k prompt tokens {_ratio(base.tokens, r.tokens)} "
+            f"(words {_ratio(base.words, r.words)}, chars/4 {_ratio(base.chars4, r.chars4)}), "
+            f"wall time {_ratio(base.seconds, r.seconds)}"
         )
     print()
 

@@ -150,7 +150,8 @@ def body_answer(body: dict[str, Any]) -> dict[str, Any]:
 
 def serve(latency: float = 0.0, log: Path | None = None) -> ScriptedServer:
     """A started scripted server that answers with this model after `latency` seconds; with
-    `log`, one JSON line per request: the caller, its prompt tokens and characters."""
+    `log`, one JSON line per request: the caller and the texts the model reads (`prompt_parts`),
+    counted afterwards by the benchmark with a real tokenizer."""
     server = ScriptedServer().start()
     server.latency = latency
     if log is None:
@@ -160,11 +161,7 @@ def serve(latency: float = 0.0, log: Path | None = None) -> ScriptedServer:
 
     def logged(request: RecordedRequest) -> Reply:
         body = request.body if isinstance(request.body, dict) else {}
-        record = {
-            "caller": caller(body),
-            "prompt_tokens": prompt_tokens(body),
-            "prompt_chars": prompt_chars(body),
-        }
+        record = {"caller": caller(body), "parts": prompt_parts(body)}
         handle.write(json.dumps(record) + "\n")
         return answer(request)
 
@@ -206,30 +203,22 @@ def _main() -> None:
     server.close()
 
 
-def _prompt_parts(body: dict[str, Any]) -> list[str]:
-    """Everything a request sends that the model reads: messages, tool and response schemas."""
+def prompt_parts(body: dict[str, Any]) -> list[str]:
+    """Everything a request sends that the model reads: every message's content, and the tools
+    or response format as the JSON sent (chat framing tokens, ~3 per message, are left out)."""
     parts = [m.get("content") or "" for m in body.get("messages") or []]
     for key in ("tools", "response_format", "functions"):
         if body.get(key):
-            parts.append(json.dumps(body[key], ensure_ascii=False))
+            # as the openai SDK serialises it: compact, non-ASCII kept
+            parts.append(json.dumps(body[key], ensure_ascii=False, separators=(",", ":")))
     return [p for p in parts if isinstance(p, str)]
-
-
-def prompt_tokens(body: dict[str, Any]) -> int:
-    """Tokens a request sends, counted the same way for every tool (see `count_tokens`)."""
-    return sum(count_tokens(p) for p in _prompt_parts(body))
-
-
-def prompt_chars(body: dict[str, Any]) -> int:
-    return sum(len(p) for p in _prompt_parts(body))
 
 
 _TOKEN = re.compile(r"\w+|[^\w\s]")
 
 
-def count_tokens(text: str) -> int:
-    """A tokenizer-free estimate: words and single punctuation marks (no BPE file is available
-    offline); it is applied identically to both tools' requests."""
+def word_tokens(text: str) -> int:
+    """A tokenizer-free estimate kept beside the real count: words and punctuation marks."""
     return len(_TOKEN.findall(text))
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from eventbrief.articles import (
+    PublicationDates,
     article_ids,
     expand_sources,
     find_dateline,
@@ -218,3 +219,24 @@ def test_expand_sources_folders_globs_stdin_and_duplicates(tmp_path: Path) -> No
 def test_article_ids_are_stems_deduplicated_in_order() -> None:
     sources = ["x/a.txt", "y/a.md", "-", "z/a.html", "a-2.txt", "b.txt"]
     assert article_ids(sources) == ["a", "a-2", "stdin", "a-3", "a-2-2", "b"]
+
+
+def test_publication_dates_default_and_per_article() -> None:
+    dates = PublicationDates.parse(["2025-06-17", "003_story=2025-03-21", "a=b=2024-01-02"])
+    assert dates.for_article("003_story") == dt.date(2025, 3, 21)
+    assert dates.for_article("a=b") == dt.date(2024, 1, 2)
+    assert dates.for_article("other") == dt.date(2025, 6, 17)
+    assert PublicationDates.parse([]).for_article("any") is None
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("June 4", "is not DATE or ID=DATE"),
+        ("x=2025-13-01", "is not DATE"),
+        ("=2025-01-01", "names no article"),
+    ],
+)
+def test_publication_dates_reject_bad_values(value: str, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        PublicationDates.parse([value])

@@ -386,6 +386,26 @@ def test_stdin_and_published_flag(
     assert "2025-03-21" in prompt
 
 
+def test_published_per_article_id_and_a_default_for_the_rest(
+    runner: CliRunner, scripted_server: ScriptedServer, tmp_path: Path
+) -> None:
+    scripted_server.router = article_router
+    paths = write_batch(tmp_path)
+    sources = [str(paths["good1"]), str(paths["good2"])]
+    args = ["--published", "good2=2024-11-05", "--published", "2025-01-31", "--format", "jsonl"]
+    result = runner.invoke(app, openai_args(scripted_server, *sources, *args))
+    assert result.exit_code == 0, result.stderr
+    dates = {
+        r["article"]["id"]: r["article"]["published"]
+        for r in map(json.loads, result.stdout.splitlines())
+    }
+    assert dates == {"good1": "2025-01-31", "good2": "2024-11-05"}
+    prompts = {
+        "\n".join(m["content"] for m in request.messages) for request in scripted_server.requests
+    }
+    assert any("2024-11-05" in p for p in prompts) and any("2025-01-31" in p for p in prompts)
+
+
 @pytest.mark.parametrize(
     ("setup", "reason"),
     [
@@ -422,7 +442,8 @@ def test_bad_input_is_one_line_naming_the_file(
         (["a.txt", "--format", "xml"], {}, "--format"),
         (["a.txt", "--backend", "cloud"], {}, "--backend"),
         (["a.txt", "--mode", "xml"], {}, "--mode"),
-        (["a.txt", "--published", "June 4"], {}, "is not a date"),
+        (["a.txt", "--published", "June 4"], {}, "is not DATE or ID=DATE"),
+        (["a.txt", "--published", "=2025-06-04"], {}, "names no article"),
         (["a.txt"], {"EVENTBRIEF_CONCURRENCY": "lots"}, "EVENTBRIEF_CONCURRENCY"),
         (["a.txt", "--no-such-flag"], {}, "No such option"),
     ],

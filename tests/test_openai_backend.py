@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from eventbrief.backends.base import Backend, ExtractionResult
-from eventbrief.backends.openai_compatible import OpenAIBackend, asked_schema
+from eventbrief.backends.openai_compatible import OpenAIBackend, asked_schema, for_the_model
 from eventbrief.errors import ConfigError, ExtractionError
 from eventbrief.models import Article, ArticleExtraction, ArticleMeta, Usage
 from eventbrief.prompt_templates import load_prompts
@@ -270,6 +270,82 @@ def test_schema_invalid_answer_is_reasked_once_and_usage_is_summed(
     assert [m["role"] for m in reask] == ["system", "user", "assistant", "tool"]
     assert "Validation Error found" in reask[-1]["content"]
     assert "events.0.type" in reask[-1]["content"]
+
+
+def _keywords(schema: Any) -> set[str]:
+    """Every JSON Schema keyword used anywhere in `schema` (property names excluded)."""
+    found: set[str] = set()
+    if isinstance(schema, dict):
+        for key, value in schema.items():
+            found.add(key)
+            if key in ("properties", "$defs"):
+                for sub in value.values():
+                    found |= _keywords(sub)
+            else:
+                found |= _keywords(value)
+    elif isinstance(schema, list):
+        for item in schema:
+            found |= _keywords(item)
+    return found
+
+
+def test_the_schema_sent_leaves_out_what_our_validation_checks() -> None:
+    """Defaults, lengths, counts and patterns cost tokens on every request and are enforced by
+    our own validation; the descriptions teaching the fields stay."""
+    sent = asked_schema()
+    assert sent["title"] == "ArticleExtraction"  # only the top title: it names the tool
+    used = _keywords({key: value for key, value in sent.items() if key != "title"})
+    assert not used & {"title", "default", "minLength", "minItems", "maxItems", "pattern"}
+    full = ArticleExtraction.model_json_schema()
+    assert {"default", "minLength", "minItems", "maxItems", "pattern"} <= _keywords(full)
+    event = sent["$defs"]["Event"]["properties"]
+    assert event["location"]["type"] == ["string", "null"]
+    assert "occurred: stated as fact" in event["status"]["description"]
+    assert "description" not in sent["$defs"]["Quote"]  # a docstring for developers
+    assert sent["$defs"]["Quote"]["additionalProperties"] is False
+    assert sent["required"] == full["required"]
+    assert set(sent["properties"]) == set(full["properties"])
+
+
+def test_for_the_model_never_drops_a_field_named_like_a_keyword() -> None:
+    schema = {
+        "type": "object",
+        "title": "Doc",
+        "properties": {
+            "title": {"type": "string", "title": "Title", "minLength": 1},
+            "default": {"anyOf": [{"type": "integer"}, {"type": "null"}], "default": None},
+            "tags": {"type": "array", "items": {"type": "string", "pattern": "^x"}},
+        },
+        "required": ["title"],
+    }
+    assert for_the_model(schema) == {
+        "type": "object",
+        "properties": {
+            "title": {"type": "string"},
+            "default": {"type": ["integer", "null"]},
+            "tags": {"type": "array", "items": {"type": "string"}},
+        },
+        "required": ["title"],
+    }
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "error"),
+    [
+        (["key_takeaways"], EXTRACTION["key_takeaways"][:2], "key_takeaways"),
+        (["events", 0, "id"], "event-1", "events.0.id"),
+        (["events", 0, "evidence"], [], "events.0.evidence"),
+        (["summary"], "", "summary"),
+    ],
+)
+def test_limits_left_out_of_the_schema_are_still_enforced_by_a_reask(
+    scripted_server: ScriptedServer, path: list[Any], value: Any, error: str
+) -> None:
+    scripted_server.queue(tool_call_reply(_with(path, value)), tool_call_reply(EXTRACTION))
+    result = _run(_backend(scripted_server))
+    assert result.extraction == EXPECTED
+    assert len(scripted_server.requests) == 2
+    assert error in scripted_server.requests[1].messages[-1]["content"]
 
 
 def test_hallucinated_quote_is_reasked_with_the_error(scripted_server: ScriptedServer) -> None:

@@ -12,7 +12,8 @@ import glob
 import hashlib
 import re
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
@@ -68,6 +69,41 @@ _DATELINE = re.compile(
     + r"\b",
     re.IGNORECASE,
 )
+
+
+@dataclass(frozen=True)
+class PublicationDates:
+    """Publication dates given by the user: one for every article, and/or one per article id.
+
+    Articles that never state their year need this: relative dates are resolved against it.
+    """
+
+    default: dt.date | None = None
+    by_id: Mapping[str, dt.date] = field(default_factory=dict)
+
+    def for_article(self, article_id: str) -> dt.date | None:
+        return self.by_id.get(article_id, self.default)
+
+    @classmethod
+    def parse(cls, values: Iterable[str]) -> PublicationDates:
+        """Read `DATE` (every article) and `ID=DATE` (one article) values; ValueError if bad."""
+        default: dt.date | None = None
+        by_id: dict[str, dt.date] = {}
+        for value in values:
+            article_id, sep, date_text = value.rpartition("=")
+            try:
+                date = dt.date.fromisoformat(date_text.strip())
+            except ValueError:
+                raise ValueError(
+                    f"{value!r} is not DATE or ID=DATE (dates as YYYY-MM-DD)"
+                ) from None
+            if not sep:
+                default = date
+            elif article_id.strip():
+                by_id[article_id.strip()] = date
+            else:
+                raise ValueError(f"{value!r} names no article before '='")
+        return cls(default, by_id)
 
 
 def expand_sources(paths: Iterable[str | Path]) -> list[str]:

@@ -76,10 +76,7 @@ class Quote(_Model):
 
     quote: str = Field(
         min_length=1,
-        description=(
-            "A verbatim span copied character for character from the article text (a clause or "
-            "sentence), never paraphrased, translated or joined from separate places."
-        ),
+        description="A clause or sentence copied verbatim from the article.",
     )
 
     @field_validator("quote")
@@ -104,13 +101,12 @@ class Evidence(Quote):
 
 
 class TimeValue(_Model):
-    text: str = Field(description='The date expression as written in the article ("on Tuesday").')
+    text: str = Field(description='The date expression as written ("on Tuesday").')
     value: str | None = Field(
         default=None,
         description=(
-            'ISO partial date "YYYY", "YYYY-MM" or "YYYY-MM-DD", resolved against the publication '
-            "date; null when the text does not support a value. Never guess a year the text and "
-            "publication date do not give."
+            '"YYYY", "YYYY-MM" or "YYYY-MM-DD"; null when the text and publication date do not '
+            "give one."
         ),
     )
     approximate: bool = Field(
@@ -126,7 +122,7 @@ class TimeValue(_Model):
 
 class Quantity(_Model):
     value: float = Field(description="The number stated (11,000 → 11000).")
-    unit: str = Field(description='What is counted, singular or plural as written ("troops").')
+    unit: str = Field(description='What is counted, as written ("troops").')
     text: str = Field(description='The quantity as written ("approximately 11,000 troops").')
     approximate: bool = Field(
         default=False, description='True with "about", "approximately", "some", "more than".'
@@ -138,30 +134,33 @@ class Entity(_Model):
     type: EntityType
     aliases: list[str] = Field(
         default_factory=list,
-        description="Other names the article uses for it: an acronym, a variant, a short form.",
+        description="Other names the article uses: an acronym, a variant, a short form.",
     )
-    description: str | None = Field(
-        default=None, description="Role or title as stated in the article, or null."
-    )
+    description: str | None = Field(default=None, description="Role or title as stated, or null.")
 
     def names(self) -> list[str]:
         return [self.name, *self.aliases]
 
 
 _EVENT_FIELDS_DOC = {
-    "id": 'Identifier unique within the article: "e1", "e2", ….',
-    "type": "Event type; use other when none fits.",
+    "id": '"e1", "e2", …, unique in the article.',
+    "type": "other when none fits.",
     "description": "One neutral sentence saying who did what, to or with whom.",
-    "participants": "Canonical names of the actors; each must also appear in entities.",
-    "location": "The most specific place stated for the event, or null.",
-    "date": "When the event happened or will happen, or null when the article does not say.",
-    "status": (
-        "occurred: reported as fact; planned: scheduled or expected; speculated: possible, "
-        "rumoured; alleged: claimed, believed or unconfirmed."
+    "participants": (
+        "Entity names (each also in entities) of the actors and their counterparts; a visit's "
+        "destination is its location, not a participant."
     ),
-    "quantities": "Numbers the article gives for this event (troops, missiles, money).",
-    "attributed_to": "Who the article credits for the report (a news agency, officials).",
-    "evidence": "At least one verbatim quote from the article that states the event.",
+    "location": "The most specific place stated, or null.",
+    "date": "When it happened or will happen; null when the article does not say.",
+    "status": (
+        "occurred: stated as fact; planned: scheduled or expected; speculated: possible, "
+        'rumoured; alleged: "reportedly", believed, unconfirmed or denied.'
+    ),
+    "quantities": "Numbers given for this event (troops, missiles, money).",
+    "attributed_to": (
+        'Sources credited ("according to X", "X reported"), never the article\'s own outlet.'
+    ),
+    "evidence": "Quotes that state the event; at least one.",
 }
 
 
@@ -186,9 +185,7 @@ class Event(_Model):
 
 class Takeaway(_Model):
     text: str = Field(min_length=1, description="One key point of the article, in one sentence.")
-    evidence: list[Quote] = Field(
-        default_factory=list, description="Verbatim quotes from the article that support it."
-    )
+    evidence: list[Quote] = Field(default_factory=list, description="Quotes that support it.")
 
 
 def _check_summary(value: str) -> str:

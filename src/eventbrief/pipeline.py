@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from eventbrief import grounding
-from eventbrief.articles import article_ids, expand_sources, load_article
+from eventbrief.articles import PublicationDates, article_ids, expand_sources, load_article
 from eventbrief.backends import make_backend
 from eventbrief.backends.base import Backend, ExtractionResult
 from eventbrief.cache import CacheCounts, CachingBackend, ExtractionCache
@@ -130,19 +130,23 @@ async def run_sources(
     sources: Sequence[str],
     backend: Backend,
     *,
-    published: dt.date | None = None,
+    published: dt.date | PublicationDates | None = None,
     max_chars: int | None = None,
     concurrency: int = DEFAULT_CONCURRENCY,
     on_result: OnResult | None = None,
     store: SummaryStore | None = None,
 ) -> list[ArticleOutcome]:
-    """Load and summarize sources (as from `expand_sources`); ids are unique file stems."""
+    """Load and summarize sources (as from `expand_sources`); ids are unique file stems.
+
+    `published` is one date for every article, or PublicationDates with dates per article id.
+    """
     limits: dict[str, Any] = {} if max_chars is None else {"max_chars": max_chars}
+    dates = published if isinstance(published, PublicationDates) else PublicationDates(published)
 
     def loader(source: str, article_id: str) -> Callable[[], Awaitable[Article]]:
         async def load() -> Article:
             return await asyncio.to_thread(
-                load_article, source, published, article_id=article_id, **limits
+                load_article, source, dates.for_article(article_id), article_id=article_id, **limits
             )
 
         return load
@@ -222,7 +226,7 @@ def summarize_many(
     sources: Iterable[str | Path],
     *,
     backend: Backend | str | None = None,
-    published: dt.date | None = None,
+    published: dt.date | PublicationDates | None = None,
     concurrency: int | None = None,
     on_result: OnResult | None = None,
     store: SummaryStore | None = None,

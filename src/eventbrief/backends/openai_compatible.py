@@ -75,8 +75,7 @@ def schema_hash() -> str:
 class _Asked(ArticleExtraction, instructor.OpenAISchema):
     """ArticleExtraction as it is asked for, built once instead of on every request: the
     instructor schema class it would otherwise derive per call (~1.5 ms), and a JSON Schema
-    generated once (~2 ms) without the "title" of every field, which repeats its name and costs
-    ~10% of the prompt."""
+    generated once (~2 ms) and trimmed for the model (see `for_the_model`)."""
 
     @classmethod
     def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:
@@ -87,19 +86,39 @@ class _Asked(ArticleExtraction, instructor.OpenAISchema):
 
 _Asked.__name__ = _Asked.__qualname__ = ArticleExtraction.__name__  # the name the model sees
 
+_NOT_SENT = frozenset({"title", "default", "minLength", "minItems", "maxItems", "pattern"})
+"""Keywords the model is not sent; every request pays for them. Generated titles repeat each
+field's name; defaults are filled in, and lengths, counts and id patterns checked, by our own
+validation (a breach is re-asked with the reason); the field descriptions state the limits."""
+_SCHEMA_MAPS = frozenset({"properties", "$defs"})
+_SCHEMA_LISTS = frozenset({"anyOf", "oneOf", "allOf"})
 
-def without_titles(schema: Any) -> Any:
-    """`schema` with the generated "title" of every nested schema removed (a property that is
-    itself called "title" is a schema, not a string, and stays)."""
-    if isinstance(schema, dict):
-        return {
-            key: without_titles(value)
-            for key, value in schema.items()
-            if not (key == "title" and isinstance(value, str))
-        }
-    if isinstance(schema, list):
-        return [without_titles(item) for item in schema]
-    return schema
+
+def for_the_model(schema: dict[str, Any]) -> dict[str, Any]:
+    """`schema` as the model is sent it: without the keywords of `_NOT_SENT`, without the
+    docstrings of nested models (written for developers, not the model), and with a nullable
+    plain type written `"type": ["string", "null"]` instead of an `anyOf`. Field names are never
+    touched (a field called "title" stays). Strict structured outputs accept the result."""
+    out: dict[str, Any] = {}
+    for key, value in schema.items():
+        if key in _NOT_SENT:
+            continue
+        if key in _SCHEMA_MAPS:
+            out[key] = {name: for_the_model(sub) for name, sub in value.items()}
+            if key == "$defs":
+                for sub in out[key].values():
+                    sub.pop("description", None)
+        elif key in _SCHEMA_LISTS:
+            out[key] = [for_the_model(sub) for sub in value]
+        elif key in ("items", "additionalProperties") and isinstance(value, dict):
+            out[key] = for_the_model(value)
+        else:
+            out[key] = value
+    options = out.get("anyOf")
+    if options and all(set(option) == {"type"} for option in options):
+        del out["anyOf"]
+        out = {"type": [option["type"] for option in options], **out}
+    return out
 
 
 def asked_schema() -> dict[str, Any]:
@@ -110,7 +129,7 @@ def asked_schema() -> dict[str, Any]:
 @functools.cache
 def _schema() -> dict[str, Any]:
     full = ArticleExtraction.model_json_schema()
-    return {**without_titles(full), "title": full["title"]}  # the top title names the tool
+    return {**for_the_model(full), "title": full["title"]}  # the top title names the tool
 
 
 class _Meter:

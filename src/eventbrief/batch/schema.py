@@ -3,8 +3,9 @@
 OpenAI's structured outputs accept only a subset of JSON Schema (every property required,
 `additionalProperties: false`, nullable instead of absent). The openai SDK already has the
 transform it applies to `response_format=SomeModel`; using it keeps our requests identical to
-what the SDK would send, rather than a hand-kept copy of OpenAI's rules. Field titles are left
-out, as in live requests: they repeat the field names and are paid for on every request.
+what the SDK would send, rather than a hand-kept copy of OpenAI's rules. It is then trimmed as a
+live request's schema is (`for_the_model`: no titles, defaults or length limits, which our
+validation checks), since every request pays for it.
 """
 
 from __future__ import annotations
@@ -15,14 +16,14 @@ from typing import Any
 
 from openai.lib._pydantic import to_strict_json_schema
 
-from eventbrief.backends.openai_compatible import without_titles
+from eventbrief.backends.openai_compatible import for_the_model
 from eventbrief.models import ArticleExtraction
 
 
 @cache
 def _strict_schema() -> dict[str, Any]:
     strict = to_strict_json_schema(ArticleExtraction)
-    return {**without_titles(strict), "title": strict["title"]}
+    return {**for_the_model(strict), "title": strict["title"]}
 
 
 def response_format() -> dict[str, Any]:

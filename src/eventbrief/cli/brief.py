@@ -2,32 +2,42 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from eventbrief.articles import expand_sources, load_article
+from eventbrief.articles import PublicationDates, expand_sources, load_article
 from eventbrief.brief import build_brief
 from eventbrief.brief.html import render_html
 from eventbrief.brief.markdown import render_markdown
 from eventbrief.brief.narrate import narrate as write_narrative
 from eventbrief.brief.sources import SummaryFileError, find_text, read_summaries, split_inputs
 from eventbrief.cli.app import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, app
+from eventbrief.cli.options import (
+    BackendOption,
+    BaseUrlOption,
+    ConcurrencyOption,
+    ModelOption,
+    NoCacheOption,
+    PublishedOption,
+    publication_dates,
+    say,
+    value,
+)
 from eventbrief.config import Settings
 from eventbrief.errors import ConfigError, EventbriefError
 from eventbrief.models import ArticleSummary, Brief
 from eventbrief.pipeline import summarize_many
 
 FormatChoice = Enum("FormatChoice", {n: n for n in ("json", "markdown", "html")}, type=str)
-BackendChoice = Enum("BackendChoice", {n: n for n in ("auto", "openai", "offline")}, type=str)
 
 EPILOG = """\
 \b
 Examples:
-  eventbrief brief evals/articles/ --backend offline --format html -o brief.html
+  eventbrief brief evals/articles/ --backend offline --format html -o brief.html \\
+      --published 000_a91afaca033a80ab=2025-06-17 --published 003_1b294a7ceb27666f=2025-03-21
   eventbrief brief story1.txt story2.html --format markdown
   eventbrief summarize news/*.txt -o out/ && eventbrief brief out/*.json --texts news/
   eventbrief brief --from-summaries evals/gold/ --format html -o gold-brief.html
@@ -48,24 +58,24 @@ class _Failures:
 
     def say(self, message: str) -> None:
         self.count += 1
-        _say(message)
+        say(message)
 
 
 def _summarize_articles(
-    sources: list[str], flags: dict[str, Any], published: dt.date | None, failures: _Failures
+    sources: list[str], flags: dict[str, Any], published: PublicationDates, failures: _Failures
 ) -> tuple[list[ArticleSummary], dict[str, str]]:
     """Run the pipeline over article sources; texts come back for the HTML page."""
     try:
         settings = Settings.resolve(**flags)
     except ConfigError as exc:
-        _say(str(exc))
+        say(str(exc))
         raise typer.Exit(EXIT_USAGE) from None
-    _say(settings.describe())
+    say(settings.describe())
     expanded = expand_sources(sources)
     try:
         outcomes = summarize_many(expanded, published=published, settings=settings)
     except ConfigError as exc:
-        _say(settings.redact(str(exc)))
+        say(settings.redact(str(exc)))
         raise typer.Exit(EXIT_USAGE) from None
     summaries: list[ArticleSummary] = []
     texts: dict[str, str] = {}
@@ -76,9 +86,11 @@ def _summarize_articles(
         summaries.append(outcome.summary)
         try:
             article = load_article(
-                outcome.source, published, article_id=outcome.summary.article.id,
+                outcome.source,
+                published.for_article(outcome.summary.article.id),
+                article_id=outcome.summary.article.id,
                 max_chars=settings.max_chars,
-            )  # fmt: skip
+            )
         except EventbriefError:
             continue
         texts[article.meta.id] = article.text
@@ -90,10 +102,10 @@ def _narrate(result: Brief, flags: dict[str, Any]) -> Brief:
     try:
         settings = Settings.resolve(**flags)
     except ConfigError as exc:
-        _say(f"narrative skipped: {exc}")
+        say(f"narrative skipped: {exc}")
         return result
     if settings.resolved_backend() != "openai":
-        _say("narrative skipped: it needs the openai backend (an endpoint or an API key)")
+        say("narrative skipped: it needs the openai backend (an endpoint or an API key)")
         return result
     key = settings.api_key.get_secret_value() if settings.api_key is not None else None
     try:
@@ -101,22 +113,13 @@ def _narrate(result: Brief, flags: dict[str, Any]) -> Brief:
             result, model=settings.model, base_url=settings.base_url, api_key=key
         )
     except Exception as exc:  # the brief is complete without a narrative
-        _say(
+        say(
             settings.redact(
                 f"narrative skipped: {type(exc).__name__}: {' '.join(str(exc).split())}"
             )
         )
         return result
     return result.model_copy(update={"narrative": paragraph})
-
-
-def _parse_date(value: str | None) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(f"{value!r} is not a date (use YYYY-MM-DD)") from None
 
 
 def _format_for(fmt: FormatChoice | None, output: Path | None) -> str:
@@ -147,22 +150,12 @@ def brief(
         Path | None,
         typer.Option(metavar="DIR", help="Folder with the article files (<id>.*) of summaries."),
     ] = None,
-    published: Annotated[
-        str | None, typer.Option(metavar="YYYY-MM-DD", help="Publication date of the articles.")
-    ] = None,
-    backend: Annotated[
-        BackendChoice | None, typer.Option(help="auto, openai or offline. [env EVENTBRIEF_BACKEND]")
-    ] = None,
-    model: Annotated[str | None, typer.Option(help="Model name. [env EVENTBRIEF_MODEL]")] = None,
-    base_url: Annotated[
-        str | None, typer.Option(metavar="URL", help="OpenAI-compatible endpoint.")
-    ] = None,
-    concurrency: Annotated[
-        int | None, typer.Option(min=1, metavar="N", help="Articles in flight at once.")
-    ] = None,
-    no_cache: Annotated[
-        bool, typer.Option("--no-cache", help="Do not read or write the summary cache.")
-    ] = False,
+    published: PublishedOption = None,
+    backend: BackendOption = None,
+    model: ModelOption = None,
+    base_url: BaseUrlOption = None,
+    concurrency: ConcurrencyOption = None,
+    no_cache: NoCacheOption = False,
     narrate: Annotated[
         bool,
         typer.Option("--narrate", help="Add one LLM-written paragraph (openai backend only)."),
@@ -170,11 +163,11 @@ def brief(
 ) -> None:
     """Merge many articles into one brief: a timeline with sources, and where sources disagree."""
     if not paths:
-        _say("no PATH given; try 'eventbrief brief --help'")
+        say("no PATH given; try 'eventbrief brief --help'")
         raise typer.Exit(EXIT_USAGE)
-    published_date = _parse_date(published)
+    dates = publication_dates(published)
     flags: dict[str, Any] = {
-        "backend": backend.value if backend else None,
+        "backend": value(backend),
         "model": model,
         "base_url": base_url,
         "concurrency": concurrency,
@@ -195,7 +188,7 @@ def brief(
             summaries.append(s)
             origins.setdefault(s.article.id, path)
     if article_sources:
-        more, more_texts = _summarize_articles(article_sources, flags, published_date, failures)
+        more, more_texts = _summarize_articles(article_sources, flags, dates, failures)
         summaries.extend(more)
         found_texts.update(more_texts)
 
@@ -206,7 +199,7 @@ def brief(
             continue
         unique[s.article.id] = s
     if not unique:
-        _say("no article to brief")
+        say("no article to brief")
         raise typer.Exit(EXIT_SOME_FAILED)
     for aid, s in unique.items():
         if aid not in found_texts:
@@ -232,14 +225,10 @@ def brief(
         try:
             output.write_text(rendered, encoding="utf-8")
         except OSError as exc:
-            _say(f"cannot write {output}: {exc.strerror or exc}")
+            say(f"cannot write {output}: {exc.strerror or exc}")
             raise typer.Exit(EXIT_SOME_FAILED) from None
-    _say(
+    say(
         f"brief: {len(unique)} articles, {len(result.events)} events, "
         f"{len(result.conflicts)} disagreements"
     )
     raise typer.Exit(EXIT_SOME_FAILED if failures.count else EXIT_OK)
-
-
-def _say(message: str) -> None:
-    typer.echo(f"eventbrief: {message}", err=True)

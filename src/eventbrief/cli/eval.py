@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import sys
 import time
-from enum import Enum
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -15,7 +14,15 @@ from rich.console import Console
 from eventbrief.backends import make_backend
 from eventbrief.backends.base import Backend, ExtractionResult
 from eventbrief.cli.app import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, app
-from eventbrief.config import BACKENDS, MODES, Settings
+from eventbrief.cli.options import (
+    BackendOption,
+    BaseUrlOption,
+    ConcurrencyOption,
+    ModelOption,
+    ModeOption,
+    value,
+)
+from eventbrief.config import Settings
 from eventbrief.errors import ConfigError
 from eventbrief.models import Article
 from eventbrief.pipeline import ArticleOutcome, run_articles
@@ -39,9 +46,6 @@ from eventbrief.scoring.baseline import (
 from eventbrief.scoring.brief_score import dataset_brief_scores
 from eventbrief.scoring.html_report import render_html
 from eventbrief.scoring.report import markdown_table, print_report
-
-BackendChoice = Enum("BackendChoice", {n: n for n in BACKENDS}, type=str)
-ModeChoice = Enum("ModeChoice", {n: n for n in MODES}, type=str)
 
 EPILOG = """\
 \b
@@ -148,28 +152,11 @@ def eval_command(
             metavar="DIR", help="Dataset folder with articles/ and gold/ (default ./evals)."
         ),
     ] = Path("evals"),
-    backend: Annotated[
-        BackendChoice | None,
-        typer.Option(
-            help="auto: the endpoint when one is configured, else offline. [env EVENTBRIEF_BACKEND]"
-        ),
-    ] = None,
-    model: Annotated[str | None, typer.Option(help="Model name. [env EVENTBRIEF_MODEL]")] = None,
-    base_url: Annotated[
-        str | None,
-        typer.Option(
-            metavar="URL",
-            help="OpenAI-compatible endpoint. [env EVENTBRIEF_BASE_URL, OPENAI_BASE_URL]",
-        ),
-    ] = None,
-    mode: Annotated[
-        ModeChoice | None,
-        typer.Option(help="How the model returns structure (default tools). [env EVENTBRIEF_MODE]"),
-    ] = None,
-    concurrency: Annotated[
-        int | None,
-        typer.Option(min=1, metavar="N", help="Articles in flight at once (default 8)."),
-    ] = None,
+    backend: BackendOption = None,
+    model: ModelOption = None,
+    base_url: BaseUrlOption = None,
+    mode: ModeOption = None,
+    concurrency: ConcurrencyOption = None,
     predictions: Annotated[
         Path | None,
         typer.Option(
@@ -240,10 +227,10 @@ def eval_command(
     else:
         try:
             settings = Settings.resolve(
-                backend=backend.value if backend else None,
+                backend=value(backend),
                 model=model,
                 base_url=base_url,
-                mode=mode.value if mode else None,
+                mode=value(mode),
                 concurrency=concurrency,
             )
             _say(settings.describe())

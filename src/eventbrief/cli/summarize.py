@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import time
 from enum import Enum
 from pathlib import Path
@@ -13,17 +12,25 @@ import typer
 from eventbrief.articles import expand_sources
 from eventbrief.cache import CacheCounts
 from eventbrief.cli.app import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, app
-from eventbrief.config import BACKENDS, Settings
+from eventbrief.cli.options import (
+    BackendOption,
+    BaseUrlOption,
+    ConcurrencyOption,
+    ModelOption,
+    ModeOption,
+    NoCacheOption,
+    PublishedOption,
+    publication_dates,
+    say,
+    value,
+)
+from eventbrief.config import Settings
 from eventbrief.errors import ConfigError
 from eventbrief.output import FORMATS, default_format, is_dir_target, write_all, write_one
 from eventbrief.pipeline import ArticleOutcome, summarize_many
 from eventbrief.pricing import default_prices
 from eventbrief.progress import RunProgress, RunSummary, wants_progress
 
-BackendChoice = Enum("BackendChoice", {n: n for n in BACKENDS}, type=str)
-ModeChoice = Enum(
-    "ModeChoice", {n: n for n in ("tools", "json", "json_schema", "md_json")}, type=str
-)
 FormatChoice = Enum("FormatChoice", {n: n for n in FORMATS}, type=str)
 
 EPILOG = """\
@@ -31,6 +38,7 @@ EPILOG = """\
 Examples:
   eventbrief summarize evals/articles/004_2ad1f6fdf5f1c408.txt
   eventbrief summarize story.html --published 2025-06-04 --format markdown
+  eventbrief summarize a.txt b.txt --published a=2025-06-17 --published b=2025-03-21
   eventbrief summarize articles/ -o out/        # one <id>.json per article
   cat story.txt | eventbrief summarize - --backend offline
   OPENAI_API_KEY=... eventbrief summarize news/*.txt -o all.jsonl
@@ -39,15 +47,6 @@ Examples:
 Exit codes: 0 all articles summarized, 1 some failed (the others are still written),
 2 usage or configuration error.
 """
-
-
-def _parse_date(value: str | None) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(f"{value!r} is not a date (use YYYY-MM-DD)") from None
 
 
 @app.command(epilog=EPILOG)
@@ -72,46 +71,13 @@ def summarize(
             "--format", help="json (default for one article), jsonl (for several) or markdown."
         ),
     ] = None,
-    published: Annotated[
-        str | None,
-        typer.Option(
-            metavar="YYYY-MM-DD",
-            help="Publication date (else from HTML metadata or a dateline in the text).",
-        ),
-    ] = None,
-    backend: Annotated[
-        BackendChoice | None,
-        typer.Option(
-            help="auto: the endpoint when one is configured, else offline. [env EVENTBRIEF_BACKEND]"
-        ),
-    ] = None,
-    model: Annotated[str | None, typer.Option(help="Model name. [env EVENTBRIEF_MODEL]")] = None,
-    base_url: Annotated[
-        str | None,
-        typer.Option(
-            metavar="URL",
-            help="OpenAI-compatible endpoint. [env EVENTBRIEF_BASE_URL, OPENAI_BASE_URL]",
-        ),
-    ] = None,
-    mode: Annotated[
-        ModeChoice | None,
-        typer.Option(help="How the model returns structure (default tools). [env EVENTBRIEF_MODE]"),
-    ] = None,
-    concurrency: Annotated[
-        int | None,
-        typer.Option(
-            min=1,
-            metavar="N",
-            help="Articles in flight at once (default 8). [env EVENTBRIEF_CONCURRENCY]",
-        ),
-    ] = None,
-    no_cache: Annotated[
-        bool,
-        typer.Option(
-            "--no-cache",
-            help="Do not read or write the extraction cache. [env EVENTBRIEF_NO_CACHE]",
-        ),
-    ] = False,
+    published: PublishedOption = None,
+    backend: BackendOption = None,
+    model: ModelOption = None,
+    base_url: BaseUrlOption = None,
+    mode: ModeOption = None,
+    concurrency: ConcurrencyOption = None,
+    no_cache: NoCacheOption = False,
     quiet: Annotated[
         bool,
         typer.Option("--quiet", "-q", help="No progress bar and no run summary; errors only."),
@@ -119,20 +85,20 @@ def summarize(
 ) -> None:
     """Summarize articles into grounded event records (JSON on stdout; messages on stderr)."""
     if not paths:
-        _say("no PATH given; try 'eventbrief summarize --help'")
+        say("no PATH given; try 'eventbrief summarize --help'")
         raise typer.Exit(EXIT_USAGE)
-    published_date = _parse_date(published)
+    dates = publication_dates(published)
     try:
         settings = Settings.resolve(
-            backend=backend.value if backend else None,
+            backend=value(backend),
             model=model,
             base_url=base_url,
-            mode=mode.value if mode else None,
+            mode=value(mode),
             concurrency=concurrency,
             no_cache=no_cache or None,
         )
     except ConfigError as exc:
-        _say(str(exc))
+        say(str(exc))
         raise typer.Exit(EXIT_USAGE) from None
 
     sources = expand_sources(paths)
@@ -148,31 +114,31 @@ def summarize(
         progress(outcome)
         if outcome.error is not None:
             failed.append(outcome.source)
-            _say(settings.redact(outcome.error))
+            say(settings.redact(outcome.error))
         elif to_dir is not None and outcome.summary is not None:
             try:
                 write_one(outcome.summary, to_dir, chosen_format)
             except OSError as exc:
                 failed.append(outcome.source)
-                _say(f"{outcome.article_id}: cannot write to {to_dir}: {exc.strerror or exc}")
+                say(f"{outcome.article_id}: cannot write to {to_dir}: {exc.strerror or exc}")
 
     if not quiet:
-        _say(settings.describe())
+        say(settings.describe())
     started = time.perf_counter()
     try:
         with progress:
             outcomes = summarize_many(
                 sources,
-                published=published_date,
+                published=dates,
                 on_result=on_result,
                 settings=settings,
                 counts=counts,
             )
     except ConfigError as exc:
-        _say(settings.redact(str(exc)))
+        say(settings.redact(str(exc)))
         raise typer.Exit(EXIT_USAGE) from None
     except KeyboardInterrupt:
-        _say("interrupted")
+        say("interrupted")
         raise typer.Exit(130) from None
 
     if to_dir is None:
@@ -180,7 +146,7 @@ def summarize(
         try:
             write_all(summaries, chosen_format, to_file)
         except OSError as exc:
-            _say(f"cannot write {to_file}: {exc.strerror or exc}")
+            say(f"cannot write {to_file}: {exc.strerror or exc}")
             raise typer.Exit(EXIT_SOME_FAILED) from None
     if not quiet:
         priced_as = settings.model if settings.resolved_backend() == "openai" else None
@@ -193,11 +159,5 @@ def summarize(
         )
         typer.echo(summary.line(), err=True)
     if counts.cache_errors:
-        _say(
-            f"the extraction cache failed {counts.cache_errors} times; those results were not kept"
-        )
+        say(f"the extraction cache failed {counts.cache_errors} times; those results were not kept")
     raise typer.Exit(EXIT_SOME_FAILED if failed else EXIT_OK)
-
-
-def _say(message: str) -> None:
-    typer.echo(f"eventbrief: {message}", err=True)

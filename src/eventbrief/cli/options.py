@@ -1,0 +1,73 @@
+"""Options several commands share, declared once so their names, help and checks agree."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Annotated
+
+import typer
+
+from eventbrief.articles import PublicationDates
+from eventbrief.config import BACKENDS, MODES
+
+BackendChoice = Enum("BackendChoice", {n: n for n in BACKENDS}, type=str)  # type: ignore[misc]
+ModeChoice = Enum("ModeChoice", {n: n for n in MODES}, type=str)  # type: ignore[misc]
+
+BackendOption = Annotated[
+    BackendChoice | None,
+    typer.Option(
+        help="auto: the endpoint when one is configured, else offline. [env EVENTBRIEF_BACKEND]"
+    ),
+]
+ModelOption = Annotated[str | None, typer.Option(help="Model name. [env EVENTBRIEF_MODEL]")]
+BaseUrlOption = Annotated[
+    str | None,
+    typer.Option(
+        metavar="URL",
+        help="OpenAI-compatible endpoint. [env EVENTBRIEF_BASE_URL, OPENAI_BASE_URL]",
+    ),
+]
+ModeOption = Annotated[
+    ModeChoice | None,
+    typer.Option(help="How the model returns structure (default tools). [env EVENTBRIEF_MODE]"),
+]
+ConcurrencyOption = Annotated[
+    int | None,
+    typer.Option(
+        min=1,
+        metavar="N",
+        help="Articles in flight at once (default 8). [env EVENTBRIEF_CONCURRENCY]",
+    ),
+]
+NoCacheOption = Annotated[
+    bool,
+    typer.Option(
+        "--no-cache",
+        help="Do not read or write the extraction cache. [env EVENTBRIEF_NO_CACHE]",
+    ),
+]
+PublishedOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        metavar="DATE|ID=DATE",
+        help="Publication date (YYYY-MM-DD) of every article, or ID=DATE for one article; "
+        "repeat for several. Else from HTML metadata or a dateline in the text.",
+    ),
+]
+
+
+def publication_dates(values: list[str] | None) -> PublicationDates:
+    """The --published values, or a usage error that says what is wrong."""
+    try:
+        return PublicationDates.parse(values or [])
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--published") from None
+
+
+def value(choice: Enum | None) -> str | None:
+    return None if choice is None else str(choice.value)
+
+
+def say(message: str) -> None:
+    """A message for the user on stderr (stdout carries data only)."""
+    typer.echo(f"eventbrief: {message}", err=True)
