@@ -6,7 +6,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from eventbrief.grounding import Span, ground, locate, quote_checker
+from eventbrief.grounding import (
+    _CHAR_MAP,
+    Span,
+    _normalise,
+    _Normalised,
+    ground,
+    locate,
+    quote_checker,
+)
 from eventbrief.models import ArticleExtraction
 
 TEXT = (
@@ -162,3 +170,33 @@ def _plain(text: str) -> str:
     return text.translate({ord("’"): "'", ord("“"): '"', ord("”"): '"', ord("—"): "-"}).replace(
         "…", "..."
     )
+
+
+def _normalised_one_char_at_a_time(text: str) -> tuple[str, list[int]]:
+    """The normalisation spelled out character by character: the reference for the fast one."""
+    chars: list[str] = []
+    origin: list[int] = []
+    in_space = False
+    for index, char in enumerate(text):
+        if char.isspace():
+            if not in_space and chars:
+                chars.append(" ")
+                origin.append(index)
+            in_space = True
+            continue
+        in_space = False
+        for out in _CHAR_MAP.get(char, char):
+            chars.append(out)
+            origin.append(index)
+    if chars and chars[-1] == " ":
+        chars.pop()
+        origin.pop()
+    return "".join(chars), origin
+
+
+@given(st.text(alphabet=[*"ab .\t\n\r\x85\xa0\u2003\u3000Σ", *_CHAR_MAP], max_size=30))
+def test_fast_normalisation_matches_the_character_by_character_one(text: str) -> None:
+    expected = _normalised_one_char_at_a_time(text)
+    normalised = _Normalised(text)
+    assert (normalised.text, list(normalised.origin)) == expected
+    assert _normalise(text) == expected[0]

@@ -22,7 +22,6 @@ from eventbrief.pipeline import (
     run_sources,
     summarize,
     summarize_many,
-    summary_key,
 )
 
 TEXT = (
@@ -205,32 +204,6 @@ def test_run_articles_on_loaded_articles() -> None:
     outcomes = asyncio.run(run_articles(articles, ScriptedBackend()))
     assert [(o.article_id, o.ok) for o in outcomes] == [("x", True), ("y", False)]
     assert outcomes[1].error == "y: the model gave up after 3 attempts"
-
-
-class DictStore:
-    def __init__(self) -> None:
-        self.data: dict[str, ArticleSummary] = {}
-
-    def get(self, key: str) -> ArticleSummary | None:
-        return self.data.get(key)
-
-    def put(self, key: str, summary: ArticleSummary) -> None:
-        self.data[key] = summary
-
-
-def test_store_seam_skips_the_backend_on_a_hit() -> None:
-    store, backend = DictStore(), ScriptedBackend()
-    article = make_article()
-    first = asyncio.run(run_articles([article], backend, store=store))
-    assert backend.calls == ["a1"]
-    assert list(store.data) == [summary_key(article, backend)]
-    second = asyncio.run(run_articles([article], backend, store=store))
-    assert backend.calls == ["a1"]
-    assert second[0].summary == first[0].summary
-    changed = make_article(TEXT.replace("Monday", "Tuesday"))
-    asyncio.run(run_articles([changed], backend, store=store))
-    assert backend.calls == ["a1", "a1"]
-    assert summary_key(changed, backend) != summary_key(article, backend)
 
 
 def test_python_api(tmp_path: Path) -> None:

@@ -7,12 +7,19 @@ import hashlib
 import json
 from pathlib import Path
 
+import instructor
 import pytest
+from instructor.v2.core.templating import handle_templating
 from jinja2.sandbox import SandboxedEnvironment
 
 from eventbrief.backends.openai_compatible import asked_schema
 from eventbrief.models import STATUSES, Article, ArticleMeta
-from eventbrief.prompt_templates import load_prompts, prompt_context, split_version
+from eventbrief.prompt_templates import (
+    INSTRUCTOR_MESSAGES,
+    load_prompts,
+    prompt_context,
+    split_version,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -99,3 +106,33 @@ def test_changed_wording_gets_a_new_version() -> None:
         f"prompts/ changed: give system.txt and user.txt a new version line and record "
         f'"{prompts.version}": "{digest}" (with the new version) in PROMPT_DIGESTS'
     )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Plain text.\nSecond line.",
+        "Jinja in the article: {{ 7*7 }} {% if true %}yes{% endif %} {# note #} {{ article }}",
+        "  indented line\n\t\ttabbed line\n   \n\nafter a blank line with spaces   ",
+    ],
+)
+@pytest.mark.parametrize("published", [dt.date(2026, 2, 3), None])
+def test_rendered_messages_are_what_instructor_renders_from_the_templates(
+    text: str, published: dt.date | None
+) -> None:
+    article = _article(text, published)
+    prompts = load_prompts()
+    by_instructor = handle_templating(
+        {"messages": prompts.messages()}, instructor.Mode.TOOLS, context=prompt_context(article)
+    )["messages"]
+    rendered = prompts.rendered(article)
+    assert [m["content"] for m in by_instructor] == [rendered["system"], rendered["user"]]
+    # and what instructor makes of the placeholder messages we actually give it
+    given = handle_templating(
+        {"messages": [dict(m) for m in INSTRUCTOR_MESSAGES]},
+        instructor.Mode.TOOLS,
+        context=rendered,
+    )["messages"]
+    assert given == by_instructor
+    if "{{" in text:  # Jinja in an article is text, never rendered
+        assert f"\n{text}\n" in given[1]["content"]

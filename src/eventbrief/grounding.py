@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
+from array import array
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
@@ -76,29 +77,54 @@ class Grounded:
     grounding_rate: float
 
 
+_MAPPED = str.maketrans(_CHAR_MAP)
+_SPECIAL = re.compile(r"\s+|[" + re.escape("".join(_CHAR_MAP)) + "]")
+"""A run of white space (Unicode, as str.isspace) or one character that `_CHAR_MAP` rewrites."""
+_SPACE_RUN = re.compile(r"\s+")
+
+
 class _Normalised:
     """A text with white space runs collapsed and quote marks and dashes made plain, plus the
-    index in the original text of every normalised character."""
+    index in the original text of every normalised character.
+
+    Built a piece at a time between the characters that change (a regex finds them), not a
+    character at a time: this runs once per article and the per-character loop was the largest
+    cost of grounding."""
 
     def __init__(self, text: str) -> None:
-        chars: list[str] = []
-        origin: list[int] = []
-        in_space = False
-        for index, char in enumerate(text):
-            if char.isspace():
-                if not in_space and chars:
-                    chars.append(" ")
-                    origin.append(index)
-                in_space = True
-                continue
-            in_space = False
-            for out in _CHAR_MAP.get(char, char):
-                chars.append(out)
-                origin.append(index)
-        if chars and chars[-1] == " ":
-            chars.pop()
+        pieces: list[str] = []
+        origin = array("I")
+        size = 0
+        position = 0
+        trailing_space = False
+        for found in _SPECIAL.finditer(text):
+            start, end = found.span()
+            if start > position:
+                pieces.append(text[position:start])
+                origin.extend(range(position, start))
+                size += start - position
+                trailing_space = False
+            token = found.group()
+            if token in _CHAR_MAP:
+                out = _CHAR_MAP[token]
+                pieces.append(out)
+                origin.extend([start] * len(out))
+                size += len(out)
+                trailing_space = False
+            elif size:  # white space: one space, never at the start
+                pieces.append(" ")
+                origin.append(start)
+                size += 1
+                trailing_space = True
+            position = end
+        if position < len(text):
+            pieces.append(text[position:])
+            origin.extend(range(position, len(text)))
+            trailing_space = False
+        if trailing_space:
+            pieces.pop()
             origin.pop()
-        self.text = "".join(chars)
+        self.text = "".join(pieces)
         self.origin = origin
         self.folded = _fold(self.text)
 
@@ -116,7 +142,8 @@ def _fold(text: str) -> str:
 
 
 def _normalise(text: str) -> str:
-    return _Normalised(text).text
+    """`_Normalised(text).text` without the offsets (for quotes)."""
+    return _SPACE_RUN.sub(" ", text.translate(_MAPPED)).strip(" ")
 
 
 class _Locator:
@@ -177,10 +204,13 @@ class _Locator:
         return start, end
 
 
-@functools.lru_cache(maxsize=32)
+@functools.lru_cache(maxsize=256)
 def _locator_for(text: str) -> _Locator:
     """One locator per article text, shared by the quote checker and by grounding, so the
-    article is normalised once per run instead of twice (it is a few hundred microseconds)."""
+    article is normalised once per run instead of twice. An article's checker is made when its
+    request starts and grounding runs after the answer: in between, every other article in
+    flight adds its own locator, so the cache holds several times the usual concurrency
+    (offsets are kept as 4-byte ints: about 20 KB per 3,000-character article)."""
     return _Locator(text)
 
 

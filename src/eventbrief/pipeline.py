@@ -2,23 +2,19 @@
 
 One failing article never loses the others: every failure (bad input, a backend that gave up, an
 unexpected exception) becomes that article's `ArticleOutcome.error`, one line naming it. Results
-are reported through `on_result` as they complete and returned in input order.
-
-A `store` (get/put by key) is the seam for a summary cache; `summary_key` names what the key
-covers: the article (text hash and metadata) and everything that changes a backend's answer.
+are reported through `on_result` as they complete and returned in input order. Backends made
+from settings are wrapped for the run (`for_run`): the extraction cache, then chunking.
 """
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import hashlib
-import json
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from eventbrief import grounding
 from eventbrief.articles import PublicationDates, article_ids, expand_sources, load_article
@@ -48,25 +44,7 @@ class ArticleOutcome:
         return self.summary is not None
 
 
-class SummaryStore(Protocol):
-    """Where finished summaries can be kept and found again (a cache plugs in here)."""
-
-    def get(self, key: str) -> ArticleSummary | None: ...
-
-    def put(self, key: str, summary: ArticleSummary) -> None: ...
-
-
 OnResult = Callable[[ArticleOutcome], None]
-
-
-def summary_key(article: Article, backend: Backend) -> str:
-    """A stable key for the summary `backend` gives `article` (sha256 hex)."""
-    payload = {
-        "article": article.meta.model_dump(mode="json"),
-        "backend": backend.identity(),
-    }
-    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 def build_summary(article: Article, result: ExtractionResult, backend: Backend) -> ArticleSummary:
@@ -91,19 +69,9 @@ def build_summary(article: Article, result: ExtractionResult, backend: Backend) 
     )
 
 
-async def summarize_article(
-    article: Article, backend: Backend, *, store: SummaryStore | None = None
-) -> ArticleSummary:
-    """One article's summary, from `store` when it holds one, else from the backend."""
-    key = summary_key(article, backend) if store is not None else None
-    if store is not None and key is not None:
-        cached = store.get(key)
-        if cached is not None:
-            return cached
-    summary = build_summary(article, await backend.extract(article), backend)
-    if store is not None and key is not None:
-        store.put(key, summary)
-    return summary
+async def summarize_article(article: Article, backend: Backend) -> ArticleSummary:
+    """One article's summary from the backend."""
+    return build_summary(article, await backend.extract(article), backend)
 
 
 async def run_articles(
@@ -112,7 +80,6 @@ async def run_articles(
     *,
     concurrency: int = DEFAULT_CONCURRENCY,
     on_result: OnResult | None = None,
-    store: SummaryStore | None = None,
 ) -> list[ArticleOutcome]:
     """Summarize loaded articles, at most `concurrency` at a time."""
 
@@ -123,7 +90,7 @@ async def run_articles(
         return load
 
     jobs = [(a.meta.source or a.meta.id, a.meta.id, loader(a)) for a in articles]
-    return await _run(jobs, backend, concurrency=concurrency, on_result=on_result, store=store)
+    return await _run(jobs, backend, concurrency=concurrency, on_result=on_result)
 
 
 async def run_sources(
@@ -134,7 +101,6 @@ async def run_sources(
     max_chars: int | None = None,
     concurrency: int = DEFAULT_CONCURRENCY,
     on_result: OnResult | None = None,
-    store: SummaryStore | None = None,
 ) -> list[ArticleOutcome]:
     """Load and summarize sources (as from `expand_sources`); ids are unique file stems.
 
@@ -155,7 +121,7 @@ async def run_sources(
         (source, article_id, loader(source, article_id))
         for source, article_id in zip(sources, article_ids(sources), strict=True)
     ]
-    return await _run(jobs, backend, concurrency=concurrency, on_result=on_result, store=store)
+    return await _run(jobs, backend, concurrency=concurrency, on_result=on_result)
 
 
 async def _run(
@@ -164,7 +130,6 @@ async def _run(
     *,
     concurrency: int,
     on_result: OnResult | None,
-    store: SummaryStore | None,
 ) -> list[ArticleOutcome]:
     if concurrency < 1:
         raise ValueError("concurrency must be at least 1")
@@ -176,7 +141,7 @@ async def _run(
         async with semaphore:
             try:
                 article = await load()
-                summary = await summarize_article(article, backend, store=store)
+                summary = await summarize_article(article, backend)
                 outcome = ArticleOutcome(source, article_id, summary=summary)
             except Exception as exc:  # any failure stays this article's own
                 outcome = ArticleOutcome(source, article_id, error=_one_line(exc, article_id))
@@ -229,7 +194,6 @@ def summarize_many(
     published: dt.date | PublicationDates | None = None,
     concurrency: int | None = None,
     on_result: OnResult | None = None,
-    store: SummaryStore | None = None,
     settings: Settings | None = None,
     counts: CacheCounts | None = None,
     **flags: Any,
@@ -255,7 +219,6 @@ def summarize_many(
                 max_chars=resolved.max_chars,
                 concurrency=resolved.concurrency,
                 on_result=on_result,
-                store=store,
             )
 
     return asyncio.run(go())

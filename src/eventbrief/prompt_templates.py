@@ -1,9 +1,13 @@
 """The prompt templates in prompts/ and the values they are rendered with.
 
-The templates stay unrendered here: instructor renders them with Jinja from `context`, so the
-article text is a value inserted into the message, never template source (an article holding
-`{{ 7*7 }}` reaches the model verbatim). Each file starts with a `version:` line; the version
-goes into provenance and the cache key, so change it whenever the wording changes.
+The article is always a value inserted into a template, never template source (an article
+holding `{{ 7*7 }}` reaches the model verbatim). instructor renders every message it is given
+with a fresh sandboxed Jinja environment, compiling it on every call (a few ms for our long
+prompts); so each template is compiled once here, rendered with the article as a variable, and
+the result handed to instructor as the value of a one-placeholder message (`INSTRUCTOR_MESSAGES`)
+through `context`. What the model receives is exactly what instructor's own rendering of the
+templates gives (see `rendered`). Each file starts with a `version:` line; the version goes into
+provenance and the cache key, so change it whenever the wording changes.
 """
 
 from __future__ import annotations
@@ -11,11 +15,21 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
+from textwrap import dedent
 from typing import Any
+
+from jinja2 import Template
+from jinja2.sandbox import SandboxedEnvironment
 
 from eventbrief.models import Article
 from eventbrief.resources import read_text
+
+INSTRUCTOR_MESSAGES: tuple[dict[str, str], ...] = (
+    {"role": "system", "content": "{{ system }}"},
+    {"role": "user", "content": "{{ user }}"},
+)
+"""The messages given to instructor: each is one placeholder for a message rendered here."""
 
 _VERSION_LINE = re.compile(r"\Aversion:[ \t]*(\S+)[ \t]*\r?\n")
 
@@ -34,6 +48,23 @@ class PromptTemplates:
             {"role": "system", "content": self.system},
             {"role": "user", "content": self.user},
         ]
+
+    @cached_property
+    def _compiled(self) -> tuple[Template, Template]:
+        # the same environment instructor renders with (sandboxed, default settings)
+        environment = SandboxedEnvironment()
+        return environment.from_string(self.system), environment.from_string(self.user)
+
+    def rendered(self, article: Article) -> dict[str, str]:
+        """{"system": …, "user": …}: the message texts for `article`, as instructor's own
+        templating of `messages()` with `prompt_context(article)` would give them (Jinja, then
+        `textwrap.dedent`, which instructor applies to every rendered message)."""
+        context = prompt_context(article)
+        system, user = self._compiled
+        return {
+            "system": dedent(system.render(**context)),
+            "user": dedent(user.render(**context)),
+        }
 
 
 def split_version(source: str, filename: str) -> tuple[str, str]:

@@ -49,7 +49,7 @@ from eventbrief.backends.http_deadline import DeadlineTransport
 from eventbrief.errors import ConfigError, ExtractionError
 from eventbrief.grounding import quote_checker
 from eventbrief.models import Article, ArticleExtraction, Usage
-from eventbrief.prompt_templates import load_prompts, prompt_context
+from eventbrief.prompt_templates import INSTRUCTOR_MESSAGES, load_prompts
 from eventbrief.rate_gate import RateGate
 
 MODES: dict[str, instructor.Mode] = {
@@ -381,7 +381,9 @@ class OpenAIBackend:
 
     async def extract(self, article: Article) -> ExtractionResult:
         meter = _Meter()
-        context = {**prompt_context(article), "quote_checker": quote_checker(article.text)}
+        # the messages are rendered once here (article as a Jinja variable) and reach instructor
+        # as values of one-placeholder messages, so it compiles two tiny templates per call
+        context = {**self._prompts.rendered(article), "quote_checker": quote_checker(article.text)}
         hooks = meter.hooks()
         retrying = AsyncRetrying(
             retry=retry_if_exception(_is_transient),
@@ -398,7 +400,7 @@ class OpenAIBackend:
                     extraction = await self._client().chat.completions.create(
                         model=self.model,
                         response_model=_Asked,
-                        messages=self._prompts.messages(),
+                        messages=[dict(m) for m in INSTRUCTOR_MESSAGES],
                         context=context,
                         max_retries=self.reasks,
                         strict=False,
