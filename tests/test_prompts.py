@@ -54,7 +54,7 @@ def test_split_version_requires_the_line() -> None:
 
 def test_user_template_gives_the_date_and_delimits_the_article() -> None:
     text = "VALLETTA, Feb 2 — Malta opened a desalination plant on Monday."
-    fence = hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
+    fence = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
     rendered = _render(load_prompts().user, _article(text, dt.date(2026, 2, 3)))
     lines = rendered.splitlines()
     assert lines[0] == "Publication date: 2026-02-03"

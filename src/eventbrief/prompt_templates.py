@@ -92,11 +92,12 @@ def prompt_context(article: Article) -> dict[str, Any]:
     """Values the templates are rendered with.
 
     `fence` tags the article's delimiters with a digest of its own text, so an article cannot
-    close the delimiter early: it would have to contain a hash of itself.
+    close the delimiter early: it would have to contain a hash of itself. 64 bits of it, so that
+    searching for such a fixed point is out of reach (32 bits would take hours).
     """
     published = article.meta.published
     return {
         "article": article.text,
         "published": published.isoformat() if published else None,
-        "fence": hashlib.sha256(article.text.encode("utf-8")).hexdigest()[:8],
+        "fence": hashlib.sha256(article.text.encode("utf-8")).hexdigest()[:16],
     }
