@@ -527,7 +527,7 @@ def test_article_delimiters_cannot_be_closed_by_the_article(
     scripted_server.queue(tool_call_reply(EXTRACTION))
     _run(_backend(scripted_server), _article(text))
     user = scripted_server.requests[0].messages[1]["content"]
-    fence = hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
+    fence = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
     assert user.endswith(f"<article {fence}>\n{text}\n</article {fence}>")
 
 

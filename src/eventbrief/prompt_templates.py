@@ -88,16 +88,18 @@ def load_prompts() -> PromptTemplates:
     return PromptTemplates(version=system_version, system=system, user=user)
 
 
-def prompt_context(article: Article) -> dict[str, Any]:
-    """Values the templates are rendered with.
+def fence(text: str) -> str:
+    """The tag of the delimiters around untrusted `text`: a digest of the text itself, so the
+    text cannot close its delimiter early (it would have to contain a hash of itself). 64 bits,
+    so that searching for such a fixed point is out of reach (32 bits would take hours)."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
-    `fence` tags the article's delimiters with a digest of its own text, so an article cannot
-    close the delimiter early: it would have to contain a hash of itself. 64 bits of it, so that
-    searching for such a fixed point is out of reach (32 bits would take hours).
-    """
+
+def prompt_context(article: Article) -> dict[str, Any]:
+    """Values the templates are rendered with; `fence` tags the article's delimiters."""
     published = article.meta.published
     return {
         "article": article.text,
         "published": published.isoformat() if published else None,
-        "fence": hashlib.sha256(article.text.encode("utf-8")).hexdigest()[:16],
+        "fence": fence(article.text),
     }

@@ -6,7 +6,6 @@ The brief reaches the model as a value that instructor renders into the delimite
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from typing import Any
 
@@ -17,7 +16,7 @@ from pydantic import BaseModel, Field, field_validator
 
 from eventbrief.backends.http_deadline import SyncDeadlineTransport
 from eventbrief.models import Brief
-from eventbrief.prompt_templates import split_version
+from eventbrief.prompt_templates import fence, split_version
 from eventbrief.resources import read_text
 
 NARRATIVE_MAX_WORDS = 120
@@ -98,7 +97,7 @@ def narrate(
     )
     context: dict[str, Any] = {
         "brief": facts,
-        "fence": hashlib.sha256(facts.encode("utf-8")).hexdigest()[:8],
+        "fence": fence(facts),
     }
     try:
         result = client.chat.completions.create(
