@@ -64,9 +64,7 @@ WEEKDAYS = {
     "saturday": 5,
     "sunday": 6,
 }
-_NUMBER_WORDS = {
-    "a": 1,
-    "an": 1,
+NUMBER_WORDS: dict[str, int] = {
     "one": 1,
     "two": 2,
     "three": 3,
@@ -79,10 +77,19 @@ _NUMBER_WORDS = {
     "ten": 10,
     "eleven": 11,
     "twelve": 12,
-    "several": 3,
-    "a few": 3,
-    "few": 3,
+    "fifteen": 15,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "a hundred": 100,
+    "a thousand": 1000,
+    "dozen": 12,
+    "a dozen": 12,
 }
+"""Numbers news writing spells out (the offline backend's quantities read them too)."""
+
+_NUMBER_WORDS = {**NUMBER_WORDS, "a": 1, "an": 1, "several": 3, "a few": 3, "few": 3}
 
 _MONTH = (
     r"(?P<month>January|February|March|April|May|June|July|August|September|October|November|"

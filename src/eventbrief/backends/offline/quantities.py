@@ -10,29 +10,9 @@ import re
 from dataclasses import dataclass
 
 from eventbrief.models import Quantity
+from eventbrief.timex import NUMBER_WORDS
 
-_NUMBER_WORDS = {
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "eleven": 11,
-    "twelve": 12,
-    "fifteen": 15,
-    "twenty": 20,
-    "thirty": 30,
-    "forty": 40,
-    "fifty": 50,
-    "a hundred": 100,
-    "a thousand": 1000,
-    "dozen": 12,
-    "a dozen": 12,
-}
+_NUMBER_WORDS = {word: n for word, n in NUMBER_WORDS.items() if n > 1}
 _MULTIPLIERS = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
 _APPROX = (
     r"about|approximately|around|some|more than|over|nearly|almost|up to|at least|roughly|"
