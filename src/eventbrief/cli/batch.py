@@ -3,21 +3,28 @@
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import typer
 
-from eventbrief.articles import article_ids, expand_sources, load_article
+from eventbrief.articles import PublicationDates, article_ids, expand_sources, load_article
 from eventbrief.backends.base import ExtractionResult
 from eventbrief.backends.openai_compatible import schema_hash
 from eventbrief.batch.jobs import BatchError, BatchJobs
 from eventbrief.batch.requests import prompt_version, write_requests
 from eventbrief.batch.results import BatchSource, collect
 from eventbrief.cli.app import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, app
+from eventbrief.cli.options import (
+    BaseUrlOption,
+    ModelOption,
+    PublishedOption,
+    publication_dates,
+    say,
+)
 from eventbrief.config import Settings
 from eventbrief.errors import ConfigError, EventbriefError
 from eventbrief.models import Article, ArticleSummary
@@ -45,47 +52,35 @@ app.add_typer(batch_app, name="batch")
 Paths = Annotated[
     list[str], typer.Argument(metavar="PATH...", help='Files, folders, globs, or "-" for stdin.')
 ]
-Published = Annotated[
-    str | None,
-    typer.Option(metavar="YYYY-MM-DD", help="Publication date (else from the article)."),
-]
-BaseUrl = Annotated[
-    str | None,
-    typer.Option(metavar="URL", help="Endpoint. [env EVENTBRIEF_BASE_URL, OPENAI_BASE_URL]"),
-]
-Model = Annotated[str | None, typer.Option(help="Model name. [env EVENTBRIEF_MODEL]")]
-
-
-def _say(message: str) -> None:
-    typer.echo(f"eventbrief: {message}", err=True)
+T = TypeVar("T")
 
 
 def _settings(**flags: object) -> Settings:
     try:
         return Settings.resolve(backend="openai", **flags)
     except ConfigError as exc:
-        _say(str(exc))
+        say(str(exc))
         raise typer.Exit(EXIT_USAGE) from None
 
 
-def _date(value: str | None) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(value) if value else None
-    except ValueError:
-        raise typer.BadParameter(f"{value!r} is not a date (use YYYY-MM-DD)") from None
-
-
-def _load(paths: list[str], published: dt.date | None, max_chars: int) -> tuple[list[Article], int]:
+def _load(
+    paths: list[str], published: PublicationDates, max_chars: int
+) -> tuple[list[Article], int]:
     """The articles that load; each one that does not is reported on its own line."""
     sources = expand_sources(paths)
     articles, failed = [], 0
     for source, article_id in zip(sources, article_ids(sources), strict=True):
         try:
             articles.append(
-                load_article(source, published, article_id=article_id, max_chars=max_chars)
+                load_article(
+                    source,
+                    published.for_article(article_id),
+                    article_id=article_id,
+                    max_chars=max_chars,
+                )
             )
         except EventbriefError as exc:
-            _say(str(exc))
+            say(str(exc))
             failed += 1
     return articles, failed
 
@@ -93,6 +88,18 @@ def _load(paths: list[str], published: dt.date | None, max_chars: int) -> tuple[
 def _jobs(settings: Settings) -> BatchJobs:
     key = settings.api_key.get_secret_value() if settings.api_key else None
     return BatchJobs(base_url=settings.base_url, api_key=key, timeout=settings.timeout)
+
+
+def _ask(settings: Settings, call: Callable[[BatchJobs], T], exit_code: int) -> T:
+    """One Batch API call; its failure is one line (secrets redacted) and exit `exit_code`."""
+    jobs = _jobs(settings)
+    try:
+        return call(jobs)
+    except BatchError as exc:
+        say(settings.redact(str(exc)))
+        raise typer.Exit(exit_code) from None
+    finally:
+        jobs.close()
 
 
 @batch_app.command(
@@ -103,59 +110,45 @@ def prepare(
     output: Annotated[
         Path | None, typer.Option("-o", "--output", help="Request file (default stdout).")
     ] = None,
-    model: Model = None,
-    published: Published = None,
+    model: ModelOption = None,
+    published: PublishedOption = None,
 ) -> None:
     """Write one Batch API request per article (custom_id = article id and text hash)."""
     settings = _settings(model=model)
-    articles, failed = _load(paths, _date(published), settings.max_chars)
+    articles, failed = _load(paths, publication_dates(published), settings.max_chars)
     lines = write_requests(articles, settings.model)
     if output is None:
         sys.stdout.writelines(lines)
     else:
         with output.open("w", encoding="utf-8") as handle:
             handle.writelines(lines)
-        _say(f"wrote {len(articles)} requests for {settings.model} to {output}")
+        say(f"wrote {len(articles)} requests for {settings.model} to {output}")
     raise typer.Exit(EXIT_SOME_FAILED if failed else EXIT_OK)
 
 
 @batch_app.command(epilog="\b\nExample:\n  eventbrief batch submit requests.jsonl")
 def submit(
     requests: Annotated[Path, typer.Argument(help="A file written by `batch prepare`.")],
-    base_url: BaseUrl = None,
+    base_url: BaseUrlOption = None,
 ) -> None:
     """Upload the request file and start a batch; prints the batch (with its id) as JSON."""
     if not requests.is_file():
-        _say(f"{requests}: no such file")
+        say(f"{requests}: no such file")
         raise typer.Exit(EXIT_USAGE)
     settings = _settings(base_url=base_url)
-    jobs = _jobs(settings)
-    try:
-        state = jobs.submit(requests)
-    except BatchError as exc:
-        _say(settings.redact(str(exc)))
-        raise typer.Exit(EXIT_SOME_FAILED) from None
-    finally:
-        jobs.close()
+    state = _ask(settings, lambda jobs: jobs.submit(requests), EXIT_SOME_FAILED)
     sys.stdout.write(json.dumps(state.as_dict(), indent=2) + "\n")
-    _say(f"submitted {state.id}; follow it with: eventbrief batch status {state.id}")
+    say(f"submitted {state.id}; follow it with: eventbrief batch status {state.id}")
 
 
 @batch_app.command(epilog="\b\nExample:\n  eventbrief batch status batch_abc123")
 def status(
     batch_id: Annotated[str, typer.Argument(help="The id `batch submit` printed.")],
-    base_url: BaseUrl = None,
+    base_url: BaseUrlOption = None,
 ) -> None:
     """Print a batch's state and request counts as JSON."""
     settings = _settings(base_url=base_url)
-    jobs = _jobs(settings)
-    try:
-        state = jobs.status(batch_id)
-    except BatchError as exc:
-        _say(settings.redact(str(exc)))
-        raise typer.Exit(EXIT_SOME_FAILED) from None
-    finally:
-        jobs.close()
+    state = _ask(settings, lambda jobs: jobs.status(batch_id), EXIT_SOME_FAILED)
     sys.stdout.write(json.dumps(state.as_dict(), indent=2) + "\n")
 
 
@@ -181,31 +174,24 @@ def collect_cmd(
     output: Annotated[
         Path | None, typer.Option("-o", "--output", help="ArticleSummary JSONL (default stdout).")
     ] = None,
-    model: Model = None,
-    base_url: BaseUrl = None,
-    published: Published = None,
+    model: ModelOption = None,
+    base_url: BaseUrlOption = None,
+    published: PublishedOption = None,
 ) -> None:
     """Validate and ground every answer of a batch; write ArticleSummary JSONL, report failures."""
     if (batch_id is None) == (results is None):
-        _say("give exactly one of --batch-id or --results")
+        say("give exactly one of --batch-id or --results")
         raise typer.Exit(EXIT_USAGE)
     settings = _settings(model=model, base_url=base_url)
-    articles, load_failed = _load(paths, _date(published), settings.max_chars)
+    articles, load_failed = _load(paths, publication_dates(published), settings.max_chars)
     if results is not None:
         try:
             lines = results.read_text(encoding="utf-8").splitlines()
         except OSError as exc:
-            _say(f"{results}: {exc.strerror or exc}")
+            say(f"{results}: {exc.strerror or exc}")
             raise typer.Exit(EXIT_USAGE) from None
     else:
-        jobs = _jobs(settings)
-        try:
-            _, lines = jobs.download(str(batch_id))
-        except BatchError as exc:
-            _say(settings.redact(str(exc)))
-            raise typer.Exit(EXIT_USAGE) from None
-        finally:
-            jobs.close()
+        _, lines = _ask(settings, lambda jobs: jobs.download(str(batch_id)), EXIT_USAGE)
 
     prices = load_prices()
     source = BatchSource(
@@ -218,9 +204,9 @@ def collect_cmd(
 
     report = collect(articles, lines, build, prompt_version=source.prompt_version)
     for problem in report.unmatched:
-        _say(problem)
+        say(problem)
     for failure in report.failed:
-        _say(str(failure.error))
+        say(str(failure.error))
     text = "".join(
         o.summary.model_dump_json() + "\n" for o in report.outcomes if o.summary is not None
     )
@@ -231,7 +217,7 @@ def collect_cmd(
     done = len(report.outcomes) - len(report.failed)
     cost = prices.cost(settings.model, report.usage, batch=True)
     spent = f", ${cost:.4f} at batch prices" if cost is not None else ""
-    _say(
+    say(
         f"collected {done} of {len(report.outcomes) + load_failed} articles, "
         f"{len(report.failed) + load_failed} failed; {report.usage.prompt_tokens:,} prompt + "
         f"{report.usage.completion_tokens:,} completion tokens{spent}"
