@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import sys
 import time
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -13,6 +14,7 @@ from rich.console import Console
 
 from eventbrief.backends import make_backend
 from eventbrief.backends.base import Backend, ExtractionResult
+from eventbrief.cache import CacheCounts
 from eventbrief.cli.app import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, app
 from eventbrief.cli.options import (
     BackendOption,
@@ -20,12 +22,15 @@ from eventbrief.cli.options import (
     ConcurrencyOption,
     ModelOption,
     ModeOption,
+    NoCacheOption,
     value,
 )
 from eventbrief.config import Settings
 from eventbrief.errors import ConfigError
 from eventbrief.models import Article
-from eventbrief.pipeline import ArticleOutcome, run_articles
+from eventbrief.pipeline import ArticleOutcome, for_run, run_articles
+from eventbrief.pricing import default_prices
+from eventbrief.progress import RunSummary
 from eventbrief.scoring import (
     Dataset,
     DatasetError,
@@ -45,7 +50,7 @@ from eventbrief.scoring.baseline import (
 )
 from eventbrief.scoring.brief_score import dataset_brief_scores
 from eventbrief.scoring.html_report import render_html
-from eventbrief.scoring.report import markdown_table, print_report
+from eventbrief.scoring.report import UsageTotals, markdown_table, print_report
 
 EPILOG = """\
 \b
@@ -53,6 +58,7 @@ Examples:
   eventbrief eval --backend offline --baseline evals/baseline.json
   eventbrief eval --dataset evals --report report.json --html report.html
   eventbrief eval --backend openai --model gpt-4o-mini --report - > report.json
+  eventbrief eval --backend openai --model gpt-4o-mini --no-cache   # ask the model again
   eventbrief eval --predictions out/        # score saved ArticleSummary files <id>.json
   eventbrief eval --backend offline --baseline evals/baseline.json --update-baseline
   eventbrief eval --backend offline --markdown -    # the tables for a README
@@ -65,8 +71,37 @@ tolerance (each is named on stderr), 2 usage, configuration or dataset error.
 WIDE = 160
 
 
+_ARTICLE: ContextVar[str | None] = ContextVar("eventbrief_eval_article", default=None)
+
+
+class _Named:
+    """The outermost wrapper: names the article in flight, so the timer inside the cache can
+    add the time of each of its chunks to it."""
+
+    def __init__(self, inner: Backend) -> None:
+        self.inner = inner
+        self.name = inner.name
+
+    def identity(self) -> dict[str, str]:
+        return self.inner.identity()
+
+    async def extract(self, article: Article) -> ExtractionResult:
+        token = _ARTICLE.set(article.meta.id)
+        try:
+            return await self.inner.extract(article)
+        finally:
+            _ARTICLE.reset(token)
+
+    async def aclose(self) -> None:
+        closer = getattr(self.inner, "aclose", None)
+        if closer is not None:
+            await closer()
+
+
 class _Timed:
-    """Wraps a backend to measure each article's extraction time (latency per article)."""
+    """Wraps the backend inside the cache, so only fresh extractions are timed: the latency of
+    an article is the backend's time for it (summed over its chunks); an article answered from
+    the cache has none."""
 
     def __init__(self, inner: Backend) -> None:
         self.inner = inner
@@ -81,48 +116,93 @@ class _Timed:
         try:
             return await self.inner.extract(article)
         finally:
-            self.seconds[article.meta.id] = time.perf_counter() - started
+            key = _ARTICLE.get() or article.meta.id
+            self.seconds[key] = self.seconds.get(key, 0.0) + time.perf_counter() - started
+
+    async def aclose(self) -> None:
+        closer = getattr(self.inner, "aclose", None)
+        if closer is not None:
+            await closer()
+
+
+def _run_settings(settings: Settings) -> Settings:
+    """The offline backend is never cached by eval: the CI gate must score what the rules do
+    now, and its identity covers the rule sources but not the data packages they read; a fresh
+    offline extraction takes milliseconds, so a cache would save nothing worth the doubt."""
+    if settings.resolved_backend() == "offline" and not settings.no_cache:
+        return settings.model_copy(update={"no_cache": True})
+    return settings
 
 
 def _run_backend(
     dataset: Dataset, settings: Settings, say: Console
 ) -> tuple[dict[str, Prediction], RunInfo]:
-    backend = make_backend(settings)
-    timed = _Timed(backend)
+    """Run the backend through the extraction cache (as summarize does) and score-ready
+    predictions; ends with the run summary line on stderr."""
+    timed = _Timed(make_backend(settings))
+    counts = CacheCounts()
+    backend = _Named(for_run(timed, _run_settings(settings), counts))
     done = 0
 
     def on_result(outcome: ArticleOutcome) -> None:
         nonlocal done
         done += 1
-        status = "ok" if outcome.error is None else settings.redact(outcome.error)
+        if outcome.error is not None:
+            status = settings.redact(outcome.error)
+        else:
+            status = "ok" if outcome.article_id in timed.seconds else "ok (cached)"
         say.print(f"[{done}/{len(dataset.items)}] {outcome.article_id}: {status}", markup=False)
 
     async def go() -> list[ArticleOutcome]:
         try:
             return await run_articles(
                 [item.article for item in dataset.items],
-                timed,
+                backend,
                 concurrency=settings.concurrency,
                 on_result=on_result,
             )
         finally:
-            close = getattr(backend, "aclose", None)
-            if close is not None:
-                await close()
+            await backend.aclose()
 
+    started = time.perf_counter()
     outcomes = asyncio.run(go())
+    wall = time.perf_counter() - started
     predictions = {
         o.article_id: Prediction(
             o.summary,
             None if o.error is None else settings.redact(o.error),
             timed.seconds.get(o.article_id),
+            cached=o.summary is not None and o.article_id not in timed.seconds,
         )
         for o in outcomes
         if o.article_id is not None
     }
     identity = backend.identity()
     model = identity.get("model") if backend.name != "offline" else None
-    run = RunInfo(dataset=str(dataset.root), backend=backend.name, model=model, identity=identity)
+    paid = default_prices().priced(model, counts.usage) or counts.usage
+    run = RunInfo(
+        dataset=str(dataset.root),
+        backend=backend.name,
+        model=model,
+        identity=identity,
+        cache_hits=counts.hits,
+        usage=UsageTotals(
+            requests=paid.requests,
+            prompt_tokens=paid.prompt_tokens,
+            completion_tokens=paid.completion_tokens,
+            cost_usd=paid.cost_usd,
+        ),
+    )
+    summary = RunSummary(
+        articles=len(outcomes),
+        failed=sum(1 for o in outcomes if o.error is not None),
+        cache_hits=counts.hits,
+        usage=paid,
+        wall_seconds=wall,
+    )
+    typer.echo(summary.line(), err=True)
+    if counts.cache_errors:
+        _say(f"the extraction cache failed {counts.cache_errors} times; those were not kept")
     return predictions, run
 
 
@@ -157,6 +237,7 @@ def eval_command(
     base_url: BaseUrlOption = None,
     mode: ModeOption = None,
     concurrency: ConcurrencyOption = None,
+    no_cache: NoCacheOption = False,
     predictions: Annotated[
         Path | None,
         typer.Option(
@@ -195,6 +276,10 @@ def eval_command(
 
     Prints tables on stderr (a row per article and an overall row); the JSON report goes to
     --report, a self-contained HTML page to --html.
+
+    The openai backend answers from the extraction cache, as summarize does, so an unchanged
+    re-run pays no request (--no-cache asks again); a cached article shows no latency. The
+    offline backend is never cached here: the gate always scores the rules as they are now.
     """
     say = Console(stderr=True, highlight=False)
     if not say.is_terminal:
@@ -214,6 +299,7 @@ def eval_command(
             for flag, value in (
                 ("--backend", backend), ("--model", model), ("--base-url", base_url),
                 ("--mode", mode), ("--concurrency", concurrency),
+                ("--no-cache", no_cache or None),
             )
             if value is not None
         ]  # fmt: skip
@@ -232,6 +318,7 @@ def eval_command(
                 base_url=base_url,
                 mode=value(mode),
                 concurrency=concurrency,
+                no_cache=no_cache or None,
             )
             _say(settings.describe())
             preds, run = _run_backend(data, settings, say)

@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from html import escape
 
 from eventbrief.models import GroundedEvent
-from eventbrief.scoring.report import EvalReport, Scores
+from eventbrief.scoring.report import EvalReport, Scores, paid_note
 from eventbrief.scoring.scorer import ArticleScore
 
 _CHARTS: tuple[tuple[str, Callable[[Scores], float | None]], ...] = (
@@ -189,7 +189,8 @@ def render_html(report: EvalReport, scores: Sequence[ArticleScore]) -> str:
     o = report.overall
     summary = (
         f"<p>{o.articles} articles, {o.valid_articles} valid (schema validity "
-        f"{_num(o.schema_validity)}); requests {o.usage.requests if o.usage else 0}; "
+        f"{_num(o.schema_validity)}); requests {o.usage.requests if o.usage else 0}"
+        f"{paid_note(run)}; "
         f"aggregation: {escape(report.settings.aggregation)}</p>"
     )
     return (

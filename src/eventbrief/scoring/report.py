@@ -6,7 +6,8 @@ Aggregation ("overall"):
 - fields: micro over all matched event pairs of all articles (each pair weighs the same).
 - takeaways.mean_similarity: micro over all gold takeaways.
 - grounding_rate: micro over all evidence quotes of the valid predictions.
-- summary_rouge_l and latency_s: mean over articles.
+- summary_rouge_l: mean over articles; latency_s: mean over freshly extracted articles (an
+  answer from the extraction cache has none).
 - schema_validity: valid predictions ÷ articles.
 An article whose prediction is missing or invalid scores 0 on everything in `per_article`, adds
 its gold items to the recall denominators of `overall`, and lowers `schema_validity`.
@@ -30,7 +31,8 @@ AGGREGATION = (
     "events, entities, takeaways: micro (counts summed over articles, then divided); "
     "fields: micro over all matched event pairs; takeaways.mean_similarity: micro over gold "
     "takeaways; grounding_rate: micro over evidence quotes of valid predictions; "
-    "summary_rouge_l, latency_s: mean over articles; an invalid prediction scores 0."
+    "summary_rouge_l: mean over articles; latency_s: mean over freshly extracted articles "
+    "(cached answers have none); an invalid prediction scores 0."
 )
 
 
@@ -104,11 +106,20 @@ class Scores(BaseModel):
     summary_rouge_l: float
     grounding_rate: float | None
     usage: UsageTotals | None = None
-    latency_s: float | None = Field(default=None, description="Seconds; null with --predictions.")
+    latency_s: float | None = Field(
+        default=None,
+        description="Seconds of fresh extraction; null with --predictions or when every answer "
+        "came from the extraction cache.",
+    )
 
 
 class ArticleReport(Scores):
     valid: bool
+    cached: bool | None = Field(
+        default=None,
+        description="True when the answer came from the extraction cache (then latency_s is "
+        "null and usage is what the extraction cost when it was made); null with --predictions.",
+    )
     error: str | None = None
     matches: list[EventPair] = Field(default_factory=list)
     unmatched_gold: list[str] = Field(default_factory=list)
@@ -135,6 +146,14 @@ class RunInfo(BaseModel):
         default=None, description="Fingerprint of the dataset's texts and gold records."
     )
     created_at: dt.datetime = Field(default_factory=lambda: dt.datetime.now(dt.UTC))
+    cache_hits: int | None = Field(
+        default=None, description="Articles answered from the extraction cache in this run."
+    )
+    usage: UsageTotals | None = Field(
+        default=None,
+        description="What this run paid: requests and tokens of its fresh extractions only "
+        "(overall.usage is what the scored extractions cost, cached ones included).",
+    )
 
 
 class Settings(BaseModel):
@@ -192,6 +211,7 @@ def _zero(n_gold: int) -> PRF:
 
 def _article_report(score: ArticleScore) -> ArticleReport:
     usage, latency = _usage(score), score.prediction.latency_s
+    cached = score.prediction.cached
     if not score.valid:
         return ArticleReport(
             valid=False,
@@ -204,6 +224,7 @@ def _article_report(score: ArticleScore) -> ArticleReport:
             grounding_rate=0.0,
             usage=usage,
             latency_s=latency,
+            cached=cached,
             unmatched_gold=score.unmatched_gold,
             warnings=score.warnings,
         )
@@ -220,6 +241,7 @@ def _article_report(score: ArticleScore) -> ArticleReport:
         grounding_rate=score.grounding_rate,
         usage=usage,
         latency_s=latency,
+        cached=cached,
         matches=[
             EventPair(gold=m.gold_id, pred=m.pred_id, similarity=m.similarity, fields=m.fields)
             for m in score.matches
@@ -310,8 +332,10 @@ def _fmt(value: float | None) -> str:
     return "–" if value is None else f"{value:.2f}"
 
 
-def _latency(value: float | None) -> str:
-    return "–" if value is None else f"{value:.2f}s"
+def _latency(scores: Scores) -> str:
+    if isinstance(scores, ArticleReport) and scores.cached:
+        return "cached"
+    return "–" if scores.latency_s is None else f"{scores.latency_s:.2f}s"
 
 
 def _rows(report: EvalReport) -> list[tuple[str, Scores]]:
@@ -342,7 +366,7 @@ def tables(report: EvalReport) -> list[Table]:
         parts.add_row(
             label,
             *(_fmt(get(scores)) for _, get in _PARTS),
-            _latency(scores.latency_s),
+            _latency(scores),
             style=style,
         )
         fields.add_row(
@@ -367,6 +391,15 @@ def markdown_table(report: EvalReport) -> str:
     return "\n".join(out)
 
 
+def paid_note(run: RunInfo) -> str:
+    """The note "(this run: N requests, M cache hits)" for a run that went through the extraction
+    cache, else "": overall usage is what the scored extractions cost, cached ones included."""
+    if run.cache_hits is None:
+        return ""
+    requests = run.usage.requests if run.usage else 0
+    return f" (this run: {requests} requests, {run.cache_hits} cache hits)"
+
+
 def print_report(report: EvalReport, console: Console) -> None:
     for t in tables(report):
         console.print(t)
@@ -376,6 +409,7 @@ def print_report(report: EvalReport, console: Console) -> None:
     console.print(
         f"schema validity {o.schema_validity:.2f} ({o.valid_articles}/{o.articles}) · "
         f"requests {u.requests} · tokens {u.prompt_tokens}+{u.completion_tokens} · cost {cost}"
+        + paid_note(report.run)
     )
     if o.brief:
         shown = " · ".join(

@@ -33,11 +33,17 @@ DEFAULT_CONFIG = ScoringConfig()
 
 @dataclass
 class Prediction:
-    """What a run produced for one article: a valid summary, or the reason there is none."""
+    """What a run produced for one article: a valid summary, or the reason there is none.
+
+    `latency_s` is the time the backend took for a fresh extraction; an answer served from the
+    extraction cache is `cached` and has no latency (the cache's speed is not the model's);
+    `cached` is None when unknown (saved predictions).
+    """
 
     summary: ArticleSummary | None
     error: str | None = None
     latency_s: float | None = None
+    cached: bool | None = None
 
 
 @dataclass(frozen=True)
