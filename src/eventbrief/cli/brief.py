@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any
@@ -14,6 +15,7 @@ from eventbrief.brief.html import render_html
 from eventbrief.brief.markdown import render_markdown
 from eventbrief.brief.narrate import narrate as write_narrative
 from eventbrief.brief.sources import SummaryFileError, find_text, read_summaries, split_inputs
+from eventbrief.cache import CacheCounts
 from eventbrief.cli.app import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, app
 from eventbrief.cli.options import (
     BackendOption,
@@ -30,6 +32,8 @@ from eventbrief.config import Settings
 from eventbrief.errors import ConfigError, EventbriefError
 from eventbrief.models import ArticleSummary, Brief
 from eventbrief.pipeline import summarize_many
+from eventbrief.pricing import default_prices
+from eventbrief.progress import RunProgress, RunSummary, wants_progress
 
 FormatChoice = Enum("FormatChoice", {n: n for n in ("json", "markdown", "html")}, type=str)
 
@@ -39,6 +43,7 @@ Examples:
   eventbrief brief evals/articles/ --backend offline --format html -o brief.html \\
       --published 000_a91afaca033a80ab=2025-06-17 --published 003_1b294a7ceb27666f=2025-03-21
   eventbrief brief story1.txt story2.html --format markdown
+  eventbrief brief news/*.txt -q -o brief.json     # no progress bar, no run summary
   eventbrief summarize news/*.txt -o out/ && eventbrief brief out/*.json --texts news/
   eventbrief brief --from-summaries evals/gold/ --format html -o gold-brief.html
 
@@ -62,21 +67,41 @@ class _Failures:
 
 
 def _summarize_articles(
-    sources: list[str], flags: dict[str, Any], published: PublicationDates, failures: _Failures
+    sources: list[str],
+    flags: dict[str, Any],
+    published: PublicationDates,
+    failures: _Failures,
+    *,
+    quiet: bool = False,
 ) -> tuple[list[ArticleSummary], dict[str, str]]:
-    """Run the pipeline over article sources; texts come back for the HTML page."""
+    """Run the pipeline over article sources, with a progress bar and the run summary line as
+    summarize shows them; texts come back for the HTML page."""
     try:
         settings = Settings.resolve(**flags)
     except ConfigError as exc:
         say(str(exc))
         raise typer.Exit(EXIT_USAGE) from None
-    say(settings.describe())
+    if not quiet:
+        say(settings.describe())
     expanded = expand_sources(sources)
+    counts = CacheCounts()
+    progress = RunProgress(len(expanded), enabled=wants_progress(len(expanded), quiet=quiet))
+    started = time.perf_counter()
     try:
-        outcomes = summarize_many(expanded, published=published, settings=settings)
+        with progress:
+            outcomes = summarize_many(
+                expanded,
+                published=published,
+                settings=settings,
+                on_result=progress,
+                counts=counts,
+            )
     except ConfigError as exc:
         say(settings.redact(str(exc)))
         raise typer.Exit(EXIT_USAGE) from None
+    except KeyboardInterrupt:
+        say("interrupted")
+        raise typer.Exit(130) from None
     summaries: list[ArticleSummary] = []
     texts: dict[str, str] = {}
     for outcome in outcomes:
@@ -94,6 +119,18 @@ def _summarize_articles(
         except EventbriefError:
             continue
         texts[article.meta.id] = article.text
+    if not quiet:
+        priced_as = settings.model if settings.resolved_backend() == "openai" else None
+        summary = RunSummary(
+            articles=len(outcomes),
+            failed=sum(1 for o in outcomes if o.summary is None),
+            cache_hits=counts.hits,
+            usage=default_prices().priced(priced_as, counts.usage) or counts.usage,
+            wall_seconds=time.perf_counter() - started,
+        )
+        typer.echo(summary.line(), err=True)
+    if counts.cache_errors:
+        say(f"the extraction cache failed {counts.cache_errors} times; those were not kept")
     return summaries, texts
 
 
@@ -164,6 +201,10 @@ def brief(
         bool,
         typer.Option("--narrate", help="Add one LLM-written paragraph (openai backend only)."),
     ] = False,
+    quiet: Annotated[
+        bool,
+        typer.Option("--quiet", "-q", help="No progress bar and no run summary; errors only."),
+    ] = False,
 ) -> None:
     """Merge many articles into one brief: a timeline with sources, and where sources disagree."""
     if not paths:
@@ -192,7 +233,7 @@ def brief(
             summaries.append(s)
             origins.setdefault(s.article.id, path)
     if article_sources:
-        more, more_texts = _summarize_articles(article_sources, flags, dates, failures)
+        more, more_texts = _summarize_articles(article_sources, flags, dates, failures, quiet=quiet)
         summaries.extend(more)
         found_texts.update(more_texts)
 
@@ -231,8 +272,9 @@ def brief(
         except OSError as exc:
             say(f"cannot write {output}: {exc.strerror or exc}")
             raise typer.Exit(EXIT_SOME_FAILED) from None
-    say(
-        f"brief: {len(unique)} articles, {len(result.events)} events, "
-        f"{len(result.conflicts)} disagreements"
-    )
+    if not quiet:
+        say(
+            f"brief: {len(unique)} articles, {len(result.events)} events, "
+            f"{len(result.conflicts)} disagreements"
+        )
     raise typer.Exit(EXIT_SOME_FAILED if failures.count else EXIT_OK)
