@@ -137,8 +137,9 @@ def _run_settings(settings: Settings) -> Settings:
 def _run_backend(
     dataset: Dataset, settings: Settings, say: Console
 ) -> tuple[dict[str, Prediction], RunInfo]:
-    """Run the backend through the extraction cache (as summarize does) and score-ready
-    predictions; ends with the run summary line on stderr."""
+    """Predictions from running the backend over the dataset, through the extraction cache
+    as summarize does; ends with the run summary line on stderr."""
+    default_prices()  # an unusable price file is a ConfigError before any request
     timed = _Timed(make_backend(settings))
     counts = CacheCounts()
     backend = _Named(for_run(timed, _run_settings(settings), counts))
