@@ -138,7 +138,9 @@ class ScriptedServer:
 
     When `router` is set it answers every request instead (the queue is not used). With
     nothing queued and no router the server answers 500 with an error naming the request, so
-    a test that under-scripts fails loudly instead of hanging. `latency` delays every reply.
+    a test that under-scripts fails loudly instead of hanging. `latency` is the time from a
+    request's arrival to its reply (as a model's latency: the server's own work is inside it);
+    a reply's `delay` comes on top.
     """
 
     def __init__(self) -> None:
@@ -217,6 +219,7 @@ class ScriptedServer:
             def _handle(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length) if length else b""
+                received = time.monotonic()
                 try:
                     body: Any = json.loads(raw) if raw else None
                 except ValueError:
@@ -229,7 +232,9 @@ class ScriptedServer:
                     raw=raw,
                 )
                 reply = server._answer(recorded)
-                pause = server.latency + reply.delay
+                # latency runs from the request's arrival: the server's own work is inside it
+                elapsed = time.monotonic() - received
+                pause = max(0.0, server.latency - elapsed) + reply.delay
                 if pause > 0:
                     time.sleep(pause)
                 if reply.drop:

@@ -86,6 +86,25 @@ def test_router_chooses_by_request(scripted_server: ScriptedServer) -> None:
     assert (choice["message"]["content"], choice["finish_reason"]) == ("echo hi", "length")
 
 
+def test_latency_counts_from_arrival_so_the_servers_own_work_is_inside_it(
+    scripted_server: ScriptedServer,
+) -> None:
+    """A model with 200 ms latency answers 200 ms after the request arrives, however long the
+    stand-in takes to compute its answer (here 120 ms): not 320 ms."""
+
+    def slow(request: RecordedRequest) -> Reply:
+        time.sleep(0.12)
+        return content_reply("done")
+
+    scripted_server.router = slow
+    scripted_server.latency = 0.2
+    began = time.monotonic()
+    status, _, _ = _post(scripted_server, {})
+    took = time.monotonic() - began
+    assert status == 200
+    assert 0.2 <= took < 0.3
+
+
 def test_raw_bodies_delay_and_drop(scripted_server: ScriptedServer) -> None:
     scripted_server.queue(
         Reply(body=b"{not json", delay=0.2, headers={"Content-Type": "text/html"}),
