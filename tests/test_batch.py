@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import hashlib
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -15,7 +16,13 @@ from typer.testing import CliRunner
 
 from eventbrief.articles import load_article
 from eventbrief.backends.openai_compatible import OpenAIBackend
-from eventbrief.batch.requests import custom_id, render_messages, split_custom_id
+from eventbrief.batch.requests import (
+    custom_id,
+    expected_custom_id,
+    render_messages,
+    request_body,
+    split_custom_id,
+)
 from eventbrief.batch.schema import response_format
 from eventbrief.cli import app
 from eventbrief.models import ArticleSummary
@@ -66,10 +73,24 @@ def _serve(
     return service
 
 
-def test_custom_ids_name_the_article_and_its_text() -> None:
-    meta = make_article("x:y", text="text").meta
-    assert custom_id(meta) == f"x:y:{meta.sha256[:16]}"
-    assert split_custom_id(custom_id(meta)) == ("x:y", meta.sha256[:16])
+def test_custom_ids_name_the_article_and_digest_its_whole_request() -> None:
+    article = make_article("x:y", text="Envoys met in Hanoi on Monday.")
+    body = request_body("m1", render_messages(article))
+    canonical = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    digest = hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
+    assert custom_id(article.meta, body) == f"x:y:{digest}"
+    assert split_custom_id(custom_id(article.meta, body)) == ("x:y", digest)
+    assert expected_custom_id(article, "m1") == f"x:y:{digest}"
+    # any input of the request changes it: the text, the publication date, the model
+    other_text = make_article("x:y", text="Envoys met in Hue on Monday.")
+    other_date = make_article("x:y", text=article.text, published=dt.date(2024, 1, 2))
+    ids = {
+        expected_custom_id(article, "m1"),
+        expected_custom_id(other_text, "m1"),
+        expected_custom_id(other_date, "m1"),
+        expected_custom_id(article, "m2"),
+    }
+    assert len(ids) == 4
 
 
 def test_prepare_writes_strict_requests_with_the_live_prompt(
@@ -103,7 +124,7 @@ def test_prepare_writes_strict_requests_with_the_live_prompt(
     assert "2025-06-17" in body["messages"][-1]["content"]
     assert KEY not in out.read_text()
 
-    # the messages are exactly those a live run sends for the same article
+    # the request is exactly the one a live --mode json_schema run sends for the same article
     article = load_article(corpus / "alpha.txt", dt.date(2025, 6, 17), article_id="alpha")
     scripted_server.queue(content_reply(make_extraction(article.text).model_dump()))
     backend = OpenAIBackend(
@@ -117,7 +138,9 @@ def test_prepare_writes_strict_requests_with_the_live_prompt(
             await backend.aclose()
 
     asyncio.run(live())
-    assert scripted_server.requests[0].body["messages"] == body["messages"]
+    # the whole body, strict response format included: a batch line is a live json_schema
+    # request, which is why collect caches its answer under the live identity
+    assert scripted_server.requests[0].body == body
     assert render_messages(article) == body["messages"]
 
 
@@ -236,7 +259,8 @@ def test_collect_from_a_local_results_file_and_a_changed_article(
 
     collected = _run("batch", "collect", str(corpus), "--results", str(results))
     assert collected.exit_code == 1
-    assert "gamma: the article text changed since batch prepare" in collected.stderr
+    assert "gamma: the request batch prepare wrote differs from this one" in collected.stderr
+    assert "matches no given article" not in collected.stderr
     assert "line 5 of the batch output is not a result record" in collected.stderr
     ids = [json.loads(line)["article"]["id"] for line in collected.stdout.splitlines()]
     assert ids == ["alpha", "beta", "delta"]

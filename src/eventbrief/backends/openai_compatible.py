@@ -34,6 +34,7 @@ from instructor.core import (
     ResponseParsingError,
 )
 from instructor.core.hooks import Hooks
+from openai.lib._pydantic import to_strict_json_schema
 from pydantic import SecretStr, ValidationError
 from tenacity import (
     AsyncRetrying,
@@ -72,10 +73,24 @@ _instructor_log.addHandler(logging.NullHandler())
 _instructor_log.propagate = False
 
 
-def schema_hash() -> str:
-    """A short digest of the ArticleExtraction JSON Schema (what the model is asked for)."""
-    schema = json.dumps(_schema(), sort_keys=True)
+def schema_hash(mode: str = "tools") -> str:
+    """A short digest of the schema the model is sent in `mode`: the ArticleExtraction JSON
+    Schema, or in json_schema mode the whole strict response format."""
+    sent = strict_response_format() if mode == "json_schema" else _schema()
+    schema = json.dumps(sent, sort_keys=True)
     return hashlib.sha256(schema.encode("utf-8")).hexdigest()[:16]
+
+
+def identity(model: str, mode: str) -> dict[str, str]:
+    """What an answer of this backend depends on besides the article (the cache key's part).
+    The Batch API path keys its json_schema answers with it too: they are the same request."""
+    return {
+        "backend": OpenAIBackend.name,
+        "model": model,
+        "mode": mode,
+        "prompt_version": load_prompts().version,
+        "schema": schema_hash(mode),
+    }
 
 
 class _Asked(ArticleExtraction, instructor.OpenAISchema):
@@ -136,6 +151,29 @@ def asked_schema() -> dict[str, Any]:
 def _schema() -> dict[str, Any]:
     full = ArticleExtraction.model_json_schema()
     return {**for_the_model(full), "title": full["title"]}  # the top title names the tool
+
+
+@functools.cache
+def _strict_schema() -> dict[str, Any]:
+    strict = to_strict_json_schema(ArticleExtraction)
+    return {**for_the_model(strict), "title": strict["title"]}
+
+
+def strict_response_format() -> dict[str, Any]:
+    """The `response_format` of json_schema mode, live and in a Batch API line alike:
+    ArticleExtraction under OpenAI's strict structured outputs (every property required,
+    `additionalProperties: false`), made by the openai SDK's own transform of a Pydantic model
+    and trimmed as every schema we send is (`for_the_model`). instructor's JSON_SCHEMA mode
+    would send the plain schema without `strict`; strict decoding is what makes a batch answer,
+    which is never re-asked, parse."""
+    return {
+        "type": "json_schema",
+        "json_schema": {
+            "name": ArticleExtraction.__name__,
+            "strict": True,
+            "schema": copy.deepcopy(_strict_schema()),
+        },
+    }
 
 
 class _Meter:
@@ -332,7 +370,7 @@ class OpenAIBackend:
         # A local server may need no key, but the openai client insists on one.
         self._api_key = SecretStr(key or os.environ.get("OPENAI_API_KEY") or "no-key")
         self._prompts = load_prompts()
-        self._schema_hash = schema_hash()
+        self._identity = identity(model, mode)
         self._bound: tuple[asyncio.AbstractEventLoop, openai.AsyncOpenAI, Any] | None = None
         # One gate for every request of this backend: a 429 pauses them all, not just its own.
         self.rate_gate = rate_gate if rate_gate is not None else RateGate(max_pause=RETRY_AFTER_CAP)
@@ -345,13 +383,7 @@ class OpenAIBackend:
         return self._prompts.version
 
     def identity(self) -> dict[str, str]:
-        return {
-            "backend": self.name,
-            "model": self.model,
-            "mode": self.mode,
-            "prompt_version": self._prompts.version,
-            "schema": self._schema_hash,
-        }
+        return dict(self._identity)
 
     def _client(self) -> Any:
         """The instructor client for the running event loop (an httpx pool cannot outlive its
@@ -391,6 +423,13 @@ class OpenAIBackend:
             stop=stop_after_attempt(self.max_attempts) | _RetryBudget(self.max_retry_seconds),
             reraise=True,
         )
+        # json_schema mode: the strict format replaces instructor's (the openai client merges
+        # `extra_body` over the request body), so a live request is a batch line's twin
+        extra = (
+            {"extra_body": {"response_format": strict_response_format()}}
+            if self.mode == "json_schema"
+            else {}
+        )
         attempts = 0
         failure: str | None = None
         try:
@@ -405,6 +444,7 @@ class OpenAIBackend:
                         max_retries=self.reasks,
                         strict=False,
                         hooks=hooks,
+                        **extra,
                     )
         except Exception as exc:  # every failure becomes one line naming the article
             failure = self._reason(exc, attempts, meter.last_response)

@@ -1,12 +1,16 @@
 """`batch prepare`: one Batch API request line per article.
 
-The custom_id is the article id and a prefix of its text's sha256, so a result finds its article
-by name (not by position, as instructor's BatchProcessor does) and a text edited after `prepare`
-is caught at `collect` instead of being grounded against the wrong words.
+The custom_id is the article id and a digest of the request body (model, messages with the
+article text and publication date, response format), so a result finds its article by name (not
+by position, as instructor's BatchProcessor does), and `collect` can check that the answer is to
+exactly the request it would send now: a text edited, a date or model given differently, or a
+prompt changed after `prepare` is caught instead of being grounded against the wrong words or
+cached under the wrong key.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -23,13 +27,14 @@ SHA_PREFIX = 16
 Messages = list[dict[str, Any]]
 
 
-def custom_id(meta: ArticleMeta) -> str:
-    """`<article id>:<first 16 hex digits of its sha256>`."""
-    return f"{meta.id}:{meta.sha256[:SHA_PREFIX]}"
+def custom_id(meta: ArticleMeta, body: dict[str, Any]) -> str:
+    """`<article id>:<first 16 hex digits of the sha256 of the request body>`."""
+    canonical = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return f"{meta.id}:{hashlib.sha256(canonical.encode('utf-8')).hexdigest()[:SHA_PREFIX]}"
 
 
 def split_custom_id(value: str) -> tuple[str, str]:
-    """(article id, sha256 prefix); the id itself may contain ':'."""
+    """(article id, request digest); the id itself may contain ':'."""
     article_id, _, prefix = value.rpartition(":")
     return (article_id, prefix) if article_id else (value, "")
 
@@ -48,14 +53,25 @@ def prompt_version() -> str:
     return load_prompts().version
 
 
+def request_body(model: str, messages: Messages) -> dict[str, Any]:
+    """The chat-completions body: what a live `--mode json_schema` request sends."""
+    return {"model": model, "messages": messages, "response_format": response_format()}
+
+
 def request_line(article: Article, model: str, messages: Messages) -> dict[str, Any]:
     """One JSONL request: POST /v1/chat/completions with the strict extraction schema."""
+    body = request_body(model, messages)
     return {
-        "custom_id": custom_id(article.meta),
+        "custom_id": custom_id(article.meta, body),
         "method": "POST",
         "url": ENDPOINT,
-        "body": {"model": model, "messages": messages, "response_format": response_format()},
+        "body": body,
     }
+
+
+def expected_custom_id(article: Article, model: str) -> str:
+    """The custom_id `prepare` writes for `article` and `model` with this eventbrief."""
+    return custom_id(article.meta, request_body(model, render_messages(article)))
 
 
 def write_requests(

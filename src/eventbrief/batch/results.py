@@ -4,11 +4,18 @@ Every answer goes through the same validation as a live run (the schema, the cro
 and the quote checker with the article in the validation context, which instructor's
 BatchProcessor skips) and is then grounded. Nothing is re-asked: an answer that fails is reported
 with its article's id and the reason, so those articles can be re-run with `summarize`.
+
+Every valid answer also goes into the extraction cache, under the key a live `summarize --mode
+json_schema --model M` of the same article and publication date looks up: the batch line is
+byte for byte the request that run would send (same messages, prompt version and strict
+response format; the custom_id proves it), so what was paid for once is not paid for again.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -16,31 +23,33 @@ from typing import Any
 from pydantic import ValidationError
 
 from eventbrief.backends.base import ExtractionResult
-from eventbrief.batch.requests import custom_id, split_custom_id
+from eventbrief.backends.openai_compatible import identity
+from eventbrief.batch.requests import expected_custom_id, split_custom_id
+from eventbrief.cache import ExtractionCache
 from eventbrief.grounding import quote_checker
 from eventbrief.models import Article, ArticleExtraction, ArticleSummary, Usage
 
 BuildSummary = Callable[[Article, ExtractionResult], ArticleSummary]
+CHANGED = (
+    "the request batch prepare wrote differs from this one (the article text, its publication "
+    "date, --model or eventbrief's prompt changed since)"
+)
 
 
 @dataclass(frozen=True)
 class BatchSource:
-    """Stands for the backend in provenance and the cache key: the model answered through the
-    Batch API in strict json_schema mode, with this prompt and schema version."""
+    """Stands for the backend in provenance and the cache key: the openai backend in
+    json_schema mode, whose live request a batch line is."""
 
     model: str
-    prompt_version: str
-    schema: str
     name: str = "openai"
 
     def identity(self) -> dict[str, str]:
-        return {
-            "backend": self.name,
-            "model": self.model,
-            "mode": "batch_json_schema",
-            "prompt_version": self.prompt_version,
-            "schema": self.schema,
-        }
+        return identity(self.model, "json_schema")
+
+    @property
+    def prompt_version(self) -> str:
+        return self.identity()["prompt_version"]
 
 
 @dataclass(frozen=True)
@@ -50,6 +59,8 @@ class Collected:
     article_id: str
     summary: ArticleSummary | None = None
     error: str | None = None
+    article: Article | None = None
+    result: ExtractionResult | None = None
 
 
 @dataclass(frozen=True)
@@ -122,26 +133,28 @@ def collect(
     lines: Iterable[str],
     build: BuildSummary,
     *,
+    model: str,
     prompt_version: str | None = None,
 ) -> CollectReport:
-    """Match output records to articles by custom_id; validate, ground and build each one."""
+    """Match output records to articles by custom_id; validate, ground and build each one.
+    A record whose custom_id is not the one `prepare` would write now for the article and
+    `model` answers another request, and is refused."""
     records, bad = parse_lines(lines)
     by_article = {split_custom_id(cid)[0]: cid for cid in records}
     outcomes: list[Collected] = []
     usage = Usage()
     for article in articles:
         aid = article.meta.id
-        wanted = custom_id(article.meta)
+        wanted = expected_custom_id(article, model)
         found = by_article.get(aid)
         if found is None:
             outcomes.append(Collected(aid, error=f"{aid}: no result in the batch output"))
             continue
         if found != wanted:
-            outcomes.append(
-                Collected(aid, error=f"{aid}: the article text changed since batch prepare")
-            )
+            records.pop(found)
+            outcomes.append(Collected(aid, error=f"{aid}: {CHANGED}"))
             continue
-        content, model, cost, problem = _answer(records.pop(found))
+        content, answered, cost, problem = _answer(records.pop(found))
         usage = usage + cost
         if problem is not None or content is None:
             outcomes.append(Collected(aid, error=f"{aid}: {problem}"))
@@ -154,7 +167,31 @@ def collect(
             message = " ".join(_first_error(exc).split())
             outcomes.append(Collected(aid, error=f"{aid}: invalid answer: {message}"))
             continue
-        result = ExtractionResult(extraction, model, prompt_version, cost)
-        outcomes.append(Collected(aid, summary=build(article, result)))
+        result = ExtractionResult(extraction, answered, prompt_version, cost)
+        outcomes.append(Collected(aid, build(article, result), None, article, result))
     unmatched = bad + [f"{cid}: matches no given article" for cid in records]
     return CollectReport(outcomes, unmatched, usage)
+
+
+@dataclass(frozen=True)
+class Stored:
+    stored: int = 0
+    failed: int = 0
+
+
+def store(report: CollectReport, source: BatchSource, cache: ExtractionCache) -> Stored:
+    """Put every collected answer into the cache as a live run would have: under the source's
+    identity, with the requested model and the usage the batch reported (what was paid). A cache
+    that fails is counted, never raised: the collected summaries are already safe."""
+    key = source.identity()
+    stored = failed = 0
+    for outcome in report.outcomes:
+        if outcome.result is None or outcome.article is None:
+            continue
+        result = dataclasses.replace(outcome.result, model=source.model)
+        try:
+            cache.put(key, outcome.article.meta, result)
+            stored += 1
+        except (sqlite3.Error, OSError):
+            failed += 1
+    return Stored(stored, failed)

@@ -13,14 +13,15 @@ import typer
 
 from eventbrief.articles import PublicationDates, article_ids, expand_sources, load_article
 from eventbrief.backends.base import ExtractionResult
-from eventbrief.backends.openai_compatible import schema_hash
 from eventbrief.batch.jobs import BatchError, BatchJobs
-from eventbrief.batch.requests import prompt_version, write_requests
-from eventbrief.batch.results import BatchSource, collect
+from eventbrief.batch.requests import write_requests
+from eventbrief.batch.results import BatchSource, CollectReport, Stored, collect, store
+from eventbrief.cache import ExtractionCache
 from eventbrief.cli.app import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, app
 from eventbrief.cli.options import (
     BaseUrlOption,
     ModelOption,
+    NoCacheOption,
     PublishedOption,
     publication_dates,
     say,
@@ -159,7 +160,10 @@ def status(
         "  eventbrief batch collect news/ --batch-id batch_abc123 -o summaries.jsonl\n"
         "  eventbrief batch collect news/ --results vllm_out.jsonl > summaries.jsonl\n"
         "\b\nExit codes: 0 every article collected, 1 some failed (the others are written),\n"
-        "2 usage error or the batch is not finished."
+        "2 usage error or the batch is not finished.\n"
+        "\b\nEvery valid answer goes into the extraction cache (unless --no-cache): a later\n"
+        "`eventbrief summarize --mode json_schema --model M` of the same articles and dates\n"
+        "makes no request for them. Give collect the --model and --published of prepare."
     ),
 )
 def collect_cmd(
@@ -177,12 +181,13 @@ def collect_cmd(
     model: ModelOption = None,
     base_url: BaseUrlOption = None,
     published: PublishedOption = None,
+    no_cache: NoCacheOption = False,
 ) -> None:
     """Validate and ground every answer of a batch; write ArticleSummary JSONL, report failures."""
     if (batch_id is None) == (results is None):
         say("give exactly one of --batch-id or --results")
         raise typer.Exit(EXIT_USAGE)
-    settings = _settings(model=model, base_url=base_url)
+    settings = _settings(model=model, base_url=base_url, no_cache=no_cache or None)
     articles, load_failed = _load(paths, publication_dates(published), settings.max_chars)
     if results is not None:
         try:
@@ -194,15 +199,15 @@ def collect_cmd(
         _, lines = _ask(settings, lambda jobs: jobs.download(str(batch_id)), EXIT_USAGE)
 
     prices = load_prices()
-    source = BatchSource(
-        model=settings.model, prompt_version=prompt_version(), schema=schema_hash()
-    )
+    source = BatchSource(model=settings.model)
 
     def build(article: Article, result: ExtractionResult) -> ArticleSummary:
         usage = prices.priced(result.model or settings.model, result.usage, batch=True)
         return build_summary(article, dataclasses.replace(result, usage=usage), source)
 
-    report = collect(articles, lines, build, prompt_version=source.prompt_version)
+    report = collect(
+        articles, lines, build, model=settings.model, prompt_version=source.prompt_version
+    )
     for problem in report.unmatched:
         say(problem)
     for failure in report.failed:
@@ -214,6 +219,8 @@ def collect_cmd(
         sys.stdout.write(text)
     else:
         output.write_text(text, encoding="utf-8")
+    if not settings.no_cache:
+        _store(report, source)
     done = len(report.outcomes) - len(report.failed)
     cost = prices.cost(settings.model, report.usage, batch=True)
     spent = f", ${cost:.4f} at batch prices" if cost is not None else ""
@@ -223,3 +230,23 @@ def collect_cmd(
         f"{report.usage.completion_tokens:,} completion tokens{spent}"
     )
     raise typer.Exit(EXIT_SOME_FAILED if report.failed or load_failed else EXIT_OK)
+
+
+def _store(report: CollectReport, source: BatchSource) -> None:
+    """The answers into the extraction cache, after the output is written: a cache that cannot
+    be used costs a later re-run, never this one's summaries."""
+    cache = ExtractionCache()
+    try:
+        cache.open()
+        stored = store(report, source, cache)
+    except ConfigError as exc:
+        wanted = sum(1 for o in report.outcomes if o.result is not None)
+        stored = Stored(0, wanted)
+        say(str(exc))
+    finally:
+        cache.close()
+    failed = f"; the cache failed for {stored.failed}" if stored.failed else ""
+    say(
+        f"stored {stored.stored} results in the extraction cache as openai/{source.model} "
+        f"json_schema{failed}"
+    )
