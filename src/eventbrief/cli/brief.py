@@ -28,12 +28,12 @@ from eventbrief.cli.options import (
     say,
     value,
 )
+from eventbrief.cli.run_report import report_run
 from eventbrief.config import Settings
 from eventbrief.errors import ConfigError, EventbriefError
 from eventbrief.models import ArticleSummary, Brief
 from eventbrief.pipeline import summarize_many
-from eventbrief.pricing import default_prices
-from eventbrief.progress import RunProgress, RunSummary, wants_progress
+from eventbrief.progress import RunProgress, wants_progress
 
 FormatChoice = Enum("FormatChoice", {n: n for n in ("json", "markdown", "html")}, type=str)
 
@@ -119,18 +119,10 @@ def _summarize_articles(
         except EventbriefError:
             continue
         texts[article.meta.id] = article.text
-    if not quiet:
-        priced_as = settings.model if settings.resolved_backend() == "openai" else None
-        summary = RunSummary(
-            articles=len(outcomes),
-            failed=sum(1 for o in outcomes if o.summary is None),
-            cache_hits=counts.hits,
-            usage=default_prices().priced(priced_as, counts.usage) or counts.usage,
-            wall_seconds=time.perf_counter() - started,
-        )
-        typer.echo(summary.line(), err=True)
-    if counts.cache_errors:
-        say(f"the extraction cache failed {counts.cache_errors} times; those were not kept")
+    failed = sum(1 for o in outcomes if o.summary is None)
+    report_run(
+        settings, counts, articles=len(outcomes), failed=failed, started=started, quiet=quiet
+    )
     return summaries, texts
 
 

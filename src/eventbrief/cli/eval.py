@@ -25,12 +25,12 @@ from eventbrief.cli.options import (
     NoCacheOption,
     value,
 )
+from eventbrief.cli.run_report import paid, report_run
 from eventbrief.config import Settings
 from eventbrief.errors import ConfigError
 from eventbrief.models import Article
 from eventbrief.pipeline import ArticleOutcome, for_run, run_articles
 from eventbrief.pricing import default_prices
-from eventbrief.progress import RunSummary
 from eventbrief.scoring import (
     Dataset,
     DatasetError,
@@ -167,7 +167,6 @@ def _run_backend(
 
     started = time.perf_counter()
     outcomes = asyncio.run(go())
-    wall = time.perf_counter() - started
     predictions = {
         o.article_id: Prediction(
             o.summary,
@@ -180,7 +179,7 @@ def _run_backend(
     }
     identity = backend.identity()
     model = identity.get("model") if backend.name != "offline" else None
-    paid = default_prices().priced(model, counts.usage) or counts.usage
+    spent = paid(settings, counts)
     run = RunInfo(
         dataset=str(dataset.root),
         backend=backend.name,
@@ -188,22 +187,14 @@ def _run_backend(
         identity=identity,
         cache_hits=counts.hits,
         usage=UsageTotals(
-            requests=paid.requests,
-            prompt_tokens=paid.prompt_tokens,
-            completion_tokens=paid.completion_tokens,
-            cost_usd=paid.cost_usd,
+            requests=spent.requests,
+            prompt_tokens=spent.prompt_tokens,
+            completion_tokens=spent.completion_tokens,
+            cost_usd=spent.cost_usd,
         ),
     )
-    summary = RunSummary(
-        articles=len(outcomes),
-        failed=sum(1 for o in outcomes if o.error is not None),
-        cache_hits=counts.hits,
-        usage=paid,
-        wall_seconds=wall,
-    )
-    typer.echo(summary.line(), err=True)
-    if counts.cache_errors:
-        _say(f"the extraction cache failed {counts.cache_errors} times; those were not kept")
+    failed = sum(1 for o in outcomes if o.error is not None)
+    report_run(settings, counts, articles=len(outcomes), failed=failed, started=started)
     return predictions, run
 
 

@@ -24,12 +24,12 @@ from eventbrief.cli.options import (
     say,
     value,
 )
+from eventbrief.cli.run_report import report_run
 from eventbrief.config import Settings
 from eventbrief.errors import ConfigError
 from eventbrief.output import FORMATS, default_format, is_dir_target, write_all, write_one
 from eventbrief.pipeline import ArticleOutcome, summarize_many
-from eventbrief.pricing import default_prices
-from eventbrief.progress import RunProgress, RunSummary, wants_progress
+from eventbrief.progress import RunProgress, wants_progress
 
 FormatChoice = Enum("FormatChoice", {n: n for n in FORMATS}, type=str)
 
@@ -148,16 +148,7 @@ def summarize(
         except OSError as exc:
             say(f"cannot write {to_file}: {exc.strerror or exc}")
             raise typer.Exit(EXIT_SOME_FAILED) from None
-    if not quiet:
-        priced_as = settings.model if settings.resolved_backend() == "openai" else None
-        summary = RunSummary(
-            articles=len(outcomes),
-            failed=len(failed),
-            cache_hits=counts.hits,
-            usage=default_prices().priced(priced_as, counts.usage) or counts.usage,
-            wall_seconds=time.perf_counter() - started,
-        )
-        typer.echo(summary.line(), err=True)
-    if counts.cache_errors:
-        say(f"the extraction cache failed {counts.cache_errors} times; those results were not kept")
+    report_run(
+        settings, counts, articles=len(outcomes), failed=len(failed), started=started, quiet=quiet
+    )
     raise typer.Exit(EXIT_SOME_FAILED if failed else EXIT_OK)
