@@ -6,9 +6,26 @@ import asyncio
 import datetime as dt
 import hashlib
 import re
+from pathlib import Path
 
 from eventbrief.backends.base import ExtractionResult
 from eventbrief.models import Article, ArticleExtraction, ArticleMeta, Usage
+
+BATCH_TEXTS = {
+    "alpha": "Envoys met in Hanoi on Monday. They agreed to talk again. Trade was discussed.",
+    "beta": "The minister visited Lima on Friday. A deal on copper was signed. Protests followed.",
+    "gamma": "Ships docked at Busan on Sunday. Crews went ashore. Officials counted the cargo.",
+    "delta": "A report was released in Geneva. It named three firms. The firms denied it.",
+}
+"""Four short invented articles (ids = keys) for the Batch API tests."""
+
+
+def write_corpus(folder: Path, texts: dict[str, str] = BATCH_TEXTS) -> Path:
+    """`folder` holding one <id>.txt per text (each ends with a newline)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in texts.items():
+        (folder / f"{name}.txt").write_text(text + "\n", encoding="utf-8")
+    return folder
 
 
 def make_article(

@@ -26,26 +26,23 @@ from eventbrief.batch.requests import (
 from eventbrief.batch.schema import response_format
 from eventbrief.cli import app
 from eventbrief.models import ArticleSummary
-from scale_helpers import article_in_prompt, make_article, make_extraction
+from scale_helpers import (
+    BATCH_TEXTS,
+    article_in_prompt,
+    make_article,
+    make_extraction,
+    write_corpus,
+)
 from scripted_batch_server import BatchService
 from scripted_server import Reply, ScriptedServer, content_reply, error_reply
 
 KEY = "sk-test-SECRET-batch-key"
-TEXTS = {
-    "alpha": "Envoys met in Hanoi on Monday. They agreed to talk again. Trade was discussed.",
-    "beta": "The minister visited Lima on Friday. A deal on copper was signed. Protests followed.",
-    "gamma": "Ships docked at Busan on Sunday. Crews went ashore. Officials counted the cargo.",
-    "delta": "A report was released in Geneva. It named three firms. The firms denied it.",
-}
+TEXTS = BATCH_TEXTS
 
 
 @pytest.fixture
 def corpus(tmp_path: Path) -> Path:
-    folder = tmp_path / "news"
-    folder.mkdir()
-    for name, text in TEXTS.items():
-        (folder / f"{name}.txt").write_text(text + "\n", encoding="utf-8")
-    return folder
+    return write_corpus(tmp_path / "news")
 
 
 def good_answer(body: dict[str, Any]) -> dict[str, Any]:

@@ -16,27 +16,18 @@ from eventbrief.backends.openai_compatible import OpenAIBackend
 from eventbrief.cache import ExtractionCache
 from eventbrief.cli import app
 from eventbrief.models import ArticleSummary
-from scale_helpers import article_in_prompt, make_extraction
+from scale_helpers import BATCH_TEXTS, article_in_prompt, make_extraction, write_corpus
 from scripted_batch_server import BatchService
 from scripted_server import Reply, ScriptedServer, content_reply, error_reply
 
 MODEL = "gpt-4o-mini"
 PUBLISHED = "2025-06-17"
-TEXTS = {
-    "alpha": "Envoys met in Hanoi on Monday. They agreed to talk again. Trade was discussed.",
-    "beta": "The minister visited Lima on Friday. A deal on copper was signed. Protests followed.",
-    "gamma": "Ships docked at Busan on Sunday. Crews went ashore. Officials counted the cargo.",
-    "delta": "A report was released in Geneva. It named three firms. The firms denied it.",
-}
+TEXTS = BATCH_TEXTS
 
 
 @pytest.fixture
 def corpus(tmp_path: Path) -> Path:
-    folder = tmp_path / "news"
-    folder.mkdir()
-    for name, text in TEXTS.items():
-        (folder / f"{name}.txt").write_text(text + "\n", encoding="utf-8")
-    return folder
+    return write_corpus(tmp_path / "news")
 
 
 @pytest.fixture
@@ -67,6 +58,16 @@ def _run(*args: str) -> Any:
     return CliRunner().invoke(app, list(args))
 
 
+def _prepare(corpus: Path, requests: Path) -> Path:
+    """`batch prepare` of the corpus for MODEL and PUBLISHED into `requests`."""
+    prepared = _run(
+        "batch", "prepare", str(corpus), "-o", str(requests), "--model", MODEL,
+        "--published", PUBLISHED,
+    )  # fmt: skip
+    assert prepared.exit_code == 0, prepared.stderr
+    return requests
+
+
 def _batch(
     server: ScriptedServer,
     corpus: Path,
@@ -75,12 +76,7 @@ def _batch(
     collect_published: str = PUBLISHED,
 ) -> Any:
     """prepare → submit → collect against the scripted Batch API; the collect result."""
-    requests = tmp_path / "requests.jsonl"
-    prepared = _run(
-        "batch", "prepare", str(corpus), "-o", str(requests), "--model", MODEL,
-        "--published", PUBLISHED,
-    )  # fmt: skip
-    assert prepared.exit_code == 0, prepared.stderr
+    requests = _prepare(corpus, tmp_path / "requests.jsonl")
     url = server.base_url
     submitted = _run("batch", "submit", str(requests), "--base-url", url)
     assert submitted.exit_code == 0, submitted.stderr
@@ -202,12 +198,7 @@ def test_failed_answers_are_not_stored(
 
 def test_a_local_results_file_is_stored_too(cache_dir: Path, corpus: Path, tmp_path: Path) -> None:
     """vLLM's run-batch writes the output file itself; collecting it fills the cache."""
-    requests = tmp_path / "requests.jsonl"
-    prepared = _run(
-        "batch", "prepare", str(corpus), "-o", str(requests), "--model", MODEL,
-        "--published", PUBLISHED,
-    )  # fmt: skip
-    assert prepared.exit_code == 0, prepared.stderr
+    requests = _prepare(corpus, tmp_path / "requests.jsonl")
     lines = []
     for line in requests.read_text().splitlines():
         request = json.loads(line)
