@@ -148,6 +148,18 @@ class EntityTable:
     def get(self, key: str) -> EntityRecord:
         return self.records[key]
 
+    def fold(self, short: EntityRecord, into: EntityRecord) -> None:
+        """`short` is another name of `into`: its name becomes an alias, its counts join, its
+        record goes and its mentions point at `into`."""
+        into.add_alias(short.name)
+        into.count += short.count
+        into.first = min(into.first, short.first)
+        del self.records[short.key]
+        self.mentions[:] = [
+            NameMention(m.start, m.end, into.key, m.role) if m.key == short.key else m
+            for m in self.mentions
+        ]
+
     def in_span(self, start: int, end: int) -> list[NameMention]:
         """Mentions inside text[start:end] (bisect over a start index rebuilt on change)."""
         if self._indexed != len(self.mentions) or self._sorted_at != id(self.mentions):
@@ -810,15 +822,7 @@ def _merge_region_names(table: EntityTable) -> None:
         ]
         if len(longer) != 1 or short.key not in table.records:
             continue
-        target = longer[0]
-        target.add_alias(short.name)
-        target.count += short.count
-        target.first = min(target.first, short.first)
-        del table.records[short.key]
-        table.mentions[:] = [
-            NameMention(m.start, m.end, target.key, m.role) if m.key == short.key else m
-            for m in table.mentions
-        ]
+        table.fold(short, into=longer[0])
 
 
 def _canonical_names(table: EntityTable) -> None:
@@ -862,15 +866,8 @@ def _merge_surnames(table: EntityTable) -> None:
         if len(owners) != 1:
             continue
         target = owners[0]
-        target.add_alias(short.name)
-        target.count += short.count
-        target.first = min(target.first, short.first)
         target.description = target.description or short.description
-        del table.records[short.key]
-        table.mentions[:] = [
-            NameMention(m.start, m.end, target.key, m.role) if m.key == short.key else m
-            for m in table.mentions
-        ]
+        table.fold(short, into=target)
 
 
 def _merge_org_tails(table: EntityTable) -> None:
@@ -886,13 +883,6 @@ def _merge_org_tails(table: EntityTable) -> None:
         ]
         if len(longer) == 1:
             target = longer[0]
-            target.add_alias(short.name)
+            table.fold(short, into=target)
             for a in short.aliases:
                 target.add_alias(a)
-            target.count += short.count
-            target.first = min(target.first, short.first)
-            del table.records[short.key]
-            table.mentions[:] = [
-                NameMention(m.start, m.end, target.key, m.role) if m.key == short.key else m
-                for m in table.mentions
-            ]
