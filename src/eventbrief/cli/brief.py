@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any
@@ -15,8 +14,8 @@ from eventbrief.brief.html import render_html
 from eventbrief.brief.markdown import render_markdown
 from eventbrief.brief.narrate import narrate as write_narrative
 from eventbrief.brief.sources import SummaryFileError, find_text, read_summaries, split_inputs
-from eventbrief.cache import CacheCounts
 from eventbrief.cli.app import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, app
+from eventbrief.cli.extraction_step import report_run, summarize_sources
 from eventbrief.cli.options import (
     BackendOption,
     BaseUrlOption,
@@ -28,12 +27,9 @@ from eventbrief.cli.options import (
     say,
     value,
 )
-from eventbrief.cli.run_report import report_run
 from eventbrief.config import Settings
 from eventbrief.errors import ConfigError, EventbriefError
 from eventbrief.models import ArticleSummary, Brief
-from eventbrief.pipeline import summarize_many
-from eventbrief.progress import RunProgress, wants_progress
 
 FormatChoice = Enum("FormatChoice", {n: n for n in ("json", "markdown", "html")}, type=str)
 
@@ -83,25 +79,8 @@ def _summarize_articles(
         raise typer.Exit(EXIT_USAGE) from None
     if not quiet:
         say(settings.describe())
-    expanded = expand_sources(sources)
-    counts = CacheCounts()
-    progress = RunProgress(len(expanded), enabled=wants_progress(len(expanded), quiet=quiet))
-    started = time.perf_counter()
-    try:
-        with progress:
-            outcomes = summarize_many(
-                expanded,
-                published=published,
-                settings=settings,
-                on_result=progress,
-                counts=counts,
-            )
-    except ConfigError as exc:
-        say(settings.redact(str(exc)))
-        raise typer.Exit(EXIT_USAGE) from None
-    except KeyboardInterrupt:
-        say("interrupted")
-        raise typer.Exit(130) from None
+    run = summarize_sources(expand_sources(sources), settings, published, quiet=quiet)
+    outcomes = run.outcomes
     summaries: list[ArticleSummary] = []
     texts: dict[str, str] = {}
     for outcome in outcomes:
@@ -121,7 +100,12 @@ def _summarize_articles(
         texts[article.meta.id] = article.text
     failed = sum(1 for o in outcomes if o.summary is None)
     report_run(
-        settings, counts, articles=len(outcomes), failed=failed, started=started, quiet=quiet
+        settings,
+        run.counts,
+        articles=len(outcomes),
+        failed=failed,
+        started=run.started,
+        quiet=quiet,
     )
     return summaries, texts
 

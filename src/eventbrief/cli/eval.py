@@ -16,6 +16,7 @@ from eventbrief.backends import make_backend
 from eventbrief.backends.base import Backend, ExtractionResult
 from eventbrief.cache import CacheCounts
 from eventbrief.cli.app import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, app
+from eventbrief.cli.extraction_step import paid, report_run
 from eventbrief.cli.options import (
     BackendOption,
     BaseUrlOption,
@@ -25,7 +26,6 @@ from eventbrief.cli.options import (
     NoCacheOption,
     value,
 )
-from eventbrief.cli.run_report import paid, report_run
 from eventbrief.config import Settings
 from eventbrief.errors import ConfigError
 from eventbrief.models import Article

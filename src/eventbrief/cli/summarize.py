@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from enum import Enum
 from pathlib import Path
 from typing import Annotated
@@ -10,8 +9,8 @@ from typing import Annotated
 import typer
 
 from eventbrief.articles import expand_sources
-from eventbrief.cache import CacheCounts
 from eventbrief.cli.app import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, app
+from eventbrief.cli.extraction_step import report_run, summarize_sources
 from eventbrief.cli.options import (
     BackendOption,
     BaseUrlOption,
@@ -24,12 +23,10 @@ from eventbrief.cli.options import (
     say,
     value,
 )
-from eventbrief.cli.run_report import report_run
 from eventbrief.config import Settings
 from eventbrief.errors import ConfigError
 from eventbrief.output import FORMATS, default_format, is_dir_target, write_all, write_one
-from eventbrief.pipeline import ArticleOutcome, summarize_many
-from eventbrief.progress import RunProgress, wants_progress
+from eventbrief.pipeline import ArticleOutcome
 
 FormatChoice = Enum("FormatChoice", {n: n for n in FORMATS}, type=str)
 
@@ -107,11 +104,7 @@ def summarize(
     to_file = Path(output) if output and to_dir is None else None
     failed: list[str] = []
 
-    counts = CacheCounts()
-    progress = RunProgress(len(sources), enabled=wants_progress(len(sources), quiet=quiet))
-
     def on_result(outcome: ArticleOutcome) -> None:
-        progress(outcome)
         if outcome.error is not None:
             failed.append(outcome.source)
             say(settings.redact(outcome.error))
@@ -124,22 +117,8 @@ def summarize(
 
     if not quiet:
         say(settings.describe())
-    started = time.perf_counter()
-    try:
-        with progress:
-            outcomes = summarize_many(
-                sources,
-                published=dates,
-                on_result=on_result,
-                settings=settings,
-                counts=counts,
-            )
-    except ConfigError as exc:
-        say(settings.redact(str(exc)))
-        raise typer.Exit(EXIT_USAGE) from None
-    except KeyboardInterrupt:
-        say("interrupted")
-        raise typer.Exit(130) from None
+    run = summarize_sources(sources, settings, dates, quiet=quiet, on_result=on_result)
+    outcomes = run.outcomes
 
     if to_dir is None:
         summaries = [o.summary for o in outcomes if o.summary is not None]
@@ -149,6 +128,11 @@ def summarize(
             say(f"cannot write {to_file}: {exc.strerror or exc}")
             raise typer.Exit(EXIT_SOME_FAILED) from None
     report_run(
-        settings, counts, articles=len(outcomes), failed=len(failed), started=started, quiet=quiet
+        settings,
+        run.counts,
+        articles=len(outcomes),
+        failed=len(failed),
+        started=run.started,
+        quiet=quiet,
     )
     raise typer.Exit(EXIT_SOME_FAILED if failed else EXIT_OK)

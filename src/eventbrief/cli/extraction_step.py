@@ -1,0 +1,94 @@
+"""The extraction step of a command: run the pipeline over sources behind a progress bar, then
+say what the run paid. summarize and brief run it alike, and eval ends its own run with the
+same report, so the numbers read the same in all three."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import typer
+
+from eventbrief.articles import PublicationDates
+from eventbrief.cache import CacheCounts
+from eventbrief.cli.app import EXIT_USAGE
+from eventbrief.cli.options import say
+from eventbrief.config import Settings
+from eventbrief.errors import ConfigError
+from eventbrief.models import Usage
+from eventbrief.pipeline import ArticleOutcome, OnResult, summarize_many
+from eventbrief.pricing import default_prices
+from eventbrief.progress import RunProgress, RunSummary, wants_progress
+
+
+@dataclass(frozen=True)
+class ExtractionRun:
+    """What the step gave: one outcome per source, what it paid, and when it began."""
+
+    outcomes: list[ArticleOutcome]
+    counts: CacheCounts
+    started: float
+
+
+def summarize_sources(
+    sources: list[str],
+    settings: Settings,
+    published: PublicationDates,
+    *,
+    quiet: bool = False,
+    on_result: OnResult | None = None,
+) -> ExtractionRun:
+    """`summarize_many` behind the progress bar (a terminal, several articles, not quiet);
+    `on_result` sees each outcome after the bar. A configuration error found on the way is a
+    one-line usage error (exit 2); Ctrl-C exits 130 with the finished results already kept."""
+    counts = CacheCounts()
+    progress = RunProgress(len(sources), enabled=wants_progress(len(sources), quiet=quiet))
+
+    def each(outcome: ArticleOutcome) -> None:
+        progress(outcome)
+        if on_result is not None:
+            on_result(outcome)
+
+    started = time.perf_counter()
+    try:
+        with progress:
+            outcomes = summarize_many(
+                sources, published=published, settings=settings, on_result=each, counts=counts
+            )
+    except ConfigError as exc:
+        say(settings.redact(str(exc)))
+        raise typer.Exit(EXIT_USAGE) from None
+    except KeyboardInterrupt:
+        say("interrupted")
+        raise typer.Exit(130) from None
+    return ExtractionRun(outcomes, counts, started)
+
+
+def paid(settings: Settings, counts: CacheCounts) -> Usage:
+    """The usage of this run's fresh requests, priced for the model (the offline backend has
+    no price and pays nothing)."""
+    model = settings.model if settings.resolved_backend() == "openai" else None
+    return default_prices().priced(model, counts.usage) or counts.usage
+
+
+def report_run(
+    settings: Settings,
+    counts: CacheCounts,
+    *,
+    articles: int,
+    failed: int,
+    started: float,
+    quiet: bool = False,
+) -> None:
+    """The run summary line on stderr (unless quiet), then a line if the cache failed."""
+    if not quiet:
+        summary = RunSummary(
+            articles=articles,
+            failed=failed,
+            cache_hits=counts.hits,
+            usage=paid(settings, counts),
+            wall_seconds=time.perf_counter() - started,
+        )
+        typer.echo(summary.line(), err=True)
+    if counts.cache_errors:
+        say(f"the extraction cache failed {counts.cache_errors} times; those results were not kept")
