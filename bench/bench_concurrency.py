@@ -37,12 +37,10 @@ import math
 import time
 
 import httpx2
-import instructor
-import openai
 
-from common import seed_articles, timed
+from common import bare_instructor, seed_articles, timed
 from eventbrief.backends.openai_compatible import OpenAIBackend, asked_schema
-from eventbrief.models import Article, ArticleExtraction
+from eventbrief.models import Article
 from eventbrief.pipeline import run_articles
 from eventbrief.prompt_templates import load_prompts
 from scripted_model import ServerProcess
@@ -62,25 +60,15 @@ def run(articles: list[Article], base_url: str, concurrency: int) -> int:
 
 def run_bare(articles: list[Article], base_url: str, concurrency: int) -> int:
     async def go() -> int:
-        raw = openai.AsyncOpenAI(base_url=base_url, api_key="bench", max_retries=0)
-        client = instructor.from_openai(raw, mode=instructor.Mode.TOOLS)
         slots = asyncio.Semaphore(concurrency)
+        async with bare_instructor(base_url) as extract:
 
-        async def one(article: Article) -> bool:
-            async with slots:
-                await client.chat.completions.create(
-                    model="gpt-4o-mini",
-                    response_model=ArticleExtraction,
-                    messages=[{"role": "user", "content": "<article x>\n{{ a }}\n</article x>"}],
-                    context={"a": article.text},
-                    max_retries=0,
-                )
-                return True
+            async def one(article: Article) -> bool:
+                async with slots:
+                    await extract(article)
+                    return True
 
-        try:
             return sum(await asyncio.gather(*(one(a) for a in articles)))
-        finally:
-            await raw.close()
 
     return asyncio.run(go())
 

@@ -15,12 +15,9 @@ import argparse
 import asyncio
 import logging
 
-import instructor
-import openai
-
-from common import seed_articles, timed
+from common import bare_instructor, seed_articles, timed
 from eventbrief.backends.openai_compatible import OpenAIBackend
-from eventbrief.models import Article, ArticleExtraction
+from eventbrief.models import Article
 from eventbrief.pipeline import build_summary
 from scripted_model import ServerProcess
 
@@ -37,21 +34,11 @@ def eventbrief_path(articles: list[Article], base_url: str) -> None:
     asyncio.run(go())
 
 
-def bare_instructor(articles: list[Article], base_url: str) -> None:
+def bare_instructor_path(articles: list[Article], base_url: str) -> None:
     async def go() -> None:
-        raw = openai.AsyncOpenAI(base_url=base_url, api_key="bench", max_retries=0)
-        client = instructor.from_openai(raw, mode=instructor.Mode.TOOLS)
-        try:
+        async with bare_instructor(base_url) as extract:
             for article in articles:
-                await client.chat.completions.create(
-                    model="gpt-4o-mini",
-                    response_model=ArticleExtraction,
-                    messages=[{"role": "user", "content": "<article x>\n{{ a }}\n</article x>"}],
-                    context={"a": article.text},
-                    max_retries=0,
-                )
-        finally:
-            await raw.close()
+                await extract(article)
 
     asyncio.run(go())
 
@@ -65,11 +52,11 @@ def main() -> None:
     articles = seed_articles(args.articles)
     n = len(articles)
     with ServerProcess(0.0) as server:
-        bare_instructor(articles[:10], server.base_url)  # warm-up
+        bare_instructor_path(articles[:10], server.base_url)  # warm-up
         eventbrief_path(articles[:10], server.base_url)
         bare, ours = [], []
         for _ in range(args.rounds):  # interleaved, best of N: the machine's noise hits both
-            bare.append(timed(lambda: bare_instructor(articles, server.base_url))[1] / n)
+            bare.append(timed(lambda: bare_instructor_path(articles, server.base_url))[1] / n)
             ours.append(timed(lambda: eventbrief_path(articles, server.base_url))[1] / n)
     b, e = min(bare) * 1000, min(ours) * 1000
     print(
