@@ -118,7 +118,24 @@ FAULTS: list[Fault] = [
     Fault("502", _status(502), 2, MAX_ATTEMPTS, ("HTTP 502",)),
     Fault("503", _status(503), 2, MAX_ATTEMPTS, ("HTTP 503",)),
     Fault("408", _status(408), 2, MAX_ATTEMPTS, ("HTTP 408", f"{MAX_ATTEMPTS} attempts")),
-    Fault("400", _status(400), None, 1, ("rejected the request (HTTP 400)",)),
+    Fault(
+        "400",
+        _status(400),
+        None,
+        1,
+        ("rejected the request of mode tools (HTTP 400)", "eventbrief endpoint check"),
+    ),
+    Fault(
+        "500-validation",
+        lambda valid: Reply(
+            status=500,
+            body={"error": {"message": "Input should be 'text' or 'json_object'"}},
+        ),
+        None,
+        1,
+        ("rejected the request of mode tools (HTTP 500)", "Input should be 'text'"),
+    ),
+    Fault("422", _status(422), None, 1, ("rejected the request of mode tools (HTTP 422)",)),
     Fault("401", _status(401), None, 1, ("refused the API key (HTTP 401)",)),
     Fault("404", _status(404), None, 1, ("HTTP 404", "check --model and --base-url")),
     Fault(

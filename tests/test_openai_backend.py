@@ -448,8 +448,9 @@ def test_client_errors_are_not_retried(scripted_server: ScriptedServer) -> None:
     error = _fail(_backend(scripted_server))
     assert len(scripted_server.requests) == 1
     assert str(error) == (
-        "nordic-fisheries: the endpoint rejected the request (HTTP 400): "
-        "model 'm' does not support tools"
+        "nordic-fisheries: the endpoint rejected the request of mode tools (HTTP 400): "
+        "model 'm' does not support tools; run 'eventbrief endpoint check' to find a mode it "
+        "supports"
     )
 
 

@@ -22,7 +22,8 @@ import logging
 import os
 import re
 import time
-from typing import Any
+from collections.abc import Callable
+from typing import Any, ClassVar
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx2
@@ -46,7 +47,13 @@ from tenacity import (
 from tenacity.stop import stop_base
 
 from eventbrief.backends.base import ExtractionResult
+from eventbrief.backends.endpoint_check import EndpointReport, check_endpoint
 from eventbrief.backends.http_deadline import DeadlineTransport
+from eventbrief.backends.http_errors import (
+    is_request_shape_rejection,
+    is_transient_status,
+    server_message,
+)
 from eventbrief.errors import ConfigError, ExtractionError
 from eventbrief.grounding import quote_checker
 from eventbrief.models import Article, ArticleExtraction, Usage
@@ -57,11 +64,19 @@ MODES: dict[str, instructor.Mode] = {
     "tools": instructor.Mode.TOOLS,
     "json": instructor.Mode.JSON,
     "json_schema": instructor.Mode.JSON_SCHEMA,
+    "json_object": instructor.Mode.JSON,
     "md_json": instructor.Mode.MD_JSON,
 }
+"""instructor's mode for each of ours. `json_object` is llama-cpp-python's form of enforced JSON:
+instructor's JSON mode (the schema in the system message) with `response_format
+{"type": "json_object", "schema": …}`, which that server compiles into a grammar."""
+AUTO = "auto"
+DEFAULT_MAX_TOKENS = 4096
+"""The completion cap: the contract's largest answer (80 words of summary, 7 takeaways with
+quotes, a few dozen events with participants, dates and quotes, their entities) is about 3,500
+tokens; without a cap a small model can generate until the server's context is full."""
 RETRY_AFTER_CAP = 30.0
 """Longest wait a Retry-After header can impose; the retry budget still bounds the total."""
-_TRANSIENT_STATUS = frozenset({408, 409, 429})
 _REASON_MAX_CHARS = 300
 
 # instructor logs every failed attempt at ERROR; without a handler Python prints those to
@@ -73,15 +88,16 @@ _instructor_log.addHandler(logging.NullHandler())
 _instructor_log.propagate = False
 
 
-def schema_hash(mode: str = "tools") -> str:
+def schema_hash(mode: str = "tools", limits: bool = False) -> str:
     """A short digest of the schema the model is sent in `mode`: the ArticleExtraction JSON
-    Schema, or in json_schema mode the whole strict response format."""
-    sent = strict_response_format() if mode == "json_schema" else _schema()
+    Schema, or in json_schema mode the whole strict response format; `limits` when the
+    grammar keywords are sent too."""
+    sent = strict_response_format(limits) if mode == "json_schema" else _schema(limits)
     schema = json.dumps(sent, sort_keys=True)
     return hashlib.sha256(schema.encode("utf-8")).hexdigest()[:16]
 
 
-def identity(model: str, mode: str) -> dict[str, str]:
+def identity(model: str, mode: str, limits: bool = False) -> dict[str, str]:
     """What an answer of this backend depends on besides the article (the cache key's part).
     The Batch API path keys its json_schema answers with it too: they are the same request."""
     return {
@@ -89,7 +105,7 @@ def identity(model: str, mode: str) -> dict[str, str]:
         "model": model,
         "mode": mode,
         "prompt_version": load_prompts().version,
-        "schema": schema_hash(mode),
+        "schema": schema_hash(mode, limits),
     }
 
 
@@ -98,41 +114,55 @@ class _Asked(ArticleExtraction, instructor.OpenAISchema):
     instructor schema class it would otherwise derive per call (~1.5 ms), and a JSON Schema
     generated once (~2 ms) and trimmed for the model (see `for_the_model`)."""
 
+    limits: ClassVar[bool] = False
+
     @classmethod
     def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:
         if args or kwargs:
             return super().model_json_schema(*args, **kwargs)
-        return asked_schema()
+        return asked_schema(cls.limits)
 
 
-_Asked.__name__ = _Asked.__qualname__ = ArticleExtraction.__name__  # the name the model sees
+class _AskedWithLimits(_Asked):
+    """The same, sent with minItems/maxItems/minLength/pattern to a server whose grammar
+    enforces them (the endpoint check found out)."""
 
-_NOT_SENT = frozenset({"title", "default", "minLength", "minItems", "maxItems", "pattern"})
+    limits: ClassVar[bool] = True
+
+
+for _cls in (_Asked, _AskedWithLimits):
+    _cls.__name__ = _cls.__qualname__ = ArticleExtraction.__name__  # the name the model sees
+
+_TRIMMED = frozenset({"title", "default"})
+_LIMITS = frozenset({"minLength", "minItems", "maxItems", "pattern"})
 """Keywords the model is not sent; every request pays for them. Generated titles repeat each
-field's name; defaults are filled in, and lengths, counts and id patterns checked, by our own
-validation (a breach is re-asked with the reason); the field descriptions state the limits."""
+field's name; defaults are filled in by our own validation. The limits are checked by our
+validation too (a breach is re-asked with the reason) and stated in the prompt, so they are sent
+only where a server turns them into a grammar that enforces them."""
 _SCHEMA_MAPS = frozenset({"properties", "$defs"})
 _SCHEMA_LISTS = frozenset({"anyOf", "oneOf", "allOf"})
 
 
-def for_the_model(schema: dict[str, Any]) -> dict[str, Any]:
-    """`schema` as the model is sent it: without the keywords of `_NOT_SENT`, without the
-    docstrings of nested models (written for developers, not the model), and with a nullable
-    plain type written `"type": ["string", "null"]` instead of an `anyOf`. Field names are never
-    touched (a field called "title" stays). Strict structured outputs accept the result."""
+def for_the_model(schema: dict[str, Any], limits: bool = False) -> dict[str, Any]:
+    """`schema` as the model is sent it: without titles and defaults (and without the limit
+    keywords unless `limits`), without the docstrings of nested models (written for
+    developers, not the model), and with a nullable plain type written `"type": ["string",
+    "null"]` instead of an `anyOf`. Field names are never touched (a field called "title"
+    stays). Strict structured outputs accept the result."""
+    dropped = _TRIMMED if limits else _TRIMMED | _LIMITS
     out: dict[str, Any] = {}
     for key, value in schema.items():
-        if key in _NOT_SENT:
+        if key in dropped:
             continue
         if key in _SCHEMA_MAPS:
-            out[key] = {name: for_the_model(sub) for name, sub in value.items()}
+            out[key] = {name: for_the_model(sub, limits) for name, sub in value.items()}
             if key == "$defs":
                 for sub in out[key].values():
                     sub.pop("description", None)
         elif key in _SCHEMA_LISTS:
-            out[key] = [for_the_model(sub) for sub in value]
+            out[key] = [for_the_model(sub, limits) for sub in value]
         elif key in ("items", "additionalProperties") and isinstance(value, dict):
-            out[key] = for_the_model(value)
+            out[key] = for_the_model(value, limits)
         else:
             out[key] = value
     options = out.get("anyOf")
@@ -142,24 +172,24 @@ def for_the_model(schema: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def asked_schema() -> dict[str, Any]:
+def asked_schema(limits: bool = False) -> dict[str, Any]:
     """The JSON Schema the model is sent (a copy: instructor may add to it)."""
-    return copy.deepcopy(_schema())
+    return copy.deepcopy(_schema(limits))
 
 
 @functools.cache
-def _schema() -> dict[str, Any]:
+def _schema(limits: bool = False) -> dict[str, Any]:
     full = ArticleExtraction.model_json_schema()
-    return {**for_the_model(full), "title": full["title"]}  # the top title names the tool
+    return {**for_the_model(full, limits), "title": full["title"]}  # the top title names the tool
 
 
 @functools.cache
-def _strict_schema() -> dict[str, Any]:
+def _strict_schema(limits: bool = False) -> dict[str, Any]:
     strict = to_strict_json_schema(ArticleExtraction)
-    return {**for_the_model(strict), "title": strict["title"]}
+    return {**for_the_model(strict, limits), "title": strict["title"]}
 
 
-def strict_response_format() -> dict[str, Any]:
+def strict_response_format(limits: bool = False) -> dict[str, Any]:
     """The `response_format` of json_schema mode, live and in a Batch API line alike:
     ArticleExtraction under OpenAI's strict structured outputs (every property required,
     `additionalProperties: false`), made by the openai SDK's own transform of a Pydantic model
@@ -171,9 +201,14 @@ def strict_response_format() -> dict[str, Any]:
         "json_schema": {
             "name": ArticleExtraction.__name__,
             "strict": True,
-            "schema": copy.deepcopy(_strict_schema()),
+            "schema": copy.deepcopy(_strict_schema(limits)),
         },
     }
+
+
+def json_object_response_format(limits: bool = False) -> dict[str, Any]:
+    """llama-cpp-python's enforced JSON: `json_object` carrying the schema it compiles."""
+    return {"type": "json_object", "schema": asked_schema(limits)}
 
 
 class _Meter:
@@ -232,7 +267,7 @@ def _is_transient(exc: BaseException) -> bool:
     if isinstance(error, openai.APIConnectionError):
         return True
     if isinstance(error, openai.APIStatusError):
-        return error.status_code in _TRANSIENT_STATUS or error.status_code >= 500
+        return is_transient_status(error)
     return False
 
 
@@ -286,15 +321,6 @@ def _one_line(text: str, secret: str | None) -> str:
     return text
 
 
-def _server_message(error: openai.APIStatusError) -> str:
-    body = error.body
-    if isinstance(body, dict) and isinstance(body.get("message"), str):
-        return body["message"]
-    if isinstance(body, str) and body.strip():
-        return body
-    return error.message
-
-
 def _validation_summary(exc: BaseException) -> str:
     """The first problems of a failed parse, as "field: message"."""
     cause = exc.__cause__ if isinstance(exc, InstructorRetryException) else exc
@@ -320,6 +346,11 @@ def _unanswered(completion: Any) -> str | None:
     if refusal:
         return f"the model refused: {refusal}"
     return None
+
+
+def is_official(base_url: str | None) -> bool:
+    """Whether requests go to OpenAI's own API (no base URL, or its host)."""
+    return not base_url or urlsplit(base_url).hostname == "api.openai.com"
 
 
 def _safe_url(url: str | None) -> str:
@@ -349,11 +380,13 @@ class OpenAIBackend:
         max_retry_seconds: float = 45.0,
         reasks: int = 2,
         rate_gate: RateGate | None = None,
+        max_tokens: int | None = DEFAULT_MAX_TOKENS,
+        temperature: float | None = 0.0,
     ) -> None:
         if not model:
             raise ConfigError("the openai backend needs a model name (--model)")
-        if mode not in MODES:
-            raise ConfigError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
+        if mode not in MODES and mode != AUTO:
+            raise ConfigError(f"unknown mode {mode!r}; choose one of auto, {', '.join(MODES)}")
         if max_attempts < 1 or reasks < 0 or timeout <= 0 or max_retry_seconds < 0:
             raise ConfigError(
                 "max_attempts must be at least 1, reasks at least 0, timeout and "
@@ -361,7 +394,13 @@ class OpenAIBackend:
             )
         self.model = model
         self.base_url = base_url
-        self.mode = mode
+        # auto: the official endpoint's tools mode, else what the endpoint check recommends
+        # (`configure`), which the pipeline runs before the first request
+        self.mode = "tools" if mode == AUTO and is_official(base_url) else mode
+        self.limits = False
+        self.report: EndpointReport | None = None
+        self.max_tokens = max_tokens
+        self.temperature = temperature
         self.timeout = timeout
         self.max_attempts = max_attempts
         self.max_retry_seconds = max_retry_seconds
@@ -370,7 +409,7 @@ class OpenAIBackend:
         # A local server may need no key, but the openai client insists on one.
         self._api_key = SecretStr(key or os.environ.get("OPENAI_API_KEY") or "no-key")
         self._prompts = load_prompts()
-        self._identity = identity(model, mode)
+        self._identity = identity(model, self.mode, self.limits)
         self._bound: tuple[asyncio.AbstractEventLoop, openai.AsyncOpenAI, Any] | None = None
         # One gate for every request of this backend: a 429 pauses them all, not just its own.
         self.rate_gate = rate_gate if rate_gate is not None else RateGate(max_pause=RETRY_AFTER_CAP)
@@ -383,7 +422,45 @@ class OpenAIBackend:
         return self._prompts.version
 
     def identity(self) -> dict[str, str]:
+        if self.mode == AUTO:
+            raise RuntimeError("mode auto is resolved by configure() before the first request")
         return dict(self._identity)
+
+    @property
+    def needs_check(self) -> bool:
+        """Whether the mode waits for the endpoint check (`--mode auto` on a non-OpenAI
+        endpoint)."""
+        return self.mode == AUTO
+
+    @property
+    def endpoint(self) -> str:
+        """The endpoint as it may be shown and stored: no credentials, no query."""
+        return _safe_url(self.base_url)
+
+    def configure(self, report: EndpointReport) -> None:
+        """Take the mode, and whether to send grammar keywords, from the endpoint check."""
+        self.report = report
+        self.mode = report.recommended_mode
+        self.limits = report.grammar_keywords
+        self._identity = identity(self.model, self.mode, self.limits)
+        self._bound = None
+
+    async def check(self, progress: Callable[[str], None] | None = None) -> EndpointReport:
+        """Probe the endpoint (see endpoint_check); the pipeline keeps the report."""
+        client = openai.AsyncOpenAI(
+            base_url=self.base_url,
+            api_key=self._api_key.get_secret_value(),
+            timeout=max(self.timeout, 120.0),
+            max_retries=0,
+        )
+        async with client:
+            return await check_endpoint(
+                client,
+                model=self.model,
+                endpoint=self.endpoint,
+                redact=lambda text: _one_line(text, self._api_key.get_secret_value()),
+                progress=progress,
+            )
 
     def _client(self) -> Any:
         """The instructor client for the running event loop (an httpx pool cannot outlive its
@@ -402,6 +479,8 @@ class OpenAIBackend:
                     transport=DeadlineTransport(httpx2.AsyncHTTPTransport(), self.timeout),
                 ),
             )
+            if self.mode == AUTO:
+                raise RuntimeError("mode auto is resolved by configure() before the first request")
             self._bound = (loop, raw, instructor.from_openai(raw, mode=MODES[self.mode]))
         return self._bound[2]
 
@@ -423,13 +502,7 @@ class OpenAIBackend:
             stop=stop_after_attempt(self.max_attempts) | _RetryBudget(self.max_retry_seconds),
             reraise=True,
         )
-        # json_schema mode: the strict format replaces instructor's (the openai client merges
-        # `extra_body` over the request body), so a live request is a batch line's twin
-        extra = (
-            {"extra_body": {"response_format": strict_response_format()}}
-            if self.mode == "json_schema"
-            else {}
-        )
+        extra = self._request_extras()
         attempts = 0
         failure: str | None = None
         try:
@@ -438,7 +511,7 @@ class OpenAIBackend:
                     attempts += 1
                     extraction = await self._client().chat.completions.create(
                         model=self.model,
-                        response_model=_Asked,
+                        response_model=_AskedWithLimits if self.limits else _Asked,
                         messages=[dict(m) for m in INSTRUCTOR_MESSAGES],
                         context=context,
                         max_retries=self.reasks,
@@ -460,6 +533,24 @@ class OpenAIBackend:
             usage=meter.usage,
         )
 
+    def _request_extras(self) -> dict[str, Any]:
+        """What each request carries besides messages and schema: the completion cap and the
+        temperature (a server's default sampling is not deterministic), and our own
+        `response_format` where instructor's is not the one the endpoint needs. json_schema
+        mode sends the strict format (the openai client merges `extra_body` over the request
+        body), so a live request is a batch line's twin; json_object mode sends the schema in
+        llama-cpp-python's form."""
+        extra: dict[str, Any] = {}
+        if self.max_tokens is not None:
+            extra["max_tokens"] = self.max_tokens
+        if self.temperature is not None:
+            extra["temperature"] = self.temperature
+        if self.mode == "json_schema":
+            extra["extra_body"] = {"response_format": strict_response_format(self.limits)}
+        elif self.mode == "json_object":
+            extra["extra_body"] = {"response_format": json_object_response_format(self.limits)}
+        return extra
+
     def _reason(self, exc: BaseException, attempts: int, last_response: Any = None) -> str:
         """One line saying why the extraction failed, without the API key."""
         tries = f"{attempts} attempt{'s' if attempts != 1 else ''}"
@@ -474,8 +565,13 @@ class OpenAIBackend:
         elif isinstance(error, openai.APIConnectionError):
             reason = f"could not connect to {_safe_url(self.base_url)} ({tries})"
         elif isinstance(error, openai.APIStatusError):
-            status, message = error.status_code, _server_message(error)
-            if status in (401, 403):
+            status, message = error.status_code, server_message(error)
+            if is_request_shape_rejection(error):
+                reason = (
+                    f"the endpoint rejected the request of mode {self.mode} (HTTP {status}): "
+                    f"{message}; run 'eventbrief endpoint check' to find a mode it supports"
+                )
+            elif status in (401, 403):
                 reason = f"the endpoint refused the API key (HTTP {status}): {message}"
             elif status == 404:
                 reason = f"HTTP 404: {message}; check --model and --base-url"
@@ -483,7 +579,7 @@ class OpenAIBackend:
                 wanted = _retry_after(error)
                 wait = f", asked to wait {wanted:g} s" if wanted else ""
                 reason = f"rate limited (HTTP 429{wait}) after {tries}: {message}"
-            elif status >= 500 or status in _TRANSIENT_STATUS:
+            elif is_transient_status(error):
                 reason = f"the endpoint kept failing (HTTP {status}) after {tries}: {message}"
             else:
                 reason = f"the endpoint rejected the request (HTTP {status}): {message}"

@@ -18,6 +18,7 @@ from typing import Any
 import instructor
 from instructor.v2.core.templating import handle_templating
 
+from eventbrief.backends.openai_compatible import DEFAULT_MAX_TOKENS
 from eventbrief.batch.schema import response_format
 from eventbrief.models import Article, ArticleMeta
 from eventbrief.prompt_templates import load_prompts, prompt_context
@@ -54,8 +55,15 @@ def prompt_version() -> str:
 
 
 def request_body(model: str, messages: Messages) -> dict[str, Any]:
-    """The chat-completions body: what a live `--mode json_schema` request sends."""
-    return {"model": model, "messages": messages, "response_format": response_format()}
+    """The chat-completions body: what a live `--mode json_schema` request sends, with the
+    live run's default completion cap and temperature."""
+    return {
+        "model": model,
+        "messages": messages,
+        "response_format": response_format(),
+        "max_tokens": DEFAULT_MAX_TOKENS,
+        "temperature": 0.0,
+    }
 
 
 def request_line(article: Article, model: str, messages: Messages) -> dict[str, Any]:
