@@ -22,3 +22,10 @@ def _private_cache_dir(
 ) -> None:
     """Every test gets its own extraction cache: none reads or fills the user's."""
     monkeypatch.setenv("EVENTBRIEF_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+
+
+@pytest.fixture(autouse=True)
+def _tools_mode_unless_said(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests against the scripted server script tool calls: they run in `tools` mode, as the
+    default was before `--mode auto`. Tests of auto remove this (monkeypatch.delenv)."""
+    monkeypatch.setenv("EVENTBRIEF_MODE", "tools")

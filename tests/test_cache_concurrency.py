@@ -132,6 +132,7 @@ def test_cli_runs_at_once_share_one_cache(scripted_server: ScriptedServer, tmp_p
         "EVENTBRIEF_BASE_URL": scripted_server.base_url,
         "EVENTBRIEF_API_KEY": "test-key",
         "EVENTBRIEF_MODEL": "scripted-model",
+        "EVENTBRIEF_MODE": "tools",
     }
     runs = [
         subprocess.Popen(

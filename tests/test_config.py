@@ -15,8 +15,10 @@ def test_defaults_with_an_empty_environment() -> None:
     settings = Settings.resolve(env={})
     assert settings.backend == "auto"
     assert settings.resolved_backend() == "offline"
-    assert settings.mode == "tools"
-    assert settings.concurrency == 8
+    assert settings.mode == "auto"
+    assert settings.concurrency is None  # 8, or what a checked endpoint serves in parallel
+    assert settings.max_tokens == 4096
+    assert settings.temperature == 0.0
     assert settings.api_key is None
     assert settings.no_cache is False
 

@@ -54,6 +54,7 @@ class Run:
             "XDG_CONFIG_HOME": str(self.root / "xdg-config"),
             "EVENTBRIEF_CACHE_DIR": str(self.root / "cache"),
             "EVENTBRIEF_MODEL": "scripted-model",
+            "EVENTBRIEF_MODE": "tools",
             "EVENTBRIEF_TIMEOUT": "5",
             "EVENTBRIEF_MAX_ATTEMPTS": "2",
             "EVENTBRIEF_MAX_RETRY_SECONDS": "2",

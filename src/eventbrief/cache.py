@@ -44,6 +44,13 @@ CREATE TABLE IF NOT EXISTS extractions (
     extraction TEXT NOT NULL,
     usage TEXT,
     created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS endpoint_checks (
+    endpoint TEXT NOT NULL,
+    model TEXT NOT NULL,
+    report TEXT NOT NULL,
+    checked_at TEXT NOT NULL,
+    PRIMARY KEY (endpoint, model)
 )
 """
 
@@ -129,7 +136,7 @@ class ExtractionCache:
                 conn.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout_ms)}")
                 _use_wal(conn, self._busy_timeout_ms / 1000)
                 conn.execute("PRAGMA synchronous = NORMAL")
-                conn.execute(_SCHEMA)
+                conn.executescript(_SCHEMA)
             except sqlite3.Error:
                 conn.close()
                 raise
@@ -204,6 +211,32 @@ class ExtractionCache:
                 "INSERT OR REPLACE INTO extractions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", row
             )
 
+    def endpoint_report(self, endpoint: str, model: str) -> str | None:
+        """The stored `endpoint check` report (JSON) for an endpoint and model, if any. The
+        endpoint is stored as shown to users: without credentials or query."""
+        with self._lock:
+            row = (
+                self._connection()
+                .execute(
+                    "SELECT report FROM endpoint_checks WHERE endpoint = ? AND model = ?",
+                    (_URL_USERINFO.sub("", endpoint), model),
+                )
+                .fetchone()
+            )
+        return None if row is None else str(row[0])
+
+    def put_endpoint_report(self, endpoint: str, model: str, report: str) -> None:
+        with self._lock:
+            self._connection().execute(
+                "INSERT OR REPLACE INTO endpoint_checks VALUES (?, ?, ?, ?)",
+                (
+                    _URL_USERINFO.sub("", endpoint),
+                    model,
+                    report,
+                    dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                ),
+            )
+
     def delete(self, key: str) -> None:
         with self._lock:
             self._connection().execute("DELETE FROM extractions WHERE key = ?", (key,))
@@ -234,6 +267,7 @@ class ExtractionCache:
         with self._lock:
             conn = self._connection()
             removed = conn.execute("DELETE FROM extractions").rowcount
+            conn.execute("DELETE FROM endpoint_checks")
             try:  # giving the space back needs the file to itself; emptying it does not
                 conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
                 conn.execute("VACUUM")

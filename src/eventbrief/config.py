@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 from eventbrief.errors import ConfigError
 
 BackendName = Literal["auto", "openai", "offline"]
-Mode = Literal["tools", "json", "json_schema", "md_json"]
+Mode = Literal["auto", "tools", "json", "json_schema", "json_object", "md_json"]
 BACKENDS: tuple[str, ...] = BackendName.__args__  # type: ignore[attr-defined]
 MODES: tuple[str, ...] = Mode.__args__  # type: ignore[attr-defined]
 DEFAULT_MODEL = "gpt-4o-mini"
@@ -34,6 +34,8 @@ ENV_VARS: dict[str, tuple[str, ...]] = {
     "max_attempts": ("EVENTBRIEF_MAX_ATTEMPTS",),
     "max_retry_seconds": ("EVENTBRIEF_MAX_RETRY_SECONDS",),
     "reasks": ("EVENTBRIEF_REASKS",),
+    "max_tokens": ("EVENTBRIEF_MAX_TOKENS",),
+    "temperature": ("EVENTBRIEF_TEMPERATURE",),
     "max_chars": ("EVENTBRIEF_MAX_CHARS",),
     "no_cache": ("EVENTBRIEF_NO_CACHE",),
 }
@@ -54,13 +56,19 @@ class Settings(BaseModel):
     model: str = Field(default=DEFAULT_MODEL, min_length=1)
     base_url: str | None = None
     api_key: SecretStr | None = None
-    mode: Mode = "tools"
-    concurrency: int = Field(default=8, ge=1, le=256)
+    # auto: tools on OpenAI's own API; elsewhere the best enforced mode `endpoint check` finds
+    mode: Mode = "auto"
+    # None: 8, or on a checked endpoint the requests it serves in parallel
+    concurrency: int | None = Field(default=None, ge=1, le=256)
     timeout: float = Field(default=60.0, gt=0)
     # Bounds on the OpenAI backend's two retry loops: network faults, then invalid answers.
     max_attempts: int = Field(default=4, ge=1, le=20)
     max_retry_seconds: float = Field(default=45.0, ge=0)
     reasks: int = Field(default=2, ge=0, le=10)
+    # Bounded, deterministic generation: a cap sized to the contract's largest answer, and no
+    # sampling (a server's own default, 0.8 on llama.cpp, makes re-runs differ).
+    max_tokens: int = Field(default=4096, ge=16, le=1_000_000)
+    temperature: float = Field(default=0.0, ge=0.0, le=2.0)
     max_chars: int = Field(default=200_000, ge=1)
     no_cache: bool = False
 

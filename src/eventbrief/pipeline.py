@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,11 +20,13 @@ from typing import Any
 from eventbrief import grounding
 from eventbrief.articles import PublicationDates, article_ids, expand_sources, load_article
 from eventbrief.backends import make_backend
-from eventbrief.backends.base import Backend, ExtractionResult
+from eventbrief.backends.base import Backend, EndpointBackend, ExtractionResult
+from eventbrief.backends.endpoint_report import FORMAT as ENDPOINT_CHECK_FORMAT
+from eventbrief.backends.endpoint_report import EndpointReport
 from eventbrief.cache import CacheCounts, CachingBackend, ExtractionCache
 from eventbrief.chunking import ChunkingBackend
 from eventbrief.config import Settings
-from eventbrief.errors import EventbriefError
+from eventbrief.errors import ConfigError, EventbriefError
 from eventbrief.models import Article, ArticleSummary, Provenance
 from eventbrief.pricing import default_prices
 
@@ -45,6 +48,8 @@ class ArticleOutcome:
 
 
 OnResult = Callable[[ArticleOutcome], None]
+Notify = Callable[[str], None]
+"""Receives one-line notices for the user (the CLI prints them on stderr)."""
 
 
 def build_summary(article: Article, result: ExtractionResult, backend: Backend) -> ArticleSummary:
@@ -181,7 +186,7 @@ def summarize(
     article = load_article(source, published, max_chars=resolved.max_chars)
 
     async def go() -> ArticleSummary:
-        async with _backend_for(backend, resolved) as chosen:
+        async with _backend_for(backend, resolved) as (chosen, _):
             return await summarize_article(article, chosen)
 
     return asyncio.run(go())
@@ -196,6 +201,7 @@ def summarize_many(
     on_result: OnResult | None = None,
     settings: Settings | None = None,
     counts: CacheCounts | None = None,
+    notify: Notify | None = None,
     **flags: Any,
 ) -> list[ArticleOutcome]:
     """Summarize many sources (files, folders, globs, "-"); one outcome per article, in order.
@@ -203,7 +209,8 @@ def summarize_many(
     `settings` (already resolved, as the CLI has them) or keyword flags plus the environment
     choose the backend when none is given; a backend made here is closed at the end. It answers
     from the extraction cache unless `no_cache` is set, and adds its cache hits and the usage of
-    its fresh requests to `counts`.
+    its fresh requests to `counts`. `notify` hears what the run found out on the way (an
+    endpoint being checked, a server that truncates prompts).
     """
     backend, flags = _split_backend(backend, flags)
     resolved = settings or Settings.resolve(concurrency=concurrency, **flags)
@@ -211,13 +218,13 @@ def summarize_many(
     expanded = expand_sources(sources)
 
     async def go() -> list[ArticleOutcome]:
-        async with _backend_for(backend, resolved, counts) as chosen:
+        async with _backend_for(backend, resolved, counts, notify) as (chosen, parallel):
             return await run_sources(
                 expanded,
                 chosen,
                 published=published,
                 max_chars=resolved.max_chars,
-                concurrency=resolved.concurrency,
+                concurrency=parallel,
                 on_result=on_result,
             )
 
@@ -241,18 +248,89 @@ def _split_backend(
     return backend, flags
 
 
+async def prepare_backend(made: Backend, settings: Settings, notify: Notify | None = None) -> int:
+    """Settle what a backend made from settings learns only by asking its endpoint (`--mode
+    auto`: the endpoint check, run once and kept in the store per endpoint and model), and
+    return the concurrency to run it at: the setting, else what the endpoint serves in
+    parallel, else 8. Before `for_run`, which keys the cache by the settled identity."""
+    say = notify or (lambda _: None)
+    report = None
+    if isinstance(made, EndpointBackend) and made.needs_check:
+        report = await _endpoint_report(made, say)
+        for warning in made.configure(report):
+            say(warning)
+    if settings.concurrency is not None:
+        return settings.concurrency
+    return report.recommended_concurrency if report is not None else DEFAULT_CONCURRENCY
+
+
+async def _endpoint_report(made: EndpointBackend, say: Notify) -> EndpointReport:
+    """The stored report for this endpoint and model, or a fresh check (then stored). A store
+    that cannot be used costs a check per run, not the run."""
+    store = ExtractionCache()
+    try:
+        stored = store.open().endpoint_report(made.endpoint, made.model)
+    except (ConfigError, sqlite3.Error):
+        stored = None
+    try:
+        report = _stored_report(stored)
+        if report is not None:
+            say(
+                f"mode auto: {report.recommended_mode} (endpoint checked {report.checked_at}; "
+                "'eventbrief endpoint check' checks again)"
+            )
+            return report
+        say(f"mode auto: checking what {made.endpoint} does with model {made.model} (once)")
+        report = await made.check()
+        say(
+            f"mode auto: {report.recommended_mode}, concurrency "
+            f"{report.recommended_concurrency} (see 'eventbrief endpoint check')"
+        )
+        with suppress(ConfigError, sqlite3.Error, OSError):
+            store.put_endpoint_report(made.endpoint, made.model, report.model_dump_json())
+        return report
+    finally:
+        store.close()
+
+
+def _stored_report(stored: str | None) -> EndpointReport | None:
+    """A stored report still of the probes' current format (an unreadable one is checked
+    again)."""
+    if not stored:
+        return None
+    try:
+        report = EndpointReport.model_validate_json(stored)
+    except ValueError:
+        return None
+    return report if report.format == ENDPOINT_CHECK_FORMAT else None
+
+
 @asynccontextmanager
 async def _backend_for(
-    backend: Backend | None, settings: Settings, counts: CacheCounts | None = None
-) -> AsyncIterator[Backend]:
-    """The given backend, or one made from settings, wrapped for the run and closed afterwards."""
+    backend: Backend | None,
+    settings: Settings,
+    counts: CacheCounts | None = None,
+    notify: Notify | None = None,
+) -> AsyncIterator[tuple[Backend, int]]:
+    """The given backend, or one made from settings, prepared and wrapped for the run and
+    closed afterwards; with the concurrency to run it at."""
     if backend is not None:
-        yield backend
+        yield backend, settings.concurrency or DEFAULT_CONCURRENCY
         return
-    made = for_run(make_backend(settings), settings, counts)
+    made = make_backend(settings)
     try:
-        yield made
+        parallel = await prepare_backend(made, settings, notify)
+    except BaseException:
+        await _close(made)
+        raise
+    wrapped = for_run(made, settings, counts)
+    try:
+        yield wrapped, parallel
     finally:
-        close = getattr(made, "aclose", None)
-        if close is not None:
-            await close()
+        await _close(wrapped)
+
+
+async def _close(backend: Backend) -> None:
+    close = getattr(backend, "aclose", None)
+    if close is not None:
+        await close()

@@ -34,6 +34,8 @@ def make_backend(settings: Settings) -> Backend:
             max_attempts=settings.max_attempts,
             max_retry_seconds=settings.max_retry_seconds,
             reasks=settings.reasks,
+            max_tokens=settings.max_tokens,
+            temperature=settings.temperature,
         )
     try:
         from eventbrief.backends.offline import OfflineBackend

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
+from eventbrief.backends.endpoint_report import EndpointReport
 from eventbrief.models import Article, ArticleExtraction, Usage
 
 
@@ -28,3 +30,22 @@ class Backend(Protocol):
     def identity(self) -> dict[str, str]: ...
 
     async def extract(self, article: Article) -> ExtractionResult: ...
+
+
+@runtime_checkable
+class EndpointBackend(Protocol):
+    """A backend whose request shape depends on what its endpoint does (`--mode auto`): the
+    pipeline settles it before the first request, from a stored or a fresh endpoint check."""
+
+    model: str
+    report: EndpointReport | None
+
+    @property
+    def needs_check(self) -> bool: ...
+
+    @property
+    def endpoint(self) -> str: ...
+
+    def configure(self, report: EndpointReport) -> list[str]: ...
+
+    async def check(self, progress: Callable[[str], None] | None = None) -> EndpointReport: ...

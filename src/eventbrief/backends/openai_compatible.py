@@ -47,7 +47,8 @@ from tenacity import (
 from tenacity.stop import stop_base
 
 from eventbrief.backends.base import ExtractionResult
-from eventbrief.backends.endpoint_check import EndpointReport, check_endpoint
+from eventbrief.backends.endpoint_check import check_endpoint
+from eventbrief.backends.endpoint_report import EndpointReport
 from eventbrief.backends.http_deadline import DeadlineTransport
 from eventbrief.backends.http_errors import (
     is_request_shape_rejection,
@@ -437,13 +438,21 @@ class OpenAIBackend:
         """The endpoint as it may be shown and stored: no credentials, no query."""
         return _safe_url(self.base_url)
 
-    def configure(self, report: EndpointReport) -> None:
-        """Take the mode, and whether to send grammar keywords, from the endpoint check."""
+    def configure(self, report: EndpointReport) -> list[str]:
+        """Take the mode, and whether to send grammar keywords, from the endpoint check;
+        returns what the user should hear about the endpoint (a context too small)."""
         self.report = report
         self.mode = report.recommended_mode
         self.limits = report.grammar_keywords
         self._identity = identity(self.model, self.mode, self.limits)
         self._bound = None
+        return report.warnings_for(self.typical_prompt_chars())
+
+    def typical_prompt_chars(self, article_chars: int = 3000) -> int:
+        """Characters of a request for an article of `article_chars`: the prompts and the
+        schema (a tool's schema is prompt text too)."""
+        prompts = len(self._prompts.system) + len(self._prompts.user)
+        return prompts + len(json.dumps(_schema(self.limits))) + article_chars
 
     async def check(self, progress: Callable[[str], None] | None = None) -> EndpointReport:
         """Probe the endpoint (see endpoint_check); the pipeline keeps the report."""

@@ -29,7 +29,7 @@ from eventbrief.cli.options import (
 from eventbrief.config import Settings
 from eventbrief.errors import ConfigError
 from eventbrief.models import Article
-from eventbrief.pipeline import ArticleOutcome, for_run, run_articles
+from eventbrief.pipeline import ArticleOutcome, for_run, prepare_backend, run_articles
 from eventbrief.pricing import default_prices
 from eventbrief.scoring import (
     Dataset,
@@ -142,7 +142,6 @@ def _run_backend(
     default_prices()  # an unusable price file is a ConfigError before any request
     timed = _Timed(make_backend(settings))
     counts = CacheCounts()
-    backend = _Named(for_run(timed, _run_settings(settings), counts))
     done = 0
 
     def on_result(outcome: ArticleOutcome) -> None:
@@ -154,19 +153,24 @@ def _run_backend(
             status = "ok" if outcome.article_id in timed.seconds else "ok (cached)"
         say.print(f"[{done}/{len(dataset.items)}] {outcome.article_id}: {status}", markup=False)
 
-    async def go() -> list[ArticleOutcome]:
+    async def go() -> tuple[list[ArticleOutcome], _Named]:
+        concurrency = await prepare_backend(
+            timed.inner, settings, notify=lambda line: say.print(line, markup=False)
+        )
+        backend = _Named(for_run(timed, _run_settings(settings), counts))
         try:
-            return await run_articles(
+            outcomes = await run_articles(
                 [item.article for item in dataset.items],
                 backend,
-                concurrency=settings.concurrency,
+                concurrency=concurrency,
                 on_result=on_result,
             )
         finally:
             await backend.aclose()
+        return outcomes, backend
 
     started = time.perf_counter()
-    outcomes = asyncio.run(go())
+    outcomes, backend = asyncio.run(go())
     predictions = {
         o.article_id: Prediction(
             o.summary,

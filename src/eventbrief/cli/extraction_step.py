@@ -53,7 +53,12 @@ def summarize_sources(
     try:
         with progress:
             outcomes = summarize_many(
-                sources, published=published, settings=settings, on_result=each, counts=counts
+                sources,
+                published=published,
+                settings=settings,
+                on_result=each,
+                counts=counts,
+                notify=lambda line: say(settings.redact(line)),
             )
     except ConfigError as exc:
         say(settings.redact(str(exc)))
