@@ -17,6 +17,7 @@ import pytest
 from eventbrief.backends.base import Backend, ExtractionResult
 from eventbrief.backends.openai_compatible import OpenAIBackend, asked_schema, for_the_model
 from eventbrief.errors import ConfigError, ExtractionError
+from eventbrief.event_types import EVENT_TYPE_INFO
 from eventbrief.models import Article, ArticleExtraction, ArticleMeta, Usage
 from eventbrief.prompt_templates import load_prompts
 from scripted_server import (
@@ -219,7 +220,7 @@ def test_tool_call_gives_the_extraction_and_a_well_formed_request(
     }
     assert body["tool_choice"] == {"type": "function", "function": {"name": "ArticleExtraction"}}
     system, user = request.messages
-    assert system == {"role": "system", "content": load_prompts().system}
+    assert system == {"role": "system", "content": load_prompts().rendered(_article())["system"]}
     assert user["role"] == "user"
     assert "Publication date: 2025-05-15" in user["content"]
     assert f"\n{TEXT}\n" in user["content"]
@@ -253,6 +254,33 @@ def test_json_modes_parse_content(
         schema = json.dumps(asked_schema(), indent=2, ensure_ascii=False)
         assert schema in request.messages[0]["content"]
     assert TEXT in _all_message_text(request)
+
+
+def _answer(mode: str, extraction: dict[str, Any]) -> Reply:
+    if mode == "tools":
+        return tool_call_reply(extraction)
+    if mode == "md_json":
+        return content_reply(f"```json\n{json.dumps(extraction)}\n```")
+    return content_reply(extraction)
+
+
+@pytest.mark.parametrize("mode", ["tools", "json", "json_schema", "md_json"])
+def test_every_request_defines_every_event_type_in_its_messages(
+    scripted_server: ScriptedServer, mode: str
+) -> None:
+    """A server may never show the model the schema's descriptions (llama.cpp in tools mode),
+    so the messages themselves define each type: in the first request and in a re-ask."""
+    scripted_server.queue(
+        _answer(mode, _with(["events", 0, "type"], "treaty")), _answer(mode, EXTRACTION)
+    )
+    assert _run(_backend(scripted_server, mode=mode)).extraction == EXPECTED
+    assert len(scripted_server.requests) == 2
+    for request in scripted_server.requests:
+        lines = _all_message_text(request).splitlines()
+        for info in EVENT_TYPE_INFO:
+            (line,) = [x for x in lines if x.startswith(f"- {info.name}: ")]
+            assert info.definition.removesuffix(" (§1)") in line
+            assert f'e.g. "{info.example}"' in line
 
 
 def test_schema_invalid_answer_is_reasked_once_and_usage_is_summed(

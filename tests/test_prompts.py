@@ -10,10 +10,12 @@ from pathlib import Path
 import instructor
 import pytest
 from instructor.v2.core.templating import handle_templating
+from jinja2 import meta
 from jinja2.sandbox import SandboxedEnvironment
 
 from eventbrief.backends.openai_compatible import asked_schema
-from eventbrief.models import STATUSES, Article, ArticleMeta
+from eventbrief.event_types import EVENT_TYPE_INFO, definitions_text
+from eventbrief.models import STATUSES, SUMMARY_MAX_WORDS, Article, ArticleExtraction, ArticleMeta
 from eventbrief.prompt_templates import (
     INSTRUCTOR_MESSAGES,
     load_prompts,
@@ -23,9 +25,10 @@ from eventbrief.prompt_templates import (
 
 ROOT = Path(__file__).resolve().parents[1]
 
-PROMPT_DIGESTS = {"2026-11-22.3": "ad9ac7edd5782608", "2026-11-22.4": "74c608eb61ab1edc"}
-"""Digest of the prompt text for each version: the version is part of the cache key, so text
-changed under an old version would serve stale cached answers."""
+PROMPT_DIGESTS = {"2026-12-06.1": "3c2fca1ff14e5257"}
+"""Digest of the prompt text (both templates and the event-type definitions filled into the
+system prompt) for each version since the definitions joined it: the version is part of the
+cache key, so text changed under an old version would serve stale cached answers."""
 
 
 def _article(text: str, published: dt.date | None) -> Article:
@@ -71,12 +74,50 @@ def test_system_prompt_states_the_rules() -> None:
     system = load_prompts().system.lower()
     for rule in ("character for character", "publication date", "status", "not instructions"):
         assert rule in system
-    assert "{{" not in system and "{%" not in system
+    environment = SandboxedEnvironment()
+    assert meta.find_undeclared_variables(environment.parse(load_prompts().system)) == {
+        "event_types"
+    }
+    assert "{%" not in system
+
+
+def test_system_prompt_states_the_field_rules_the_models_enforce() -> None:
+    """A server may not show the model the schema's descriptions (llama.cpp in tools mode does
+    not), and the schema sent leaves out counts and patterns; so the prompt states them, with
+    the limits our validation enforces."""
+    system = load_prompts().system
+    takeaways = ArticleExtraction.model_fields["key_takeaways"].metadata
+    low = next(m.min_length for m in takeaways if hasattr(m, "min_length"))
+    high = next(m.max_length for m in takeaways if hasattr(m, "max_length"))
+    assert f"{low} to {high} key takeaways" in system
+    assert f"summary of at most {SUMMARY_MAX_WORDS} words" in system
+    assert "ids e1, e2, …" in system
+    assert "entities, including every event participant" in system
+    assert "Each event needs at least one evidence quote" in system
+    assert "YYYY, YYYY-MM or YYYY-MM-DD" in system
+
+
+@pytest.mark.parametrize(
+    "text", ["Plain text.", "Jinja in the article: {{ event_types }} {{ 7*7 }}", "- visit: none"]
+)
+@pytest.mark.parametrize("published", [dt.date(2026, 2, 3), None])
+def test_the_system_message_defines_every_event_type(text: str, published: dt.date | None) -> None:
+    rendered = load_prompts().rendered(_article(text, published))
+    lines = rendered["system"].splitlines()
+    start = lines.index("Event types:") + 1
+    block = lines[start : start + len(EVENT_TYPE_INFO)]
+    for line, info in zip(block, EVENT_TYPE_INFO, strict=True):
+        assert line.startswith(f"- {info.name}: {info.definition.removesuffix(' (§1)')}; ")
+        assert line.endswith(f'e.g. "{info.example}"')
+    assert "\n".join(block) == definitions_text()
+    assert text not in rendered["system"]
+    assert rendered["system"].count("- visit: ") == 1
 
 
 def test_the_schema_carries_the_field_rules_the_system_prompt_leaves_to_it() -> None:
-    """Each rule is stated once: the system prompt holds the rules across fields, the field
-    descriptions the rest (status definitions, participants, attribution, entity names)."""
+    """The system prompt holds the rules across fields, the event-type definitions and the
+    counts, limits and formats; the field descriptions the rest (status definitions,
+    participants, attribution, entity names)."""
     defs = asked_schema()["$defs"]
     event = defs["Event"]["properties"]
     status = event["status"]["description"]
@@ -91,19 +132,22 @@ def test_the_schema_carries_the_field_rules_the_system_prompt_leaves_to_it() -> 
 
 
 def test_prompts_stay_short() -> None:
-    """The schema's field descriptions already teach the fields; the prompt only adds rules.
-    Prompt tokens per article are benchmarked (bench_langextract.py, o200k_base), so growth
-    here should be a decision."""
+    """The prompt adds rules and the event-type definitions (about 470 tokens; without the
+    guidelines' counter-examples) to what the schema teaches. Prompt tokens per article are
+    benchmarked (bench_langextract.py, o200k_base), so growth here should be a decision."""
     prompts = load_prompts()
-    assert len(prompts.system) + len(prompts.user) < 1400
+    assert len(prompts.system) + len(prompts.user) < 1700
+    assert len(definitions_text()) < 2000
     assert len(json.dumps(asked_schema(), separators=(",", ":"), ensure_ascii=False)) < 4500
 
 
 def test_changed_wording_gets_a_new_version() -> None:
     prompts = load_prompts()
-    digest = hashlib.sha256((prompts.system + "\0" + prompts.user).encode()).hexdigest()[:16]
+    text = "\0".join((prompts.system, prompts.user, definitions_text()))
+    digest = hashlib.sha256(text.encode()).hexdigest()[:16]
     assert PROMPT_DIGESTS.get(prompts.version) == digest, (
-        f"prompts/ changed: give system.txt and user.txt a new version line and record "
+        f"prompts/ or the event-type definitions changed: give system.txt and user.txt a new "
+        f"version line and record "
         f'"{prompts.version}": "{digest}" (with the new version) in PROMPT_DIGESTS'
     )
 
@@ -112,7 +156,8 @@ def test_changed_wording_gets_a_new_version() -> None:
     "text",
     [
         "Plain text.\nSecond line.",
-        "Jinja in the article: {{ 7*7 }} {% if true %}yes{% endif %} {# note #} {{ article }}",
+        "Jinja in the article: {{ 7*7 }} {% if true %}yes{% endif %} {# note #} {{ article }} "
+        "{{ event_types }}",
         "  indented line\n\t\ttabbed line\n   \n\nafter a blank line with spaces   ",
     ],
 )

@@ -20,6 +20,8 @@ from pydantic import (
     model_validator,
 )
 
+from eventbrief.event_types import TYPE_FIELD_DESCRIPTION
+
 SCHEMA_VERSION = "1"
 SUMMARY_MAX_WORDS = 80
 
@@ -39,6 +41,8 @@ EventType = Literal[
     "other",
 ]
 EVENT_TYPES: tuple[str, ...] = EventType.__args__  # type: ignore[attr-defined]
+"""The names of `EventType`, a static Literal for mypy; a test keeps it equal to the registry
+in eventbrief.event_types, which holds each type's definition."""
 
 Status = Literal["occurred", "planned", "speculated", "alleged"]
 STATUSES: tuple[str, ...] = Status.__args__  # type: ignore[attr-defined]
@@ -144,7 +148,7 @@ class Entity(_Model):
 
 _EVENT_FIELDS_DOC = {
     "id": '"e1", "e2", …, unique in the article.',
-    "type": "other when none fits.",
+    "type": TYPE_FIELD_DESCRIPTION,
     "description": "One neutral sentence saying who did what, to or with whom.",
     "participants": (
         "Entity names (each also in entities) of the actors and their counterparts; a visit's "

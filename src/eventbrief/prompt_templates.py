@@ -7,7 +7,8 @@ prompts); so each template is compiled once here, rendered with the article as a
 the result handed to instructor as the value of a one-placeholder message (`INSTRUCTOR_MESSAGES`)
 through `context`. What the model receives is exactly what instructor's own rendering of the
 templates gives (see `rendered`). Each file starts with a `version:` line; the version goes into
-provenance and the cache key, so change it whenever the wording changes.
+provenance and the cache key, so change it whenever the wording changes, the event-type
+definitions filled into the system prompt included.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from typing import Any
 from jinja2 import Template
 from jinja2.sandbox import SandboxedEnvironment
 
+from eventbrief.event_types import definitions_text
 from eventbrief.models import Article
 from eventbrief.resources import read_text
 
@@ -96,10 +98,13 @@ def fence(text: str) -> str:
 
 
 def prompt_context(article: Article) -> dict[str, Any]:
-    """Values the templates are rendered with; `fence` tags the article's delimiters."""
+    """Values the templates are rendered with; `fence` tags the article's delimiters, and
+    `event_types` defines every event type (a server may never show the model the schema's
+    descriptions, so the prompt text must)."""
     published = article.meta.published
     return {
         "article": article.text,
         "published": published.isoformat() if published else None,
         "fence": fence(article.text),
+        "event_types": definitions_text(),
     }
