@@ -31,6 +31,7 @@ from eventbrief.errors import ConfigError
 from eventbrief.models import Article
 from eventbrief.pipeline import ArticleOutcome, for_run, run_articles
 from eventbrief.pricing import default_prices
+from eventbrief.progress import counted
 from eventbrief.scoring import (
     Dataset,
     DatasetError,
@@ -351,7 +352,8 @@ def _nothing_valid(result: EvalReport, *, saved: bool, update: bool) -> str:
     nothing about the backend, so the run fails (and never becomes a baseline)."""
     what = "prediction" if saved else "extraction"
     kept = "; the baseline was not updated" if update else ""
-    return f"no valid {what}: 0 of {result.overall.articles} articles (the errors are above){kept}"
+    articles = counted(result.overall.articles, "article")
+    return f"no valid {what}: 0 of {articles} (the errors are above){kept}"
 
 
 def _gate(result: EvalReport, baseline: Path | None, update: bool, require: bool) -> int:

@@ -23,6 +23,7 @@ from pydantic import BaseModel, Field
 from rich.console import Console
 from rich.table import Table
 
+from eventbrief.progress import counted
 from eventbrief.scoring.metrics import Counts, Tally
 from eventbrief.scoring.scorer import DEFAULT_CONFIG, ArticleScore, ScoringConfig
 from eventbrief.scoring.similarity import FIELDS, WEIGHTS
@@ -398,12 +399,13 @@ def markdown_table(report: EvalReport) -> str:
 
 
 def paid_note(run: RunInfo) -> str:
-    """The note "(this run: N requests, M cache hits)" for a run that went through the extraction
-    cache, else "": overall usage is what the scored extractions cost, cached ones included."""
+    """The note "(this run: N requests, M cache hits)" (a count of 1 in the singular) for a
+    run that went through the extraction cache, else "": overall usage is what the scored
+    extractions cost, cached ones included."""
     if run.cache_hits is None:
         return ""
     requests = run.usage.requests if run.usage else 0
-    return f" (this run: {requests} requests, {run.cache_hits} cache hits)"
+    return f" (this run: {counted(requests, 'request')}, {counted(run.cache_hits, 'cache hit')})"
 
 
 def print_report(report: EvalReport, console: Console) -> None:
