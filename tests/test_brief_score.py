@@ -176,3 +176,42 @@ def test_eval_reports_brief_scores(tmp_path: Path) -> None:
     assert brief["gold_mentions"] == brief["matched_mentions"] == 44
     assert brief["cluster_b3_f1"] >= 0.93
     assert brief["conflict_recall"] >= 0.75
+
+
+def test_nothing_to_match_scores_none_not_one() -> None:
+    """0/0 is no score: with no item in both clusterings every cluster rate is None, and a
+    side with no conflict has no conflict rate."""
+    nothing = cluster_scores({}, {("x", "A"): "1", ("x", "B"): "1"})
+    assert nothing == {
+        "cluster_b3_precision": None,
+        "cluster_b3_recall": None,
+        "cluster_b3_f1": None,
+        "cluster_pairwise_precision": None,
+        "cluster_pairwise_recall": None,
+        "cluster_pairwise_f1": None,
+    }
+    summaries = [s for s, _ in scenario().values()]
+    brief = build_brief(summaries)
+    unmatched = score_brief(brief, BriefGold.model_validate(GOLD), {})
+    assert unmatched["matched_mentions"] == 0
+    assert unmatched["cluster_b3_f1"] is None and unmatched["cluster_pairwise_f1"] is None
+    no_conflicts = BriefGold.model_validate({**GOLD, "conflicts": []})
+    scores = score_brief(brief.model_copy(update={"conflicts": []}), no_conflicts, {})
+    assert scores["conflict_recall"] is None and scores["conflict_precision"] is None
+
+
+def test_pairwise_with_pairs_on_one_side_only() -> None:
+    """Singletons on both sides: B³ is perfect, pairwise has nothing to score. Pairs on one
+    side only: that side's rate is 0, the other's None, and F1 is 0 (nothing could match)."""
+    gold = {("x", "A"): "1", ("x", "B"): "2"}
+    apart = cluster_scores({("x", "A"): 0, ("x", "B"): 1}, gold)
+    assert (apart["cluster_b3_precision"], apart["cluster_b3_f1"]) == (1.0, 1.0)
+    assert apart["cluster_pairwise_precision"] is None
+    assert apart["cluster_pairwise_recall"] is None
+    assert apart["cluster_pairwise_f1"] is None
+    merged = cluster_scores({("x", "A"): 0, ("x", "B"): 0}, gold)
+    assert merged["cluster_pairwise_precision"] == 0.0
+    assert merged["cluster_pairwise_recall"] is None
+    assert merged["cluster_pairwise_f1"] == 0.0
+    assert merged["cluster_b3_precision"] == 0.5 and merged["cluster_b3_recall"] == 1.0
+    assert merged["cluster_b3_f1"] == pytest.approx(2 / 3)

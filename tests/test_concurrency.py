@@ -14,12 +14,15 @@ import pytest
 
 from eventbrief.backends.base import ExtractionResult
 from eventbrief.backends.openai_compatible import OpenAIBackend
+from eventbrief.cache import CacheCounts
 from eventbrief.chunking import CHUNK_CHARS_ENV, split_chunks
+from eventbrief.cli.extraction_step import report_run
 from eventbrief.config import Settings
 from eventbrief.models import EVENT_TYPES, Article, ArticleExtraction, Usage
 from eventbrief.pipeline import summarize_many
 from eventbrief.progress import RunProgress, RunSummary, wants_progress
 from eventbrief.rate_gate import RateGate, retry_after_seconds
+from eventbrief.scoring.report import RunInfo, UsageTotals, paid_note
 from scale_helpers import article_in_prompt, make_article, make_extraction
 from scripted_server import RecordedRequest, Reply, ScriptedServer, error_reply, tool_call_reply
 
@@ -121,6 +124,33 @@ def test_run_summary_line() -> None:
     assert "cost unknown" in unknown
     cached = RunSummary(5, 0, 5, Usage(), 0.01).line()
     assert "0 requests, 5 cache hits" in cached and "$0.0000" in cached
+
+
+def test_run_summary_line_says_one_in_the_singular() -> None:
+    one = RunSummary(1, 0, 1, Usage(prompt_tokens=10, requests=1, cost_usd=0.0), 0.5).line()
+    assert one == (
+        "eventbrief: 1 of 1 article summarized, 0 failed; 1 request, 1 cache hit, "
+        "10 prompt + 0 completion tokens, $0.0000, 0.5 s"
+    )
+    two = RunSummary(2, 1, 2, Usage(requests=2, cost_usd=0.0), 0.5).line()
+    assert "1 of 2 articles summarized, 1 failed; 2 requests, 2 cache hits, " in two
+
+
+def test_eval_note_and_cache_failures_say_one_in_the_singular(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    run = RunInfo(dataset="d", backend="openai", cache_hits=1, usage=UsageTotals(requests=1))
+    assert paid_note(run) == " (this run: 1 request, 1 cache hit)"
+    run = RunInfo(dataset="d", backend="openai", cache_hits=2, usage=UsageTotals(requests=2))
+    assert paid_note(run) == " (this run: 2 requests, 2 cache hits)"
+    settings = Settings.resolve(env={}, backend="offline")
+    for errors in (1, 2):
+        report_run(settings, CacheCounts(cache_errors=errors), articles=1, failed=0, started=0.0)
+    said = [line for line in capsys.readouterr().err.splitlines() if "cache failed" in line]
+    assert said == [
+        "eventbrief: the extraction cache failed 1 time; those results were not kept",
+        "eventbrief: the extraction cache failed 2 times; those results were not kept",
+    ]
 
 
 def test_a_429_pauses_every_task_not_just_its_own(scripted_server: ScriptedServer) -> None:

@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from eventbrief.cli import app
 from eventbrief.models import ArticleSummary
+from eventbrief.scoring.similarity import FIELDS
 from scoring_records import (
     GOLDS,
     TEXTS,
@@ -84,7 +85,10 @@ def test_an_invalid_or_missing_prediction_file_scores_zero_and_the_rest_still_co
     preds = write_predictions(tmp_path / "p", {"a": json.dumps(broken)})
     out = tmp_path / "r.json"
     result = run("--dataset", data, "--predictions", preds, "--report", out)
-    assert result.exit_code == 0
+    assert result.exit_code == 1  # no valid prediction at all: the report is written, the run fails
+    assert result.stderr.splitlines()[-1] == (
+        "eventbrief: no valid prediction: 0 of 2 articles (the errors are above)"
+    )
     report = json.loads(out.read_text())
     assert report["overall"]["schema_validity"] == 0.0
     assert "a.json: invalid: events.0.type" in report["per_article"]["a"]["error"]
@@ -93,6 +97,7 @@ def test_an_invalid_or_missing_prediction_file_scores_zero_and_the_rest_still_co
 
     write_predictions(preds, {"b": as_prediction(gold_b())})
     result = run("--dataset", data, "--predictions", preds, "--report", out)
+    assert result.exit_code == 0, result.stderr
     report = json.loads(out.read_text())
     assert report["overall"]["schema_validity"] == 0.5
     assert report["per_article"]["b"]["events"]["f1"] == 1.0
@@ -355,3 +360,101 @@ def test_brief_scores_go_under_overall_brief_and_into_the_gate(tmp_path: Path) -
     (entry,) = gated.values()
     assert "brief.conflict_recall" in entry["metrics"]
     assert "brief.gold_mentions" not in entry["metrics"]
+
+
+BRIEF_GOLD = {
+    "clusters": [
+        {"id": "c1", "mentions": [{"article_id": "a", "event_id": "e1"},
+                                  {"article_id": "b", "event_id": "e1"}]},
+        {"id": "c2", "mentions": [{"article_id": "a", "event_id": "e2"}]},
+    ],
+}  # fmt: skip
+
+
+def test_brief_rates_with_nothing_matched_are_null_and_fail_the_gate(tmp_path: Path) -> None:
+    """Valid predictions with no events match no gold mention: the cluster rates are null in
+    the JSON, "n/a" on the terminal and in the HTML (not 1.00), and a baseline that has numbers
+    for them fails, naming each metric that has no score."""
+    data = write_dataset(tmp_path / "d")
+    (data / "gold" / "brief.json").write_text(json.dumps(BRIEF_GOLD), encoding="utf-8")
+    a, b = gold_a(), gold_b()
+    good = write_predictions(tmp_path / "good", {"a": as_prediction(a), "b": as_prediction(b)})
+    base = tmp_path / "baseline.json"
+    made = run("--dataset", data, "--predictions", good, "--baseline", base, "--update-baseline")
+    assert made.exit_code == 0, made.stderr
+    gated = json.loads(base.read_text())["entries"]["offline"]["metrics"]
+    b3_f1 = gated["brief.cluster_b3_f1"]["score"]
+    assert 0.0 < b3_f1 <= 1.0
+    assert "brief.conflict_recall" not in gated  # null (no gold conflict): nothing to store
+
+    empty = write_predictions(
+        tmp_path / "empty", {"a": as_prediction(a, events=[]), "b": as_prediction(b, events=[])}
+    )
+    page = tmp_path / "r.html"
+    result = run("--dataset", data, "--predictions", empty, "--report", "-", "--html", page)
+    assert result.exit_code == 0, result.stderr
+    brief = scores_of(result.stdout)["overall"]["brief"]
+    assert brief["matched_mentions"] == 0
+    for key in ("cluster_b3_precision", "cluster_b3_f1", "cluster_pairwise_f1"):
+        assert brief[key] is None
+    assert brief["conflict_recall"] is None and brief["conflict_precision"] is None
+    shown = "cluster b3 f1 n/a · cluster pairwise f1 n/a · conflict recall n/a"
+    assert f"brief (full scores in the JSON report): {shown}" in result.stderr
+    assert f"brief (full scores in the JSON report): {shown}" in page.read_text("utf-8")
+
+    result = run("--dataset", data, "--predictions", empty, "--baseline", base)
+    assert result.exit_code == 1
+    assert (
+        "brief.cluster_b3_f1 has no score in this run (nothing to score, n/a); "
+        f"baseline {b3_f1:.4f}" in result.stderr
+    )
+    missing = {line.split()[1] for line in result.stderr.splitlines() if "has no score" in line}
+    stored_cluster_rates = {name for name in gated if name.startswith("brief.cluster_")}
+    assert {"brief.cluster_b3_precision", "brief.cluster_b3_recall"} <= stored_cluster_rates
+    assert missing == stored_cluster_rates | {f"fields.{name}" for name in FIELDS}
+
+
+def test_a_run_with_no_valid_extraction_fails_and_names_each_article_once(
+    tmp_path: Path, scripted_server: ScriptedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A server that answers garbage to every request: each article's line names it once,
+    the report is still written, and eval exits 1 with one line saying why; with
+    --update-baseline no baseline is written from such a run."""
+    monkeypatch.setenv("EVENTBRIEF_API_KEY", "sk-scripted-test")
+    monkeypatch.setenv("EVENTBRIEF_REASKS", "0")
+    scripted_server.router = lambda request: tool_call_reply("{garbage")
+    data = write_dataset(tmp_path / "d")
+    live = ("--dataset", data, "--backend", "openai", "--base-url", scripted_server.base_url)
+    result = run(*live, "--model", "scripted-model", "--concurrency", "1", "--report", "-")
+    assert result.exit_code == 1, result.stderr
+    errors = {aid: art["error"] for aid, art in scores_of(result.stdout)["per_article"].items()}
+    assert set(errors) == {"a", "b"}
+    for aid, error in errors.items():
+        assert error.startswith(f"{aid}: the model's answer was not valid after 1 try: answer: ")
+    progress = [line for line in result.stderr.splitlines() if line.startswith("[")]
+    assert progress == [f"[1/2] {errors['a']}", f"[2/2] {errors['b']}"]
+    assert result.stderr.splitlines()[-1] == (
+        "eventbrief: no valid extraction: 0 of 2 articles (the errors are above)"
+    )
+
+    base = tmp_path / "baseline.json"
+    result = run(*live, "--baseline", base, "--update-baseline")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-1] == (
+        "eventbrief: no valid extraction: 0 of 2 articles (the errors are above); "
+        "the baseline was not updated"
+    )
+    assert not base.exists()
+
+
+def test_an_ok_line_names_the_article_once(
+    tmp_path: Path, scripted_server: ScriptedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("EVENTBRIEF_API_KEY", "sk-scripted-test")
+    monkeypatch.setenv("EVENTBRIEF_CONCURRENCY", "1")
+    result = _live_eval(tmp_path, scripted_server, {k: f() for k, f in GOLDS.items()})
+    assert result.exit_code == 0, result.stderr
+    assert [line for line in result.stderr.splitlines() if line.startswith("[")] == [
+        "[1/2] a: ok",
+        "[2/2] b: ok",
+    ]

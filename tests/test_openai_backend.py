@@ -583,6 +583,18 @@ def test_api_key_never_appears_in_errors(scripted_server: ScriptedServer) -> Non
     assert API_KEY not in repr(backend) and API_KEY not in str(vars(backend))
 
 
+def test_a_one_letter_key_is_masked_only_where_it_stands_alone(
+    scripted_server: ScriptedServer,
+) -> None:
+    """A dummy key such as "x" (local servers) leaves the words of a message whole."""
+    words = "Input should be 'text' or 'json_object'; expected"
+    scripted_server.queue(error_reply(400, f"{words}; key x rejected"))
+    backend = OpenAIBackend("m", base_url=scripted_server.base_url, api_key="x")
+    assert str(_fail(backend)) == (
+        f"nordic-fisheries: the endpoint rejected the request (HTTP 400): {words}; key *** rejected"
+    )
+
+
 def test_identity_names_what_changes_answers(scripted_server: ScriptedServer) -> None:
     identity = _backend(scripted_server).identity()
     assert set(identity) == {"backend", "model", "mode", "prompt_version", "schema"}

@@ -13,7 +13,7 @@ import pytest
 
 import eventbrief
 from eventbrief.backends.base import Backend, ExtractionResult
-from eventbrief.errors import ArticleError, ExtractionError
+from eventbrief.errors import ArticleError, ConfigError, ExtractionError
 from eventbrief.models import Article, ArticleExtraction, ArticleSummary, Usage
 from eventbrief.pipeline import (
     ArticleOutcome,
@@ -204,6 +204,20 @@ def test_run_articles_on_loaded_articles() -> None:
     outcomes = asyncio.run(run_articles(articles, ScriptedBackend()))
     assert [(o.article_id, o.ok) for o in outcomes] == [("x", True), ("y", False)]
     assert outcomes[1].error == "y: the model gave up after 3 attempts"
+
+
+class MisconfiguredBackend(ScriptedBackend):
+    """Fails every article with one of our errors that does not name the article."""
+
+    async def extract(self, article: Article) -> ExtractionResult:
+        raise ConfigError("no price for model m")
+
+
+def test_every_outcome_error_names_its_article_once() -> None:
+    """ArticleOutcome.error names the article, so callers print it without adding the id."""
+    articles = [make_article(article_id="z")]
+    (outcome,) = asyncio.run(run_articles(articles, MisconfiguredBackend()))
+    assert outcome.error == "z: no price for model m"
 
 
 def test_python_api(tmp_path: Path) -> None:

@@ -20,6 +20,8 @@ import pytest
 from typer.testing import CliRunner
 
 from eventbrief.cli import app
+from eventbrief.config import Settings
+from eventbrief.redaction import redact
 from reliability_support import (
     FAKE_KEY,
     FAKE_KEY_FRAGMENTS,
@@ -312,3 +314,69 @@ def test_batch_commands_leak_nothing(run: Run, scripted_server: ScriptedServer) 
         f"Bearer {FAKE_KEY}"
     }
     assert _scan(run) == []
+
+
+MESSAGE_WITH_XS = "Input should be 'text' or 'json_object'; expected"
+
+
+@pytest.mark.parametrize(
+    ("text", "secret", "expected"),
+    [
+        (MESSAGE_WITH_XS, "x", MESSAGE_WITH_XS),
+        ("key x rejected", "x", "key *** rejected"),
+        ("x", "x", "***"),
+        ("Authorization: 'Bearer x'.", "x", "Authorization: 'Bearer ***'."),
+        ("x-request-id x_1 box 2x x2", "x", "x-request-id x_1 box 2x x2"),
+        ("key ñx or xé", "x", "key ñx or xé"),
+        ("dummy key sk-1234 and sk-12345", "sk-1234", "dummy key *** and sk-12345"),
+        (f"https://h/v1?api-key={FAKE_KEY}&x=1", FAKE_KEY, "https://h/v1?api-key=***&x=1"),
+        (f'{{"detail":"bad key{FAKE_KEY}"}}', FAKE_KEY, '{"detail":"bad key***"}'),
+        ("pre12345678post", "12345678", "pre***post"),
+        (MESSAGE_WITH_XS, None, MESSAGE_WITH_XS),
+        (MESSAGE_WITH_XS, "", MESSAGE_WITH_XS),
+    ],
+)
+def test_one_redaction_rule(text: str, secret: str | None, expected: str) -> None:
+    """A key of 8 or more characters is masked wherever it is; a shorter one only as a whole
+    token, so a dummy key such as "x" leaves the words of a message alone."""
+    assert redact(text, secret) == expected
+
+
+def test_settings_redact_by_the_same_rule() -> None:
+    settings = Settings.resolve(env={"OPENAI_API_KEY": "x"})
+    assert settings.redact(MESSAGE_WITH_XS) == MESSAGE_WITH_XS
+    assert settings.redact("key x rejected") == "key *** rejected"
+    long_key = Settings.resolve(env={"OPENAI_API_KEY": FAKE_KEY})
+    assert long_key.redact(f"url?key={FAKE_KEY}") == "url?key=***"
+    assert Settings.resolve(env={}).redact("key x rejected") == "key x rejected"
+
+
+def test_a_one_letter_key_does_not_garble_server_errors(
+    run: Run, scripted_server: ScriptedServer
+) -> None:
+    """summarize with OPENAI_API_KEY=x against a server whose HTTP 500 body is full of words
+    with an x in them and ends with the key it received: the words arrive whole, the key
+    masked (in-process, so the code under test is this checkout's)."""
+    _articles(run.root / "in")
+
+    def route(request: Any) -> Reply:
+        sent = request.headers.get("authorization", "")
+        return error_reply(500, f"{MESSAGE_WITH_XS} an API key, got {sent}")
+
+    scripted_server.router = route
+    unset: dict[str, str | None] = {
+        k: None for k in os.environ if k.startswith(("OPENAI_", "EVENTBRIEF_"))
+    }
+    env = {**unset, **run.env(OPENAI_API_KEY="x", OPENAI_BASE_URL=scripted_server.base_url)}
+    done = CliRunner().invoke(
+        app, ["summarize", str(run.root / "in" / "exfiltration.txt")], env=env
+    )
+    assert done.exit_code == 1, done.stderr
+    assert "HTTP 500" in done.stderr
+    assert f"{MESSAGE_WITH_XS} an API key, got Bearer ***" in done.stderr
+    assert "text" in done.stderr and "json_object" in done.stderr
+    assert "te***t" not in done.stderr and "e***pected" not in done.stderr
+    assert "Bearer x" not in done.stderr
+    assert {r.headers.get("authorization") for r in chat_requests(scripted_server.requests)} == {
+        "Bearer x"
+    }

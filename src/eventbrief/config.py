@@ -14,6 +14,7 @@ from urllib.parse import urlsplit, urlunsplit
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
 from eventbrief.errors import ConfigError
+from eventbrief.redaction import redact
 
 BackendName = Literal["auto", "openai", "offline"]
 Mode = Literal["auto", "tools", "json", "json_schema", "json_object", "md_json"]
@@ -116,9 +117,9 @@ class Settings(BaseModel):
         return self.backend
 
     def redact(self, text: str) -> str:
-        """`text` with the API key's value masked (for messages that quote a server or client)."""
-        secret = self.api_key.get_secret_value() if self.api_key is not None else ""
-        return text.replace(secret, "***") if len(secret) >= 4 else text
+        """`text` with the API key masked (for messages that quote a server or client), by the
+        one rule of `eventbrief.redaction`."""
+        return redact(text, self.api_key.get_secret_value() if self.api_key is not None else None)
 
     def describe(self) -> str:
         """A one-line, secret-free description of the backend a run will use (for stderr)."""

@@ -26,7 +26,7 @@ from eventbrief.backends.endpoint_report import EndpointReport
 from eventbrief.cache import CacheCounts, CachingBackend, ExtractionCache
 from eventbrief.chunking import ChunkingBackend
 from eventbrief.config import Settings
-from eventbrief.errors import ConfigError, EventbriefError
+from eventbrief.errors import ArticleError, ConfigError, EventbriefError, ExtractionError
 from eventbrief.models import Article, ArticleSummary, Provenance
 from eventbrief.pricing import default_prices
 
@@ -159,9 +159,12 @@ async def _run(
 
 
 def _one_line(exc: Exception, article_id: str) -> str:
-    """The error as one line that names the article (our errors already start with its name)."""
-    if isinstance(exc, EventbriefError):
+    """The error as one line that names the article, as ArticleOutcome promises: an article or
+    extraction error already starts with its path or id; any other error gets the id."""
+    if isinstance(exc, ArticleError | ExtractionError):
         message = str(exc)
+    elif isinstance(exc, EventbriefError):
+        message = f"{article_id}: {exc}"
     else:
         message = f"{article_id}: unexpected {type(exc).__name__}: {exc}"
     return " ".join(message.split())

@@ -24,6 +24,11 @@ from rich.progress import (
 from eventbrief.models import Usage
 
 
+def counted(count: int, noun: str) -> str:
+    """ "1 request", "2 requests": a count with its noun in the right number (regular nouns)."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
 def wants_progress(total: int, *, quiet: bool = False, stream: TextIO | None = None) -> bool:
     """A bar is worth drawing for two or more articles on a terminal, unless asked to be quiet."""
     target = stream if stream is not None else sys.stderr
@@ -100,8 +105,9 @@ class RunSummary:
         if self.usage.cost_usd is None and self.usage.requests:
             cost = "cost unknown (model not in the price table)"
         return (
-            f"eventbrief: {ok} of {self.articles} articles summarized, {self.failed} failed; "
-            f"{self.usage.requests} requests, {self.cache_hits} cache hits, "
+            f"eventbrief: {ok} of {counted(self.articles, 'article')} summarized, "
+            f"{self.failed} failed; {counted(self.usage.requests, 'request')}, "
+            f"{counted(self.cache_hits, 'cache hit')}, "
             f"{self.usage.prompt_tokens:,} prompt + {self.usage.completion_tokens:,} "
             f"completion tokens, {cost}, {self.wall_seconds:.1f} s"
         )

@@ -60,6 +60,7 @@ from eventbrief.grounding import quote_checker
 from eventbrief.models import Article, ArticleExtraction, Usage
 from eventbrief.prompt_templates import INSTRUCTOR_MESSAGES, load_prompts
 from eventbrief.rate_gate import RateGate
+from eventbrief.redaction import redact
 
 MODES: dict[str, instructor.Mode] = {
     "tools": instructor.Mode.TOOLS,
@@ -314,8 +315,8 @@ class _Wait:
 
 
 def _one_line(text: str, secret: str | None) -> str:
-    if secret:
-        text = text.replace(secret, "***")
+    """The reason as one bounded line, with the key masked as everywhere else."""
+    text = redact(text, secret)
     text = re.sub(r"\s+", " ", text).strip()
     if len(text) > _REASON_MAX_CHARS:
         text = text[: _REASON_MAX_CHARS - 1] + "…"
@@ -467,7 +468,7 @@ class OpenAIBackend:
                 client,
                 model=self.model,
                 endpoint=self.endpoint,
-                redact=lambda text: _one_line(text, self._api_key.get_secret_value()),
+                redact=lambda text: redact(text, self._api_key.get_secret_value()),
                 progress=progress,
             )
 

@@ -31,6 +31,7 @@ from eventbrief.errors import ConfigError, EventbriefError
 from eventbrief.models import Article, ArticleSummary
 from eventbrief.pipeline import build_summary
 from eventbrief.pricing import load_prices
+from eventbrief.progress import counted
 
 batch_app = typer.Typer(
     help=(
@@ -123,7 +124,7 @@ def prepare(
     else:
         with output.open("w", encoding="utf-8") as handle:
             handle.writelines(lines)
-        say(f"wrote {len(articles)} requests for {settings.model} to {output}")
+        say(f"wrote {counted(len(articles), 'request')} for {settings.model} to {output}")
     raise typer.Exit(EXIT_SOME_FAILED if failed else EXIT_OK)
 
 
@@ -225,7 +226,7 @@ def collect_cmd(
     cost = prices.cost(settings.model, report.usage, batch=True)
     spent = f", ${cost:.4f} at batch prices" if cost is not None else ""
     say(
-        f"collected {done} of {len(report.outcomes) + load_failed} articles, "
+        f"collected {done} of {counted(len(report.outcomes) + load_failed, 'article')}, "
         f"{len(report.failed) + load_failed} failed; {report.usage.prompt_tokens:,} prompt + "
         f"{report.usage.completion_tokens:,} completion tokens{spent}"
     )

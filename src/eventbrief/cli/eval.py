@@ -31,6 +31,7 @@ from eventbrief.errors import ConfigError
 from eventbrief.models import Article
 from eventbrief.pipeline import ArticleOutcome, for_run, prepare_backend, run_articles
 from eventbrief.pricing import default_prices
+from eventbrief.progress import counted
 from eventbrief.scoring import (
     Dataset,
     DatasetError,
@@ -63,8 +64,9 @@ Examples:
   eventbrief eval --backend offline --baseline evals/baseline.json --update-baseline
   eventbrief eval --backend offline --markdown -    # the tables for a README
 
-Exit codes: 0 scored (and at or above the baseline), 1 a metric fell below baseline minus its
-tolerance (each is named on stderr), 2 usage, configuration or dataset error.
+Exit codes: 0 scored (and at or above the baseline), 1 no article had a valid extraction, or
+a metric fell below baseline minus its tolerance (each is named on stderr), 2 usage,
+configuration or dataset error.
 """
 
 
@@ -147,11 +149,12 @@ def _run_backend(
     def on_result(outcome: ArticleOutcome) -> None:
         nonlocal done
         done += 1
-        if outcome.error is not None:
-            status = settings.redact(outcome.error)
+        if outcome.error is not None:  # it already names the article
+            line = settings.redact(outcome.error)
         else:
-            status = "ok" if outcome.article_id in timed.seconds else "ok (cached)"
-        say.print(f"[{done}/{len(dataset.items)}] {outcome.article_id}: {status}", markup=False)
+            cached = "" if outcome.article_id in timed.seconds else " (cached)"
+            line = f"{outcome.article_id}: ok{cached}"
+        say.print(f"[{done}/{len(dataset.items)}] {line}", markup=False)
 
     async def go() -> tuple[list[ArticleOutcome], _Named]:
         concurrency = await prepare_backend(
@@ -342,7 +345,19 @@ def eval_command(
         _write(html, render_html(result, scores))
     if markdown is not None:
         _emit(markdown, markdown_table(result))
+    if result.overall.articles and not result.overall.valid_articles:
+        nothing = _nothing_valid(result, saved=predictions is not None, update=update_baseline)
+        _fail(nothing, EXIT_SOME_FAILED)
     raise typer.Exit(_gate(result, baseline, update_baseline, require_baseline))
+
+
+def _nothing_valid(result: EvalReport, *, saved: bool, update: bool) -> str:
+    """The one line for a run with no valid extraction: its scores are all zeros and say
+    nothing about the backend, so the run fails (and never becomes a baseline)."""
+    what = "prediction" if saved else "extraction"
+    kept = "; the baseline was not updated" if update else ""
+    articles = counted(result.overall.articles, "article")
+    return f"no valid {what}: 0 of {articles} (the errors are above){kept}"
 
 
 def _gate(result: EvalReport, baseline: Path | None, update: bool, require: bool) -> int:

@@ -18,7 +18,7 @@ from eventbrief.errors import ConfigError
 from eventbrief.models import Usage
 from eventbrief.pipeline import ArticleOutcome, OnResult, summarize_many
 from eventbrief.pricing import default_prices
-from eventbrief.progress import RunProgress, RunSummary, wants_progress
+from eventbrief.progress import RunProgress, RunSummary, counted, wants_progress
 
 
 @dataclass(frozen=True)
@@ -96,4 +96,5 @@ def report_run(
         )
         typer.echo(summary.line(), err=True)
     if counts.cache_errors:
-        say(f"the extraction cache failed {counts.cache_errors} times; those results were not kept")
+        failed = counted(counts.cache_errors, "time")
+        say(f"the extraction cache failed {failed}; those results were not kept")

@@ -7,11 +7,13 @@
                              "metrics": {"events.f1": {"score": 0.61, "tolerance": 0.02}, …}},
                  "openai:gpt-4o-mini": {…}}}
 
-A run fails the gate when a metric of its entry scores below `score - tolerance` (or has no
-score at all, e.g. a field when no event matched). Metrics are the dotted names of
-`EvalReport.metrics()`; only metrics listed in the entry are checked. An entry remembers the
-articles it was measured on: a run on other articles is not compared with it (keep one baseline
-file per dataset), and a run whose gold records changed since is compared with a warning.
+A run fails the gate when a metric of its entry scores below `score - tolerance` or has no
+score at all (null: nothing to score, e.g. a field when no event matched, or a brief rate when
+no mention matched); a metric that is null in a run is not written into an updated entry.
+Metrics are the dotted names of `EvalReport.metrics()`; only metrics listed in the entry are
+checked. An entry remembers the articles it was measured on: a run on other articles is not
+compared with it (keep one baseline file per dataset), and a run whose gold records changed
+since is compared with a warning.
 """
 
 from __future__ import annotations
@@ -90,9 +92,13 @@ class Fall:
     tolerance: float
 
     def __str__(self) -> str:
-        now = "no score" if self.score is None else f"{self.score:.4f}"
+        if self.score is None:
+            return (
+                f"{self.metric} has no score in this run (nothing to score, n/a); "
+                f"baseline {self.baseline:.4f}"
+            )
         return (
-            f"{self.metric} fell: {now} < baseline {self.baseline:.4f} "
+            f"{self.metric} fell: {self.score:.4f} < baseline {self.baseline:.4f} "
             f"- tolerance {self.tolerance:.4f}"
         )
 

@@ -4,6 +4,8 @@ Predicted article events are first mapped to gold events (the per-article event 
 eval, or an evidence-overlap matcher); then, over the gold mentions that got a predicted event,
 B³ and pairwise precision/recall/F1 of the clustering. A gold conflict is recalled when the brief
 has a conflict of the same field whose values split the gold conflict's articles the same way.
+A rate with nothing to score (0/0: no matched mention, no conflict) is None, null in the JSON
+report: counting it as 1.0 would print a perfect score for a run that matched nothing.
 """
 
 from __future__ import annotations
@@ -125,17 +127,31 @@ def event_map_from_scores(scores: Iterable[Any]) -> dict[EventKey, str]:
     return {(s.article_id, m.pred_id): m.gold_id for s in scores for m in s.matches}
 
 
-def _prf(hits_p: float, total_p: float, hits_r: float, total_r: float) -> tuple[float, ...]:
-    precision = hits_p / total_p if total_p else 1.0
-    recall = hits_r / total_r if total_r else 1.0
+def _ratio(hits: float, total: float) -> float | None:
+    """hits / total, or None when there was nothing to score (a 0/0 is not a perfect score)."""
+    return hits / total if total else None
+
+
+def _prf(
+    hits_p: float, total_p: float, hits_r: float, total_r: float
+) -> tuple[float | None, float | None, float | None]:
+    """Precision, recall and F1; each None when it has nothing to score. With one side empty
+    and the other not, nothing on the other side can be matched, so F1 is 0 (as
+    2·tp / (predicted + gold) would give), not None."""
+    precision, recall = _ratio(hits_p, total_p), _ratio(hits_r, total_r)
+    if precision is None and recall is None:
+        return None, None, None
+    if precision is None or recall is None:
+        return precision, recall, 0.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     return precision, recall, f1
 
 
 def cluster_scores(
     predicted: Mapping[EventKey, int], gold: Mapping[EventKey, str]
-) -> dict[str, float]:
-    """B³ and pairwise P/R/F1 over the items both clusterings hold."""
+) -> dict[str, float | None]:
+    """B³ and pairwise P/R/F1 over the items both clusterings hold; None where there is
+    nothing to score (no item in both for B³, no pair on either side for pairwise)."""
     items = sorted(set(predicted) & set(gold))
     b3_p = b3_r = 0.0
     for item in items:
@@ -180,7 +196,8 @@ def conflict_matches(predicted: Conflict, gold: GoldConflict) -> bool:
 
 
 def score_brief(brief: Brief, gold: BriefGold, event_map: Mapping[EventKey, str]) -> dict[str, Any]:
-    """Flat scores (numbers only) for the eval report's `overall.brief`."""
+    """Flat scores for the eval report's `overall.brief`: counts, and rates that are None
+    when they have nothing to score (no matched mention, no conflict on that side)."""
     gold_cluster = {(m.article_id, m.event_id): c.id for c in gold.clusters for m in c.mentions}
     predicted: dict[EventKey, int] = {}
     for n, event in enumerate(brief.events):
@@ -193,8 +210,8 @@ def score_brief(brief: Brief, gold: BriefGold, event_map: Mapping[EventKey, str]
     right = [p for p in brief.conflicts if any(conflict_matches(p, g) for g in gold.conflicts)]
     scores.update(
         {
-            "conflict_recall": len(recalled) / len(gold.conflicts) if gold.conflicts else 1.0,
-            "conflict_precision": len(right) / len(brief.conflicts) if brief.conflicts else 1.0,
+            "conflict_recall": _ratio(len(recalled), len(gold.conflicts)),
+            "conflict_precision": _ratio(len(right), len(brief.conflicts)),
             "gold_conflicts": len(gold.conflicts),
             "predicted_conflicts": len(brief.conflicts),
             "gold_mentions": len(gold_cluster),

@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from html import escape
 
 from eventbrief.models import GroundedEvent
-from eventbrief.scoring.report import EvalReport, Scores, paid_note
+from eventbrief.scoring.report import NO_SCORE, EvalReport, Scores, brief_line, paid_note
 from eventbrief.scoring.scorer import ArticleScore
 
 _CHARTS: tuple[tuple[str, Callable[[Scores], float | None]], ...] = (
@@ -51,7 +51,7 @@ td.ev,.takeaways td{width:38%}.takeaways{margin-top:.8em}
 
 
 def _num(value: float | None) -> str:
-    return "–" if value is None else f"{value:.2f}"
+    return NO_SCORE if value is None else f"{value:.2f}"
 
 
 def _chart(title: str, rows: Sequence[tuple[str, float | None]]) -> str:
@@ -193,6 +193,8 @@ def render_html(report: EvalReport, scores: Sequence[ArticleScore]) -> str:
         f"{paid_note(run)}; "
         f"aggregation: {escape(report.settings.aggregation)}</p>"
     )
+    if o.brief:
+        summary += f"<p>brief (full scores in the JSON report): {escape(brief_line(o.brief))}</p>"
     return (
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
         f"<title>eventbrief eval · {escape(name)}</title><style>{_CSS}</style></head><body>"

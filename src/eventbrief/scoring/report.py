@@ -23,6 +23,7 @@ from pydantic import BaseModel, Field
 from rich.console import Console
 from rich.table import Table
 
+from eventbrief.progress import counted
 from eventbrief.scoring.metrics import Counts, Tally
 from eventbrief.scoring.scorer import DEFAULT_CONFIG, ArticleScore, ScoringConfig
 from eventbrief.scoring.similarity import FIELDS, WEIGHTS
@@ -132,7 +133,9 @@ class Overall(Scores):
     valid_articles: int
     schema_validity: float
     brief: dict[str, Any] | None = Field(
-        default=None, description="Brief scores (cluster F1, conflict recall) when gold has them."
+        default=None,
+        description="Brief scores (cluster F1, conflict recall) when gold has them; a rate is "
+        "null when it had nothing to score (no matched mention, no conflict).",
     )
 
 
@@ -187,8 +190,8 @@ class EvalReport(BaseModel):
         flat["grounding_rate"] = o.grounding_rate
         flat["schema_validity"] = o.schema_validity
         for key, value in (o.brief or {}).items():  # rates only; counts are not gated
-            if key.endswith(_RATE_SUFFIXES) and isinstance(value, int | float):
-                flat[f"brief.{key}"] = float(value)
+            if key.endswith(_RATE_SUFFIXES):
+                flat[f"brief.{key}"] = None if value is None else float(value)
         return flat
 
 
@@ -328,8 +331,12 @@ _FIELDS: tuple[tuple[str, Callable[[Scores], float | None]], ...] = (
 )
 
 
+NO_SCORE = "n/a"
+"""How a score with nothing to score (null in the JSON report) is shown to people."""
+
+
 def _fmt(value: float | None) -> str:
-    return "–" if value is None else f"{value:.2f}"
+    return NO_SCORE if value is None else f"{value:.2f}"
 
 
 def _latency(scores: Scores) -> str:
@@ -392,12 +399,13 @@ def markdown_table(report: EvalReport) -> str:
 
 
 def paid_note(run: RunInfo) -> str:
-    """The note "(this run: N requests, M cache hits)" for a run that went through the extraction
-    cache, else "": overall usage is what the scored extractions cost, cached ones included."""
+    """The note "(this run: N requests, M cache hits)" (a count of 1 in the singular) for a
+    run that went through the extraction cache, else "": overall usage is what the scored
+    extractions cost, cached ones included."""
     if run.cache_hits is None:
         return ""
     requests = run.usage.requests if run.usage else 0
-    return f" (this run: {requests} requests, {run.cache_hits} cache hits)"
+    return f" (this run: {counted(requests, 'request')}, {counted(run.cache_hits, 'cache hit')})"
 
 
 def print_report(report: EvalReport, console: Console) -> None:
@@ -412,9 +420,13 @@ def print_report(report: EvalReport, console: Console) -> None:
         + paid_note(report.run)
     )
     if o.brief:
-        shown = " · ".join(
-            f"{k.replace('_', ' ')} {v:.2f}"
-            for k, v in o.brief.items()
-            if isinstance(v, float) and (k.endswith("_f1") or k == "conflict_recall")
-        )
-        console.print(f"brief (full scores in the JSON report): {shown}")
+        console.print(f"brief (full scores in the JSON report): {brief_line(o.brief)}")
+
+
+def brief_line(brief: dict[str, Any]) -> str:
+    """The headline brief scores (the F1s and conflict recall), "n/a" where nothing was scored."""
+    return " · ".join(
+        f"{k.replace('_', ' ')} {_fmt(v)}"
+        for k, v in brief.items()
+        if k.endswith("_f1") or k == "conflict_recall"
+    )
