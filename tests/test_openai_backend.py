@@ -591,7 +591,8 @@ def test_a_one_letter_key_is_masked_only_where_it_stands_alone(
     scripted_server.queue(error_reply(400, f"{words}; key x rejected"))
     backend = OpenAIBackend("m", base_url=scripted_server.base_url, api_key="x")
     assert str(_fail(backend)) == (
-        f"nordic-fisheries: the endpoint rejected the request (HTTP 400): {words}; key *** rejected"
+        "nordic-fisheries: the endpoint rejected the request of mode tools (HTTP 400): "
+        f"{words}; key *** rejected; run 'eventbrief endpoint check' to find a mode it supports"
     )
 
 
