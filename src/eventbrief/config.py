@@ -36,6 +36,7 @@ ENV_VARS: dict[str, tuple[str, ...]] = {
     "reasks": ("EVENTBRIEF_REASKS",),
     "max_chars": ("EVENTBRIEF_MAX_CHARS",),
     "no_cache": ("EVENTBRIEF_NO_CACHE",),
+    "strict": ("EVENTBRIEF_STRICT",),
 }
 
 NO_ENDPOINT_HELP = (
@@ -63,6 +64,9 @@ class Settings(BaseModel):
     reasks: int = Field(default=2, ge=0, le=10)
     max_chars: int = Field(default=200_000, ge=1)
     no_cache: bool = False
+    # Fail an article whose answer is still invalid after the re-asks, instead of keeping its
+    # valid, grounded part with warnings (a partial result).
+    strict: bool = False
 
     @classmethod
     def resolve(cls, env: Mapping[str, str] | None = None, **flags: Any) -> Settings:
@@ -137,7 +141,7 @@ def _display_url(url: str) -> str:
 
 
 def _parse_env(field: str, raw: str) -> Any:
-    if field == "no_cache":
+    if field in ("no_cache", "strict"):
         return raw.lower() in {"1", "true", "yes", "on"}
     if field == "api_key":
         return SecretStr(raw)

@@ -34,6 +34,7 @@ def make_backend(settings: Settings) -> Backend:
             max_attempts=settings.max_attempts,
             max_retry_seconds=settings.max_retry_seconds,
             reasks=settings.reasks,
+            strict=settings.strict,
         )
     try:
         from eventbrief.backends.offline import OfflineBackend
