@@ -93,14 +93,18 @@ class RunSummary:
     cache_hits: int
     usage: Usage
     wall_seconds: float
+    partial: int = 0
+    """Of the articles summarized, those kept from an answer that never became valid."""
 
     def line(self) -> str:
         ok = self.articles - self.failed
+        partial = f" ({self.partial} partial)" if self.partial else ""
         cost = f"${self.usage.cost_usd or 0.0:.4f}"
         if self.usage.cost_usd is None and self.usage.requests:
             cost = "cost unknown (model not in the price table)"
         return (
-            f"eventbrief: {ok} of {self.articles} articles summarized, {self.failed} failed; "
+            f"eventbrief: {ok} of {self.articles} articles summarized{partial}, "
+            f"{self.failed} failed; "
             f"{self.usage.requests} requests, {self.cache_hits} cache hits, "
             f"{self.usage.prompt_tokens:,} prompt + {self.usage.completion_tokens:,} "
             f"completion tokens, {cost}, {self.wall_seconds:.1f} s"
