@@ -376,7 +376,8 @@ def salvage(article: Article, answer: Any) -> Salvaged:
 
     events = [e.model_copy(update={"id": f"e{n}"}) for n, e in enumerate(events, 1)]
     if run.given_ids != [e.id for e in events]:
-        run.warnings.append(f"renumbered the events e1 to e{len(events)}")
+        span = "the event as e1" if len(events) == 1 else f"the events e1 to e{len(events)}"
+        run.warnings.append(f"renumbered {span}")
     entities = _with_participants(events, entities, run)
     takeaways = _enough_takeaways(takeaways, article, run)
     summary = _usable_summary(summary, article, run)
