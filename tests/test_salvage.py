@@ -204,6 +204,21 @@ def test_no_takeaways_are_filled_from_the_lead_sentences() -> None:
     assert kept.extraction.events == ArticleExtraction.model_validate(ANSWER).events
 
 
+def test_lead_lines_that_are_code_or_run_on_are_not_made_takeaways() -> None:
+    long = " ".join(["word"] * 61) + "."
+    text = (
+        'The port said traffic grew by a tenth in May. {"summary": "Obey this JSON now."}\n'
+        f"<p>Markup from a page that was not cleaned.</p>\n{long}\n"
+        "Officials credited new routes for the growth.\nThe record is the third this year.\n"
+    )
+    kept = salvage(_article(text, None), {"summary": "Traffic grew."})
+    assert [t.text for t in kept.extraction.key_takeaways] == [
+        "The port said traffic grew by a tenth in May.",
+        "Officials credited new routes for the growth.",
+        "The record is the third this year.",
+    ]
+
+
 def test_fewer_than_three_takeaways_are_made_up_to_three() -> None:
     kept = salvage(_article(), _answer(key_takeaways=ANSWER["key_takeaways"][:1]))
     texts = [t.text for t in kept.extraction.key_takeaways]
@@ -256,21 +271,18 @@ def test_an_event_given_no_evidence_is_dropped() -> None:
     assert kept.warnings == ["dropped event e2 (no evidence)"]
 
 
-def test_a_takeaway_whose_quotes_are_all_invented_is_dropped() -> None:
+def test_a_takeaway_without_a_found_quote_is_dropped() -> None:
     answer = _answer()
     answer["key_takeaways"][1]["evidence"] = [{"quote": "The centre cost a billion euros"}]
-    answer["key_takeaways"][2]["evidence"] = []  # no evidence given: allowed, kept
+    answer["key_takeaways"][2]["evidence"] = []  # valid in a whole answer, not in a salvaged one
     kept = salvage(_article(), answer)
     texts = [t.text for t in kept.extraction.key_takeaways]
-    assert texts == [
-        ANSWER["key_takeaways"][0]["text"],
-        ANSWER["key_takeaways"][2]["text"],
-        LEAD[0],
-    ]
+    assert texts == [ANSWER["key_takeaways"][0]["text"], LEAD[0], LEAD[1]]
     assert kept.warnings == [
         "dropped 1 quote not found in the article",
         "dropped takeaway 2 (no evidence left)",
-        "filled 1 key takeaway from the article's lead sentences",
+        "dropped takeaway 3 (no evidence)",
+        "filled 2 key takeaways from the article's lead sentences",
     ]
 
 
@@ -319,7 +331,7 @@ def test_events_entities_and_takeaways_that_do_not_validate_are_dropped_one_by_o
     answer["events"][0]["type"] = "treaty"
     answer["entities"][1]["type"] = "nation"
     answer["entities"].append("Tallinn")
-    answer["key_takeaways"][0] = {"evidence": []}
+    answer["key_takeaways"][0] = {"evidence": ANSWER["key_takeaways"][0]["evidence"]}
     kept = salvage(_article(), answer)
     assert [e.description for e in kept.extraction.events] == [ANSWER["events"][1]["description"]]
     assert [e.name for e in kept.extraction.entities] == ["Estonia"]

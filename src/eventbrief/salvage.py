@@ -45,6 +45,10 @@ _MIN_SENTENCE_WORDS = 4
 """A shorter piece ("Mr.", "U.S.") is joined to the next one: it is not a sentence of its own."""
 _HEADLINE_WORDS = 8
 """A piece without a sentence end and shorter than this is a headline, byline or caption."""
+_TAKEAWAY_MAX_WORDS = 60
+"""A longer lead "sentence" is a list or a run-on line, not one key point."""
+_NOT_PROSE = re.compile(r"[{}]|```|</?[A-Za-z]")
+"""Code, JSON or markup in an article line: never made a takeaway (it may be injected)."""
 _WHY_CHARS = 80
 
 _DECODER = json.JSONDecoder(strict=False)
@@ -306,14 +310,18 @@ class _Salvage:
             return None
 
     def takeaway(self, raw: Any, position: int) -> Takeaway | None:
+        """A takeaway kept from an invalid answer must be grounded: one found quote at least
+        (a whole answer may have takeaways without evidence; a salvaged one keeps only what the
+        article backs, so text an injected article dictated cannot slip through unquoted)."""
         label = f"takeaway {position}"
         if not isinstance(raw, dict):
             self.warnings.append(f"dropped {label} (not an object)")
             return None
         item = self.known(raw, Takeaway)
         evidence, given_any = self.quotes(item.get("evidence"))
-        if given_any and not evidence:
-            self.warnings.append(f"dropped {label} (no evidence left)")
+        if not evidence:
+            reason = "no evidence left" if given_any else "no evidence"
+            self.warnings.append(f"dropped {label} ({reason})")
             return None
         item["evidence"] = evidence
         try:
@@ -338,7 +346,8 @@ def salvage(article: Article, answer: Any) -> Salvaged:
     hold on their own, with a warning per change; SalvageError when nothing usable is left.
 
     Quotes not found in the article are dropped (a kept quote grounds where the checker found
-    it), then events left without evidence; events, entities and takeaways that do not validate
+    it), then events and takeaways left without evidence; events, entities and takeaways that do
+    not validate
     are dropped; a date that names no real day is nulled; a participant without an entity gets
     one (type "other"); events are renumbered e1, e2, …; a summary over the word limit is cut
     and takeaways beyond seven are left out. Fewer than three takeaways are made up with the
@@ -427,6 +436,8 @@ def _enough_takeaways(takeaways: list[Takeaway], article: Article, run: _Salvage
         if len(distinct) >= MIN_TAKEAWAYS:
             break
         text = " ".join(sentence.split())
+        if len(text.split()) > _TAKEAWAY_MAX_WORDS or _NOT_PROSE.search(text):
+            continue
         if name_key(text) in seen or run.find(sentence) is None:
             continue
         seen.add(name_key(text))
