@@ -74,7 +74,9 @@ class Fault:
     """One row of the matrix. `once` is answered first, then a valid answer; `always` answers
     every request. `recover`: requests a transient fault costs in all (None: not retried, the
     article fails at once). `persist`: requests made when the fault never goes away, after which
-    the article fails with a message holding `says` (or, with `accepted`, succeeds)."""
+    the article fails with a message holding `says` (or, with `accepted`, succeeds).
+    `salvaged`: the warnings of the partial result that a persistent invalid answer leaves when
+    the backend is not strict (it fails as `says` with strict only); None: nothing is usable."""
 
     key: str
     once: Make
@@ -83,6 +85,7 @@ class Fault:
     says: tuple[str, ...] = ()
     at_least_seconds: float = 0.0
     accepted: bool = False
+    salvaged: tuple[str, ...] | None = None
 
     def always(self, valid: dict[str, Any]) -> Reply:
         return self.once(valid)
@@ -173,6 +176,7 @@ FAULTS: list[Fault] = [
         2,
         1 + REASKS,
         ("key_takeaways", "at least 3"),
+        salvaged=("filled 1 key takeaway from the article's lead sentences",),
     ),
     Fault(
         "quote-not-in-article",
@@ -180,6 +184,10 @@ FAULTS: list[Fault] = [
         2,
         1 + REASKS,
         ("quote not found", "a sentence the article never says"),
+        salvaged=(
+            "dropped 1 quote not found in the article",
+            "dropped event e1 (no evidence left)",
+        ),
     ),
     Fault(
         "finish-reason-length",
@@ -234,7 +242,7 @@ OTHER_ROWS = ["narration-stall", "narration-drip-feed", "drip-feed"]
 RECOVERABLE = [f for f in FAULTS if f.recover is not None]
 
 
-def _backend(server: Any, mode: str = "tools") -> OpenAIBackend:
+def _backend(server: Any, mode: str = "tools", *, strict: bool = False) -> OpenAIBackend:
     return OpenAIBackend(
         model="scripted-model",
         base_url=server.base_url,
@@ -244,12 +252,15 @@ def _backend(server: Any, mode: str = "tools") -> OpenAIBackend:
         max_attempts=MAX_ATTEMPTS,
         max_retry_seconds=MAX_RETRY_SECONDS,
         reasks=REASKS,
+        strict=strict,
     )
 
 
-def _extract(server: Any, article: Article, mode: str = "tools") -> ArticleSummary:
+def _extract(
+    server: Any, article: Article, mode: str = "tools", *, strict: bool = False
+) -> ArticleSummary:
     async def run() -> ArticleSummary:
-        backend = _backend(server, mode)
+        backend = _backend(server, mode, strict=strict)
         try:
             return build_summary(article, await backend.extract(article), backend)
         finally:
@@ -301,11 +312,12 @@ FAILING = [f for f in FAULTS if not f.accepted]
 def test_persistent_fault_fails_with_one_line_naming_the_article(
     scripted_server: Any, article: Article, fault: Fault
 ) -> None:
+    """Rows whose last answer can be salvaged fail so only with strict; the others always."""
     valid = extraction_for(article.text)
     scripted_server.router = lambda request: fault.always(valid)
     started = time.monotonic()
     with pytest.raises(ExtractionError) as info:
-        _extract(scripted_server, article)
+        _extract(scripted_server, article, strict=fault.salvaged is not None)
     elapsed = time.monotonic() - started
     message = str(info.value)
     assert one_line(message), message
@@ -314,6 +326,26 @@ def test_persistent_fault_fails_with_one_line_naming_the_article(
         assert word.lower() in message.lower(), message
     assert len(chat_requests(scripted_server.requests)) == fault.persist
     assert elapsed < TIME_BOUND
+
+
+SALVAGED = [f for f in FAULTS if f.salvaged is not None]
+
+
+@pytest.mark.parametrize("fault", SALVAGED, ids=lambda f: f.key)
+def test_persistent_invalid_answer_keeps_its_valid_grounded_part(
+    scripted_server: Any, article: Article, fault: Fault
+) -> None:
+    valid = extraction_for(article.text)
+    scripted_server.router = lambda request: fault.always(valid)
+    started = time.monotonic()
+    summary = _extract(scripted_server, article)
+    assert len(chat_requests(scripted_server.requests)) == fault.persist
+    assert time.monotonic() - started < TIME_BOUND
+    assert summary.partial
+    assert tuple(summary.provenance.warnings) == fault.salvaged
+    assert summary.provenance.grounding_rate == 1.0
+    assert summary.summary == valid["summary"]
+    assert len(summary.key_takeaways) == 3
 
 
 JSON_MODES = ["json", "json_schema", "md_json"]
@@ -404,7 +436,8 @@ def test_batch_with_every_persistent_fault_writes_the_good_articles(
     scripted_server: Any, tmp_path: Path
 ) -> None:
     """One run: an article per fault plus three good ones, all concurrent. The good ones are
-    written, each failed one is named on one stderr line, and the exit code is 1."""
+    written, and so are the salvaged ones (as partial); each failed or partial one is named on
+    one stderr line, and the exit code is 1."""
     # A Retry-After beyond the retry budget pauses every request of the run (up to a cap), not
     # only its own article's: that row is tested alone, so it cannot hold up the rest here.
     in_batch = [f for f in FAILING if f.key != "429-retry-after-too-long"]
@@ -429,13 +462,26 @@ def test_batch_with_every_persistent_fault_writes_the_good_articles(
     )
     elapsed = time.monotonic() - started
     assert result.exit_code == 1, (result.exit_code, result.stderr, result.exception)
-    assert sorted(p.stem for p in out.glob("*.json")) == good, (list(out.iterdir()), result.stderr)
-    for article_id in good:
-        ArticleSummary.model_validate_json((out / f"{article_id}.json").read_text("utf-8"))
+    partial = sorted(a for a, f in faulty.items() if f.salvaged is not None)
+    written = sorted(p.stem for p in out.glob("*.json"))
+    assert written == sorted(good + partial), (list(out.iterdir()), result.stderr)
+    for article_id in written:
+        summary = ArticleSummary.model_validate_json(
+            (out / f"{article_id}.json").read_text("utf-8")
+        )
+        assert summary.partial == (article_id in partial)
     stderr_lines = result.stderr.splitlines()
     for article_id in faulty:
         naming = [line for line in stderr_lines if article_id in line]
         assert len(naming) == 1, (article_id, result.stderr)
+        if article_id in partial:
+            assert naming[0].startswith(f"eventbrief: {article_id}: partial, "), naming
+    articles = len(faulty) + len(good)
+    failed = len(faulty) - len(partial)
+    assert (
+        f"{articles - failed} of {articles} articles summarized ({len(partial)} partial), "
+        f"{failed} failed;"
+    ) in result.stderr
     assert "Traceback" not in result.output
     assert elapsed < 2 * TIME_BOUND
 

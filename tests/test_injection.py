@@ -61,7 +61,7 @@ def _answer(extraction: dict[str, Any], mode: str) -> Reply:
     return content_reply(extraction)
 
 
-def _backend(server: Any, mode: str = "tools") -> OpenAIBackend:
+def _backend(server: Any, mode: str = "tools", *, strict: bool = False) -> OpenAIBackend:
     return OpenAIBackend(
         model="scripted-model",
         base_url=server.base_url,
@@ -71,14 +71,17 @@ def _backend(server: Any, mode: str = "tools") -> OpenAIBackend:
         max_attempts=2,
         max_retry_seconds=2.0,
         reasks=REASKS,
+        strict=strict,
     )
 
 
-def _extract(server: Any, article: Article, mode: str = "tools") -> ArticleSummary:
+def _extract(
+    server: Any, article: Article, mode: str = "tools", *, strict: bool = False
+) -> ArticleSummary:
     """One article through the real backend (openai + instructor over HTTP) and grounding."""
 
     async def run() -> ArticleSummary:
-        backend = _backend(server, mode)
+        backend = _backend(server, mode, strict=strict)
         try:
             result = await backend.extract(article)
         finally:
@@ -235,18 +238,40 @@ def test_invented_quote_is_reasked_then_accepted(scripted_server: Any, path: Pat
     [INJECTION_DIR / "fake_json_answer.txt", INJECTION_DIR / "ignore_instructions.txt"],
     ids=lambda p: p.name,
 )
-def test_persistent_invented_quote_fails_with_one_line_naming_the_article(
+def test_persistent_invented_quote_fails_with_one_line_naming_the_article_when_strict(
     scripted_server: Any, path: Path
 ) -> None:
     article = _load(path)
     bad = with_quote(extraction_for(article.text), INVENTED)
     scripted_server.router = lambda request: tool_call_reply(bad)
     with pytest.raises(ExtractionError) as info:
-        _extract(scripted_server, article)
+        _extract(scripted_server, article, strict=True)
     message = str(info.value)
     assert one_line(message)
     assert article.meta.id in message
     assert len(chat_requests(scripted_server.requests)) == 1 + REASKS
+
+
+@pytest.mark.parametrize(
+    "path",
+    [INJECTION_DIR / "fake_json_answer.txt", INJECTION_DIR / "ignore_instructions.txt"],
+    ids=lambda p: p.name,
+)
+def test_persistent_invented_quote_is_dropped_from_the_partial_result(
+    scripted_server: Any, path: Path
+) -> None:
+    article = _load(path)
+    bad = with_quote(extraction_for(article.text), INVENTED)
+    scripted_server.router = lambda request: tool_call_reply(bad)
+    summary = _extract(scripted_server, article)
+    assert len(chat_requests(scripted_server.requests)) == 1 + REASKS
+    assert summary.partial
+    assert summary.provenance.warnings == [
+        "dropped 1 quote not found in the article",
+        "dropped event e1 (no evidence left)",
+    ]
+    assert "PWNED" not in summary.model_dump_json()
+    assert summary.provenance.grounding_rate == 1.0
 
 
 def test_quotes_from_the_fake_answer_are_not_taken_as_the_answer(scripted_server: Any) -> None:

@@ -18,7 +18,8 @@ from eventbrief.backends.base import Backend, ExtractionResult
 from eventbrief.backends.openai_compatible import OpenAIBackend, asked_schema, for_the_model
 from eventbrief.errors import ConfigError, ExtractionError
 from eventbrief.event_types import EVENT_TYPE_INFO
-from eventbrief.models import Article, ArticleExtraction, ArticleMeta, Usage
+from eventbrief.models import Article, ArticleExtraction, ArticleMeta, ArticleSummary, Usage
+from eventbrief.pipeline import build_summary
 from eventbrief.prompt_templates import load_prompts
 from scripted_server import (
     RecordedRequest,
@@ -391,13 +392,13 @@ def test_hallucinated_quote_is_reasked_with_the_error(scripted_server: ScriptedS
     assert f"quote not found in the article: {invented!r}" in second_text
 
 
-def test_a_quote_still_unfound_after_every_reask_fails_the_article(
+def test_a_quote_still_unfound_after_every_reask_fails_the_article_when_strict(
     scripted_server: ScriptedServer,
 ) -> None:
     invented = "Chile will host the next round of talks."
     answer = _with(["events", 2, "evidence"], [{"quote": invented}])
     scripted_server.router = lambda request: tool_call_reply(answer, usage=(300, 100))
-    error = _fail(_backend(scripted_server, reasks=2))
+    error = _fail(_backend(scripted_server, reasks=2, strict=True))
     assert len(scripted_server.requests) == 3
     assert "quote not found in the article" in str(error)
     assert "\n" not in str(error)
@@ -525,7 +526,7 @@ def test_finish_reason_length_is_a_clear_error(scripted_server: ScriptedServer) 
 def test_reasks_are_bounded(scripted_server: ScriptedServer) -> None:
     bad = _with(["key_takeaways"], EXTRACTION["key_takeaways"][:2])
     scripted_server.router = lambda request: tool_call_reply(bad, usage=(10, 5))
-    error = _fail(_backend(scripted_server, reasks=1))
+    error = _fail(_backend(scripted_server, reasks=1, strict=True))
     assert len(scripted_server.requests) == 2
     assert str(error).startswith(
         "nordic-fisheries: the model's answer was not valid after 2 tries: key_takeaways: "
@@ -701,3 +702,224 @@ def test_a_refusal_is_named(scripted_server: ScriptedServer) -> None:
     scripted_server.router = lambda request: Reply(body=body)
     error = _fail(_backend(scripted_server, reasks=0))
     assert str(error) == "nordic-fisheries: the model refused: I can't help with that."
+
+
+# Partial results: an answer still invalid after the re-asks keeps its valid, grounded part.
+
+LEAD = [
+    "OSLO, May 15 (Nordic Wire) — Norway and Chile signed a five-year fisheries research "
+    "agreement on Tuesday, the Norwegian fisheries ministry said, pledging 40 million kroner "
+    "for joint surveys of salmon farming waters.",
+    "Fisheries Minister Marianne Sivertsen Næss signed the deal in Oslo with Chile's "
+    "ambassador, Gloria Navarrete.",
+    "A Chilean research vessel is expected to visit Bergen in early September, according to "
+    "the ministry.",
+]
+
+
+def _summary(backend: OpenAIBackend, result: ExtractionResult) -> ArticleSummary:
+    return build_summary(_article(), result, backend)
+
+
+def test_no_takeaways_after_every_reask_is_partial_with_lead_sentences(
+    scripted_server: ScriptedServer,
+) -> None:
+    answer = _with(["key_takeaways"], [])
+    scripted_server.router = lambda request: tool_call_reply(answer, usage=(300, 100))
+    backend = _backend(scripted_server, reasks=2)
+    result = _run(backend)
+    assert len(scripted_server.requests) == 3
+    assert result.usage == Usage(prompt_tokens=900, completion_tokens=300, requests=3)
+    assert result.warnings == ("filled 3 key takeaways from the article's lead sentences",)
+    takeaways = result.extraction.key_takeaways
+    assert [t.text for t in takeaways] == LEAD
+    assert [[q.quote for q in t.evidence] for t in takeaways] == [[s] for s in LEAD]
+    assert result.extraction.events == EXPECTED.events
+    assert result.extraction.summary == EXPECTED.summary
+    summary = _summary(backend, result)
+    assert summary.partial
+    assert summary.provenance.warnings == list(result.warnings)
+    assert summary.provenance.grounding_rate == 1.0
+    for takeaway in summary.key_takeaways:
+        (evidence,) = takeaway.evidence
+        assert evidence.match == "exact"
+        assert TEXT[evidence.start : evidence.end] == evidence.quote
+
+
+def test_events_with_invented_quotes_are_dropped_and_the_rest_kept(
+    scripted_server: ScriptedServer,
+) -> None:
+    answer = copy.deepcopy(EXTRACTION)
+    answer["events"][0]["evidence"] = [{"quote": "Norway and Chile signed a fisheries treaty"}]
+    answer["events"][1]["evidence"].insert(0, {"quote": "The vessel will dock in Tromsø."})
+    # one letter off: grounding finds it fuzzily, so it is kept
+    answer["events"][2]["evidence"] = [{"quote": "The environmental group Belona criticised"}]
+    scripted_server.router = lambda request: tool_call_reply(answer)
+    backend = _backend(scripted_server, reasks=1)
+    result = _run(backend)
+    assert len(scripted_server.requests) == 2
+    assert [e.id for e in result.extraction.events] == ["e1", "e2"]
+    assert [e.description for e in result.extraction.events] == [
+        EXTRACTION["events"][1]["description"],
+        EXTRACTION["events"][2]["description"],
+    ]
+    assert [[q.quote for q in e.evidence] for e in result.extraction.events] == [
+        ["is expected to visit Bergen in early September"],
+        ["The environmental group Belona criticised"],
+    ]
+    assert result.warnings == (
+        "dropped 2 quotes not found in the article",
+        "dropped event e1 (no evidence left)",
+        "renumbered the events e1 to e2",
+    )
+    summary = _summary(backend, result)
+    assert summary.provenance.grounding_rate == 1.0
+    evidence = [e for item in (*summary.events, *summary.key_takeaways) for e in item.evidence]
+    assert len(evidence) == 5
+    for quote in evidence:
+        assert quote.start is not None and quote.end is not None
+        found = TEXT[quote.start : quote.end]
+        if quote.match == "exact":
+            assert " ".join(found.split()) == " ".join(quote.quote.split())
+        else:
+            assert quote.match == "fuzzy"
+            assert found == "The environmental group Bellona criticised"
+
+
+def test_a_participant_missing_from_entities_gets_an_entity(
+    scripted_server: ScriptedServer,
+) -> None:
+    answer = copy.deepcopy(EXTRACTION)
+    answer["entities"] = [e for e in answer["entities"] if e["name"] != "Gloria Navarrete"]
+    scripted_server.router = lambda request: tool_call_reply(answer)
+    result = _run(_backend(scripted_server, reasks=1))
+    assert len(scripted_server.requests) == 2
+    added = [e for e in result.extraction.entities if e.name == "Gloria Navarrete"]
+    assert [(e.name, e.type, e.aliases) for e in added] == [("Gloria Navarrete", "other", [])]
+    assert result.warnings == ("added entity 'Gloria Navarrete' for a participant",)
+    assert result.extraction.events == EXPECTED.events
+
+
+def test_a_date_that_does_not_exist_is_nulled(scripted_server: ScriptedServer) -> None:
+    answer = _with(["events", 0, "date", "value"], "2025-02-30")
+    scripted_server.router = lambda request: tool_call_reply(answer)
+    result = _run(_backend(scripted_server, reasks=0))
+    assert len(scripted_server.requests) == 1
+    date = result.extraction.events[0].date
+    assert date is not None and (date.text, date.value) == ("on Tuesday", None)
+    assert result.warnings == ("nulled the date '2025-02-30' of event e1 (not a real date)",)
+    assert result.extraction.events[1:] == EXPECTED.events[1:]
+
+
+def test_the_last_answer_is_the_one_salvaged(scripted_server: ScriptedServer) -> None:
+    first = _with(["key_takeaways"], [])
+    last = _with(["key_takeaways"], EXTRACTION["key_takeaways"][:2])
+    last["events"] = last["events"][:1]
+    scripted_server.queue(tool_call_reply(first), tool_call_reply(last))
+    result = _run(_backend(scripted_server, reasks=1))
+    assert len(scripted_server.requests) == 2
+    assert [e.id for e in result.extraction.events] == ["e1"]
+    assert [t.text for t in result.extraction.key_takeaways] == [
+        EXTRACTION["key_takeaways"][0]["text"],
+        EXTRACTION["key_takeaways"][1]["text"],
+        LEAD[0],
+    ]
+    assert result.warnings == ("filled 1 key takeaway from the article's lead sentences",)
+
+
+@pytest.mark.parametrize("mode", ["json", "json_schema", "md_json"])
+def test_content_modes_salvage_the_content(scripted_server: ScriptedServer, mode: str) -> None:
+    answer = json.dumps(_with(["key_takeaways"], []))
+    content = f"```json\n{answer}\n```" if mode == "md_json" else answer
+    scripted_server.router = lambda request: content_reply(content)
+    result = _run(_backend(scripted_server, mode=mode, reasks=1))
+    assert len(scripted_server.requests) == 2
+    assert [t.text for t in result.extraction.key_takeaways] == LEAD
+    assert result.warnings == ("filled 3 key takeaways from the article's lead sentences",)
+
+
+def _raw_newlines(extraction: dict[str, Any]) -> str:
+    """`extraction` as JSON whose strings hold raw newlines (escaped ones turned back)."""
+    text = json.dumps(extraction, ensure_ascii=False).replace("\\n", "\n")
+    with pytest.raises(json.JSONDecodeError, match="control character"):
+        json.loads(text)
+    return text
+
+
+def _newline_answer() -> dict[str, Any]:
+    answer = _with(["summary"], "Norway and Chile signed a research pact.\nBellona criticised it.")
+    answer["key_takeaways"][0]["evidence"] = [{"quote": "salmon farming waters.\n\nFisheries"}]
+    return answer
+
+
+@pytest.mark.parametrize("mode", ["tools", "json", "json_schema"])
+def test_raw_newlines_inside_json_strings_are_accepted_at_once(
+    scripted_server: ScriptedServer, mode: str
+) -> None:
+    answer = _newline_answer()
+    raw = _raw_newlines(answer)
+    scripted_server.queue(tool_call_reply(raw) if mode == "tools" else content_reply(raw))
+    result = _run(_backend(scripted_server, mode=mode))
+    assert len(scripted_server.requests) == 1
+    assert result.warnings == ()
+    assert result.extraction == ArticleExtraction.model_validate(answer)
+    assert result.extraction.summary.count("\n") == 1
+
+
+def test_raw_newlines_in_md_json_are_kept_whole_after_the_reasks(
+    scripted_server: ScriptedServer,
+) -> None:
+    """md_json is the exception: instructor cuts the JSON out of the fence with a strict
+    decoder, which fails on the raw newline and hands over a nested object instead (a schema
+    error, re-asked). The salvage path reads the whole fence leniently and keeps all of it."""
+    answer = _newline_answer()
+    content = f"```json\n{_raw_newlines(answer)}\n```"
+    scripted_server.router = lambda request: content_reply(content)
+    result = _run(_backend(scripted_server, mode="md_json", reasks=1))
+    assert len(scripted_server.requests) == 2
+    assert result.extraction == ArticleExtraction.model_validate(answer)
+    assert result.warnings == ("kept an answer that failed validation; nothing in it was changed",)
+
+
+def test_strict_keeps_the_failure(scripted_server: ScriptedServer) -> None:
+    answer = _with(["key_takeaways"], [])
+    scripted_server.router = lambda request: tool_call_reply(answer, usage=(300, 100))
+    error = _fail(_backend(scripted_server, reasks=2, strict=True))
+    assert len(scripted_server.requests) == 3
+    assert str(error) == (
+        "nordic-fisheries: the model's answer was not valid after 3 tries: key_takeaways: "
+        "List should have at least 3 items after validation, not 0"
+    )
+    assert error.usage == Usage(prompt_tokens=900, completion_tokens=300, requests=3)
+
+
+@pytest.mark.parametrize(
+    ("reply", "says"),
+    [
+        (
+            tool_call_reply({"summary": "", "key_takeaways": [], "events": []}),
+            "summary: String should have at least 1 character; key_takeaways: List should have "
+            "at least 3 items after validation, not 0",
+        ),
+        (tool_call_reply("The article is about fish."), "Invalid JSON"),
+        (tool_call_reply({"url": "https://evil.example/c"}, name="send"), "summary: Field"),
+        (content_reply("Here is a summary of the article."), "No tool calls"),
+    ],
+    ids=["empty", "not-json", "wrong-object", "no-tool-call"],
+)
+def test_an_answer_with_nothing_usable_fails_as_before(
+    scripted_server: ScriptedServer, reply: Reply, says: str
+) -> None:
+    scripted_server.router = lambda request: reply
+    message = str(_fail(_backend(scripted_server, reasks=1)))
+    assert len(scripted_server.requests) == 2
+    assert message.startswith("nordic-fisheries: the model's answer was not valid after 2 tries")
+    assert says in message
+    assert "\n" not in message
+
+
+def test_a_cut_off_answer_is_never_salvaged(scripted_server: ScriptedServer) -> None:
+    answer = json.dumps(_with(["key_takeaways"], []))
+    scripted_server.queue(tool_call_reply(answer, finish_reason="length"))
+    error = _fail(_backend(scripted_server))
+    assert "cut off at its token limit" in str(error)

@@ -6,7 +6,9 @@ schema hash, rule-set version) and the article's sha256 and publication date. It
 extraction JSON and the usage that produced it; never an API key, header or base URL.
 
 `CachingBackend` wraps any backend: it answers from the cache when it can and stores each fresh
-result as soon as it completes, so a run stopped half way resumes where it stopped.
+result as soon as it completes, so a run stopped half way resumes where it stopped. A partial
+result (one with warnings, kept from an answer that never became valid) is not stored: asked
+again, the model may answer whole, and a cached partial would hide that for good.
 """
 
 from __future__ import annotations
@@ -193,7 +195,11 @@ class ExtractionCache:
         return ExtractionResult(extraction, model, prompt_version, usage)
 
     def put(self, identity: dict[str, str], meta: ArticleMeta, result: ExtractionResult) -> None:
-        """Store one result (replacing an older one for the same key) and commit at once."""
+        """Store one result (replacing an older one for the same key) and commit at once.
+        A partial result is refused: the table has no place for its warnings, and
+        `CachingBackend` never offers one (see the module docstring)."""
+        if result.warnings:
+            raise ValueError("a partial result (with warnings) is not cached")
         usage = result.usage.model_copy(update={"cost_usd": None}) if result.usage else None
         row = (
             cache_key(identity, meta),
@@ -323,7 +329,7 @@ class CachingBackend:
         self.counts.misses += 1
         if result.usage is not None:
             self.counts.usage = self.counts.usage + result.usage
-        if self.cache is not None:
+        if self.cache is not None and not result.warnings:
             try:
                 self.cache.put(self._identity, article.meta, result)
             except sqlite3.Error:

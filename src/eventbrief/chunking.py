@@ -243,6 +243,15 @@ def merge_extractions(parts: list[ArticleExtraction]) -> ArticleExtraction:
     )
 
 
+def chunk_warnings(groups: list[tuple[str, ...]]) -> tuple[str, ...]:
+    """Every chunk's warnings, each naming its chunk: the article is partial when any chunk
+    is, and event ids in a chunk's warning are that chunk's own."""
+    total = len(groups)
+    return tuple(
+        f"chunk {n} of {total}: {warning}" for n, group in enumerate(groups, 1) for warning in group
+    )
+
+
 def chunk_chars_from_env(default: int = DEFAULT_CHUNK_CHARS) -> int:
     """EVENTBRIEF_CHUNK_CHARS, else `default`; ConfigError for a value that is not a whole
     number of at least MIN_CHUNK_CHARS."""
@@ -320,6 +329,7 @@ class ChunkingBackend:
             results[0].model,
             results[0].prompt_version,
             usage,
+            chunk_warnings([r.warnings for r in results]),
         )
 
     async def aclose(self) -> None:

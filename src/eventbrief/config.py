@@ -39,6 +39,7 @@ ENV_VARS: dict[str, tuple[str, ...]] = {
     "temperature": ("EVENTBRIEF_TEMPERATURE",),
     "max_chars": ("EVENTBRIEF_MAX_CHARS",),
     "no_cache": ("EVENTBRIEF_NO_CACHE",),
+    "strict": ("EVENTBRIEF_STRICT",),
 }
 
 NO_ENDPOINT_HELP = (
@@ -72,6 +73,9 @@ class Settings(BaseModel):
     temperature: float = Field(default=0.0, ge=0.0, le=2.0)
     max_chars: int = Field(default=200_000, ge=1)
     no_cache: bool = False
+    # Fail an article whose answer is still invalid after the re-asks, instead of keeping its
+    # valid, grounded part with warnings (a partial result).
+    strict: bool = False
 
     @classmethod
     def resolve(cls, env: Mapping[str, str] | None = None, **flags: Any) -> Settings:
@@ -146,7 +150,7 @@ def _display_url(url: str) -> str:
 
 
 def _parse_env(field: str, raw: str) -> Any:
-    if field == "no_cache":
+    if field in ("no_cache", "strict"):
         return raw.lower() in {"1", "true", "yes", "on"}
     if field == "api_key":
         return SecretStr(raw)

@@ -219,6 +219,12 @@ def locate(quote: str, text: str) -> Span | None:
     return _Locator(text).locate(quote)
 
 
+def finder(text: str) -> Callable[[str], Span | None]:
+    """`locate` for many quotes of one text: the text is normalised once (and shared with the
+    quote checker and with grounding), so a quote found here gets the same span there."""
+    return _locator_for(text).locate
+
+
 def quote_checker(text: str) -> Callable[[str], None]:
     """A check for the validation context ("quote_checker"): raises ValueError naming a quote
     that is not in `text`, which instructor sends back to the model as a re-ask."""

@@ -295,6 +295,15 @@ class Provenance(_Model):
     created_at: dt.datetime
     usage: Usage | None = None
     grounding_rate: float = Field(ge=0, le=1, description="Share of quotes found in the text.")
+    warnings: list[str] = Field(
+        default_factory=list,
+        description=(
+            "What was changed to keep the valid, grounded part of an answer that was still "
+            "invalid after the re-asks (quotes, events or items dropped, takeaways filled from "
+            "the article's lead sentences, …), one line each; empty for a whole answer. A record "
+            "with warnings is partial."
+        ),
+    )
 
 
 class ArticleSummary(_Model):
@@ -312,6 +321,11 @@ class ArticleSummary(_Model):
     @classmethod
     def _summary_length(cls, value: str) -> str:
         return _check_summary(value)
+
+    @property
+    def partial(self) -> bool:
+        """Kept from an answer that never became valid: `provenance.warnings` say what it lost."""
+        return bool(self.provenance.warnings)
 
     @model_validator(mode="after")
     def _consistent(self) -> ArticleSummary:

@@ -59,6 +59,8 @@ def render_markdown(summary: ArticleSummary) -> str:
     model = f" ({prov.model})" if prov.model else ""
     facts.append(f"backend {prov.backend}{model}")
     facts.append(f"grounding {prov.grounding_rate:.0%}")
+    if summary.partial:
+        facts.append("**partial** (see Warnings)")
     lines += [" · ".join(facts), "", "## Summary", "", summary.summary, "", "## Key takeaways", ""]
     for takeaway in summary.key_takeaways:
         sources = _sources(takeaway.evidence)
@@ -95,6 +97,9 @@ def render_markdown(summary: ArticleSummary) -> str:
         lines.append(f"- **{_inline(entity.name)}** ({entity.type}{aliases}){about}")
     if not summary.entities:
         lines.append("No entities found.")
+    if summary.partial:
+        lines += ["", "## Warnings", ""]
+        lines += [f"- {_inline(warning)}" for warning in prov.warnings]
     return "\n".join(lines) + "\n"
 
 

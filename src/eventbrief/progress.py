@@ -98,14 +98,17 @@ class RunSummary:
     cache_hits: int
     usage: Usage
     wall_seconds: float
+    partial: int = 0
+    """Of the articles summarized, those kept from an answer that never became valid."""
 
     def line(self) -> str:
         ok = self.articles - self.failed
+        partial = f" ({self.partial} partial)" if self.partial else ""
         cost = f"${self.usage.cost_usd or 0.0:.4f}"
         if self.usage.cost_usd is None and self.usage.requests:
             cost = "cost unknown (model not in the price table)"
         return (
-            f"eventbrief: {ok} of {counted(self.articles, 'article')} summarized, "
+            f"eventbrief: {ok} of {counted(self.articles, 'article')} summarized{partial}, "
             f"{self.failed} failed; {counted(self.usage.requests, 'request')}, "
             f"{counted(self.cache_hits, 'cache hit')}, "
             f"{self.usage.prompt_tokens:,} prompt + {self.usage.completion_tokens:,} "

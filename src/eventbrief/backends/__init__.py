@@ -36,6 +36,7 @@ def make_backend(settings: Settings) -> Backend:
             reasks=settings.reasks,
             max_tokens=settings.max_tokens,
             temperature=settings.temperature,
+            strict=settings.strict,
         )
     try:
         from eventbrief.backends.offline import OfflineBackend

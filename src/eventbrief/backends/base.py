@@ -18,6 +18,9 @@ class ExtractionResult:
     model: str | None = None
     prompt_version: str | None = None
     usage: Usage | None = None
+    warnings: tuple[str, ...] = ()
+    """Non-empty for a partial result: what was changed to keep the valid part of an answer
+    that never became valid (they become `provenance.warnings`)."""
 
 
 @runtime_checkable

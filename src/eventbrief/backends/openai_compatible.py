@@ -2,8 +2,9 @@
 
 Two retry loops with different jobs:
 - instructor's own loop re-asks the model when its answer is not valid (bad JSON, a schema
-  error, a quote that is not in the article), sending the error back; `reasks` bounds it, and
-  an answer still invalid after the last re-ask fails the article (unfound quotes included);
+  error, a quote that is not in the article), sending the error back; `reasks` bounds it. An
+  answer still invalid after the last re-ask keeps its valid, grounded part (see salvage.py),
+  with warnings saying what it lost; it fails the article when nothing is usable or `strict`;
 - a tenacity loop around the whole call retries network faults (429 honouring Retry-After,
   5xx, timeouts, connection errors) with exponential backoff and jitter, bounded by
   `max_attempts` and `max_retry_seconds`. The openai client's own retries are off.
@@ -61,6 +62,7 @@ from eventbrief.models import Article, ArticleExtraction, Usage
 from eventbrief.prompt_templates import INSTRUCTOR_MESSAGES, load_prompts
 from eventbrief.rate_gate import RateGate
 from eventbrief.redaction import redact
+from eventbrief.salvage import Salvaged, SalvageError, lenient_json, salvage
 
 MODES: dict[str, instructor.Mode] = {
     "tools": instructor.Mode.TOOLS,
@@ -123,6 +125,21 @@ class _Asked(ArticleExtraction, instructor.OpenAISchema):
         if args or kwargs:
             return super().model_json_schema(*args, **kwargs)
         return asked_schema(cls.limits)
+
+    @classmethod
+    def model_validate_json(cls, json_data: str | bytes | bytearray, **kwargs: Any) -> Any:
+        """Every mode's answer is validated here. Text that is not JSON as pydantic reads it
+        (a raw newline typed into a quote, a fence md_json's extraction could not open) is read
+        again as `lenient_json` reads it before it counts as invalid and is re-asked."""
+        try:
+            return super().model_validate_json(json_data, **kwargs)
+        except ValidationError as exc:
+            if not any(problem["type"] == "json_invalid" for problem in exc.errors()):
+                raise
+            found = lenient_json(json_data)
+            if found is None:
+                raise
+        return super().model_validate_json(json.dumps(found), **kwargs)
 
 
 class _AskedWithLimits(_Asked):
@@ -384,6 +401,7 @@ class OpenAIBackend:
         rate_gate: RateGate | None = None,
         max_tokens: int | None = DEFAULT_MAX_TOKENS,
         temperature: float | None = 0.0,
+        strict: bool = False,
     ) -> None:
         if not model:
             raise ConfigError("the openai backend needs a model name (--model)")
@@ -407,6 +425,7 @@ class OpenAIBackend:
         self.max_attempts = max_attempts
         self.max_retry_seconds = max_retry_seconds
         self.reasks = reasks
+        self.strict = strict
         key = api_key.get_secret_value() if isinstance(api_key, SecretStr) else api_key
         # A local server may need no key, but the openai client insists on one.
         self._api_key = SecretStr(key or os.environ.get("OPENAI_API_KEY") or "no-key")
@@ -515,6 +534,7 @@ class OpenAIBackend:
         extra = self._request_extras()
         attempts = 0
         failure: str | None = None
+        salvaged: Salvaged | None = None
         try:
             async for attempt in retrying:
                 with attempt:
@@ -530,11 +550,21 @@ class OpenAIBackend:
                         **extra,
                     )
         except Exception as exc:  # every failure becomes one line naming the article
-            failure = self._reason(exc, attempts, meter.last_response)
+            salvaged = self._salvage(exc, article, meter.last_response)
+            if salvaged is None:
+                failure = self._reason(exc, attempts, meter.last_response)
         if failure is not None:
             # raised outside the handler so that no chained exception (whose request holds
             # the Authorization header) travels with the error
             raise ExtractionError(article.meta.id, failure, usage=meter.usage)
+        if salvaged is not None:
+            return ExtractionResult(
+                extraction=salvaged.extraction,
+                model=self.model,
+                prompt_version=self._prompts.version,
+                usage=meter.usage,
+                warnings=tuple(salvaged.warnings),
+            )
         return ExtractionResult(
             # instructor answers with its own subclass; hand on the plain contract model
             extraction=ArticleExtraction.model_validate(extraction.model_dump()),
@@ -612,3 +642,40 @@ class OpenAIBackend:
         else:
             reason = f"{type(exc).__name__}: {exc}"
         return _one_line(reason, self._api_key.get_secret_value())
+
+    def _salvage(self, exc: BaseException, article: Article, last_response: Any) -> Salvaged | None:
+        """The valid, grounded part of the model's last answer when the re-asks were spent on
+        answers that stayed invalid (never after a network or HTTP fault, a cut-off answer or
+        a refusal), unless the backend is strict; None when nothing in it is usable."""
+        if self.strict or _api_error(exc) is not None:
+            return None
+        if not isinstance(exc, InstructorRetryException) or not isinstance(
+            exc.__cause__, ValidationError | json.JSONDecodeError | ResponseParsingError
+        ):
+            return None
+        text = _answer_text(getattr(exc, "last_completion", None) or last_response, self.mode)
+        answer = lenient_json(text) if text else None
+        if answer is None:
+            return None
+        try:
+            return salvage(article, answer)
+        except SalvageError:
+            return None
+
+
+def _answer_text(completion: Any, mode: str) -> str | None:
+    """The answer as instructor reads it in `mode`: the first tool call's arguments in tools
+    mode, else the message content (md_json's fence included: `lenient_json` finds the JSON)."""
+    try:
+        message = completion.choices[0].message
+    except (AttributeError, IndexError, TypeError):
+        return None
+    if mode != "tools":
+        content = getattr(message, "content", None)
+        return content if isinstance(content, str) else None
+    calls = getattr(message, "tool_calls", None) or []
+    call = calls[0].function if calls else getattr(message, "function_call", None)
+    arguments = getattr(call, "arguments", None)
+    if isinstance(arguments, dict):
+        return json.dumps(arguments)
+    return arguments if isinstance(arguments, str) else None

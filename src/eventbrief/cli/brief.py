@@ -15,7 +15,7 @@ from eventbrief.brief.markdown import render_markdown
 from eventbrief.brief.narrate import narrate as write_narrative
 from eventbrief.brief.sources import SummaryFileError, find_text, read_summaries, split_inputs
 from eventbrief.cli.app import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, app
-from eventbrief.cli.extraction_step import report_run, summarize_sources
+from eventbrief.cli.extraction_step import report_run, say_partial, summarize_sources
 from eventbrief.cli.options import (
     BackendOption,
     BaseUrlOption,
@@ -23,6 +23,7 @@ from eventbrief.cli.options import (
     ModelOption,
     NoCacheOption,
     PublishedOption,
+    StrictOption,
     publication_dates,
     say,
     value,
@@ -87,6 +88,8 @@ def _summarize_articles(
         if outcome.summary is None:
             failures.say(settings.redact(outcome.error or f"{outcome.source}: failed"))
             continue
+        if outcome.summary.partial:
+            say_partial(outcome.summary)
         summaries.append(outcome.summary)
         try:
             article = load_article(
@@ -106,6 +109,7 @@ def _summarize_articles(
         failed=failed,
         started=run.started,
         quiet=quiet,
+        partial=sum(1 for s in summaries if s.partial),
     )
     return summaries, texts
 
@@ -173,6 +177,7 @@ def brief(
     base_url: BaseUrlOption = None,
     concurrency: ConcurrencyOption = None,
     no_cache: NoCacheOption = False,
+    strict: StrictOption = False,
     narrate: Annotated[
         bool,
         typer.Option("--narrate", help="Add one LLM-written paragraph (openai backend only)."),
@@ -193,6 +198,7 @@ def brief(
         "base_url": base_url,
         "concurrency": concurrency,
         "no_cache": no_cache or None,
+        "strict": strict or None,
     }
     failures = _Failures()
     summary_files, article_sources = split_inputs(paths, from_summaries)

@@ -16,7 +16,7 @@ from eventbrief.backends import make_backend
 from eventbrief.backends.base import Backend, ExtractionResult
 from eventbrief.cache import CacheCounts
 from eventbrief.cli.app import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, app
-from eventbrief.cli.extraction_step import paid, report_run
+from eventbrief.cli.extraction_step import paid, partial_note, report_run
 from eventbrief.cli.options import (
     BackendOption,
     BaseUrlOption,
@@ -24,6 +24,7 @@ from eventbrief.cli.options import (
     ModelOption,
     ModeOption,
     NoCacheOption,
+    StrictOption,
     value,
 )
 from eventbrief.config import Settings
@@ -151,6 +152,8 @@ def _run_backend(
         done += 1
         if outcome.error is not None:  # it already names the article
             line = settings.redact(outcome.error)
+        elif outcome.summary is not None and outcome.summary.partial:
+            line = f"{outcome.article_id}: {partial_note(outcome.summary)}"
         else:
             cached = "" if outcome.article_id in timed.seconds else " (cached)"
             line = f"{outcome.article_id}: ok{cached}"
@@ -201,7 +204,10 @@ def _run_backend(
         ),
     )
     failed = sum(1 for o in outcomes if o.error is not None)
-    report_run(settings, counts, articles=len(outcomes), failed=failed, started=started)
+    partial = sum(1 for o in outcomes if o.summary is not None and o.summary.partial)
+    report_run(
+        settings, counts, articles=len(outcomes), failed=failed, started=started, partial=partial
+    )
     return predictions, run
 
 
@@ -237,6 +243,7 @@ def eval_command(
     mode: ModeOption = None,
     concurrency: ConcurrencyOption = None,
     no_cache: NoCacheOption = False,
+    strict: StrictOption = False,
     predictions: Annotated[
         Path | None,
         typer.Option(
@@ -279,6 +286,8 @@ def eval_command(
     The openai backend answers from the extraction cache, as summarize does, so an unchanged
     re-run pays no request (--no-cache asks again); a cached article shows no latency. The
     offline backend is never cached here: the gate always scores the rules as they are now.
+    An article kept partial (its answer still invalid after the re-asks) is scored as it is and
+    marked partial in the report; --strict fails it instead.
     """
     say = Console(stderr=True, highlight=False)
     if not say.is_terminal:
@@ -298,7 +307,7 @@ def eval_command(
             for flag, value in (
                 ("--backend", backend), ("--model", model), ("--base-url", base_url),
                 ("--mode", mode), ("--concurrency", concurrency),
-                ("--no-cache", no_cache or None),
+                ("--no-cache", no_cache or None), ("--strict", strict or None),
             )
             if value is not None
         ]  # fmt: skip
@@ -318,6 +327,7 @@ def eval_command(
                 mode=value(mode),
                 concurrency=concurrency,
                 no_cache=no_cache or None,
+                strict=strict or None,
             )
             _say(settings.describe())
             preds, run = _run_backend(data, settings, say)

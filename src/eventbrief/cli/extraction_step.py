@@ -15,10 +15,12 @@ from eventbrief.cli.app import EXIT_USAGE
 from eventbrief.cli.options import say
 from eventbrief.config import Settings
 from eventbrief.errors import ConfigError
-from eventbrief.models import Usage
+from eventbrief.models import ArticleSummary, Usage
 from eventbrief.pipeline import ArticleOutcome, OnResult, summarize_many
 from eventbrief.pricing import default_prices
 from eventbrief.progress import RunProgress, RunSummary, counted, wants_progress
+
+PARTIAL_WARNINGS_SHOWN = 3
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,22 @@ def paid(settings: Settings, counts: CacheCounts) -> Usage:
     return default_prices().priced(model, counts.usage) or counts.usage
 
 
+def partial_note(summary: ArticleSummary) -> str:
+    """What makes a partial article partial, on one line: its warnings, the first few shown
+    (all of them are in `provenance.warnings`)."""
+    warnings = summary.provenance.warnings
+    shown = "; ".join(warnings[:PARTIAL_WARNINGS_SHOWN])
+    more = len(warnings) - PARTIAL_WARNINGS_SHOWN
+    count = f"{len(warnings)} warning{'s' if len(warnings) != 1 else ''}"
+    return f"partial, {count}: {shown}" + (f"; and {more} more" if more > 0 else "")
+
+
+def say_partial(summary: ArticleSummary) -> None:
+    """The one stderr line naming a partial article: it is written, but kept from an answer
+    that never became valid, so the reader should know what it lost."""
+    say(f"{summary.article.id}: {partial_note(summary)}")
+
+
 def report_run(
     settings: Settings,
     counts: CacheCounts,
@@ -84,6 +102,7 @@ def report_run(
     failed: int,
     started: float,
     quiet: bool = False,
+    partial: int = 0,
 ) -> None:
     """The run summary line on stderr (unless quiet), then a line if the cache failed."""
     if not quiet:
@@ -93,6 +112,7 @@ def report_run(
             cache_hits=counts.hits,
             usage=paid(settings, counts),
             wall_seconds=time.perf_counter() - started,
+            partial=partial,
         )
         typer.echo(summary.line(), err=True)
     if counts.cache_errors:

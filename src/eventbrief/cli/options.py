@@ -46,6 +46,14 @@ NoCacheOption = Annotated[
         help="Do not read or write the extraction cache. [env EVENTBRIEF_NO_CACHE]",
     ),
 ]
+StrictOption = Annotated[
+    bool,
+    typer.Option(
+        "--strict",
+        help="Fail an article whose answer is still invalid after the re-asks, instead of "
+        "keeping its valid, grounded part. [env EVENTBRIEF_STRICT]",
+    ),
+]
 PublishedOption = Annotated[
     list[str] | None,
     typer.Option(

@@ -10,7 +10,7 @@ import typer
 
 from eventbrief.articles import expand_sources
 from eventbrief.cli.app import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, app
-from eventbrief.cli.extraction_step import report_run, summarize_sources
+from eventbrief.cli.extraction_step import report_run, say_partial, summarize_sources
 from eventbrief.cli.options import (
     BackendOption,
     BaseUrlOption,
@@ -19,6 +19,7 @@ from eventbrief.cli.options import (
     ModeOption,
     NoCacheOption,
     PublishedOption,
+    StrictOption,
     publication_dates,
     say,
     value,
@@ -41,8 +42,12 @@ Examples:
   OPENAI_API_KEY=... eventbrief summarize news/*.txt -o all.jsonl
   eventbrief summarize a.txt --base-url http://127.0.0.1:8000/v1 --model m
 
-Exit codes: 0 all articles summarized, 1 some failed (the others are still written),
-2 usage or configuration error.
+An answer still invalid after the re-asks keeps its valid, grounded part: the article is
+written as partial (provenance.warnings say what it lost, and stderr names it); --strict fails
+it instead.
+
+Exit codes: 0 all articles summarized (partial ones included), 1 some failed (the others are
+still written), 2 usage or configuration error.
 """
 
 
@@ -75,6 +80,7 @@ def summarize(
     mode: ModeOption = None,
     concurrency: ConcurrencyOption = None,
     no_cache: NoCacheOption = False,
+    strict: StrictOption = False,
     quiet: Annotated[
         bool,
         typer.Option("--quiet", "-q", help="No progress bar and no run summary; errors only."),
@@ -93,6 +99,7 @@ def summarize(
             mode=value(mode),
             concurrency=concurrency,
             no_cache=no_cache or None,
+            strict=strict or None,
         )
     except ConfigError as exc:
         say(str(exc))
@@ -103,12 +110,17 @@ def summarize(
     to_dir = Path(output) if output and is_dir_target(output) else None
     to_file = Path(output) if output and to_dir is None else None
     failed: list[str] = []
+    partial: list[str] = []
 
     def on_result(outcome: ArticleOutcome) -> None:
         if outcome.error is not None:
             failed.append(outcome.source)
             say(settings.redact(outcome.error))
-        elif to_dir is not None and outcome.summary is not None:
+            return
+        if outcome.summary is not None and outcome.summary.partial:
+            partial.append(outcome.source)
+            say_partial(outcome.summary)
+        if to_dir is not None and outcome.summary is not None:
             try:
                 write_one(outcome.summary, to_dir, chosen_format)
             except OSError as exc:
@@ -134,5 +146,6 @@ def summarize(
         failed=len(failed),
         started=run.started,
         quiet=quiet,
+        partial=len([p for p in partial if p not in failed]),
     )
     raise typer.Exit(EXIT_SOME_FAILED if failed else EXIT_OK)

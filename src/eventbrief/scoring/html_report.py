@@ -47,6 +47,7 @@ td.ev,.takeaways td{width:38%}.takeaways{margin-top:.8em}
 .missed .tag{background:#c62828;color:#fff}.spurious .tag{background:#ef6c00;color:#fff}
 .ok{color:#2e7d32}.bad{color:#c62828}.meta{color:#666;font-size:.9em}
 .invalid{background:#fde2e2;padding:.5em}
+.partial{background:#fdf3d8;padding:.5em}
 """
 
 
@@ -113,6 +114,9 @@ def _article(score: ArticleScore, report: EvalReport) -> str:
     if score.prediction.summary is None:
         reason = escape(score.prediction.error or "no prediction")
         head += f"<p class='invalid'>Invalid prediction (scores 0): {reason}</p>"
+    elif art.partial:
+        lost = "; ".join(escape(w) for w in art.partial_warnings)
+        head += f"<p class='partial'>Partial prediction (scored as it is): {lost}</p>"
     gold = {e.id: e for e in score.gold.events}
     pred_events = score.prediction.summary.events if score.prediction.summary else []
     pred = {e.id: e for e in pred_events}
@@ -188,7 +192,8 @@ def render_html(report: EvalReport, scores: Sequence[ArticleScore]) -> str:
     )
     o = report.overall
     summary = (
-        f"<p>{o.articles} articles, {o.valid_articles} valid (schema validity "
+        f"<p>{o.articles} articles, {o.valid_articles} valid"
+        f"{f', {o.partial_articles} partial' if o.partial_articles else ''} (schema validity "
         f"{_num(o.schema_validity)}); requests {o.usage.requests if o.usage else 0}"
         f"{paid_note(run)}; "
         f"aggregation: {escape(report.settings.aggregation)}</p>"

@@ -8,7 +8,8 @@ Aggregation ("overall"):
 - grounding_rate: micro over all evidence quotes of the valid predictions.
 - summary_rouge_l: mean over articles; latency_s: mean over freshly extracted articles (an
   answer from the extraction cache has none).
-- schema_validity: valid predictions ÷ articles.
+- schema_validity: valid predictions ÷ articles. A partial prediction (kept from an answer
+  still invalid after the re-asks) is valid and scored as it is; it is marked `partial`.
 An article whose prediction is missing or invalid scores 0 on everything in `per_article`, adds
 its gold items to the recall denominators of `overall`, and lowers `schema_validity`.
 """
@@ -116,6 +117,14 @@ class Scores(BaseModel):
 
 class ArticleReport(Scores):
     valid: bool
+    partial: bool = Field(
+        default=False,
+        description="Valid but partial: kept from an answer still invalid after the re-asks, "
+        "scored as it is; partial_warnings say what it lost.",
+    )
+    partial_warnings: list[str] = Field(
+        default_factory=list, description="The prediction's provenance.warnings."
+    )
     cached: bool | None = Field(
         default=None,
         description="True when the answer came from the extraction cache (then latency_s is "
@@ -131,6 +140,9 @@ class ArticleReport(Scores):
 class Overall(Scores):
     articles: int
     valid_articles: int
+    partial_articles: int = Field(
+        default=0, description="Valid articles kept partial (counted in valid_articles too)."
+    )
     schema_validity: float
     brief: dict[str, Any] | None = Field(
         default=None,
@@ -231,8 +243,11 @@ def _article_report(score: ArticleScore) -> ArticleReport:
             unmatched_gold=score.unmatched_gold,
             warnings=score.warnings,
         )
+    summary = score.prediction.summary
     return ArticleReport(
         valid=True,
+        partial=score.partial,
+        partial_warnings=list(summary.provenance.warnings) if summary is not None else [],
         events=PRF.of(score.events),
         fields=Fields.of(score.fields),
         entities=PRF.of(score.entities),
@@ -274,6 +289,7 @@ def _overall(scores: Sequence[ArticleScore]) -> Overall:
     return Overall(
         articles=n,
         valid_articles=len(valid),
+        partial_articles=sum(1 for s in valid if s.partial),
         schema_validity=len(valid) / n if n else 0.0,
         events=PRF.of(_sum([s.events for s in scores], Counts())),
         fields=Fields.of(fields),
@@ -345,9 +361,15 @@ def _latency(scores: Scores) -> str:
     return "–" if scores.latency_s is None else f"{scores.latency_s:.2f}s"
 
 
+def _label(article_id: str, article: ArticleReport) -> str:
+    if not article.valid:
+        return f"{article_id} (invalid)"
+    return f"{article_id} (partial)" if article.partial else article_id
+
+
 def _rows(report: EvalReport) -> list[tuple[str, Scores]]:
     rows: list[tuple[str, Scores]] = [
-        (aid if art.valid else f"{aid} (invalid)", art) for aid, art in report.per_article.items()
+        (_label(aid, art), art) for aid, art in report.per_article.items()
     ]
     return [*rows, ("overall", report.overall)]
 
@@ -414,8 +436,9 @@ def print_report(report: EvalReport, console: Console) -> None:
     o = report.overall
     u = o.usage or UsageTotals()
     cost = "–" if u.cost_usd is None else f"${u.cost_usd:.4f}"
+    partial = f", {o.partial_articles} partial" if o.partial_articles else ""
     console.print(
-        f"schema validity {o.schema_validity:.2f} ({o.valid_articles}/{o.articles}) · "
+        f"schema validity {o.schema_validity:.2f} ({o.valid_articles}/{o.articles}{partial}) · "
         f"requests {u.requests} · tokens {u.prompt_tokens}+{u.completion_tokens} · cost {cost}"
         + paid_note(report.run)
     )

@@ -78,6 +78,12 @@ class ArticleScore:
         return self.prediction.summary is not None
 
     @property
+    def partial(self) -> bool:
+        """Valid, but kept from an answer that never became valid (scored as it is)."""
+        summary = self.prediction.summary
+        return summary is not None and summary.partial
+
+    @property
     def grounding_rate(self) -> float:
         """Share of predicted quotes with offsets into the text (1.0 when there are none)."""
         if not self.valid:
