@@ -106,6 +106,7 @@ def env(tmp_path: Path, scripted_server: ScriptedServer, monkeypatch: pytest.Mon
     monkeypatch.setenv("EVENTBRIEF_BASE_URL", scripted_server.base_url)
     monkeypatch.setenv("EVENTBRIEF_MODEL", "scripted-model")
     monkeypatch.setenv("EVENTBRIEF_REASKS", "1")
+    monkeypatch.setenv("EVENTBRIEF_MODE", "tools")
     folder = tmp_path / "in"
     folder.mkdir()
     (folder / "harbour.txt").write_text(WHOLE, encoding="utf-8")
@@ -173,7 +174,7 @@ def test_a_partial_result_is_not_cached_and_is_asked_again(
     scripted_server.requests.clear()
     second = runner.invoke(app, args)
     assert second.exit_code == 0, second.stderr
-    assert "2 of 2 articles summarized, 0 failed; 1 requests, 1 cache hits" in second.stderr
+    assert "2 of 2 articles summarized, 0 failed; 1 request, 1 cache hit" in second.stderr
     assert [_article_text(r).startswith("Ferry") for r in scripted_server.requests] == [True]
     ferry = _records(second.stdout)["ferry"]
     assert not ferry.partial
