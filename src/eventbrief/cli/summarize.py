@@ -19,6 +19,9 @@ from eventbrief.cli.options import (
     ModeOption,
     NoCacheOption,
     PublishedOption,
+    StallTimeoutOption,
+    StreamOption,
+    TimeoutOption,
     publication_dates,
     say,
     value,
@@ -74,6 +77,9 @@ def summarize(
     base_url: BaseUrlOption = None,
     mode: ModeOption = None,
     concurrency: ConcurrencyOption = None,
+    timeout: TimeoutOption = None,
+    stall_timeout: StallTimeoutOption = None,
+    stream: StreamOption = None,
     no_cache: NoCacheOption = False,
     quiet: Annotated[
         bool,
@@ -92,6 +98,9 @@ def summarize(
             base_url=base_url,
             mode=value(mode),
             concurrency=concurrency,
+            timeout=timeout,
+            stall_timeout=stall_timeout,
+            stream=stream,
             no_cache=no_cache or None,
         )
     except ConfigError as exc:
