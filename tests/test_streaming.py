@@ -21,6 +21,7 @@ from typer.testing import CliRunner
 from eventbrief.articles import load_article
 from eventbrief.backends import make_backend
 from eventbrief.backends.base import ExtractionResult
+from eventbrief.backends.chat_stream import Event, EventReader
 from eventbrief.backends.http_deadline import DeadlineTransport
 from eventbrief.backends.openai_compatible import OpenAIBackend
 from eventbrief.cli import app
@@ -451,6 +452,22 @@ def test_an_error_event_fails_the_article_like_an_error_status(
     assert str(info.value) == (
         f"{article.meta.id}: the endpoint kept failing (HTTP 500) after 2 attempts: model crashed"
     )
+
+
+def test_events_are_read_across_any_cut_of_the_bytes() -> None:
+    """CRLF lines, a comment, a two-line data field, a character cut between two reads, and a
+    last event with no blank line after it."""
+    raw = ': keep-alive\r\ndata: {"a":\r\ndata: "é"}\r\n\r\nevent: error\ndata: x\n\ndata: [DONE]'
+    reader = EventReader()
+    events: list[Event] = []
+    for byte in raw.encode("utf-8"):
+        events += reader.feed(bytes([byte]))
+    events += reader.end()
+    assert events == [
+        Event("message", '{"a":\n"é"}'),
+        Event("error", "x"),
+        Event("message", "[DONE]"),
+    ]
 
 
 def _summarize(server: ScriptedServer, tmp_path: Path, *args: str, **env: str) -> list[Any]:
