@@ -3,7 +3,8 @@
 Streaming lets the client see that a slow server is still generating (see http_deadline.py);
 instructor and the openai client should not have to know, so the server-sent events are read
 here and the answer is rebuilt: content and tool-call arguments concatenated from their deltas,
-the last finish_reason, and the usage from the chunk that carries it.
+the last finish_reason, and the usage from the chunk that carries it. Log probabilities are
+never asked for, so `logprobs` is null as in a plain answer without them.
 """
 
 from __future__ import annotations
