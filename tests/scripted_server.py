@@ -3,11 +3,22 @@
 Tests (and bench/) drive the real `openai` client and `instructor` against it over real HTTP:
 queue the replies a test needs, or set a `router` that picks one from the request, then assert
 on `requests`, which records every request the server received.
+
+A request with `"stream": true` gets a chat-completion reply as server-sent events, as OpenAI
+streams it (the content and tool-call arguments in a few deltas, usage when the request asks
+for it with `stream_options`, then `data: [DONE]`), so a test written for a plain JSON answer
+holds for a streaming client too. A reply can pause between events, stall (send nothing more
+but keep the connection open), or be a list of raw events; `hangups` records the replies whose
+client closed the connection before they were sent in full.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import math
+import select
+import socket
 import sys
 import threading
 import time
@@ -17,16 +28,118 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+SSEEvent = dict[str, Any] | str
+"""A server-sent event: a dict is sent as `data: <its JSON>`, a str as it is (framing and all)."""
+DONE_EVENT = "data: [DONE]\n\n"
+
 
 @dataclass
 class Reply:
-    """One scripted answer. `drop` closes the connection without answering (a network fault)."""
+    """One scripted answer. `drop` closes the connection without answering (a network fault).
+
+    Streaming: `stream` None streams a chat-completion `body` when the request asks for it,
+    True always does (a server that streams unasked), False never does (a server that ignores
+    `stream` and answers JSON). `events`, when set, are sent as the stream instead of `body`.
+    The text of the body is cut into `pieces` deltas; `chunk_pause` seconds pass between events;
+    after `stall_after` events the server sends nothing more and holds the connection open
+    until the client closes it (or the server stops)."""
 
     status: int = 200
     body: dict[str, Any] | list[Any] | str | bytes | None = None
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
     drop: bool = False
+    stream: bool | None = None
+    events: list[SSEEvent] | None = None
+    pieces: int = 3
+    chunk_pause: float = 0.0
+    stall_after: int | None = None
+
+    def streams(self, request: RecordedRequest) -> bool:
+        """Whether this reply goes out as server-sent events for `request`."""
+        if self.events is not None:
+            return True
+        if self.stream is False or not _is_completion(self):
+            return False
+        return self.stream is True or request.asks_stream
+
+
+def streaming_reply(
+    reply: Reply,
+    *,
+    pieces: int = 3,
+    chunk_pause: float = 0.0,
+    stall_after: int | None = None,
+) -> Reply:
+    """`reply` (a chat completion, e.g. from tool_call_reply) streamed whether asked or not."""
+    return dataclasses.replace(
+        reply, stream=True, pieces=pieces, chunk_pause=chunk_pause, stall_after=stall_after
+    )
+
+
+def sse_reply(*events: SSEEvent, **options: Any) -> Reply:
+    """A reply that streams exactly `events` (add DONE_EVENT to end it as servers do)."""
+    return Reply(events=list(events), **options)
+
+
+def _is_completion(reply: Reply) -> bool:
+    body = reply.body
+    return reply.status == 200 and isinstance(body, dict) and isinstance(body.get("choices"), list)
+
+
+def _split(text: str, pieces: int) -> list[str]:
+    """`text` cut into at most `pieces` consecutive non-empty parts."""
+    size = max(1, math.ceil(len(text) / max(1, pieces)))
+    return [text[i : i + size] for i in range(0, len(text), size)]
+
+
+def sse_chunks(
+    completion: dict[str, Any], *, pieces: int = 3, include_usage: bool = True
+) -> list[SSEEvent]:
+    """The `chat.completion.chunk` events OpenAI would stream for `completion`: the role (and
+    "" content for a text answer), text and tool-call arguments in `pieces` deltas each, the
+    finish_reason, a usage chunk when `include_usage` (every chunk then has `"usage": null`),
+    and DONE_EVENT."""
+    head = {
+        "id": completion.get("id"),
+        "object": "chat.completion.chunk",
+        "created": completion.get("created"),
+        "model": completion.get("model"),
+    }
+    if include_usage:
+        head["usage"] = None
+
+    def chunk(index: int, delta: dict[str, Any], finish_reason: Any = None) -> dict[str, Any]:
+        choice = {"index": index, "delta": delta, "finish_reason": finish_reason, "logprobs": None}
+        return {**head, "choices": [choice]}
+
+    events: list[SSEEvent] = []
+    for position, choice in enumerate(completion.get("choices") or []):
+        index = choice.get("index", position)
+        message = choice.get("message") or {}
+        text = isinstance(message.get("content"), str)
+        opening = {"role": message.get("role", "assistant"), "content": "" if text else None}
+        events.append(chunk(index, opening))
+        for key in ("content", "refusal"):
+            if isinstance(message.get(key), str):
+                events += [chunk(index, {key: part}) for part in _split(message[key], pieces)]
+        for number, call in enumerate(message.get("tool_calls") or []):
+            function = call.get("function") or {}
+            call_opening = {
+                "index": number,
+                "id": call.get("id"),
+                "type": call.get("type", "function"),
+                "function": {"name": function.get("name"), "arguments": ""},
+            }
+            events.append(chunk(index, {"tool_calls": [call_opening]}))
+            for part in _split(function.get("arguments") or "", pieces):
+                delta = {"tool_calls": [{"index": number, "function": {"arguments": part}}]}
+                events.append(chunk(index, delta))
+        events.append(chunk(index, {}, choice.get("finish_reason")))
+    if include_usage and completion.get("usage") is not None:
+        events.append({**head, "choices": [], "usage": completion["usage"]})
+    events.append(DONE_EVENT)
+    return events
 
 
 @dataclass
@@ -38,6 +151,17 @@ class RecordedRequest:
     headers: dict[str, str]
     body: Any
     raw: bytes = b""
+
+    @property
+    def asks_stream(self) -> bool:
+        """The request asks for a streamed answer (`"stream": true`)."""
+        return isinstance(self.body, dict) and self.body.get("stream") is True
+
+    @property
+    def asks_usage(self) -> bool:
+        """A streamed answer should end with a usage chunk (`stream_options.include_usage`)."""
+        options = self.body.get("stream_options") if isinstance(self.body, dict) else None
+        return isinstance(options, dict) and options.get("include_usage") is True
 
     @property
     def messages(self) -> list[dict[str, Any]]:
@@ -147,8 +271,11 @@ class ScriptedServer:
         self.requests: list[RecordedRequest] = []
         self.router: Callable[[RecordedRequest], Reply] | None = None
         self.latency: float = 0.0
+        self.hangups: list[RecordedRequest] = []
         self._replies: deque[Reply] = deque()
         self._lock = threading.Lock()
+        self._hung_up = threading.Condition(self._lock)
+        self._stopping = threading.Event()
         self._httpd = _Listener(("127.0.0.1", 0), self._handler_class())
         self._httpd.daemon_threads = True
         self._thread: threading.Thread | None = None
@@ -182,7 +309,18 @@ class ScriptedServer:
             self._thread.start()
         return self
 
+    def wait_for_hangups(self, count: int = 1, timeout: float = 5.0) -> bool:
+        """Wait until `count` clients have hung up on a reply being sent; False on timeout."""
+        with self._hung_up:
+            return self._hung_up.wait_for(lambda: len(self.hangups) >= count, timeout)
+
+    def _record_hangup(self, request: RecordedRequest) -> None:
+        with self._hung_up:
+            self.hangups.append(request)
+            self._hung_up.notify_all()
+
     def close(self) -> None:
+        self._stopping.set()  # stalled replies stop holding their connections
         if self._thread is not None:
             self._httpd.shutdown()
             self._thread.join(timeout=5)
@@ -241,6 +379,9 @@ class ScriptedServer:
                     self.close_connection = True
                     self.connection.shutdown(2)
                     return
+                if reply.streams(recorded):
+                    self._stream(reply, recorded)
+                    return
                 payload, content_type = _encode(reply.body)
                 headers = {"Content-Type": content_type, **reply.headers}
                 headers["Content-Length"] = str(len(payload))
@@ -250,10 +391,66 @@ class ScriptedServer:
                 self.end_headers()
                 self.wfile.write(payload)
 
+            def _stream(self, reply: Reply, request: RecordedRequest) -> None:
+                """Send `reply` as server-sent events in HTTP/1.1 chunks, pausing and stalling
+                as it says; a client that hangs up is recorded."""
+                events = reply.events
+                if events is None:
+                    assert isinstance(reply.body, dict)
+                    events = sse_chunks(
+                        reply.body, pieces=reply.pieces, include_usage=request.asks_usage
+                    )
+                self.send_response(reply.status)
+                headers = {"Content-Type": "text/event-stream", "Cache-Control": "no-cache"}
+                for key, value in {**headers, **reply.headers}.items():
+                    self.send_header(key, value)
+                self.send_header("Transfer-Encoding", "chunked")
+                self.end_headers()
+                try:
+                    for sent, event in enumerate(events):
+                        if reply.stall_after is not None and sent >= reply.stall_after:
+                            self._hold(None, request)
+                            return
+                        if sent and reply.chunk_pause and self._hold(reply.chunk_pause, request):
+                            return
+                        self._chunk(_event_bytes(event))
+                    self._chunk(b"")
+                except OSError:
+                    self.close_connection = True
+                    server._record_hangup(request)
+
+            def _chunk(self, data: bytes) -> None:
+                self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
+                self.wfile.flush()
+
+            def _hold(self, seconds: float | None, request: RecordedRequest) -> bool:
+                """Send nothing for `seconds` (None: until the server stops); True, and the
+                hangup recorded, when the client closes the connection meanwhile."""
+                until = None if seconds is None else time.monotonic() + seconds
+                while not server._stopping.is_set():
+                    left = 0.05 if until is None else min(0.05, until - time.monotonic())
+                    if left <= 0:
+                        return False
+                    readable, _, _ = select.select([self.connection], [], [], left)
+                    if readable and not self.connection.recv(1, socket.MSG_PEEK):
+                        self.close_connection = True
+                        server._record_hangup(request)
+                        return True
+                    if readable:
+                        time.sleep(left)  # the client sent more (a next request): not a hangup
+                self.close_connection = True
+                return False
+
             do_POST = _handle
             do_GET = _handle
 
         return Handler
+
+
+def _event_bytes(event: SSEEvent) -> bytes:
+    if isinstance(event, str):
+        return event.encode("utf-8")
+    return b"data: " + json.dumps(event).encode("utf-8") + b"\n\n"
 
 
 def _encode(body: Any) -> tuple[bytes, str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from eventbrief.backends import make_backend
+from eventbrief.backends.openai_compatible import OpenAIBackend
 from eventbrief.config import Settings
 from eventbrief.errors import ConfigError
 
@@ -21,6 +22,24 @@ def test_defaults_with_an_empty_environment() -> None:
     assert settings.temperature == 0.0
     assert settings.api_key is None
     assert settings.no_cache is False
+    # a slow CPU server may stream for minutes: the whole answer may take 10, a silence 1
+    assert (settings.timeout, settings.stall_timeout, settings.stream) == (600.0, 60.0, True)
+    assert (settings.max_attempts, settings.max_retry_seconds) == (4, 120.0)
+    # the retry budget outlasts a stall, so a stalled answer is asked for once more
+    assert settings.max_retry_seconds >= settings.stall_timeout
+
+
+def test_timeouts_and_streaming_from_env_and_flags() -> None:
+    env = {
+        "EVENTBRIEF_TIMEOUT": "900",
+        "EVENTBRIEF_STALL_TIMEOUT": "15",
+        "EVENTBRIEF_STREAM": "0",
+    }
+    settings = Settings.resolve(env=env)
+    assert (settings.timeout, settings.stall_timeout, settings.stream) == (900.0, 15.0, False)
+    flagged = Settings.resolve(env=env, timeout=30.0, stall_timeout=5.0, stream=True)
+    assert (flagged.timeout, flagged.stall_timeout, flagged.stream) == (30.0, 5.0, True)
+    assert Settings.resolve(env={"EVENTBRIEF_STREAM": "yes"}).stream is True
 
 
 def test_flags_then_eventbrief_env_then_openai_env() -> None:
@@ -82,6 +101,10 @@ def test_key_never_shown_by_repr_describe_or_errors() -> None:
         ({"EVENTBRIEF_CONCURRENCY": "many"}, {}, "EVENTBRIEF_CONCURRENCY: "),
         ({"EVENTBRIEF_CONCURRENCY": "0"}, {}, "EVENTBRIEF_CONCURRENCY: "),
         ({"EVENTBRIEF_MODE": "xml"}, {}, "EVENTBRIEF_MODE: "),
+        ({"EVENTBRIEF_STALL_TIMEOUT": "0"}, {}, "EVENTBRIEF_STALL_TIMEOUT: "),
+        ({"EVENTBRIEF_STALL_TIMEOUT": "soon"}, {}, "EVENTBRIEF_STALL_TIMEOUT: "),
+        ({"EVENTBRIEF_STREAM": "maybe"}, {}, "EVENTBRIEF_STREAM: "),
+        ({}, {"stall_timeout": -1.0}, "--stall-timeout: "),
         ({}, {"backend": "cloud"}, "--backend: "),
         ({}, {"colour": "red"}, "unknown setting(s): colour"),
     ],
@@ -119,9 +142,18 @@ def test_make_backend_openai_passes_settings_through() -> None:
         base_url="http://127.0.0.1:9/v1",
         model="m",
         mode="json_schema",
+        timeout=300.0,
+        stall_timeout=20.0,
+        stream=False,
     )
     backend = make_backend(settings)
     assert backend.name == "openai"
+    assert isinstance(backend, OpenAIBackend)
+    assert (backend.timeout, backend.stall_timeout, backend.stream) == (300.0, 20.0, False)
+    defaults = make_backend(Settings.resolve(env={}, base_url="http://127.0.0.1:9/v1"))
+    assert isinstance(defaults, OpenAIBackend)
+    assert (defaults.timeout, defaults.stall_timeout, defaults.stream) == (600.0, 60.0, True)
+    assert defaults.max_retry_seconds == 120.0
     identity = backend.identity()
     assert identity["model"] == "m"
     assert identity["mode"] == "json_schema"

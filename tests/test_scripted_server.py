@@ -14,6 +14,7 @@ from scripted_server import (
     ScriptedServer,
     content_reply,
     error_reply,
+    streaming_reply,
     tool_call_reply,
 )
 
@@ -120,3 +121,54 @@ def test_raw_bodies_delay_and_drop(scripted_server: ScriptedServer) -> None:
     status, _, raw = _post(scripted_server, {})
     assert (status, raw) == (204, b"")
     assert len(scripted_server.requests) == 3
+
+
+def _events(raw: bytes) -> list[str]:
+    """The data of each server-sent event in a body."""
+    return [
+        line.removeprefix("data: ")
+        for line in raw.decode("utf-8").split("\n")
+        if line.startswith("data: ")
+    ]
+
+
+def test_a_streamed_request_gets_its_completion_as_events(scripted_server: ScriptedServer) -> None:
+    reply = tool_call_reply({"a": 1}, usage=(7, 3))
+    scripted_server.queue(reply, reply)
+    asked = {"stream": True, "stream_options": {"include_usage": True}}
+    status, headers, raw = _post(scripted_server, asked)
+    assert (status, headers["Content-Type"]) == (200, "text/event-stream")
+    *chunks, done = _events(raw)
+    assert done == "[DONE]"
+    parsed = [json.loads(c) for c in chunks]
+    arguments = "".join(
+        call["function"].get("arguments", "")
+        for chunk in parsed
+        for choice in chunk["choices"]
+        for call in choice["delta"].get("tool_calls", [])
+    )
+    body = reply.body
+    assert isinstance(body, dict)
+    assert arguments == body["choices"][0]["message"]["tool_calls"][0]["function"]["arguments"]
+    assert parsed[-2]["choices"][0]["finish_reason"] == "tool_calls"
+    assert (parsed[-1]["choices"], parsed[-1]["usage"]) == ([], body["usage"])
+    assert scripted_server.requests[0].body == asked
+
+    _, _, raw = _post(scripted_server, {"stream": True})  # no usage asked for: none sent
+    assert all(json.loads(c).get("usage") is None for c in _events(raw)[:-1])
+
+
+def test_a_stalled_stream_holds_the_connection_until_the_client_hangs_up(
+    scripted_server: ScriptedServer,
+) -> None:
+    scripted_server.queue(streaming_reply(content_reply("abcdef"), stall_after=2))
+    conn = http.client.HTTPConnection("127.0.0.1", scripted_server.port, timeout=5)
+    conn.request("POST", "/v1/chat/completions", body="{}")
+    response = conn.getresponse()
+    first = response.fp.readline()  # the first chunk's size line: events are flowing
+    assert first.strip()
+    time.sleep(0.3)
+    assert scripted_server.hangups == []
+    conn.close()
+    assert scripted_server.wait_for_hangups(1, timeout=2.0)
+    assert scripted_server.hangups[0].path == "/v1/chat/completions"

@@ -32,6 +32,8 @@ ENV_VARS: dict[str, tuple[str, ...]] = {
     "mode": ("EVENTBRIEF_MODE",),
     "concurrency": ("EVENTBRIEF_CONCURRENCY",),
     "timeout": ("EVENTBRIEF_TIMEOUT",),
+    "stall_timeout": ("EVENTBRIEF_STALL_TIMEOUT",),
+    "stream": ("EVENTBRIEF_STREAM",),
     "max_attempts": ("EVENTBRIEF_MAX_ATTEMPTS",),
     "max_retry_seconds": ("EVENTBRIEF_MAX_RETRY_SECONDS",),
     "reasks": ("EVENTBRIEF_REASKS",),
@@ -62,10 +64,15 @@ class Settings(BaseModel):
     mode: Mode = "auto"
     # None: 8, or on a checked endpoint the requests it serves in parallel
     concurrency: int | None = Field(default=None, ge=1, le=256)
-    timeout: float = Field(default=60.0, gt=0)
-    # Bounds on the OpenAI backend's two retry loops: network faults, then invalid answers.
+    # An answer may take `timeout` seconds in all (a CPU server may need minutes); streamed, it
+    # counts as stalled, and is retried, after `stall_timeout` seconds without a byte.
+    timeout: float = Field(default=600.0, gt=0)
+    stall_timeout: float = Field(default=60.0, gt=0)
+    stream: bool = True
+    # Bounds on the OpenAI backend's two retry loops: network faults, then invalid answers. The
+    # retry budget exceeds the stall timeout, so a stalled answer is asked for again.
     max_attempts: int = Field(default=4, ge=1, le=20)
-    max_retry_seconds: float = Field(default=45.0, ge=0)
+    max_retry_seconds: float = Field(default=120.0, ge=0)
     reasks: int = Field(default=2, ge=0, le=10)
     # Bounded, deterministic generation: a cap sized to the contract's largest answer, and no
     # sampling (a server's own default, 0.8 on llama.cpp, makes re-runs differ).

@@ -31,6 +31,8 @@ def make_backend(settings: Settings) -> Backend:
             api_key=settings.api_key,
             mode=settings.mode,
             timeout=settings.timeout,
+            stall_timeout=settings.stall_timeout,
+            stream=settings.stream,
             max_attempts=settings.max_attempts,
             max_retry_seconds=settings.max_retry_seconds,
             reasks=settings.reasks,

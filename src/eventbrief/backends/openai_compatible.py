@@ -394,23 +394,31 @@ class OpenAIBackend:
         base_url: str | None = None,
         api_key: str | SecretStr | None = None,
         mode: str = "tools",
-        timeout: float = 60.0,
+        timeout: float = 600.0,
         max_attempts: int = 4,
-        max_retry_seconds: float = 45.0,
+        max_retry_seconds: float = 120.0,
         reasks: int = 2,
         rate_gate: RateGate | None = None,
         max_tokens: int | None = DEFAULT_MAX_TOKENS,
         temperature: float | None = 0.0,
         strict: bool = False,
+        stall_timeout: float = 60.0,
+        stream: bool = True,
     ) -> None:
         if not model:
             raise ConfigError("the openai backend needs a model name (--model)")
         if mode not in MODES and mode != AUTO:
             raise ConfigError(f"unknown mode {mode!r}; choose one of auto, {', '.join(MODES)}")
-        if max_attempts < 1 or reasks < 0 or timeout <= 0 or max_retry_seconds < 0:
+        if (
+            max_attempts < 1
+            or reasks < 0
+            or timeout <= 0
+            or stall_timeout <= 0
+            or max_retry_seconds < 0
+        ):
             raise ConfigError(
-                "max_attempts must be at least 1, reasks at least 0, timeout and "
-                "max_retry_seconds positive"
+                "max_attempts must be at least 1, reasks at least 0, timeout, stall_timeout "
+                "and max_retry_seconds positive"
             )
         self.model = model
         self.base_url = base_url
@@ -422,6 +430,8 @@ class OpenAIBackend:
         self.max_tokens = max_tokens
         self.temperature = temperature
         self.timeout = timeout
+        self.stall_timeout = stall_timeout
+        self.stream = stream
         self.max_attempts = max_attempts
         self.max_retry_seconds = max_retry_seconds
         self.reasks = reasks
@@ -496,16 +506,28 @@ class OpenAIBackend:
         loop, and callers may run several loops one after another)."""
         loop = asyncio.get_running_loop()
         if self._bound is None or self._bound[0] is not loop:
+            # The transport bounds the whole answer (`timeout`) and, streamed, each wait for a
+            # byte (`stall_timeout`); the client's own limits are the outer bounds, so each read
+            # may wait the longer of the two, and connecting counts as a wait for a byte.
+            limits = httpx2.Timeout(
+                max(self.timeout, self.stall_timeout),
+                connect=min(self.timeout, self.stall_timeout),
+            )
+            transport = DeadlineTransport(
+                httpx2.AsyncHTTPTransport(),
+                self.timeout,
+                stall_seconds=self.stall_timeout if self.stream else None,
+                stream=self.stream,
+            )
             raw = openai.AsyncOpenAI(
                 base_url=self.base_url,
                 api_key=self._api_key.get_secret_value(),
-                timeout=self.timeout,
+                timeout=limits,
                 max_retries=0,
                 http_client=openai.DefaultAsyncHttpxClient(
-                    timeout=self.timeout,
+                    timeout=limits,
                     event_hooks=self.rate_gate.event_hooks(),
-                    # `timeout` bounds each read; the transport bounds the whole answer
-                    transport=DeadlineTransport(httpx2.AsyncHTTPTransport(), self.timeout),
+                    transport=transport,
                 ),
             )
             if self.mode == AUTO:

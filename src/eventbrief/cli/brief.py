@@ -23,7 +23,10 @@ from eventbrief.cli.options import (
     ModelOption,
     NoCacheOption,
     PublishedOption,
+    StallTimeoutOption,
+    StreamOption,
     StrictOption,
+    TimeoutOption,
     publication_dates,
     say,
     value,
@@ -131,7 +134,9 @@ def _narrate(result: Brief, flags: dict[str, Any]) -> Brief:
             model=settings.model,
             base_url=settings.base_url,
             api_key=key,
-            timeout=settings.timeout,
+            # not streamed, so a silence is only ended by this limit: the paragraph is short,
+            # and waiting past the stall limit would wait out the long answer cap instead
+            timeout=min(settings.timeout, settings.stall_timeout),
         )
     except Exception as exc:  # the brief is complete without a narrative
         say(
@@ -176,6 +181,9 @@ def brief(
     model: ModelOption = None,
     base_url: BaseUrlOption = None,
     concurrency: ConcurrencyOption = None,
+    timeout: TimeoutOption = None,
+    stall_timeout: StallTimeoutOption = None,
+    stream: StreamOption = None,
     no_cache: NoCacheOption = False,
     strict: StrictOption = False,
     narrate: Annotated[
@@ -197,6 +205,9 @@ def brief(
         "model": model,
         "base_url": base_url,
         "concurrency": concurrency,
+        "timeout": timeout,
+        "stall_timeout": stall_timeout,
+        "stream": stream,
         "no_cache": no_cache or None,
         "strict": strict or None,
     }

@@ -24,7 +24,10 @@ from eventbrief.cli.options import (
     ModelOption,
     ModeOption,
     NoCacheOption,
+    StallTimeoutOption,
+    StreamOption,
     StrictOption,
+    TimeoutOption,
     value,
 )
 from eventbrief.config import Settings
@@ -242,6 +245,9 @@ def eval_command(
     base_url: BaseUrlOption = None,
     mode: ModeOption = None,
     concurrency: ConcurrencyOption = None,
+    timeout: TimeoutOption = None,
+    stall_timeout: StallTimeoutOption = None,
+    stream: StreamOption = None,
     no_cache: NoCacheOption = False,
     strict: StrictOption = False,
     predictions: Annotated[
@@ -307,6 +313,8 @@ def eval_command(
             for flag, value in (
                 ("--backend", backend), ("--model", model), ("--base-url", base_url),
                 ("--mode", mode), ("--concurrency", concurrency),
+                ("--timeout", timeout), ("--stall-timeout", stall_timeout),
+                ("--stream" if stream else "--no-stream", stream),
                 ("--no-cache", no_cache or None), ("--strict", strict or None),
             )
             if value is not None
@@ -326,6 +334,9 @@ def eval_command(
                 base_url=base_url,
                 mode=value(mode),
                 concurrency=concurrency,
+                timeout=timeout,
+                stall_timeout=stall_timeout,
+                stream=stream,
                 no_cache=no_cache or None,
                 strict=strict or None,
             )

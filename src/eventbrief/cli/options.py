@@ -39,6 +39,30 @@ ConcurrencyOption = Annotated[
         help="Articles in flight at once (default 8). [env EVENTBRIEF_CONCURRENCY]",
     ),
 ]
+TimeoutOption = Annotated[
+    float | None,
+    typer.Option(
+        metavar="SECONDS",
+        help="Longest an answer may take in all, however steadily it streams (default 600). "
+        "[env EVENTBRIEF_TIMEOUT]",
+    ),
+]
+StallTimeoutOption = Annotated[
+    float | None,
+    typer.Option(
+        metavar="SECONDS",
+        help="Seconds without a byte from the endpoint before a streamed answer counts as "
+        "stalled and is retried (default 60). [env EVENTBRIEF_STALL_TIMEOUT]",
+    ),
+]
+StreamOption = Annotated[
+    bool | None,
+    typer.Option(
+        "--stream/--no-stream",
+        help="Stream answers so a stalled server is told apart from a slow one (default on). "
+        "[env EVENTBRIEF_STREAM]",
+    ),
+]
 NoCacheOption = Annotated[
     bool,
     typer.Option(
