@@ -622,6 +622,11 @@ class OpenAIBackend:
                 "the model's answer was cut off at its token limit; use a model with a larger "
                 "output limit or split the article"
             )
+        elif isinstance(error, openai.APITimeoutError) and "stalled" in str(error.__cause__):
+            reason = (
+                f"the endpoint stalled: no byte for {self.stall_timeout:g} s ({tries}); "
+                "a slow server may need a larger --stall-timeout"
+            )
         elif isinstance(error, openai.APITimeoutError):
             reason = f"the endpoint did not answer within {self.timeout:g} s ({tries})"
         elif isinstance(error, openai.APIConnectionError):
