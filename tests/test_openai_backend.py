@@ -918,8 +918,27 @@ def test_an_answer_with_nothing_usable_fails_as_before(
     assert "\n" not in message
 
 
-def test_a_cut_off_answer_is_never_salvaged(scripted_server: ScriptedServer) -> None:
+def test_a_cut_off_answer_keeps_its_complete_part(scripted_server: ScriptedServer) -> None:
+    """An answer stopped at max_tokens mid-way through its second event: one request, the
+    complete first event and the takeaways kept, the unfinished event left out, and a warning
+    saying the answer was cut off."""
+    whole = json.dumps(EXTRACTION)
+    second = whole.index('"id": "e2"')
+    cut = whole[: second + 40]
+    scripted_server.queue(tool_call_reply(cut, finish_reason="length"))
+    result = _run(_backend(scripted_server, max_tokens=512))
+    assert len(scripted_server.requests) == 1
+    assert [e.id for e in result.extraction.events] == ["e1"]
+    assert result.extraction.events[0] == ArticleExtraction.model_validate(EXTRACTION).events[0]
+    assert result.extraction.summary == EXTRACTION["summary"]
+    assert result.warnings[0] == (
+        "the answer was cut off at the token limit (512); kept its complete part"
+    )
+
+
+def test_a_cut_off_answer_fails_when_strict(scripted_server: ScriptedServer) -> None:
     answer = json.dumps(_with(["key_takeaways"], []))
     scripted_server.queue(tool_call_reply(answer, finish_reason="length"))
-    error = _fail(_backend(scripted_server))
+    error = _fail(_backend(scripted_server, strict=True))
+    assert len(scripted_server.requests) == 1
     assert "cut off at its token limit" in str(error)

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import from_json
 
 from eventbrief.grounding import Span, finder
 from eventbrief.models import (
@@ -92,6 +93,45 @@ def lenient_json(text: str | bytes | bytearray) -> dict[str, Any] | None:
                 found = value
         at = text.find("{", end)
     return found
+
+
+def cut_off_json(text: str | bytes | bytearray) -> dict[str, Any] | None:
+    """The complete part of a JSON object that was cut off mid-way (an answer stopped at its
+    token limit): from its first `{`, every finished value kept, an unfinished string, item or
+    field left out; raw control characters inside strings allowed. None when there is no
+    object."""
+    if isinstance(text, bytes | bytearray):
+        text = bytes(text).decode("utf-8", "replace")
+    start = text.find("{")
+    if start < 0 or len(text) > MAX_JSON_CHARS:
+        return None
+    try:
+        value = from_json(_escaped_controls(text[start:]), allow_partial=True)
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def _escaped_controls(text: str) -> str:
+    """`text` with control characters inside JSON strings written as escapes (the partial
+    parser, unlike `json.loads(strict=False)`, refuses them raw)."""
+    out: list[str] = []
+    in_string, escaped = False, False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+            elif char < " ":
+                out.append(f"\\u{ord(char):04x}")
+                continue
+        elif char == '"':
+            in_string = True
+        out.append(char)
+    return "".join(out)
 
 
 def _closing(text: str, start: int) -> int:

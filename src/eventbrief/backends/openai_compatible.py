@@ -62,7 +62,7 @@ from eventbrief.models import Article, ArticleExtraction, Usage
 from eventbrief.prompt_templates import INSTRUCTOR_MESSAGES, load_prompts
 from eventbrief.rate_gate import RateGate
 from eventbrief.redaction import redact
-from eventbrief.salvage import Salvaged, SalvageError, lenient_json, salvage
+from eventbrief.salvage import Salvaged, SalvageError, cut_off_json, lenient_json, salvage
 
 MODES: dict[str, instructor.Mode] = {
     "tools": instructor.Mode.TOOLS,
@@ -158,6 +158,24 @@ _LIMITS = frozenset({"minLength", "minItems", "maxItems", "pattern"})
 field's name; defaults are filled in by our own validation. The limits are checked by our
 validation too (a breach is re-asked with the reason) and stated in the prompt, so they are sent
 only where a server turns them into a grammar that enforces them."""
+GRAMMAR_BOUNDS: dict[str, dict[str, int]] = {
+    "events": {"maxItems": 30},
+    "entities": {"maxItems": 40},
+    "evidence": {"maxItems": 3},
+    "participants": {"maxItems": 12},
+    "quantities": {"maxItems": 8},
+    "attributed_to": {"maxItems": 6},
+    "aliases": {"maxItems": 6},
+    "summary": {"maxLength": 700},
+    "quote": {"maxLength": 400},
+}
+"""Bounds sent only to a server that compiles the schema into a grammar, beside the contract's
+own limits: a small model under a grammar can otherwise fill its whole token budget with one
+endless string or list (seen: 4,096 tokens of one answer). They are far above what an article
+needs (the seed gold has at most 12 events and 3 quotes an event) and are not part of the
+contract."""
+STRING_BOUND = 300
+"""maxLength of every other plain string sent with grammar bounds (a name, a description)."""
 _SCHEMA_MAPS = frozenset({"properties", "$defs"})
 _SCHEMA_LISTS = frozenset({"anyOf", "oneOf", "allOf"})
 
@@ -199,13 +217,39 @@ def asked_schema(limits: bool = False) -> dict[str, Any]:
 @functools.cache
 def _schema(limits: bool = False) -> dict[str, Any]:
     full = ArticleExtraction.model_json_schema()
-    return {**for_the_model(full, limits), "title": full["title"]}  # the top title names the tool
+    sent = for_the_model(full, limits)
+    if limits:
+        sent = bounded(sent)
+    return {**sent, "title": full["title"]}  # the top title names the tool
+
+
+def bounded(schema: dict[str, Any], name: str | None = None) -> dict[str, Any]:
+    """`schema` with GRAMMAR_BOUNDS (by property name) and STRING_BOUND added where it sets no
+    bound of its own."""
+    out = dict(schema)
+    extra = GRAMMAR_BOUNDS.get(name or "", {})
+    if out.get("type") == "array":
+        out.setdefault("maxItems", extra.get("maxItems", 50))
+    elif out.get("type") == "string" and "enum" not in out:
+        out.setdefault("maxLength", extra.get("maxLength", STRING_BOUND))
+    for key in _SCHEMA_MAPS:
+        if key in out:
+            out[key] = {
+                child: bounded(sub, child if key == "properties" else None)
+                for child, sub in out[key].items()
+            }
+    if isinstance(out.get("items"), dict):
+        out["items"] = bounded(out["items"])
+    return out
 
 
 @functools.cache
 def _strict_schema(limits: bool = False) -> dict[str, Any]:
     strict = to_strict_json_schema(ArticleExtraction)
-    return {**for_the_model(strict, limits), "title": strict["title"]}
+    sent = for_the_model(strict, limits)
+    if limits:
+        sent = bounded(sent)
+    return {**sent, "title": strict["title"]}
 
 
 def strict_response_format(limits: bool = False) -> dict[str, Any]:
@@ -672,22 +716,30 @@ class OpenAIBackend:
 
     def _salvage(self, exc: BaseException, article: Article, last_response: Any) -> Salvaged | None:
         """The valid, grounded part of the model's last answer when the re-asks were spent on
-        answers that stayed invalid (never after a network or HTTP fault, a cut-off answer or
-        a refusal), unless the backend is strict; None when nothing in it is usable."""
+        answers that stayed invalid, or the complete part of an answer cut off at the token
+        limit (never after a network or HTTP fault or a refusal), unless the backend is strict;
+        None when nothing in it is usable."""
         if self.strict or _api_error(exc) is not None:
             return None
-        if not isinstance(exc, InstructorRetryException) or not isinstance(
+        completion = getattr(exc, "last_completion", None) or last_response
+        text = _answer_text(completion, self.mode)
+        if isinstance(exc, IncompleteOutputException):
+            answer = cut_off_json(text) if text else None
+            cut = [f"the answer was cut off at the token limit ({self.max_tokens}); kept its "
+                   "complete part"]  # fmt: skip
+        elif isinstance(exc, InstructorRetryException) and isinstance(
             exc.__cause__, ValidationError | json.JSONDecodeError | ResponseParsingError
         ):
+            answer, cut = (lenient_json(text) if text else None), []
+        else:
             return None
-        text = _answer_text(getattr(exc, "last_completion", None) or last_response, self.mode)
-        answer = lenient_json(text) if text else None
         if answer is None:
             return None
         try:
-            return salvage(article, answer)
+            salvaged = salvage(article, answer)
         except SalvageError:
             return None
+        return Salvaged(salvaged.extraction, [*cut, *salvaged.warnings])
 
 
 def _answer_text(completion: Any, mode: str) -> str | None:
