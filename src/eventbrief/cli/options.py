@@ -47,6 +47,25 @@ TimeoutOption = Annotated[
         "[env EVENTBRIEF_TIMEOUT]",
     ),
 ]
+MaxTokensOption = Annotated[
+    int | None,
+    typer.Option(
+        metavar="N",
+        min=16,
+        help="Completion cap sent with every request (default 4096); a cut-off answer keeps "
+        "its complete part. [env EVENTBRIEF_MAX_TOKENS]",
+    ),
+]
+TemperatureOption = Annotated[
+    float | None,
+    typer.Option(
+        metavar="T",
+        min=0.0,
+        max=2.0,
+        help="Sampling temperature sent with every request (default 0: the same answer on a "
+        "re-run). [env EVENTBRIEF_TEMPERATURE]",
+    ),
+]
 StallTimeoutOption = Annotated[
     float | None,
     typer.Option(
