@@ -157,9 +157,13 @@ class _Prober:
             )
         except openai.APIError as exc:
             return self.failure("json_object", exc)
-        content = completion.choices[0].message.content if completion.choices else None
+        choice = completion.choices[0] if completion.choices else None
+        content = choice.message.content if choice is not None else None
         if isinstance(_parsed(content), dict):
             return Probe(name="json_object", verdict="accepted", detail="the answer is JSON")
+        if choice is not None and choice.finish_reason == "length":
+            detail = f"taken; the answer ran past the probe's {_PROBE_TOKENS} tokens"
+            return Probe(name="json_object", verdict="accepted", detail=detail)
         return Probe(name="json_object", verdict="failed", detail="the answer is not JSON")
 
     async def tools(self) -> tuple[Probe, Probe]:
