@@ -11,6 +11,14 @@ earlier estimates. Both run 8 requests at a time. langextract runs twice: with i
 one long article (~13,000 characters), where eventbrief splits at its own chunk size (12,000)
 and langextract at 1,000.
 
+eventbrief runs in tools mode (OpenAI's API), and in json_object mode without and with the
+grammar keywords (`limits`, as `configure` sets them after the endpoint check of a
+llama-cpp-python server in --mode auto). That server compiles json_object's response format
+into a grammar and never shows it to the model, so those rows count the messages only (which
+carry the schema too: instructor's JSON mode puts it in the system message); the response
+format's tokens are printed below the table. `--prompts-from REV` adds a tools-mode row with the
+prompt files of git revision REV (the same code and schema), to compare prompt versions.
+
     .venv/bin/pip install -e ".[peer]"; .venv/bin/python bench/bench_langextract.py
 """
 
@@ -21,29 +29,80 @@ import asyncio
 import hashlib
 import json
 import logging
+import subprocess
 import sys
 import tempfile
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import tokenizer
 from common import seed_articles, timed
+from eventbrief.backends.endpoint_report import EndpointReport
 from eventbrief.backends.openai_compatible import OpenAIBackend
 from eventbrief.config import Settings
 from eventbrief.models import Article
 from eventbrief.pipeline import for_run, run_articles
+from eventbrief.prompt_templates import PromptTemplates, split_version
 from scripted_model import ServerProcess, word_tokens
 
 TASK = json.loads((Path(__file__).parent / "langextract_task.json").read_text(encoding="utf-8"))
 CONCURRENCY = 8
+ROOT = Path(__file__).resolve().parents[1]
 
 
-def run_eventbrief(articles: list[Article], base_url: str) -> int:
+@dataclass(frozen=True)
+class Variant:
+    """How eventbrief is run: its mode, whether the grammar keywords are sent (`limits`), and
+    other prompt templates than the checkout's."""
+
+    name: str
+    mode: str = "tools"
+    limits: bool = False
+    prompts: PromptTemplates | None = None
+
+
+def prompts_at(revision: str) -> PromptTemplates:
+    """The prompt templates of git revision `revision` of this repository."""
+
+    def show(filename: str) -> tuple[str, str]:
+        source = subprocess.run(
+            ["git", "-C", str(ROOT), "show", f"{revision}:prompts/{filename}"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        return split_version(source, filename)
+
+    (version, system), (_, user) = show("system.txt"), show("user.txt")
+    return PromptTemplates(version=version, system=system, user=user)
+
+
+def _grammar_report(backend: OpenAIBackend, mode: str) -> EndpointReport:
+    """An endpoint check's verdict for a server that enforces `mode`'s grammar keywords."""
+    return EndpointReport(
+        endpoint=backend.endpoint,
+        model=backend.model,
+        checked_at="bench",
+        probes=[],
+        recommended_mode=mode,
+        recommended_concurrency=CONCURRENCY,
+        grammar_keywords=True,
+    )
+
+
+def run_eventbrief(articles: list[Article], base_url: str, variant: Variant) -> int:
     """The pipeline with the backend wrapped as a run wraps it (chunking; cache off)."""
 
     async def go() -> int:
-        made = OpenAIBackend(model="gpt-4o-mini", base_url=base_url, api_key="bench")
+        made = OpenAIBackend(
+            model="gpt-4o-mini", base_url=base_url, api_key="bench", mode=variant.mode
+        )
+        if variant.limits:
+            made.configure(_grammar_report(made, variant.mode))
+        if variant.prompts is not None:
+            made._prompts = variant.prompts  # the bench's one reach inside: older prompts
         backend = for_run(made, Settings(no_cache=True))
         try:
             outcomes = await run_articles(articles, backend, concurrency=CONCURRENCY)
@@ -101,12 +160,25 @@ class Row:
     words: float
     chars4: float
     seconds: float
+    unread: float | None = None  # o200k_base per article of a format the model is not shown
 
 
-def _requests(log: Path, caller: str) -> list[list[str]]:
-    """The prompt parts of every request `caller` made, as the server recorded them."""
+@dataclass(frozen=True)
+class Run:
+    """One row's run: a tool on the articles, given the server's URL; `caller` as the server
+    tells the tools apart; `format_read` unless the format sent is a grammar only."""
+
+    name: str
+    run: Callable[[str], int]
+    caller: str
+    format_read: bool = True
+
+
+def _requests(log: Path, caller: str, key: str = "parts") -> list[list[str]]:
+    """The prompt parts (`parts`: messages; `format`: tools or response format) of every
+    request `caller` made, as the server recorded them."""
     records = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
-    return [r["parts"] for r in records if r["caller"] == caller]
+    return [r[key] for r in records if r["caller"] == caller]
 
 
 def _o200k(requests: list[list[str]]) -> int | None:
@@ -136,51 +208,87 @@ def _ratio(ours: float | None, theirs: float | None) -> str:
     return "-" if ours is None or not theirs else f"{ours / theirs:.2f}x"
 
 
-def compare(articles: list[Article], latency: float, title: str) -> None:
-    rows: list[Row] = []
+def _measure(run: Run, latency: float, log: Path, n: int) -> Row:
+    """`run` against its own scripted server, and what its requests sent, per article."""
+    with ServerProcess(latency, log) as server:
+        done, seconds = timed(lambda: run.run(server.base_url))
+    messages = _requests(log, run.caller)
+    formats = _requests(log, run.caller, "format")
+    sent = [m + f for m, f in zip(messages, formats, strict=True)] if run.format_read else messages
+    parts = [part for request in sent for part in request]
+    tokens = _o200k(sent)
+    unread = None if run.format_read else _o200k(formats)
+    return Row(
+        name=run.name,
+        done=done,
+        requests=len(sent),
+        tokens=None if tokens is None else tokens / n,
+        words=sum(word_tokens(p) for p in parts) / n,
+        chars4=sum(len(p) for p in parts) / 4 / n,
+        seconds=seconds,
+        unread=None if unread is None else unread / n,
+    )
+
+
+def compare(articles: list[Article], variants: list[Variant], latency: float, title: str) -> None:
+    """One table: every eventbrief variant and langextract's two chunkings on `articles`."""
     runs = [
-        ("eventbrief", lambda url: run_eventbrief(articles, url)),
-        ("langextract (1000-char chunks)", lambda url: run_langextract(articles, url, 1000)),
-        ("langextract (one chunk/article)", lambda url: run_langextract(articles, url, 100_000)),
+        Run(
+            v.name,
+            lambda url, v=v: run_eventbrief(articles, url, v),
+            "eventbrief",
+            format_read=v.mode != "json_object",
+        )
+        for v in variants
+    ] + [
+        Run(
+            "langextract (1000-char chunks)",
+            lambda url: run_langextract(articles, url, 1000),
+            "langextract",
+        ),
+        Run(
+            "langextract (one chunk/article)",
+            lambda url: run_langextract(articles, url, 100_000),
+            "langextract",
+        ),
     ]
-    n = len(articles)
     with tempfile.TemporaryDirectory() as tmp:
-        for name, run in runs:
-            log = Path(tmp) / f"{len(rows)}.jsonl"
-            with ServerProcess(latency, log) as server:
-                done, seconds = timed(lambda run=run, server=server: run(server.base_url))
-            sent = _requests(log, "eventbrief" if name == "eventbrief" else "langextract")
-            parts = [part for request in sent for part in request]
-            tokens = _o200k(sent)
-            rows.append(
-                Row(
-                    name=name,
-                    done=done,
-                    requests=len(sent),
-                    tokens=None if tokens is None else tokens / n,
-                    words=sum(word_tokens(p) for p in parts) / n,
-                    chars4=sum(len(p) for p in parts) / 4 / n,
-                    seconds=seconds,
-                )
-            )
+        rows = [
+            _measure(run, latency, Path(tmp) / f"{i}.jsonl", len(articles))
+            for i, run in enumerate(runs)
+        ]
     print(title)
     print(
-        f"{'tool':32} {'ok':>3} {'requests':>8} {'o200k tok/article':>17} "
+        f"{'tool':40} {'ok':>3} {'requests':>8} {'o200k tok/article':>17} "
         f"{'words+punct':>11} {'chars/4':>7} {'wall s':>6}"
     )
     for r in rows:
         tokens = "-" if r.tokens is None else f"{r.tokens:.0f}"
         print(
-            f"{r.name:32} {r.done:>3} {r.requests:>8} {tokens:>17} "
+            f"{r.name:40} {r.done:>3} {r.requests:>8} {tokens:>17} "
             f"{r.words:>11.0f} {r.chars4:>7.0f} {r.seconds:>6.2f}"
         )
-    base = rows[0]
-    for r in rows[1:]:
-        print(
-            f"eventbrief / {r.name}: o200k prompt tokens {_ratio(base.tokens, r.tokens)} "
-            f"(words {_ratio(base.words, r.words)}, chars/4 {_ratio(base.chars4, r.chars4)}), "
-            f"wall time {_ratio(base.seconds, r.seconds)}"
-        )
+    ours, theirs = rows[: len(variants)], rows[len(variants) :]
+    for r in ours:
+        if r.unread is not None:
+            print(
+                f"{r.name}: not counted, its response format ({r.unread:.0f} tok/article), "
+                "a grammar llama-cpp-python does not show the model"
+            )
+    base = ours[0]
+    for r in ours[1:]:
+        if base.tokens is not None and r.tokens is not None:
+            print(
+                f"{r.name} - {base.name}: {r.tokens - base.tokens:+.0f} o200k tok/article "
+                f"({_ratio(r.tokens, base.tokens)})"
+            )
+    for r in ours:
+        for t in theirs:
+            print(
+                f"{r.name} / {t.name}: o200k prompt tokens {_ratio(r.tokens, t.tokens)} "
+                f"(words {_ratio(r.words, t.words)}, chars/4 {_ratio(r.chars4, t.chars4)}), "
+                f"wall time {_ratio(r.seconds, t.seconds)}"
+            )
     print()
 
 
@@ -189,17 +297,32 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=50)
     parser.add_argument("--long", type=int, default=10)
     parser.add_argument("--latency", type=float, default=0.2)
+    parser.add_argument(
+        "--prompts-from",
+        metavar="REV",
+        help="also run tools mode with the prompt files of git revision REV (e.g. f83ca05)",
+    )
     args = parser.parse_args()
     logging.disable(logging.WARNING)
     warnings.simplefilter("ignore")
+    variants = [
+        Variant("eventbrief tools"),
+        Variant("eventbrief json_object", mode="json_object"),
+        Variant("eventbrief json_object+limits", mode="json_object", limits=True),
+    ]
+    if args.prompts_from:
+        old = prompts_at(args.prompts_from)
+        variants.append(Variant(f"eventbrief tools, prompts {old.version}", prompts=old))
     compare(
         seed_articles(args.articles),
+        variants,
         args.latency,
         f"Benchmark 4a: {args.articles} articles (the 5 seeds, cycled, ~2,600 chars each), "
         f"scripted model {args.latency * 1000:.0f} ms/request, {CONCURRENCY} requests in flight",
     )
     compare(
         long_articles(args.long),
+        variants,
         args.latency,
         f"Benchmark 4b: {args.long} long articles (the 5 seeds joined, ~13,000 chars each), "
         f"same server and concurrency",

@@ -150,8 +150,9 @@ def body_answer(body: dict[str, Any]) -> dict[str, Any]:
 
 def serve(latency: float = 0.0, log: Path | None = None) -> ScriptedServer:
     """A started scripted server that answers with this model after `latency` seconds; with
-    `log`, one JSON line per request: the caller and the texts the model reads (`prompt_parts`),
-    counted afterwards by the benchmark with a real tokenizer."""
+    `log`, one JSON line per request: the caller, its messages' texts and its tools or response
+    format JSON (`message_parts`, `format_parts`), counted afterwards by the benchmark with a
+    real tokenizer."""
     server = ScriptedServer().start()
     server.latency = latency
     if log is None:
@@ -161,7 +162,11 @@ def serve(latency: float = 0.0, log: Path | None = None) -> ScriptedServer:
 
     def logged(request: RecordedRequest) -> Reply:
         body = request.body if isinstance(request.body, dict) else {}
-        record = {"caller": caller(body), "parts": prompt_parts(body)}
+        record = {
+            "caller": caller(body),
+            "parts": message_parts(body),
+            "format": format_parts(body),
+        }
         handle.write(json.dumps(record) + "\n")
         return answer(request)
 
@@ -203,15 +208,21 @@ def _main() -> None:
     server.close()
 
 
-def prompt_parts(body: dict[str, Any]) -> list[str]:
-    """Everything a request sends that the model reads: every message's content, and the tools
-    or response format as the JSON sent (chat framing tokens, ~3 per message, are left out)."""
+def message_parts(body: dict[str, Any]) -> list[str]:
+    """Every message's content (chat framing tokens, ~3 per message, are left out)."""
     parts = [m.get("content") or "" for m in body.get("messages") or []]
-    for key in ("tools", "response_format", "functions"):
-        if body.get(key):
-            # as the openai SDK serialises it: compact, non-ASCII kept
-            parts.append(json.dumps(body[key], ensure_ascii=False, separators=(",", ":")))
     return [p for p in parts if isinstance(p, str)]
+
+
+def format_parts(body: dict[str, Any]) -> list[str]:
+    """The tools or response format as the JSON sent: prompt text on OpenAI's API; a grammar
+    only, never shown to the model, in llama-cpp-python's json_object mode."""
+    # as the openai SDK serialises it: compact, non-ASCII kept
+    return [
+        json.dumps(body[key], ensure_ascii=False, separators=(",", ":"))
+        for key in ("tools", "response_format", "functions")
+        if body.get(key)
+    ]
 
 
 _TOKEN = re.compile(r"\w+|[^\w\s]")
