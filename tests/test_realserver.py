@@ -60,6 +60,14 @@ def _plain(text: str) -> str:
     return " ".join(text.translate(_MARKS).split())
 
 
+def _text(line: str) -> bool:
+    """Whether a server-sent line carries generated text."""
+    if not line.startswith("data: {"):
+        return False
+    choices = json.loads(line[6:]).get("choices") or [{}]
+    return bool((choices[0].get("delta") or {}).get("content"))
+
+
 def _post(server: str, body: dict[str, Any]) -> httpx2.Response:
     body = {"model": MODEL_NAME, "max_tokens": 96, "temperature": 0, **body}
     return httpx2.post(f"{server}/chat/completions", json=body, timeout=300)
@@ -142,21 +150,25 @@ def test_endpoint_check_reports_what_the_server_does(server: str, env: dict[str,
     assert report["context_tokens"] == long.json()["usage"]["prompt_tokens"]
     assert verdict["context"] == "yes" and report["truncates_at"] is None  # n_ctx 8192
 
-    one = {"max_tokens": 48, "messages": [{"role": "user", "content": "Count from 1 to 300."}]}
+    one = {"model": MODEL_NAME, "max_tokens": 48, "stream": True, "temperature": 0}
+    one["messages"] = [{"role": "user", "content": "Count from 1 to 300."}]
 
-    async def timed(width: int) -> float:
-        async with httpx2.AsyncClient(timeout=300) as client:
-            started = time.perf_counter()
-            await asyncio.gather(
-                *(
-                    client.post(f"{server}/chat/completions", json={"model": MODEL_NAME, **one})
-                    for _ in range(width)
-                )
-            )
-            return time.perf_counter() - started
+    async def pieces_at() -> list[float]:
+        """When each streamed piece of one answer arrived."""
+        async with (
+            httpx2.AsyncClient(timeout=300) as client,
+            client.stream("POST", f"{server}/chat/completions", json=one) as response,
+        ):
+            return [time.perf_counter() async for line in response.aiter_lines() if _text(line)]
 
-    alone, two = asyncio.run(timed(1)), asyncio.run(timed(2))
-    assert report["parallel_slots"] == (2 if two < 1.5 * alone else 1)
+    async def two_at_once() -> tuple[list[float], list[float]]:
+        first, second = await asyncio.gather(pieces_at(), pieces_at())
+        return first, second
+
+    first, second = asyncio.run(two_at_once())
+    assert first and second
+    overlapped = min(first[-1], second[-1]) > max(first[0], second[0])
+    assert (report["parallel_slots"] > 1) == overlapped
     assert report["recommended_concurrency"] == report["parallel_slots"]
     expected_mode = (
         "json_schema" if verdict["json_schema"] == "enforced"
