@@ -56,6 +56,32 @@ MaxTokensOption = Annotated[
         "its complete part. [env EVENTBRIEF_MAX_TOKENS]",
     ),
 ]
+MaxAttemptsOption = Annotated[
+    int | None,
+    typer.Option(
+        metavar="N",
+        min=1,
+        help="Requests per article for network faults: 429, 5xx, timeouts, stalls, resets "
+        "(default 4). [env EVENTBRIEF_MAX_ATTEMPTS]",
+    ),
+]
+MaxRetrySecondsOption = Annotated[
+    float | None,
+    typer.Option(
+        metavar="SECONDS",
+        help="Time budget for those retries (default 120; keep it above the stall timeout so "
+        "a stall is retried). [env EVENTBRIEF_MAX_RETRY_SECONDS]",
+    ),
+]
+ReasksOption = Annotated[
+    int | None,
+    typer.Option(
+        metavar="N",
+        min=0,
+        help="Extra requests that send an invalid answer's errors back to the model "
+        "(default 2). [env EVENTBRIEF_REASKS]",
+    ),
+]
 TemperatureOption = Annotated[
     float | None,
     typer.Option(
