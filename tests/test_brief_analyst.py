@@ -129,6 +129,8 @@ def test_an_unrelated_story_is_kept_apart_with_one_warning(tmp_path: Path) -> No
     ]
     assert brief.title.endswith("(+1 article on another story)")
     assert "Codelco" not in brief.title and "Aurora Williams" in brief.stories[1].title
+    elsewhere = [t.support == ["900_codelco"] for t in brief.key_takeaways]
+    assert elsewhere[0] is False and elsewhere == sorted(elsewhere)
     codelco = [e for e in brief.events if {m.article_id for m in e.mentions} == {"900_codelco"}]
     assert codelco and all(len(e.mentions) == 1 for e in codelco)
 

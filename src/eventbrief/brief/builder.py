@@ -144,6 +144,7 @@ def build_brief(
             brief_event_of,
             original_of,
             {e.id: n for n, e in enumerate(events)},
+            set(stories[0].articles),
         ),
         entities=index.entities,
         conflicts=conflicts,

@@ -6,7 +6,8 @@ bury the point. Two takeaways of different articles are one point when their wor
 (token-sort ratio or content-word overlap) or when their evidence quotes state the same merged
 events. Points grow best pair first (average link) and never hold two takeaways of one article,
 which were meant as different points. They are ranked by independent support (a copy counts as
-its original), then salience (how early the articles list them), and the first 7 are kept.
+its original), then salience (how early the articles list them), and the first 7 are kept;
+points of another story that came along with the main one rank last.
 Captions and boilerplate are never a point.
 """
 
@@ -164,19 +165,23 @@ def merge_takeaways(
     brief_event_of: Mapping[tuple[str, str], str] | None = None,
     original_of: Mapping[str, str] | None = None,
     event_order: Mapping[str, int] | None = None,
+    main_story: set[str] | None = None,
 ) -> list[BriefTakeaway]:
     """The at most 7 best-supported points; `original_of` maps a copy to the article it copies,
-    `event_order` brief event ids to their timeline position."""
+    `event_order` brief event ids to their timeline position. Points made only by articles
+    outside `main_story` (another story that came along) rank after the main story's."""
     items = _items(summaries, texts or {}, brief_event_of or {})
     copies = original_of or {}
     position = event_order or {}
     ranked = []
     for group in _groups(items):
         articles = [it.article_id for it in group]
+        elsewhere = main_story is not None and not set(articles) & main_story
         independent = len({copies.get(a, a) for a in articles})
         salience = sum(it.salience for it in group) / len(group)
         events = sorted({e for it in group for e in it.events}, key=lambda e: position.get(e, 0))
-        ranked.append(((-independent, -salience, group[0].order), _text(group), articles, events))
+        key = (elsewhere, -independent, -salience, group[0].order)
+        ranked.append((key, _text(group), articles, events))
     ranked.sort(key=lambda r: r[0])
     return [
         BriefTakeaway(text=text, support=articles, events=events)
