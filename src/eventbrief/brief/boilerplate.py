@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Literal
 
 from eventbrief.models import Evidence
@@ -60,6 +61,7 @@ _BOILERPLATE = (
 )
 
 
+@lru_cache(maxsize=4096)
 def classify(passage: str) -> Reason | None:
     """ "caption" or "boilerplate" when the passage (a line or a quote) is one, else None."""
     text = " ".join(passage.split())

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import combinations
 
 from rapidfuzz import fuzz
@@ -39,6 +40,7 @@ _STOP = frozenset({
 })  # fmt: skip
 
 
+@lru_cache(maxsize=4096)
 def _stems(text: str) -> frozenset[str]:
     words = re.findall(r"\w+", text.casefold())
     return frozenset(w[:6] for w in words if w not in _STOP and len(w) > 2)
