@@ -138,6 +138,7 @@ def _shape(event: BriefEvent, when: DayRange, scale: Scale) -> tuple[float, floa
 
 
 def _marker(event: BriefEvent, body: str, disputed: bool, label: str) -> str:
+    """A focusable group: its classes give colour (type) and fill (status) in page.css."""
     classes = f"mk t-{event.type} s-{event.status}" + (" disputed" if disputed else "")
     return (
         f'<g class="{escape(classes)}" data-marker="{escape(event.id)}" tabindex="0" '
@@ -146,6 +147,7 @@ def _marker(event: BriefEvent, body: str, disputed: bool, label: str) -> str:
 
 
 def _label(event: BriefEvent) -> str:
+    """What a marker says on hover and to a screen reader."""
     when = human_date(event.date.value) if event.date and event.date.value else "undated"
     return f"{when} · {event.type.replace('_', ' ')} · {event.description}"
 

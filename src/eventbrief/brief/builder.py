@@ -69,6 +69,7 @@ def _set_aside(
 def _stories(
     ordered: list[ArticleSummary], events: list[BriefEvent], entities: dict[str, set[int]]
 ) -> list[BriefStory]:
+    """The connected groups of articles, each titled from its own articles and events."""
     by_id = {s.article.id: s for s in ordered}
     stories = []
     for ids in split_stories(list(by_id), events, entities):

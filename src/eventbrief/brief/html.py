@@ -127,6 +127,7 @@ class _Page:
         self.main_story = set(brief.stories[0].articles) if brief.stories else set(self.meta)
 
     def title(self, article_id: str) -> str:
+        """The short title a reader knows the article by (its id only when it has none)."""
         meta = self.meta.get(article_id)
         return short(meta.title or meta.id) if meta else article_id
 
@@ -161,6 +162,7 @@ def _when(event: BriefEvent) -> str:
 
 
 def _field_name(field: str) -> str:
+    """What a reader calls the field ("Numbers", "Count of visits"), not the JSON key."""
     names = {"date": "Date", "quantity": "Numbers", "location": "Place", "status": "Certainty"}
     if field in names:
         return names[field]
@@ -170,6 +172,7 @@ def _field_name(field: str) -> str:
 
 
 def _value_text(value: object, text: str | None, field: str) -> str:
+    """A value as an article put it; a status with what it means, a bare date readable."""
     if field == "status":
         return f"{value} ({_STATUS_NOTES.get(str(value), '')})".replace(" ()", "")
     if field == "date" and isinstance(value, str) and not text:
@@ -178,6 +181,7 @@ def _value_text(value: object, text: str | None, field: str) -> str:
 
 
 def stated_value(value: object, text: str | None) -> str:
+    """`conflicts.stated` for one value, so the page words values as the Markdown does."""
     return stated(ConflictValue(value=value, text=text, articles=["-"]))
 
 
@@ -196,6 +200,7 @@ def period(events: list[BriefEvent]) -> str | None:
 
 
 def _header(page: _Page) -> str:
+    """The story, its period and counts, and the other-story note: the first screen's top."""
     brief = page.brief
     facts: list[str] = []
     span = period(brief.events)
@@ -236,6 +241,7 @@ def _header(page: _Page) -> str:
 
 
 def _disagreements(page: _Page) -> str:
+    """The first section: every conflict with its event (a link that selects it) and values."""
     items = []
     for n, c in enumerate(page.brief.conflicts, start=1):
         event = page.event.get(c.event_id or "")
@@ -274,6 +280,7 @@ def _type_style() -> str:
 
 
 def _filters(page: _Page) -> str:
+    """Checkboxes for the types and statuses present, a source list; page.js applies them."""
     events = page.brief.events
     types = Counter(ev.type for ev in events)
     statuses = Counter(ev.status for ev in events)
@@ -322,6 +329,7 @@ def _legend() -> str:
 
 
 def _event_item(event: BriefEvent, page: _Page) -> str:
+    """One card; its data-* attributes are what the filters test."""
     conflicts = page.conflicts.get(event.id, [])
     articles = [m.article_id for m in event.mentions]
     classes = f"event t-{event.type} s-{event.status}" + (" conflict" if conflicts else "")
@@ -449,6 +457,7 @@ def _highlighted(text: str, spans: list[tuple[int, int, str]], disputed: set[str
 
 
 def _article(meta: ArticleMeta, page: _Page, text: str | None) -> str:
+    """The article's facts and text, with only event evidence marked (by offsets)."""
     brief = page.brief
     disputed = {c.event_id for c in brief.conflicts if c.event_id}
     spans: list[tuple[int, int, str]] = []
