@@ -30,7 +30,7 @@ _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
 
 
 def human_date(value: str) -> str:
-    """ "2025-06-04" → "4 Jun 2025", "2025-06" → "Jun 2025", "2025" stays."""
+    """A date as a reader writes it: "2025-06-04" → "4 Jun 2025", "2025-06" → "Jun 2025"."""
     parts = value.split("-")
     if len(parts) == 3:
         return f"{int(parts[2])} {_MONTHS[int(parts[1]) - 1]} {parts[0]}"

@@ -63,7 +63,7 @@ _BOILERPLATE = (
 
 @lru_cache(maxsize=4096)
 def classify(passage: str) -> Reason | None:
-    """ "caption" or "boilerplate" when the passage (a line or a quote) is one, else None."""
+    """Whether a passage (a line or a quote) is a "caption" or "boilerplate"; None if neither."""
     text = " ".join(passage.split())
     if not text:
         return None

@@ -47,9 +47,9 @@ _POSSESSIVE = re.compile(r"^(?P<country>[A-Z][\w .-]*?)['’]s\s+(?P<rest>\S.*)$
 
 @lru_cache(maxsize=4096)
 def adjective_forms(name: str) -> tuple[str, ...]:
-    """ "Russia's Security Council" → ("Russian Security Council",): a body named with its
-    country's possessive is the one named with the nationality adjective. Only possessive
-    names need the country table (loaded on first use)."""
+    """Other names of a body named with its country's possessive: "Russia's Security Council"
+    is the "Russian Security Council". Only possessive names need the country table (loaded on
+    first use)."""
     m = _POSSESSIVE.match(name.strip())
     if not m:
         return ()

@@ -101,8 +101,8 @@ def short(text: str, limit: int = TITLE_CHARS) -> str:
 
 
 def count_sources(articles: list[str], original_of: Mapping[str, str]) -> str:
-    """ "3 sources, 1 copy": distinct articles with each copy counted as its original, then the
-    copies."""
+    """How many sources, e.g. "3 sources, 1 copy": distinct articles with each copy counted as
+    its original, then the copies."""
     independent = len({original_of.get(a, a) for a in articles})
     copies = sum(1 for a in articles if a in original_of)
     text = f"{independent} source{'s' if independent != 1 else ''}"
