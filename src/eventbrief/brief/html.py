@@ -32,6 +32,7 @@ from eventbrief.models import (
     STATUSES,
     ArticleMeta,
     Brief,
+    BriefArticle,
     BriefEvent,
     Conflict,
     ConflictValue,
@@ -456,7 +457,7 @@ def _highlighted(text: str, spans: list[tuple[int, int, str]], disputed: set[str
     return "".join(out)
 
 
-def _article(meta: ArticleMeta, page: _Page, text: str | None) -> str:
+def _article(meta: BriefArticle, page: _Page, text: str | None) -> str:
     """The article's facts and text, with only event evidence marked (by offsets)."""
     brief = page.brief
     disputed = {c.event_id for c in brief.conflicts if c.event_id}
@@ -490,11 +491,12 @@ def _article(meta: ArticleMeta, page: _Page, text: str | None) -> str:
         facts.append(f'<a href="{e(url)}" rel="noopener noreferrer">{e(url)}</a>')
     elif meta.url and not url:
         facts.append(e(meta.url))
-    copy = getattr(meta, "duplicate_of", None)
-    if copy:
-        similarity = getattr(meta, "similarity", None)
+    if meta.duplicate_of:
+        similarity = meta.similarity
         same = f", {round(similarity * 100)}% the same text" if similarity is not None else ""
-        facts.append(f'<span class="copy-tag">copy</span> of {page.link(copy)}{e(same)}')
+        facts.append(
+            f'<span class="copy-tag">copy</span> of {page.link(meta.duplicate_of)}{e(same)}'
+        )
     if meta.id not in page.main_story:
         facts.append('<span class="other-story">another story</span>')
     head = (
