@@ -53,9 +53,10 @@ Examples:
   eventbrief brief --from-summaries evals/gold/ --format html -o gold-brief.html
 
 Inputs ending in .json or .jsonl are read as ArticleSummary records (one object, a list, or
-one per line); everything else is summarized first. With summaries, the HTML page shows an
-article's text when it is found (--texts DIR, a dataset's articles/ folder beside gold/, or the
-recorded source path) and matches the recorded sha256.
+one per line); everything else is summarized first. With summaries, an article's text is used
+when it is found (--texts DIR, beside the summary file, a dataset's articles/ folder beside
+gold/, or the recorded source path, also relative to the summary file) and matches the recorded
+sha256; one warning names the summaries whose text was not found.
 
 Exit codes: 0 brief written from every input, 1 some inputs failed (the brief holds the others),
 2 usage or configuration error.
@@ -151,6 +152,30 @@ def _narrate(result: Brief, flags: dict[str, Any]) -> Brief:
         )
         return result
     return result.model_copy(update={"narrative": paragraph})
+
+
+def _say_missing_texts(missing: list[str], total: int) -> None:
+    """One line for all summaries whose article text was not found: without it the page lists
+    quotes instead of the text, and copies and visit counts are read from the quotes only."""
+    if not missing:
+        return
+    named = ", ".join(missing[:3]) + (f" and {len(missing) - 3} more" if len(missing) > 3 else "")
+    say(
+        f"warning: article text not found for {len(missing)} of {total} summaries ({named}): "
+        "looked beside them, at their recorded source (also relative to the summary file) and "
+        "in --texts DIR; the brief uses their quotes only"
+    )
+
+
+def _say_other_stories(result: Brief) -> None:
+    """One line when some articles share no event or entity with the rest."""
+    if len(result.stories) < 2:
+        return
+    others = [a for story in result.stories[1:] for a in story.articles]
+    say(
+        f"warning: {len(others)} of {len(result.articles)} articles share no event or entity "
+        f"with the rest and are kept apart as another story: {', '.join(others)}"
+    )
 
 
 def _format_for(fmt: FormatChoice | None, output: Path | None) -> str:
@@ -257,12 +282,14 @@ def brief(
     for aid, s in unique.items():
         if aid not in found_texts:
             origin = origins.get(aid)
-            beside = origin.parent.parent / "articles" if origin else None
-            text = find_text(s, [texts, beside])
+            beside = [origin.parent, origin.parent.parent / "articles"] if origin else []
+            text = find_text(s, [texts, *beside], origin)
             if text is not None:
                 found_texts[aid] = text
+    _say_missing_texts([aid for aid in unique if aid not in found_texts], len(unique))
 
     result = build_brief(list(unique.values()), title=title, texts=found_texts)
+    _say_other_stories(result)
     if narrate:
         result = _narrate(result, flags)
     chosen = _format_for(fmt, output)
