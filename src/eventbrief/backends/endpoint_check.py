@@ -53,7 +53,9 @@ _SHORT_REPEATS = (4, 12)
 _LONG_REPEATS = 140
 """About 4,200 tokens with common tokenizers: more than eventbrief's prompt needs, so a server
 that truncates at 2,048 or 4,096 tokens shows it."""
-_SLOTS_PROMPT = "Count from 1 to 300, separated by spaces."
+_SLOTS_PROMPT = "Tell me a short story about a cat."
+"""A prompt every chat model answers at length (SmolLM2 answers "Count from 1 to 300" with
+nothing at temperature 0)."""
 _SLOTS_TOKENS = 48
 _PROBE_TOKENS = 96
 
@@ -284,6 +286,9 @@ class _Prober:
                     break
         except openai.APIError as exc:
             return self.failure("parallel", exc), None, None
+        if alone.pieces < 2:
+            detail = "a streamed answer carried no text to time"
+            return Probe(name="parallel", verdict="failed", detail=detail), None, None
         took = alone.last - alone.first
         speed = (alone.pieces - 1) / took if alone.pieces > 1 and took > 0 else None
         detail = f"{parallel} answer{'s' if parallel > 1 else ''} generated at the same time"
