@@ -53,6 +53,7 @@ from eventbrief.scoring.baseline import (
     save_baseline,
     updated,
 )
+from eventbrief.scoring.bootstrap import RESAMPLES, SEED
 from eventbrief.scoring.brief_score import dataset_brief_scores
 from eventbrief.scoring.html_report import render_html
 from eventbrief.scoring.report import UsageTotals, markdown_table, print_report
@@ -75,6 +76,18 @@ configuration or dataset error.
 
 
 WIDE = 160
+
+ResamplesOption = Annotated[
+    int,
+    typer.Option(
+        metavar="N",
+        min=0,
+        help="Bootstrap resamples of the articles for each score's 95% interval (0: none).",
+    ),
+]
+SeedOption = Annotated[
+    int, typer.Option(metavar="N", help="Seed of the bootstrap: the same seed, the same intervals.")
+]
 
 
 _ARTICLE: ContextVar[str | None] = ContextVar("eventbrief_eval_article", default=None)
@@ -283,6 +296,8 @@ def eval_command(
         str | None,
         typer.Option(metavar="FILE.md", help='Write the tables as Markdown ("-" for stdout).'),
     ] = None,
+    resamples: ResamplesOption = RESAMPLES,
+    seed: SeedOption = SEED,
 ) -> None:
     """Score a backend (or saved predictions) against a dataset's gold records.
 
@@ -351,7 +366,7 @@ def eval_command(
             _say(pred.error or f"{article_id}: no prediction")
 
     try:
-        result, scores = evaluate(data, preds, run)
+        result, scores = evaluate(data, preds, run, resamples=resamples, seed=seed)
     except DatasetError as exc:  # a broken gold/brief.json
         _fail(str(exc), EXIT_USAGE)
     result.overall.brief = dataset_brief_scores(data, preds, scores)
