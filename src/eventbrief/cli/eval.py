@@ -49,6 +49,8 @@ from eventbrief.scoring import (
 from eventbrief.scoring.baseline import (
     baseline_key,
     check,
+    entry_name,
+    find_entry,
     load_baseline,
     save_baseline,
     updated,
@@ -405,31 +407,36 @@ def _gate(result: EvalReport, baseline: Path | None, update: bool, require: bool
     except DatasetError as exc:
         _fail(str(exc), EXIT_USAGE)
     if update:
-        save_baseline(updated(stored, key, result), baseline)
-        _say(f"baseline entry {key!r} written to {baseline}")
+        name = entry_name(stored, key, result)
+        save_baseline(updated(stored, name, result), baseline)
+        _say(f"baseline entry {name!r} written to {baseline}")
         return EXIT_OK
-    entry = stored.entries.get(key)
+    name, entry = find_entry(stored, key, result.run)
     if entry is None:
         _say(
-            f"no baseline entry {key!r} in {baseline}; scores reported only "
+            f"no baseline entry {name!r} in {baseline}; scores reported only "
             "(record one with --update-baseline)"
         )
         return EXIT_SOME_FAILED if require else EXIT_OK
     why = entry.mismatch(result)
     if why is not None:
-        _fail(f"baseline entry {key!r} in {baseline} cannot be compared: {why}", EXIT_USAGE)
+        _fail(
+            f"baseline entry {name!r} in {baseline} cannot be compared: {why} (record an entry "
+            f"for these articles with --update-baseline: {entry_name(stored, key, result)!r})",
+            EXIT_USAGE,
+        )
     if entry.stale(result):
         _say(
-            f"the dataset's texts or gold changed since baseline {key!r} was measured; "
+            f"the dataset's texts or gold changed since baseline {name!r} was measured; "
             "comparing anyway (re-measure with --update-baseline)"
         )
     falls = check(result, entry)
     for fall in falls:
         _say(str(fall))
     if falls:
-        _say(f"{len(falls)} metric(s) fell below baseline {key!r}")
+        _say(f"{len(falls)} metric(s) fell below baseline {name!r}")
         return EXIT_SOME_FAILED
-    _say(f"all {len(entry.metrics)} metrics at or above baseline {key!r} (within tolerance)")
+    _say(f"all {len(entry.metrics)} metrics at or above baseline {name!r} (within tolerance)")
     return EXIT_OK
 
 
