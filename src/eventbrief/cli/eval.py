@@ -653,7 +653,9 @@ def _write(path: Path, text: str) -> None:
 
 
 def _say(message: str) -> None:
-    typer.echo(f"eventbrief: {message}", err=True)
+    """Each line of `message` on stderr, prefixed (a dataset error lists one problem a line)."""
+    for line in message.splitlines() or [""]:
+        typer.echo(f"eventbrief: {line}", err=True)
 
 
 def _fail(message: str, code: int) -> NoReturn:
