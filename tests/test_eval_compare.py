@@ -55,7 +55,8 @@ def test_a_run_compared_with_itself_exits_0_with_zero_deltas(reports: tuple[Path
     assert len(data["shared"]) == 6 and data["worse"] == []
     for metric in data["metrics"]:
         assert metric["delta"] == 0.0 and metric["delta_ci"] == [0.0, 0.0], metric["metric"]
-    assert data["tolerances_from"].startswith("offline@heldout")
+    assert data["tolerances_from"] == "offline@heldout"
+    assert data["baseline_file"] == str(BASELINE)
     assert "no gated metric is significantly worse" in result.stderr
 
 
@@ -86,7 +87,7 @@ def test_two_events_fewer_per_article_is_significantly_worse_on_events_recall_an
     assert md.startswith("### eventbrief eval compare")
     assert "| **events.recall** | 1.00 |" in md and "| **worse** |" in md
     assert "| events.precision | 1.00 | 1.00 | +0.00 | [+0.00, +0.00] | 0.02 |" in md
-    assert "baseline entry 'offline@heldout" in md
+    assert f"tolerances from baseline entry 'offline@heldout' in {BASELINE}." in md
     html = page.read_text(encoding="utf-8")
     assert html.count("<tr class='fell'>") == 2
     assert html.count("<svg") == 21  # one interval drawn per resampled metric

@@ -514,12 +514,13 @@ def compare_command(
     minus its tolerance; then the exit is 1. The comparison goes to stdout.
     """
     reports = _read_report(old), _read_report(new)
-    tolerances, name, default = _tolerances(reports[1], baseline)
+    tolerances, name, path, default = _tolerances(reports[1], baseline)
     result = compare(
         *reports,
         tolerances=tolerances,
         default_tolerance=default,
         tolerances_from=name,
+        baseline_file=path,
         resamples=resamples,
         seed=seed,
     )
@@ -552,13 +553,13 @@ def _read_report(path: Path) -> EvalReport:
 
 def _tolerances(
     report: EvalReport, path: Path | None
-) -> tuple[dict[str, float] | None, str | None, float]:
-    """The gated metrics with their tolerances, the entry they come from, and the default
-    tolerance: the baseline entry the gate would compare `report` with, when there is one."""
+) -> tuple[dict[str, float] | None, str | None, str | None, float]:
+    """The gated metrics with their tolerances, the entry and file they come from, and the
+    default tolerance: the baseline entry the gate would compare `report` with, if any."""
     if path is None:
         path = Path("evals/baseline.json")
         if not path.is_file():
-            return None, None, DEFAULT_TOLERANCE
+            return None, None, None, DEFAULT_TOLERANCE
     elif not path.is_file():
         _fail(f"{path}: no such baseline file", EXIT_USAGE)
     try:
@@ -568,9 +569,9 @@ def _tolerances(
     key = baseline_key(report.run.backend, report.run.model)
     name, entry = find_entry(stored, key, report.run)
     if entry is None or entry.mismatch(report) is not None:
-        return None, None, stored.default_tolerance
+        return None, None, str(path), stored.default_tolerance
     tolerances = {metric: base.tolerance for metric, base in entry.metrics.items()}
-    return tolerances, f"{name} ({path})", stored.default_tolerance
+    return tolerances, name, str(path), stored.default_tolerance
 
 
 def _print_comparison(result: Comparison) -> None:

@@ -64,6 +64,7 @@ class Comparison:
     level: float
     tolerances_from: str | None
     """The baseline entry whose metrics and tolerances are gated; None: every metric is."""
+    baseline_file: str | None = None
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -89,6 +90,7 @@ def compare(
     tolerances: Mapping[str, float] | None = None,
     default_tolerance: float = 0.02,
     tolerances_from: str | None = None,
+    baseline_file: str | None = None,
     resamples: int = RESAMPLES,
     seed: int = SEED,
 ) -> Comparison:
@@ -136,6 +138,7 @@ def compare(
         seed=seed,
         level=LEVEL,
         tolerances_from=tolerances_from,
+        baseline_file=baseline_file,
         notes=notes,
     )
 
@@ -161,7 +164,8 @@ def method_line(comparison: Comparison) -> str:
     """What was compared and how, in one sentence."""
     c = comparison
     gate = (
-        f"gated metrics and tolerances from baseline entry {c.tolerances_from!r}"
+        f"gated metrics and tolerances from baseline entry {c.tolerances_from!r} in "
+        f"{c.baseline_file}"
         if c.tolerances_from
         else "no baseline entry: every resampled metric gated at the default tolerance"
     )
@@ -258,6 +262,7 @@ def to_json(comparison: Comparison) -> dict[str, Any]:
         "only_new": c.only_new,
         "bootstrap": {"resamples": c.resamples, "seed": c.seed, "level": c.level},
         "tolerances_from": c.tolerances_from,
+        "baseline_file": c.baseline_file,
         "metrics": [
             {
                 "metric": m.metric,
