@@ -17,10 +17,13 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from eventbrief.scoring.metrics import Counts, Tally
 from eventbrief.scoring.similarity import FIELDS
+
+if TYPE_CHECKING:  # report.py builds on this module
+    from eventbrief.scoring.report import ArticleReport
 
 RESAMPLES = 1000
 SEED = 0
@@ -52,7 +55,7 @@ class ArticleStats:
     values: tuple[float, ...]
 
     @classmethod
-    def of(cls, article: Any) -> ArticleStats:
+    def of(cls, article: ArticleReport) -> ArticleStats:
         """From a report's per-article entry (`ArticleReport`, or one read back from JSON).
 
         Field sums come from the matched pairs' field scores and the takeaway similarity sum

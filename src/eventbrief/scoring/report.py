@@ -12,6 +12,11 @@ Aggregation ("overall"):
   still invalid after the re-asks) is valid and scored as it is; it is marked `partial`.
 An article whose prediction is missing or invalid scores 0 on everything in `per_article`, adds
 its gold items to the recall denominators of `overall`, and lowers `schema_validity`.
+
+Each overall score has a bootstrap interval over the articles (bootstrap.py) beside it:
+`overall.events.f1_ci`, `overall.summary_rouge_l_ci`, …, and `overall.fields_ci.<field>`.
+The per-article entries hold what resampling needs (counts, matched pairs' field scores, quote
+counts), so a saved report can be resampled again, alone or paired with another (compare.py).
 """
 
 from __future__ import annotations
