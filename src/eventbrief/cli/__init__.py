@@ -8,6 +8,7 @@ from eventbrief.cli import (
     cache,  # noqa: F401  (registers its commands)
     endpoint,  # noqa: F401  (registers its commands)
     eval,  # noqa: F401  (registers its command)
+    gold,  # noqa: F401  (registers its commands)
     schema,  # noqa: F401  (registers its command)
     summarize,  # noqa: F401  (registers its command)
 )
