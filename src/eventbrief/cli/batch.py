@@ -17,7 +17,7 @@ from eventbrief.batch.jobs import BatchError, BatchJobs
 from eventbrief.batch.requests import write_requests
 from eventbrief.batch.results import BatchSource, CollectReport, Stored, collect, store
 from eventbrief.cache import ExtractionCache
-from eventbrief.cli.app import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, app
+from eventbrief.cli.app import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, Command, app, sub_app
 from eventbrief.cli.options import (
     BaseUrlOption,
     ModelOption,
@@ -33,9 +33,9 @@ from eventbrief.pipeline import build_summary
 from eventbrief.pricing import load_prices
 from eventbrief.progress import counted
 
-batch_app = typer.Typer(
+batch_app = sub_app(
     help=(
-        "Extract many articles through the OpenAI Batch API (half price, results within 24 h). "
+        "Extract through the OpenAI Batch API (half price, within 24 h).\n\n"
         "The request file is also what vLLM's run-batch reads."
     ),
     epilog=(
@@ -46,13 +46,11 @@ batch_app = typer.Typer(
         "  eventbrief batch collect news/ --batch-id batch_abc123 -o summaries.jsonl\n"
         "  eventbrief batch collect news/ --results vllm_out.jsonl -o summaries.jsonl"
     ),
-    no_args_is_help=True,
-    rich_markup_mode=None,
 )
 app.add_typer(batch_app, name="batch")
 
 Paths = Annotated[
-    list[str], typer.Argument(metavar="PATH...", help='Files, folders, globs, or "-" for stdin.')
+    list[str], typer.Argument(metavar="PATH", help='Files, folders, globs, or "-" for stdin.')
 ]
 T = TypeVar("T")
 
@@ -105,17 +103,19 @@ def _ask(settings: Settings, call: Callable[[BatchJobs], T], exit_code: int) -> 
 
 
 @batch_app.command(
-    epilog="\b\nExample:\n  eventbrief batch prepare news/ -o requests.jsonl --model gpt-4o-mini"
+    cls=Command,
+    epilog="\b\nExample:\n  eventbrief batch prepare news/ -o requests.jsonl --model gpt-4o-mini",
 )
 def prepare(
     paths: Paths,
     output: Annotated[
-        Path | None, typer.Option("-o", "--output", help="Request file (default stdout).")
+        Path | None,
+        typer.Option("-o", "--output", metavar="FILE", help="Request file (default stdout)."),
     ] = None,
     model: ModelOption = None,
     published: PublishedOption = None,
 ) -> None:
-    """Write one Batch API request per article (custom_id = article id and text hash)."""
+    """Write one Batch API request per article (JSON Lines)."""
     settings = _settings(model=model)
     articles, failed = _load(paths, publication_dates(published), settings.max_chars)
     lines = write_requests(articles, settings.model)
@@ -128,12 +128,14 @@ def prepare(
     raise typer.Exit(EXIT_SOME_FAILED if failed else EXIT_OK)
 
 
-@batch_app.command(epilog="\b\nExample:\n  eventbrief batch submit requests.jsonl")
+@batch_app.command(cls=Command, epilog="\b\nExample:\n  eventbrief batch submit requests.jsonl")
 def submit(
-    requests: Annotated[Path, typer.Argument(help="A file written by `batch prepare`.")],
+    requests: Annotated[
+        Path, typer.Argument(metavar="FILE", help="A file written by `batch prepare`.")
+    ],
     base_url: BaseUrlOption = None,
 ) -> None:
-    """Upload the request file and start a batch; prints the batch (with its id) as JSON."""
+    """Upload a request file and start a batch; print its id as JSON."""
     if not requests.is_file():
         say(f"{requests}: no such file")
         raise typer.Exit(EXIT_USAGE)
@@ -143,9 +145,11 @@ def submit(
     say(f"submitted {state.id}; follow it with: eventbrief batch status {state.id}")
 
 
-@batch_app.command(epilog="\b\nExample:\n  eventbrief batch status batch_abc123")
+@batch_app.command(cls=Command, epilog="\b\nExample:\n  eventbrief batch status batch_abc123")
 def status(
-    batch_id: Annotated[str, typer.Argument(help="The id `batch submit` printed.")],
+    batch_id: Annotated[
+        str, typer.Argument(metavar="BATCH_ID", help="The id `batch submit` printed.")
+    ],
     base_url: BaseUrlOption = None,
 ) -> None:
     """Print a batch's state and request counts as JSON."""
@@ -156,6 +160,7 @@ def status(
 
 @batch_app.command(
     "collect",
+    cls=Command,
     epilog=(
         "\b\nExamples:\n"
         "  eventbrief batch collect news/ --batch-id batch_abc123 -o summaries.jsonl\n"
@@ -170,21 +175,27 @@ def status(
 def collect_cmd(
     paths: Paths,
     batch_id: Annotated[
-        str | None, typer.Option("--batch-id", help="Download this batch's output.")
+        str | None,
+        typer.Option("--batch-id", metavar="BATCH_ID", help="Download this batch's output."),
     ] = None,
     results: Annotated[
         Path | None,
-        typer.Option("--results", help="Read an output file already on disk (e.g. vLLM's)."),
+        typer.Option(
+            "--results", metavar="FILE", help="Read an output file already on disk (e.g. vLLM's)."
+        ),
     ] = None,
     output: Annotated[
-        Path | None, typer.Option("-o", "--output", help="ArticleSummary JSONL (default stdout).")
+        Path | None,
+        typer.Option(
+            "-o", "--output", metavar="FILE", help="ArticleSummary JSONL (default stdout)."
+        ),
     ] = None,
     model: ModelOption = None,
     base_url: BaseUrlOption = None,
     published: PublishedOption = None,
     no_cache: NoCacheOption = False,
 ) -> None:
-    """Validate and ground every answer of a batch; write ArticleSummary JSONL, report failures."""
+    """Validate and ground a batch's answers into ArticleSummary records."""
     if (batch_id is None) == (results is None):
         say("give exactly one of --batch-id or --results")
         raise typer.Exit(EXIT_USAGE)

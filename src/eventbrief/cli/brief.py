@@ -14,7 +14,7 @@ from eventbrief.brief.html import render_html
 from eventbrief.brief.markdown import render_markdown
 from eventbrief.brief.narrate import narrate as write_narrative
 from eventbrief.brief.sources import SummaryFileError, find_text, read_summaries, split_inputs
-from eventbrief.cli.app import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, app
+from eventbrief.cli.app import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, Command, app
 from eventbrief.cli.extraction_step import report_run, say_partial, summarize_sources
 from eventbrief.cli.options import (
     BackendOption,
@@ -155,20 +155,26 @@ def _format_for(fmt: FormatChoice | None, output: Path | None) -> str:
     return {".html": "html", ".htm": "html", ".md": "markdown"}.get(suffix, "json")
 
 
-@app.command(epilog=EPILOG)
+@app.command(cls=Command, epilog=EPILOG)
 def brief(
     paths: Annotated[
         list[str] | None,
-        typer.Argument(metavar="PATH...", help="Article files, folders or globs; or summaries."),
+        typer.Argument(metavar="PATH", help="Article files, folders or globs; or summaries."),
     ] = None,
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="Write to FILE.")] = None,
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", metavar="FILE", help="Write to FILE.")
+    ] = None,
     fmt: Annotated[
         FormatChoice | None,
         typer.Option(
-            "--format", help="json (default), markdown or html (one self-contained page)."
+            "--format",
+            metavar="json|markdown|html",
+            help="json (default), markdown or html (one self-contained page).",
         ),
     ] = None,
-    title: Annotated[str | None, typer.Option(help="Title (default: from the events).")] = None,
+    title: Annotated[
+        str | None, typer.Option(metavar="TEXT", help="Title (default: from the events).")
+    ] = None,
     from_summaries: Annotated[
         bool, typer.Option("--from-summaries", help="Read every PATH as ArticleSummary JSON.")
     ] = False,
@@ -195,7 +201,7 @@ def brief(
         typer.Option("--quiet", "-q", help="No progress bar and no run summary; errors only."),
     ] = False,
 ) -> None:
-    """Merge many articles into one brief: a timeline with sources, and where sources disagree."""
+    """Merge many articles into one timeline that marks disagreements."""
     if not paths:
         say("no PATH given; try 'eventbrief brief --help'")
         raise typer.Exit(EXIT_USAGE)

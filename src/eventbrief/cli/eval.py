@@ -15,7 +15,7 @@ from rich.console import Console
 from eventbrief.backends import make_backend
 from eventbrief.backends.base import Backend, ExtractionResult
 from eventbrief.cache import CacheCounts
-from eventbrief.cli.app import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, app
+from eventbrief.cli.app import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, Command, app
 from eventbrief.cli.extraction_step import paid, partial_note, report_run
 from eventbrief.cli.options import (
     BackendOption,
@@ -232,7 +232,7 @@ def _saved_run(dataset: Dataset, predictions: dict[str, Prediction], folder: Pat
     )
 
 
-@app.command(name="eval", epilog=EPILOG)
+@app.command(name="eval", cls=Command, epilog=EPILOG)
 def eval_command(
     dataset: Annotated[
         Path,
@@ -284,7 +284,7 @@ def eval_command(
         typer.Option(metavar="FILE.md", help='Write the tables as Markdown ("-" for stdout).'),
     ] = None,
 ) -> None:
-    """Score a backend (or saved predictions) against a dataset's gold records.
+    """Score a backend, or saved predictions, against gold records.
 
     Prints tables on stderr (a row per article and an overall row); the JSON report goes to
     --report, a self-contained HTML page to --html.

@@ -16,10 +16,13 @@ ModeChoice = Enum("ModeChoice", {n: n for n in MODES}, type=str)  # type: ignore
 BackendOption = Annotated[
     BackendChoice | None,
     typer.Option(
-        help="auto: the endpoint when one is configured, else offline. [env EVENTBRIEF_BACKEND]"
+        metavar="|".join(BACKENDS),
+        help="auto: the endpoint when one is configured, else offline. [env EVENTBRIEF_BACKEND]",
     ),
 ]
-ModelOption = Annotated[str | None, typer.Option(help="Model name. [env EVENTBRIEF_MODEL]")]
+ModelOption = Annotated[
+    str | None, typer.Option(metavar="NAME", help="Model name. [env EVENTBRIEF_MODEL]")
+]
 BaseUrlOption = Annotated[
     str | None,
     typer.Option(
@@ -29,7 +32,11 @@ BaseUrlOption = Annotated[
 ]
 ModeOption = Annotated[
     ModeChoice | None,
-    typer.Option(help="How the model returns structure (default tools). [env EVENTBRIEF_MODE]"),
+    typer.Option(
+        metavar="MODE",
+        help=f"How the model returns structure: {', '.join(MODES)} (default auto). "
+        "[env EVENTBRIEF_MODE]",
+    ),
 ]
 ConcurrencyOption = Annotated[
     int | None,

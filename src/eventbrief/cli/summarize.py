@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from eventbrief.articles import expand_sources
-from eventbrief.cli.app import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, app
+from eventbrief.cli.app import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, Command, app
 from eventbrief.cli.extraction_step import report_run, say_partial, summarize_sources
 from eventbrief.cli.options import (
     BackendOption,
@@ -54,11 +54,11 @@ still written), 2 usage or configuration error.
 """
 
 
-@app.command(epilog=EPILOG)
+@app.command(cls=Command, epilog=EPILOG)
 def summarize(
     paths: Annotated[
         list[str] | None,
-        typer.Argument(metavar="PATH...", help='Files, folders, globs, or "-" for stdin.'),
+        typer.Argument(metavar="PATH", help='Files, folders, globs, or "-" for stdin.'),
     ] = None,
     output: Annotated[
         str | None,
@@ -73,7 +73,9 @@ def summarize(
     fmt: Annotated[
         FormatChoice | None,
         typer.Option(
-            "--format", help="json (default for one article), jsonl (for several) or markdown."
+            "--format",
+            metavar="|".join(FORMATS),
+            help="json (default for one article), jsonl (for several) or markdown.",
         ),
     ] = None,
     published: PublishedOption = None,
@@ -92,7 +94,7 @@ def summarize(
         typer.Option("--quiet", "-q", help="No progress bar and no run summary; errors only."),
     ] = False,
 ) -> None:
-    """Summarize articles into grounded event records (JSON on stdout; messages on stderr)."""
+    """Articles in, grounded event records out (JSON on stdout)."""
     if not paths:
         say("no PATH given; try 'eventbrief summarize --help'")
         raise typer.Exit(EXIT_USAGE)
