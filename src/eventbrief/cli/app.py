@@ -87,7 +87,9 @@ app = typer.Typer(
     cls=Group,
     help=(
         "Turn news articles into typed, source-grounded event records, and many articles into "
-        "one brief.\n\nstdout carries data; stderr carries progress and messages."
+        "one brief.\n\nstdout carries data; stderr carries progress and messages. Settings "
+        "come from flags, then EVENTBRIEF_* variables, then the config file "
+        "('eventbrief config show')."
     ),
     no_args_is_help=True,
     pretty_exceptions_enable=False,
