@@ -99,20 +99,38 @@ def _highlighted(text: str, spans: list[tuple[int, int, str]]) -> str:
     return "".join(out)
 
 
+Cited = tuple[str, int | None, int | None, str]
+"""One quote an article view highlights: (quote, start, end, the page id of the event)."""
+
+
 def _article(meta: ArticleMeta, anchor: str, brief: Brief, text: str | None) -> str:
+    cited: list[Cited] = [
+        (ev.quote, ev.start, ev.end, event.id)
+        for event in brief.events
+        for ev in event.evidence
+        if ev.article_id == meta.id
+    ]
+    return article_view(meta, anchor, cited, text)
+
+
+def article_view(meta: ArticleMeta, anchor: str, cited: list[Cited], text: str | None) -> str:
+    """One article: its title and facts, then its text with every cited quote in a <mark>
+    naming the events that cite it (or, without the text, the quotes as a list). Shared by the
+    brief page and summarize's page, so an article reads the same in both."""
     spans: list[tuple[int, int, str]] = []
     quotes: list[tuple[str, str]] = []
     unplaced: list[tuple[str, str]] = []
-    for event in brief.events:
-        for ev in event.evidence:
-            if ev.article_id != meta.id:
-                continue
-            quotes.append((ev.quote, event.id))
-            known = text is not None and ev.start is not None and ev.end is not None
-            if known and 0 <= ev.start < ev.end <= len(text):  # type: ignore[operator,arg-type]
-                spans.append((ev.start, ev.end, event.id))  # type: ignore[arg-type]
-            else:
-                unplaced.append((ev.quote, event.id))
+    for quote, start, end, event_id in cited:
+        quotes.append((quote, event_id))
+        if (
+            text is not None
+            and start is not None
+            and end is not None
+            and 0 <= start < end <= len(text)
+        ):
+            spans.append((start, end, event_id))
+        else:
+            unplaced.append((quote, event_id))
     facts = [meta.published.isoformat() if meta.published else None, meta.source, meta.url]
     head = (
         f'<article class="source" id="{anchor}" data-article="{e(meta.id)}">'
@@ -135,7 +153,7 @@ def _quote_list(note: str, quotes: list[tuple[str, str]]) -> str:
     return f'<p class="note">{e(note)}</p><ul>{listed}</ul>'
 
 
-def _text_matches(meta: ArticleMeta, text: str | None) -> str | None:
+def text_matching(meta: ArticleMeta, text: str | None) -> str | None:
     """Offsets point into the exact text the summary was made from; any other text is not used."""
     if text is None:
         return None
@@ -166,19 +184,11 @@ def render_html(brief: Brief, texts: Mapping[str, str] | None = None) -> str:
         for ent in brief.entities
     )
     articles = "".join(
-        _article(a, anchors[a.id], brief, _text_matches(a, texts.get(a.id))) for a in brief.articles
+        _article(a, anchors[a.id], brief, text_matching(a, texts.get(a.id))) for a in brief.articles
     )
     narrative = f'<p class="panel">{e(brief.narrative)}</p>' if brief.narrative else ""
-    script = _asset("page.js")
-    digest = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode()
-    csp = f"default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-{digest}'"
-    return (
-        "<!doctype html>\n"
-        '<html lang="en"><head><meta charset="utf-8">'
-        f'<meta http-equiv="Content-Security-Policy" content="{csp}">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{e(brief.title)}</title><style>{_asset('page.css')}</style></head>"
-        f'<body><header><h1>{e(brief.title)}</h1><p class="meta">{len(brief.articles)} articles · '
+    body = (
+        f'<header><h1>{e(brief.title)}</h1><p class="meta">{len(brief.articles)} articles · '
         f"{len(brief.events)} events · {len(brief.conflicts)} disagreements · "
         "select an event to highlight its quotes</p></header><main><div>"
         f'{narrative}<section id="timeline"><h2>Timeline</h2>'
@@ -202,7 +212,25 @@ def render_html(brief: Brief, texts: Mapping[str, str] | None = None) -> str:
             else ""
         )
         + f'</div><section id="articles"><h2>Articles</h2>{articles}</section></main>'
-        f'<script type="application/json" id="brief-data">'
-        f"{script_json(brief.model_dump(mode='json'))}</script>"
+    )
+    return html_page(brief.title, body, "brief-data", brief.model_dump(mode="json"))
+
+
+def html_page(title: str, body: str, data_id: str, data: object, style: str = "") -> str:
+    """A whole self-contained page around `body`: the page's stylesheet (and `style` after it),
+    `data` as escaped JSON in a script element with id `data_id`, and the page script, admitted
+    by its hash in the Content-Security-Policy."""
+    script = _asset("page.js")
+    digest = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode()
+    csp = f"default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-{digest}'"
+    return (
+        "<!doctype html>\n"
+        '<html lang="en"><head><meta charset="utf-8">'
+        f'<meta http-equiv="Content-Security-Policy" content="{csp}">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{e(title)}</title><style>{_asset('page.css')}{style}</style></head>"
+        f"<body>{body}"
+        f'<script type="application/json" id="{e(data_id)}">'
+        f"{script_json(data)}</script>"
         f"<script>{script}</script></body></html>\n"
     )

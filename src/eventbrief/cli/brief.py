@@ -8,32 +8,40 @@ from typing import Annotated, Any
 
 import typer
 
-from eventbrief.articles import PublicationDates, expand_sources, load_article
+from eventbrief.articles import PublicationDates, article_ids, expand_sources
 from eventbrief.brief import build_brief
 from eventbrief.brief.html import render_html
 from eventbrief.brief.markdown import render_markdown
 from eventbrief.brief.narrate import narrate as write_narrative
 from eventbrief.brief.sources import SummaryFileError, find_text, read_summaries, split_inputs
 from eventbrief.cli.app import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, Command, app
-from eventbrief.cli.extraction_step import report_run, say_partial, summarize_sources
+from eventbrief.cli.extraction_step import (
+    report_run,
+    say_notices,
+    say_partial,
+    summarize_sources,
+)
 from eventbrief.cli.options import (
     BackendOption,
     BaseUrlOption,
     ConcurrencyOption,
     ModelOption,
     NoCacheOption,
+    OutputOption,
     PublishedOption,
     StallTimeoutOption,
     StreamOption,
     StrictOption,
     TimeoutOption,
+    paths_or_stdin,
     publication_dates,
     say,
     value,
 )
 from eventbrief.config import Settings
-from eventbrief.errors import ConfigError, EventbriefError
+from eventbrief.errors import ConfigError
 from eventbrief.models import ArticleSummary, Brief
+from eventbrief.output import format_from_suffix, write_to
 
 FormatChoice = Enum("FormatChoice", {n: n for n in ("json", "markdown", "html")}, type=str)
 
@@ -74,16 +82,16 @@ def _summarize_articles(
     *,
     quiet: bool = False,
 ) -> tuple[list[ArticleSummary], dict[str, str]]:
-    """Run the pipeline over article sources, with a progress bar and the run summary line as
-    summarize shows them; texts come back for the HTML page."""
+    """Run the pipeline over (expanded) article sources, with progress, warnings and the run
+    summary line as summarize shows them; texts come back for the HTML page."""
     try:
         settings = Settings.resolve(**flags)
     except ConfigError as exc:
         say(str(exc))
         raise typer.Exit(EXIT_USAGE) from None
-    if not quiet:
+    if not quiet or settings.paid_by_surprise:
         say(settings.describe())
-    run = summarize_sources(expand_sources(sources), settings, published, quiet=quiet)
+    run = summarize_sources(sources, settings, published, quiet=quiet)
     outcomes = run.outcomes
     summaries: list[ArticleSummary] = []
     texts: dict[str, str] = {}
@@ -91,19 +99,12 @@ def _summarize_articles(
         if outcome.summary is None:
             failures.say(settings.redact(outcome.error or f"{outcome.source}: failed"))
             continue
+        say_notices(outcome)
         if outcome.summary.partial:
             say_partial(outcome.summary)
         summaries.append(outcome.summary)
-        try:
-            article = load_article(
-                outcome.source,
-                published.for_article(outcome.summary.article.id),
-                article_id=outcome.summary.article.id,
-                max_chars=settings.max_chars,
-            )
-        except EventbriefError:
-            continue
-        texts[article.meta.id] = article.text
+        if outcome.text is not None:
+            texts[outcome.summary.article.id] = outcome.text
     failed = sum(1 for o in outcomes if o.summary is None)
     report_run(
         settings,
@@ -148,11 +149,10 @@ def _narrate(result: Brief, flags: dict[str, Any]) -> Brief:
     return result.model_copy(update={"narrative": paragraph})
 
 
-def _format_for(fmt: FormatChoice | None, output: Path | None) -> str:
+def _format_for(fmt: FormatChoice | None, output: str | None) -> str:
     if fmt is not None:
         return fmt.value
-    suffix = output.suffix.lower() if output else ""
-    return {".html": "html", ".htm": "html", ".md": "markdown"}.get(suffix, "json")
+    return format_from_suffix(output, ("json", "markdown", "html")) or "json"
 
 
 @app.command(cls=Command, epilog=EPILOG)
@@ -161,9 +161,7 @@ def brief(
         list[str] | None,
         typer.Argument(metavar="PATH", help="Article files, folders or globs; or summaries."),
     ] = None,
-    output: Annotated[
-        Path | None, typer.Option("-o", "--output", metavar="FILE", help="Write to FILE.")
-    ] = None,
+    output: OutputOption = None,
     fmt: Annotated[
         FormatChoice | None,
         typer.Option(
@@ -198,14 +196,13 @@ def brief(
     ] = False,
     quiet: Annotated[
         bool,
-        typer.Option("--quiet", "-q", help="No progress bar and no run summary; errors only."),
+        typer.Option(
+            "--quiet", "-q", help="No progress and no run summary; only warnings and errors."
+        ),
     ] = False,
 ) -> None:
     """Merge many articles into one timeline that marks disagreements."""
-    if not paths:
-        say("no PATH given; try 'eventbrief brief --help'")
-        raise typer.Exit(EXIT_USAGE)
-    dates = publication_dates(published)
+    paths = paths_or_stdin(paths, "brief")
     flags: dict[str, Any] = {
         "backend": value(backend),
         "model": model,
@@ -219,6 +216,8 @@ def brief(
     }
     failures = _Failures()
     summary_files, article_sources = split_inputs(paths, from_summaries)
+    article_sources = expand_sources(article_sources)
+    dates = publication_dates(published, article_ids(article_sources))
     summaries: list[ArticleSummary] = []
     found_texts: dict[str, str] = {}
     origins: dict[str, Path] = {}
@@ -263,14 +262,11 @@ def brief(
         rendered = render_markdown(result)
     else:
         rendered = result.model_dump_json(indent=2) + "\n"
-    if output is None:
-        typer.echo(rendered, nl=False)
-    else:
-        try:
-            output.write_text(rendered, encoding="utf-8")
-        except OSError as exc:
-            say(f"cannot write {output}: {exc.strerror or exc}")
-            raise typer.Exit(EXIT_SOME_FAILED) from None
+    try:
+        write_to(output, rendered)
+    except OSError as exc:
+        say(f"cannot write {output}: {exc.strerror or exc}")
+        raise typer.Exit(EXIT_SOME_FAILED) from None
     if not quiet:
         say(
             f"brief: {len(unique)} articles, {len(result.events)} events, "
