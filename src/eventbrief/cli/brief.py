@@ -12,6 +12,7 @@ from eventbrief.articles import PublicationDates, article_ids, expand_sources
 from eventbrief.brief import build_brief
 from eventbrief.brief.html import render_html
 from eventbrief.brief.markdown import render_markdown
+from eventbrief.brief.narrate import failure_reason
 from eventbrief.brief.narrate import narrate as write_narrative
 from eventbrief.brief.sources import SummaryFileError, find_text, read_summaries, split_inputs
 from eventbrief.cli.app import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, Command, app
@@ -38,7 +39,7 @@ from eventbrief.cli.options import (
     say,
     value,
 )
-from eventbrief.config import Settings
+from eventbrief.config import Settings, display_url
 from eventbrief.errors import ConfigError
 from eventbrief.models import ArticleSummary, Brief
 from eventbrief.output import format_from_suffix, write_to
@@ -126,9 +127,13 @@ def _narrate(result: Brief, flags: dict[str, Any]) -> Brief:
         say(f"narrative skipped: {exc}")
         return result
     if settings.resolved_backend() != "openai":
-        say("narrative skipped: it needs the openai backend (an endpoint or an API key)")
+        say(
+            "narrative skipped: it needs the openai backend: set OPENAI_API_KEY (or "
+            "EVENTBRIEF_API_KEY) for OpenAI's API, or give --base-url for another server"
+        )
         return result
     key = settings.api_key.get_secret_value() if settings.api_key is not None else None
+    timeout = min(settings.timeout, settings.stall_timeout)
     try:
         paragraph = write_narrative(
             result,
@@ -137,14 +142,11 @@ def _narrate(result: Brief, flags: dict[str, Any]) -> Brief:
             api_key=key,
             # not streamed, so a silence is only ended by this limit: the paragraph is short,
             # and waiting past the stall limit would wait out the long answer cap instead
-            timeout=min(settings.timeout, settings.stall_timeout),
+            timeout=timeout,
         )
     except Exception as exc:  # the brief is complete without a narrative
-        say(
-            settings.redact(
-                f"narrative skipped: {type(exc).__name__}: {' '.join(str(exc).split())}"
-            )
-        )
+        why = failure_reason(exc, display_url(settings.base_url), timeout)
+        say(settings.redact(f"narrative skipped: {why}"))
         return result
     return result.model_copy(update={"narrative": paragraph})
 
