@@ -133,6 +133,9 @@ def test_dash_o_is_stdout_and_creates_no_file(tmp_path: Path) -> None:
     prepared = _run(["batch", "prepare", str(SEED_004), "-o", "-", "--model", "m"], tmp_path)
     assert prepared.returncode == 0, prepared.stderr
     assert json.loads(prepared.stdout)["custom_id"].startswith(SEED_004.stem + ":")
+    evaluated = _run(["eval", "--dataset", str(ROOT / "evals"), *OFFLINE, "--html", "-"], tmp_path)
+    assert evaluated.returncode == 0, evaluated.stderr
+    assert evaluated.stdout.lstrip().lower().startswith("<!doctype html>")
     assert list(tmp_path.iterdir()) == []
 
 

@@ -277,7 +277,10 @@ def eval_command(
         typer.Option(metavar="FILE.json", help='Write the JSON report to FILE ("-" for stdout).'),
     ] = None,
     html: Annotated[
-        Path | None, typer.Option(metavar="FILE.html", help="Write a self-contained HTML report.")
+        str | None,
+        typer.Option(
+            metavar="FILE.html", help='Write a self-contained HTML report ("-" for stdout).'
+        ),
     ] = None,
     markdown: Annotated[
         str | None,
@@ -363,7 +366,7 @@ def eval_command(
     if report is not None:
         _emit(report, result.model_dump_json(indent=2) + "\n")
     if html is not None:
-        _write(html, render_html(result, scores))
+        _emit(html, render_html(result, scores))
     if markdown is not None:
         _emit(markdown, markdown_table(result))
     if result.overall.articles and not result.overall.valid_articles:
