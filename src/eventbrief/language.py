@@ -21,6 +21,7 @@ ENGLISH_SHARE = 0.12
 
 
 def _words(text: str) -> frozenset[str]:
+    """A stop-word set from one space-separated string (easier to read and edit than a list)."""
     return frozenset(text.split())
 
 

@@ -56,6 +56,7 @@ def _unresolved_dates(article: Article) -> str | None:
 
 
 def _not_english(language: str) -> str:
+    """The notice's opening: the language or script by name when it is known."""
     if language.endswith(" script"):
         return f"the text is in {language}, not English"
     if language[:1].isupper():

@@ -203,6 +203,7 @@ def current_umask() -> int:
 
 
 def _mode_for(path: Path) -> int:
+    """An existing file's own mode (as `>` keeps it), else 0666 less the umask."""
     try:
         return stat.S_IMODE(path.stat().st_mode)
     except OSError:

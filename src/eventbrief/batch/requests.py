@@ -33,6 +33,7 @@ Messages = list[dict[str, Any]]
 
 
 def _short(value: str) -> str:
+    """A digest just long enough to tell which input changed (the whole body's proves it)."""
     return hashlib.sha256(value.encode("utf-8")).hexdigest()[:PART_PREFIX]
 
 

@@ -172,6 +172,7 @@ def collect(
 
 
 def _answered_model(record: dict[str, Any]) -> str | None:
+    """The model an output record says answered (OpenAI names its dated snapshot)."""
     body = (record.get("response") or {}).get("body") or {}
     model = body.get("model") if isinstance(body, dict) else None
     return model if isinstance(model, str) else None

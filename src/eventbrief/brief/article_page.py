@@ -27,6 +27,8 @@ STYLE = (
 
 
 def _when(event: GroundedEvent) -> str:
+    """The date as the reader needs it: an unresolved one shows its words, so it reads as
+    unknown rather than missing."""
     if event.date is None:
         return "undated"
     if event.date.value is None:
@@ -35,6 +37,7 @@ def _when(event: GroundedEvent) -> str:
 
 
 def _event_item(event: GroundedEvent, page_id: str) -> str:
+    """One event in the brief page's markup, so its stylesheet and script serve this page too."""
     details = []
     if event.location:
         details.append(f"where: {e(event.location)}")

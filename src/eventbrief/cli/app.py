@@ -18,6 +18,9 @@ EXIT_USAGE = 2
 COMMAND_ORDER = ("summarize", "brief", "eval", "batch", "config", "cache", "endpoint", "schema")
 
 
+# The context, parameters and formatter below are typer's own (private) click classes: Any.
+
+
 def _argument_name(param: Any) -> str:
     """`PATH` or, for an argument that takes several values, `PATH...`."""
     name = str(param.metavar or param.name).upper()
@@ -29,6 +32,7 @@ class Command(TyperCommand):
     writes usage as most tools do: `[OPTIONS] PATH...`, an optional argument in brackets."""
 
     def collect_usage_pieces(self, ctx: Any) -> list[str]:
+        """`[OPTIONS]`, then each argument by its value's name, bracketed when optional."""
         pieces = [self.options_metavar] if self.options_metavar else []
         for param in self.get_params(ctx):
             if param.param_type_name == "argument":
@@ -37,6 +41,7 @@ class Command(TyperCommand):
         return pieces
 
     def format_options(self, ctx: Any, formatter: Any) -> None:
+        """Arguments and options as typer lists them, without `<list[str]>` after arguments."""
         arguments, options = [], []
         for param in self.get_params(ctx):
             record = param.get_help_record(ctx)
@@ -57,11 +62,13 @@ class Group(TyperGroup):
     description whole, where click would cut it at the terminal's width with "..."."""
 
     def list_commands(self, ctx: Any) -> list[str]:
+        """COMMAND_ORDER first, then any other command in the order it was added."""
         names = super().list_commands(ctx)
         rank = {name: n for n, name in enumerate(COMMAND_ORDER)}
         return sorted(names, key=lambda name: (rank.get(name, len(rank)), names.index(name)))
 
     def format_commands(self, ctx: Any, formatter: Any) -> None:
+        """Each command with its whole first paragraph (wrapped by the terminal, never cut)."""
         rows = []
         for name in self.list_commands(ctx):
             command = self.get_command(ctx, name)
@@ -98,6 +105,7 @@ app = typer.Typer(
 
 
 def _print_version(wanted: bool) -> None:
+    """`--version`: eager, so it answers before any command or check runs."""
     if wanted:
         typer.echo(f"eventbrief {__version__}")
         raise typer.Exit(EXIT_OK)

@@ -64,6 +64,7 @@ def _read() -> dict[str, str]:
 
 
 def _write(values: dict[str, str]) -> str:
+    """Write the file; a failure is a usage error naming it."""
     try:
         return str(write_config(values, config_path()))
     except ConfigError as exc:
