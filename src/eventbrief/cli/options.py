@@ -20,17 +20,19 @@ BackendOption = Annotated[
     BackendChoice | None,
     typer.Option(
         metavar="|".join(BACKENDS),
-        help="auto: the endpoint when one is configured, else offline. [env EVENTBRIEF_BACKEND]",
+        help="auto: the endpoint when one is configured, else offline. "
+        "[env EVENTBRIEF_BACKEND; config file]",
     ),
 ]
 ModelOption = Annotated[
-    str | None, typer.Option(metavar="NAME", help="Model name. [env EVENTBRIEF_MODEL]")
+    str | None,
+    typer.Option(metavar="NAME", help="Model name. [env EVENTBRIEF_MODEL; config file]"),
 ]
 BaseUrlOption = Annotated[
     str | None,
     typer.Option(
         metavar="URL",
-        help="OpenAI-compatible endpoint. [env EVENTBRIEF_BASE_URL, OPENAI_BASE_URL]",
+        help="OpenAI-compatible endpoint. [env EVENTBRIEF_BASE_URL, OPENAI_BASE_URL; config file]",
     ),
 ]
 ModeOption = Annotated[
@@ -38,7 +40,7 @@ ModeOption = Annotated[
     typer.Option(
         metavar="MODE",
         help=f"How the model returns structure: {', '.join(MODES)} (default auto). "
-        "[env EVENTBRIEF_MODE]",
+        "[env EVENTBRIEF_MODE; config file]",
     ),
 ]
 ConcurrencyOption = Annotated[
