@@ -513,6 +513,43 @@ def _article(meta: BriefArticle, page: _Page, text: str | None) -> str:
     return head + body + "</article>"
 
 
+Cited = tuple[str, int | None, int | None, str]
+"""One quote an article view highlights: (quote, start, end, the page id of the event)."""
+
+
+def article_view(meta: ArticleMeta, anchor: str, cited: list[Cited], text: str | None) -> str:
+    """One article: its title and facts, then its text with every cited quote in a <mark>
+    naming the events that cite it (or, without the text, the quotes as a list). Shared by the
+    summarize's page (the brief page's own view adds copies and stories)."""
+    spans: list[tuple[int, int, str]] = []
+    quotes: list[tuple[str, str]] = []
+    unplaced: list[tuple[str, str]] = []
+    for quote, start, end, event_id in cited:
+        quotes.append((quote, event_id))
+        if (
+            text is not None
+            and start is not None
+            and end is not None
+            and 0 <= start < end <= len(text)
+        ):
+            spans.append((start, end, event_id))
+        else:
+            unplaced.append((quote, event_id))
+    facts = [meta.published.isoformat() if meta.published else None, meta.source, meta.url]
+    head = (
+        f'<article class="source" id="{anchor}" data-article="{e(meta.id)}">'
+        f"<h3>{e(meta.title or meta.id)}</h3>"
+        f'<p class="meta">{e(meta.id)} · {e(" · ".join(f for f in facts if f))}</p>'
+    )
+    if text is None:
+        note = "Article text not available; its evidence quotes:"
+        return head + _quote_list(note, quotes) + "</article>"
+    body = f'<div class="text">{_highlighted(text, spans, set())}</div>'
+    if unplaced:
+        body += _quote_list("Quotes not found in the text:", unplaced)
+    return head + body + "</article>"
+
+
 def _quote_list(note: str, quotes: list[tuple[str, str]]) -> str:
     listed = "".join(
         f'<li><mark class="quote" data-events="{e(i)}">{e(q)}</mark></li>' for q, i in quotes
@@ -520,7 +557,7 @@ def _quote_list(note: str, quotes: list[tuple[str, str]]) -> str:
     return f'<p class="note">{e(note)}</p><ul>{listed}</ul>'
 
 
-def _text_matches(meta: ArticleMeta, text: str | None) -> str | None:
+def text_matching(meta: ArticleMeta, text: str | None) -> str | None:
     """Offsets point into the exact text the summary was made from; any other text is not used."""
     if text is None:
         return None
@@ -530,7 +567,23 @@ def _text_matches(meta: ArticleMeta, text: str | None) -> str | None:
 def render_html(brief: Brief, texts: Mapping[str, str] | None = None) -> str:
     texts = texts or {}
     page = _Page(brief)
-    articles = "".join(_article(a, page, _text_matches(a, texts.get(a.id))) for a in brief.articles)
+    articles = "".join(_article(a, page, text_matching(a, texts.get(a.id))) for a in brief.articles)
+    body = (
+        _header(page)
+        + "<main>"
+        + _disagreements(page)
+        + _timeline(page)
+        + f'<aside id="summary">{_takeaways(page)}{_entities(brief)}</aside>'
+        + f'<section id="articles"><h2>Articles</h2>{articles}</section></main>'
+    )
+    data = brief.model_dump(mode="json")
+    return html_page(brief.title, body, "brief-data", data, style=_type_style())
+
+
+def html_page(title: str, body: str, data_id: str, data: object, style: str = "") -> str:
+    """A whole self-contained page around `body`: the page's stylesheet (and `style` after it),
+    `data` as escaped JSON in a script element with id `data_id`, and the page script, admitted
+    by its hash in the Content-Security-Policy."""
     script = _asset("page.js")
     digest = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode()
     csp = f"default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-{digest}'"
@@ -539,15 +592,9 @@ def render_html(brief: Brief, texts: Mapping[str, str] | None = None) -> str:
         '<html lang="en"><head><meta charset="utf-8">'
         f'<meta http-equiv="Content-Security-Policy" content="{csp}">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{e(brief.title)}</title><style>{_asset('page.css')}{_type_style()}</style>"
-        "</head><body>"
-        + _header(page)
-        + "<main>"
-        + _disagreements(page)
-        + _timeline(page)
-        + f'<aside id="summary">{_takeaways(page)}{_entities(brief)}</aside>'
-        + f'<section id="articles"><h2>Articles</h2>{articles}</section></main>'
-        f'<script type="application/json" id="brief-data">'
-        f"{script_json(brief.model_dump(mode='json'))}</script>"
+        f"<title>{e(title)}</title><style>{_asset('page.css')}{style}</style></head>"
+        f"<body>{body}"
+        f'<script type="application/json" id="{e(data_id)}">'
+        f"{script_json(data)}</script>"
         f"<script>{script}</script></body></html>\n"
     )

@@ -6,6 +6,7 @@ from eventbrief.cli import (
     batch,  # noqa: F401  (registers its commands)
     brief,  # noqa: F401  (registers its command)
     cache,  # noqa: F401  (registers its commands)
+    config,  # noqa: F401  (registers its commands)
     endpoint,  # noqa: F401  (registers its commands)
     eval,  # noqa: F401  (registers its command)
     gold,  # noqa: F401  (registers its commands)

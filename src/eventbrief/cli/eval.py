@@ -24,7 +24,7 @@ from rich.table import Table
 from eventbrief.backends import make_backend
 from eventbrief.backends.base import Backend, ExtractionResult
 from eventbrief.cache import CacheCounts
-from eventbrief.cli.app import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, app
+from eventbrief.cli.app import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, Command, Group, app
 from eventbrief.cli.extraction_step import paid, partial_note, report_run
 from eventbrief.cli.options import (
     BackendOption,
@@ -293,6 +293,7 @@ def _saved_run(dataset: Dataset, predictions: dict[str, Prediction], folder: Pat
 
 
 eval_app = typer.Typer(
+    cls=Group,
     rich_markup_mode=None,
     subcommand_metavar="[compare OLD.json NEW.json]",
 )
@@ -356,7 +357,10 @@ def eval_command(
         typer.Option(metavar="FILE.json", help='Write the JSON report to FILE ("-" for stdout).'),
     ] = None,
     html: Annotated[
-        Path | None, typer.Option(metavar="FILE.html", help="Write a self-contained HTML report.")
+        str | None,
+        typer.Option(
+            metavar="FILE.html", help='Write a self-contained HTML report ("-" for stdout).'
+        ),
     ] = None,
     markdown: Annotated[
         str | None,
@@ -365,7 +369,7 @@ def eval_command(
     resamples: ResamplesOption = RESAMPLES,
     seed: SeedOption = SEED,
 ) -> None:
-    """Score a backend (or saved predictions) against a dataset's gold records.
+    """Score a backend, or saved predictions, against gold records.
 
     Prints tables on stderr (a row per article and an overall row); the JSON report goes to
     --report, a self-contained HTML page to --html.
@@ -455,7 +459,7 @@ def eval_command(
     if report is not None:
         _emit(report, result.model_dump_json(indent=2) + "\n")
     if html is not None:
-        _write(html, render_html(result, scores, _baseline_status(result, baseline)))
+        _emit(html, render_html(result, scores, _baseline_status(result, baseline)))
     if markdown is not None:
         _emit(markdown, markdown_table(result))
     if result.overall.articles and not result.overall.valid_articles:
@@ -498,7 +502,7 @@ def _no_eval_options(ctx: typer.Context) -> None:
         )
 
 
-@eval_app.command("compare", epilog=COMPARE_EPILOG)
+@eval_app.command("compare", cls=Command, epilog=COMPARE_EPILOG)
 def compare_command(
     old: Annotated[
         Path, typer.Argument(metavar="OLD.json", help="The earlier eval report (eval --report).")
