@@ -142,7 +142,7 @@ def test_eval_is_still_one_command_with_compare_beside_it() -> None:
     and an eval option given before `compare` is refused rather than dropped."""
     shown = invoke("eval", "--help")
     assert shown.exit_code == 0
-    assert "Usage: eventbrief eval [OPTIONS] [compare OLD.json NEW.json]" in shown.stdout
+    assert "Usage: eventbrief eval [OPTIONS] [COMMAND]" in shown.stdout
     assert "--backend" in shown.stdout and "compare" in shown.stdout
     refused = invoke("eval", "--backend", "offline", "compare", "a.json", "b.json")
     assert refused.exit_code == 2

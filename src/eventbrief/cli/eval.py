@@ -295,7 +295,7 @@ def _saved_run(dataset: Dataset, predictions: dict[str, Prediction], folder: Pat
 eval_app = typer.Typer(
     cls=Group,
     rich_markup_mode=None,
-    subcommand_metavar="[compare OLD.json NEW.json]",
+    subcommand_metavar="[COMMAND]",
 )
 app.add_typer(eval_app, name="eval")
 
@@ -505,12 +505,16 @@ def _no_eval_options(ctx: typer.Context) -> None:
 @eval_app.command("compare", cls=Command, epilog=COMPARE_EPILOG)
 def compare_command(
     old: Annotated[
-        Path, typer.Argument(metavar="OLD.json", help="The earlier eval report (eval --report).")
+        Path, typer.Argument(metavar="OLD", help="The earlier eval report (eval --report).")
     ],
-    new: Annotated[Path, typer.Argument(metavar="NEW.json", help="The later eval report.")],
+    new: Annotated[Path, typer.Argument(metavar="NEW", help="The later eval report.")],
     output_format: Annotated[
         CompareFormat,
-        typer.Option("--format", help="text (a table), markdown (a PR comment) or json."),
+        typer.Option(
+            "--format",
+            metavar="text|markdown|json",
+            help="text (a table), markdown (a PR comment) or json.",
+        ),
     ] = CompareFormat.text,
     baseline: Annotated[
         Path | None,

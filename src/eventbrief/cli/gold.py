@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from eventbrief.cli.app import EXIT_OK, EXIT_SOME_FAILED, app
+from eventbrief.cli.app import EXIT_OK, EXIT_SOME_FAILED, Command, app, sub_app
 from eventbrief.cli.options import say
 from eventbrief.progress import counted
 from eventbrief.scoring.dataset import check_dataset
@@ -24,15 +24,13 @@ Exit codes: 0 the dataset is usable, 1 it has problems (one line each on stdout:
 what is wrong).
 """
 
-gold_app = typer.Typer(
-    rich_markup_mode=None,
-    no_args_is_help=True,
-    help="Hand-labelled gold datasets (articles/<id>.txt with gold/<id>.json).",
+gold_app = sub_app(
+    help="Check hand-labelled gold datasets, naming file and field.",
 )
 app.add_typer(gold_app, name="gold")
 
 
-@gold_app.command("check", epilog=EPILOG)
+@gold_app.command("check", cls=Command, epilog=EPILOG)
 def check_command(
     dataset: Annotated[
         Path,
