@@ -40,14 +40,21 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield base_url
 
 
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One cache folder for the module: summarize reuses the report `endpoint check` stored
+    (the check costs about a minute of this server's time)."""
+    return tmp_path_factory.mktemp("store")
+
+
 @pytest.fixture
-def env(server: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> dict[str, str]:
+def env(server: str, store: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     monkeypatch.delenv("EVENTBRIEF_MODE", raising=False)
     return {
         "EVENTBRIEF_BASE_URL": server,
         "EVENTBRIEF_MODEL": MODEL_NAME,
         "EVENTBRIEF_API_KEY": "x",  # a dummy key, as local servers are often given
-        "EVENTBRIEF_CACHE_DIR": str(tmp_path / "cache"),
+        "EVENTBRIEF_CACHE_DIR": str(store),
     }
 
 
@@ -58,14 +65,6 @@ def _plain(text: str) -> str:
     """White space collapsed and typographic quote marks and dashes made plain, as grounding
     compares an exact quote."""
     return " ".join(text.translate(_MARKS).split())
-
-
-def _text(line: str) -> bool:
-    """Whether a server-sent line carries generated text."""
-    if not line.startswith("data: {"):
-        return False
-    choices = json.loads(line[6:]).get("choices") or [{}]
-    return bool((choices[0].get("delta") or {}).get("content"))
 
 
 def _post(server: str, body: dict[str, Any]) -> httpx2.Response:
@@ -150,24 +149,25 @@ def test_endpoint_check_reports_what_the_server_does(server: str, env: dict[str,
     assert report["context_tokens"] == long.json()["usage"]["prompt_tokens"]
     assert verdict["context"] == "yes" and report["truncates_at"] is None  # n_ctx 8192
 
-    one = {"model": MODEL_NAME, "max_tokens": 48, "stream": True, "temperature": 0}
-    one["messages"] = [{"role": "user", "content": "Tell me a short story about a cat."}]
-
-    async def pieces_at() -> list[float]:
-        """When each streamed piece of one answer arrived."""
+    async def streamed(name: str) -> tuple[float, float]:
+        """When the first and the last chunk of one streamed answer arrived."""
+        ask = f"Write a long story about a dog called {name}."
+        body = {
+            "model": MODEL_NAME, "max_tokens": 48, "stream": True, "temperature": 0,
+            "messages": [{"role": "user", "content": ask}],
+        }  # fmt: skip
         async with (
             httpx2.AsyncClient(timeout=300) as client,
-            client.stream("POST", f"{server}/chat/completions", json=one) as response,
+            client.stream("POST", f"{server}/chat/completions", json=body) as response,
         ):
-            return [time.perf_counter() async for line in response.aiter_lines() if _text(line)]
+            arrived = [time.perf_counter() async for line in response.aiter_lines() if line]
+        return arrived[0], arrived[-1]
 
-    async def two_at_once() -> tuple[list[float], list[float]]:
-        first, second = await asyncio.gather(pieces_at(), pieces_at())
-        return first, second
+    async def two_at_once() -> list[tuple[float, float]]:
+        return list(await asyncio.gather(streamed("Rex"), streamed("Max")))
 
-    first, second = asyncio.run(two_at_once())
-    assert first and second
-    overlapped = min(first[-1], second[-1]) > max(first[0], second[0])
+    (first_start, first_end), (second_start, second_end) = asyncio.run(two_at_once())
+    overlapped = min(first_end, second_end) > max(first_start, second_start)
     assert (report["parallel_slots"] > 1) == overlapped
     assert report["recommended_concurrency"] == report["parallel_slots"]
     expected_mode = (
