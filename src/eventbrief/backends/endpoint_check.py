@@ -5,7 +5,7 @@ rejects `json_schema` but takes `{"type": "json_object", "schema": …}`, Ollama
 its default context without a word, a grammar that fails to compile runs unconstrained with HTTP
 200. Each probe here sends one tiny request whose answer tells the truth: a schema that a free
 answer would break (a fixed code and exactly three integers), two tools with the unwanted one
-named, prompts of known size against `usage.prompt_tokens`, the same request twice at once.
+named, prompts of known size against `usage.prompt_tokens`, streamed answers that overlap or not.
 The report recommends the best *enforced* mode and a concurrency, and is kept per endpoint and
 model so `--mode auto` pays for it once.
 """
