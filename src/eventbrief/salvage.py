@@ -262,21 +262,29 @@ class _Salvage:
                 kept.append({"quote": quote})
         return kept, bool(items)
 
-    def event(self, raw: Any, position: int) -> Event | None:
-        given = raw.get("id") if isinstance(raw, dict) else None
-        label = (
-            f"event {given}" if isinstance(given, str) and given.strip() else f"event #{position}"
-        )
+    def grounded(self, raw: Any, model: type[BaseModel], label: str) -> dict[str, Any] | None:
+        """`raw`'s known fields with only its found quotes as evidence; None (and a warning
+        naming `label`) when it is no object or no quote of it is in the article."""
         if not isinstance(raw, dict):
             self.warnings.append(f"dropped {label} (not an object)")
             return None
-        item = self.known(raw, Event)
+        item = self.known(raw, model)
         evidence, given_any = self.quotes(item.get("evidence"))
         if not evidence:
             reason = "no evidence left" if given_any else "no evidence"
             self.warnings.append(f"dropped {label} ({reason})")
             return None
         item["evidence"] = evidence
+        return item
+
+    def event(self, raw: Any, position: int) -> Event | None:
+        given = raw.get("id") if isinstance(raw, dict) else None
+        label = (
+            f"event {given}" if isinstance(given, str) and given.strip() else f"event #{position}"
+        )
+        item = self.grounded(raw, Event, label)
+        if item is None:
+            return None
         item["id"] = "e1"  # renumbered once the events are known
         if "date" in item:
             item["date"] = self.date(item["date"], label)
@@ -354,16 +362,9 @@ class _Salvage:
         (a whole answer may have takeaways without evidence; a salvaged one keeps only what the
         article backs, so text an injected article dictated cannot slip through unquoted)."""
         label = f"takeaway {position}"
-        if not isinstance(raw, dict):
-            self.warnings.append(f"dropped {label} (not an object)")
+        item = self.grounded(raw, Takeaway, label)
+        if item is None:
             return None
-        item = self.known(raw, Takeaway)
-        evidence, given_any = self.quotes(item.get("evidence"))
-        if not evidence:
-            reason = "no evidence left" if given_any else "no evidence"
-            self.warnings.append(f"dropped {label} ({reason})")
-            return None
-        item["evidence"] = evidence
         try:
             return Takeaway.model_validate(item)
         except ValidationError as exc:
