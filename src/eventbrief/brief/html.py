@@ -458,22 +458,16 @@ def _highlighted(text: str, spans: list[tuple[int, int, str]], disputed: set[str
 
 
 def _article(meta: BriefArticle, page: _Page, text: str | None) -> str:
-    """The article's facts and text, with only event evidence marked (by offsets)."""
+    """The article's facts (copies and other stories included) and its text, with only event
+    evidence marked (by offsets)."""
     brief = page.brief
     disputed = {c.event_id for c in brief.conflicts if c.event_id}
-    spans: list[tuple[int, int, str]] = []
-    quotes: list[tuple[str, str]] = []
-    unplaced: list[tuple[str, str]] = []
-    for event in brief.events:
-        for ev in event.evidence:
-            if ev.article_id != meta.id:
-                continue
-            quotes.append((ev.quote, event.id))
-            known = text is not None and ev.start is not None and ev.end is not None
-            if known and 0 <= ev.start < ev.end <= len(text):  # type: ignore[operator,arg-type]
-                spans.append((ev.start, ev.end, event.id))  # type: ignore[arg-type]
-            else:
-                unplaced.append((ev.quote, event.id))
+    cited: list[Cited] = [
+        (ev.quote, ev.start, ev.end, event.id)
+        for event in brief.events
+        for ev in event.evidence
+        if ev.article_id == meta.id
+    ]
     url = web_url(meta.url)
     name = e(meta.title or meta.id)
     heading = (
@@ -504,13 +498,7 @@ def _article(meta: BriefArticle, page: _Page, text: str | None) -> str:
         f"<h3>{heading}</h3>"
         f'<p class="meta">{" · ".join(facts)}</p>'
     )
-    if text is None:
-        note = "Article text not available; its evidence quotes:"
-        return head + _quote_list(note, quotes) + "</article>"
-    body = f'<div class="text">{_highlighted(text, spans, disputed)}</div>'
-    if unplaced:
-        body += _quote_list("Quotes not found in the text:", unplaced)
-    return head + body + "</article>"
+    return head + _marked_text(cited, text, disputed) + "</article>"
 
 
 Cited = tuple[str, int | None, int | None, str]
@@ -518,9 +506,20 @@ Cited = tuple[str, int | None, int | None, str]
 
 
 def article_view(meta: ArticleMeta, anchor: str, cited: list[Cited], text: str | None) -> str:
-    """One article: its title and facts, then its text with every cited quote in a <mark>
-    naming the events that cite it (or, without the text, the quotes as a list). Shared by the
-    summarize's page (the brief page's own view adds copies and stories)."""
+    """One article for summarize's page: its title and facts, then its text with every cited
+    quote marked (the brief page's own view, `_article`, adds copies and stories)."""
+    facts = [meta.published.isoformat() if meta.published else None, meta.source, meta.url]
+    head = (
+        f'<article class="source" id="{anchor}" data-article="{e(meta.id)}">'
+        f"<h3>{e(meta.title or meta.id)}</h3>"
+        f'<p class="meta">{e(meta.id)} · {e(" · ".join(f for f in facts if f))}</p>'
+    )
+    return head + _marked_text(cited, text, set()) + "</article>"
+
+
+def _marked_text(cited: list[Cited], text: str | None, disputed: set[str]) -> str:
+    """The text with every cited quote in a <mark> naming the events that cite it, and the
+    quotes its offsets do not place listed after it; without the text, the quotes as a list."""
     spans: list[tuple[int, int, str]] = []
     quotes: list[tuple[str, str]] = []
     unplaced: list[tuple[str, str]] = []
@@ -535,19 +534,12 @@ def article_view(meta: ArticleMeta, anchor: str, cited: list[Cited], text: str |
             spans.append((start, end, event_id))
         else:
             unplaced.append((quote, event_id))
-    facts = [meta.published.isoformat() if meta.published else None, meta.source, meta.url]
-    head = (
-        f'<article class="source" id="{anchor}" data-article="{e(meta.id)}">'
-        f"<h3>{e(meta.title or meta.id)}</h3>"
-        f'<p class="meta">{e(meta.id)} · {e(" · ".join(f for f in facts if f))}</p>'
-    )
     if text is None:
-        note = "Article text not available; its evidence quotes:"
-        return head + _quote_list(note, quotes) + "</article>"
-    body = f'<div class="text">{_highlighted(text, spans, set())}</div>'
+        return _quote_list("Article text not available; its evidence quotes:", quotes)
+    body = f'<div class="text">{_highlighted(text, spans, disputed)}</div>'
     if unplaced:
         body += _quote_list("Quotes not found in the text:", unplaced)
-    return head + body + "</article>"
+    return body
 
 
 def _quote_list(note: str, quotes: list[tuple[str, str]]) -> str:
