@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import combinations
+from typing import Protocol, TypeVar
 
 from rapidfuzz import fuzz
 
@@ -188,26 +190,48 @@ def cluster_events(refs: list[EventRef], index: EntityIndex) -> list[list[EventR
     scores: dict[tuple[int, int], float | None] = {
         (a.order, b.order): pair_score(a, b, index) for a, b in combinations(refs, 2)
     }
+    return average_link(refs, scores, MERGE_THRESHOLD, MERGE_THRESHOLD - LINK_SLACK)
+
+
+L = TypeVar("L", bound="Linked")
+
+
+class Linked(Protocol):
+    """What average_link clusters: an input position and the article it comes from."""
+
+    @property
+    def order(self) -> int: ...
+
+    @property
+    def article_id(self) -> str: ...
+
+
+def average_link(
+    items: Sequence[L], scores: Mapping[tuple[int, int], float | None], link: float, average: float
+) -> list[list[L]]:
+    """Average-link clusters of `items`, best pair first: a pair scoring at least `link` joins
+    its two clusters when they share no article, no pair across them is vetoed (None) and the
+    mean score across them is at least `average`. `scores` is keyed by (lower, higher) order.
+    Clusters are sorted by order and listed by their first member."""
     candidates = sorted(
-        ((s, i, j) for (i, j), s in scores.items() if s is not None and s >= MERGE_THRESHOLD),
+        ((s, i, j) for (i, j), s in scores.items() if s is not None and s >= link),
         key=lambda c: (-c[0], c[1], c[2]),
     )
-    cluster_of = {r.order: r.order for r in refs}
-    members: dict[int, list[EventRef]] = {r.order: [r] for r in refs}
+    cluster_of = {it.order: it.order for it in items}
+    members: dict[int, list[L]] = {it.order: [it] for it in items}
     for _, i, j in candidates:
         ci, cj = cluster_of[i], cluster_of[j]
         if ci == cj:
             continue
         left, right = members[ci], members[cj]
-        if {r.article_id for r in left} & {r.article_id for r in right}:
+        if {x.article_id for x in left} & {y.article_id for y in right}:
             continue
         links = [scores[min(x.order, y.order), max(x.order, y.order)] for x in left for y in right]
-        if any(s is None for s in links):
-            continue
-        if sum(links) / len(links) < MERGE_THRESHOLD - LINK_SLACK:  # type: ignore[arg-type]
+        known = [s for s in links if s is not None]
+        if len(known) < len(links) or sum(known) / len(known) < average:
             continue
         keep, drop = min(ci, cj), max(ci, cj)
-        members[keep] = sorted(left + right, key=lambda r: r.order)
-        for r in members.pop(drop):
-            cluster_of[r.order] = keep
+        members[keep] = sorted(left + right, key=lambda it: it.order)
+        for it in members.pop(drop):
+            cluster_of[it.order] = keep
     return [members[k] for k in sorted(members)]

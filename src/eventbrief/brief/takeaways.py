@@ -22,6 +22,7 @@ from itertools import combinations
 from rapidfuzz import fuzz
 
 from eventbrief.brief.boilerplate import classify, not_news
+from eventbrief.brief.coreference import average_link
 from eventbrief.models import ArticleSummary, BriefTakeaway, GroundedTakeaway
 
 MAX_TAKEAWAYS = 7
@@ -130,26 +131,7 @@ def _pair(a: _Item, b: _Item) -> float:
 def _groups(items: list[_Item]) -> list[list[_Item]]:
     """Average-link clusters, best pair first; never two items of one article in a group."""
     scores = {(a.order, b.order): _pair(a, b) for a, b in combinations(items, 2)}
-    candidates = sorted(
-        ((s, i, j) for (i, j), s in scores.items() if s >= LINK), key=lambda c: (-c[0], c[1], c[2])
-    )
-    group_of = {it.order: it.order for it in items}
-    members: dict[int, list[_Item]] = {it.order: [it] for it in items}
-    for _, i, j in candidates:
-        gi, gj = group_of[i], group_of[j]
-        if gi == gj:
-            continue
-        left, right = members[gi], members[gj]
-        if {x.article_id for x in left} & {y.article_id for y in right}:
-            continue
-        links = [scores[min(x.order, y.order), max(x.order, y.order)] for x in left for y in right]
-        if sum(links) / len(links) < AVERAGE_LINK:
-            continue
-        keep, drop = min(gi, gj), max(gi, gj)
-        members[keep] = sorted(left + right, key=lambda it: it.order)
-        for it in members.pop(drop):
-            group_of[it.order] = keep
-    return [members[k] for k in sorted(members)]
+    return average_link(items, scores, LINK, AVERAGE_LINK)
 
 
 def _text(group: list[_Item]) -> str:
