@@ -98,7 +98,7 @@ def test_the_table_names_each_capability(
         for line in (ln.strip() for ln in lines)
     )
     assert lines[-1] == (
-        "recommended: --mode json_object --concurrency 1 "
+        "recommended: --mode json_object --evidence quotes --concurrency 1 "
         "(minItems/maxItems sent: the server enforces them)"
     )
 

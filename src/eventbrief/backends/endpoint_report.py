@@ -11,6 +11,9 @@ FORMAT = "1"
 """Version of the probes: a stored report of another version is checked again."""
 
 Verdict = Literal["enforced", "accepted", "rejected", "failed", "yes", "no"]
+CHECKED_EVIDENCE: Literal["quotes", "sentences"] = "quotes"
+"""The evidence style `--mode auto` uses on a checked endpoint (and the one a report stored
+before this field existed recommends)."""
 
 
 class Probe(BaseModel):
@@ -33,6 +36,10 @@ class EndpointReport(BaseModel):
     recommended_concurrency: int = Field(ge=1)
     grammar_keywords: bool = Field(
         description="The recommended mode enforces minItems/maxItems, so they are sent."
+    )
+    recommended_evidence: Literal["quotes", "sentences"] = Field(
+        default=CHECKED_EVIDENCE,
+        description="How the model gives evidence there, unless --evidence says otherwise.",
     )
     context_tokens: int | None = Field(
         default=None, description="Prompt tokens the server kept of the long probe."

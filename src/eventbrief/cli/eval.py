@@ -21,6 +21,7 @@ from eventbrief.cli.options import (
     BackendOption,
     BaseUrlOption,
     ConcurrencyOption,
+    EvidenceOption,
     MaxTokensOption,
     ModelOption,
     ModeOption,
@@ -246,6 +247,7 @@ def eval_command(
     model: ModelOption = None,
     base_url: BaseUrlOption = None,
     mode: ModeOption = None,
+    evidence: EvidenceOption = None,
     concurrency: ConcurrencyOption = None,
     max_tokens: MaxTokensOption = None,
     temperature: TemperatureOption = None,
@@ -316,7 +318,8 @@ def eval_command(
             flag
             for flag, value in (
                 ("--backend", backend), ("--model", model), ("--base-url", base_url),
-                ("--mode", mode), ("--concurrency", concurrency),
+                ("--mode", mode), ("--evidence", evidence),
+                ("--concurrency", concurrency),
                 ("--max-tokens", max_tokens), ("--temperature", temperature),
                 ("--timeout", timeout), ("--stall-timeout", stall_timeout),
                 ("--stream" if stream else "--no-stream", stream),
@@ -338,6 +341,7 @@ def eval_command(
                 model=model,
                 base_url=base_url,
                 mode=value(mode),
+                evidence=value(evidence),
                 concurrency=concurrency,
                 max_tokens=max_tokens,
                 temperature=temperature,

@@ -8,10 +8,11 @@ from typing import Annotated
 import typer
 
 from eventbrief.articles import PublicationDates
-from eventbrief.config import BACKENDS, MODES
+from eventbrief.config import BACKENDS, EVIDENCE, MODES
 
 BackendChoice = Enum("BackendChoice", {n: n for n in BACKENDS}, type=str)  # type: ignore[misc]
 ModeChoice = Enum("ModeChoice", {n: n for n in MODES}, type=str)  # type: ignore[misc]
+EvidenceChoice = Enum("EvidenceChoice", {n: n for n in EVIDENCE}, type=str)  # type: ignore[misc]
 
 BackendOption = Annotated[
     BackendChoice | None,
@@ -30,6 +31,15 @@ BaseUrlOption = Annotated[
 ModeOption = Annotated[
     ModeChoice | None,
     typer.Option(help="How the model returns structure (default tools). [env EVENTBRIEF_MODE]"),
+]
+EvidenceOption = Annotated[
+    EvidenceChoice | None,
+    typer.Option(
+        help="How the model gives evidence: quotes copied from the article, or the numbers of "
+        "its sentences, shown to it numbered (each cited sentence, or a clause of it, becomes "
+        "the quote). auto: sentences on an endpoint checked for --mode auto, else quotes. "
+        "[env EVENTBRIEF_EVIDENCE]"
+    ),
 ]
 ConcurrencyOption = Annotated[
     int | None,
