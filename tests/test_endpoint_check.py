@@ -16,7 +16,14 @@ from scripted_server import RecordedRequest, ScriptedServer
 
 
 def _extraction(request: RecordedRequest) -> dict:
-    return make_extraction(article_in_prompt(request.messages)).model_dump(mode="json")
+    """A valid answer in the evidence style the request asks for: quotes of the article, or
+    (the schema's evidence items being `Cited`) the number of its first sentence."""
+    shown = article_in_prompt(request.messages)
+    answer = make_extraction(shown).model_dump(mode="json")
+    if "Cited" in json.dumps(request.body.get("response_format") or request.body.get("tools")):
+        for item in (*answer["key_takeaways"], *answer["events"]):
+            item["evidence"] = [{"sentence": 1}]
+    return answer
 
 
 @pytest.fixture

@@ -124,11 +124,14 @@ def test_citations_ground_at_the_sentences_they_name(scripted_server: ScriptedSe
     assert (clause.quote, clause.start, clause.end) == ("to visit Bergen", at, at + 15)
 
 
-def test_a_sentence_number_out_of_range_is_reasked(scripted_server: ScriptedServer) -> None:
+@pytest.mark.parametrize("mode", ["tools", "json_object"])
+def test_a_sentence_number_out_of_range_is_reasked(
+    scripted_server: ScriptedServer, mode: str
+) -> None:
     wrong = copy.deepcopy(CITED)
     wrong["events"][1]["evidence"] = [{"sentence": 9}]
-    scripted_server.queue(tool_call_reply(wrong), tool_call_reply(CITED))
-    result = _run(_backend(scripted_server, evidence="sentences"))
+    scripted_server.queue(_answer(mode, wrong), _answer(mode, CITED))
+    result = _run(_backend(scripted_server, mode=mode, evidence="sentences"))
     assert result.extraction == EXPECTED
     assert len(scripted_server.requests) == 2
     assert "sentence 9 is not in" not in _all_message_text(scripted_server.requests[0])
