@@ -13,7 +13,11 @@ import pytest
 from typer.testing import CliRunner
 
 from eventbrief.backends.endpoint_report import CHECKED_EVIDENCE, EndpointReport
-from eventbrief.backends.openai_compatible import OpenAIBackend, strict_response_format
+from eventbrief.backends.openai_compatible import (
+    OpenAIBackend,
+    asked_schema,
+    strict_response_format,
+)
 from eventbrief.cache import cache_key
 from eventbrief.cli.app import app
 from eventbrief.errors import ConfigError, ExtractionError
@@ -291,3 +295,40 @@ def test_every_command_that_extracts_offers_evidence(command: str) -> None:
     assert result.exit_code == 0
     assert "--evidence" in result.stdout
     assert "--evidence <auto|quotes|sentences>" in result.stdout
+
+
+def _strings(schema: Any) -> list[dict[str, Any]]:
+    """Every schema in `schema` whose type is or includes string."""
+    found = []
+    if isinstance(schema, dict):
+        kind = schema.get("type")
+        if kind == "string" or (isinstance(kind, list) and "string" in kind):
+            found.append(schema)
+        for value in schema.values():
+            found += _strings(value)
+    elif isinstance(schema, list):
+        for value in schema:
+            found += _strings(value)
+    return found
+
+
+@pytest.mark.parametrize("evidence", ["quotes", "sentences"])
+def test_grammar_bounds_cover_every_string_nullable_ones_included(evidence: str) -> None:
+    """A grammar server's schema bounds every string, a nullable one as an `anyOf` of a bounded
+    string and null (llama-cpp-python drops the bound of `"type": ["string", "null"]`): without
+    it a small model can fill its whole token budget with one optional field."""
+    schema = asked_schema(limits=True, evidence=evidence)  # type: ignore[arg-type]
+    strings = _strings(schema)
+    assert strings and all(s["type"] == "string" for s in strings)
+    assert all("maxLength" in s or "enum" in s for s in strings)
+    defs = schema["$defs"]
+    location = defs["Event"]["properties"]["location"]
+    assert location["anyOf"] == [{"type": "string", "maxLength": 300}, {"type": "null"}]
+    assert "most specific place" in location["description"]
+    if evidence == "sentences":
+        clause = defs["Cited"]["properties"]["clause"]["anyOf"]
+        assert clause == [{"type": "string", "maxLength": 400}, {"type": "null"}]
+    else:
+        assert defs["Quote"]["properties"]["quote"]["maxLength"] == 400
+    plain = asked_schema(limits=False, evidence=evidence)  # type: ignore[arg-type]
+    assert plain["$defs"]["Event"]["properties"]["location"]["type"] == ["string", "null"]

@@ -201,6 +201,7 @@ GRAMMAR_BOUNDS: dict[str, dict[str, int]] = {
     "aliases": {"maxItems": 6},
     "summary": {"maxLength": 700},
     "quote": {"maxLength": 400},
+    "clause": {"maxLength": 400},
 }
 """Bounds sent only to a server that compiles the schema into a grammar, beside the contract's
 own limits: a small model under a grammar can otherwise fill its whole token budget with one
@@ -265,13 +266,22 @@ def _schema(limits: bool = False, evidence: str = "quotes") -> dict[str, Any]:
 
 def bounded(schema: dict[str, Any], name: str | None = None) -> dict[str, Any]:
     """`schema` with GRAMMAR_BOUNDS (by property name) and STRING_BOUND added where it sets no
-    bound of its own."""
+    bound of its own. A nullable string is bounded too, written `anyOf` (a bounded string, or
+    null): llama-cpp-python turns `"type": ["string", "null"]` into bare alternatives and drops
+    the bound, and a small model could then fill its token budget with one optional field."""
     out = dict(schema)
     extra = GRAMMAR_BOUNDS.get(name or "", {})
-    if out.get("type") == "array":
+    kind = out.get("type")
+    limit = extra.get("maxLength", STRING_BOUND)
+    if kind == "array":
         out.setdefault("maxItems", extra.get("maxItems", 50))
-    elif out.get("type") == "string" and "enum" not in out:
-        out.setdefault("maxLength", extra.get("maxLength", STRING_BOUND))
+    elif kind == "string" and "enum" not in out:
+        out.setdefault("maxLength", limit)
+    elif isinstance(kind, list) and "string" in kind and "enum" not in out:
+        del out["type"]
+        out["anyOf"] = [
+            {"type": t, "maxLength": limit} if t == "string" else {"type": t} for t in kind
+        ]
     for key in _SCHEMA_MAPS:
         if key in out:
             out[key] = {
