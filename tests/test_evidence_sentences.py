@@ -4,6 +4,7 @@ the record it makes is the same as the quotes style's."""
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import json
 from pathlib import Path
@@ -19,10 +20,12 @@ from eventbrief.backends.openai_compatible import (
     strict_response_format,
 )
 from eventbrief.cache import cache_key
+from eventbrief.chunking import ChunkingBackend
 from eventbrief.cli.app import app
 from eventbrief.errors import ConfigError, ExtractionError
 from eventbrief.pipeline import build_summary
 from eventbrief.sentences import split_sentences
+from scale_helpers import article_in_prompt
 from scripted_server import RecordedRequest, Reply, ScriptedServer, tool_call_reply
 from test_openai_backend import (
     API_KEY,
@@ -332,3 +335,62 @@ def test_grammar_bounds_cover_every_string_nullable_ones_included(evidence: str)
         assert defs["Quote"]["properties"]["quote"]["maxLength"] == 400
     plain = asked_schema(limits=False, evidence=evidence)  # type: ignore[arg-type]
     assert plain["$defs"]["Event"]["properties"]["location"]["type"] == ["string", "null"]
+
+
+SECOND = (
+    "Chile's parliament ratified the pact on Friday.\n\n"
+    "Opposition senators said the surveys would cost more than planned."
+)
+
+
+def _chunk_answer(request: RecordedRequest) -> Reply:
+    """Cites sentence 1 of whatever article (chunk) the request shows, and sentence 2 for the
+    event: numbers are the chunk's own."""
+    shown = article_in_prompt(request.messages)
+    assert shown.startswith("[1] ")
+    first = shown.splitlines()[0].removeprefix("[1] ")
+    takeaway = {"text": first, "evidence": [{"sentence": 1}]}
+    return tool_call_reply(
+        {
+            "summary": first,
+            "key_takeaways": [takeaway, {**takeaway, "text": "B."}, {**takeaway, "text": "C."}],
+            "events": [
+                {
+                    "id": "e1",
+                    "type": "statement",
+                    "description": first,
+                    "evidence": [{"sentence": 2}],
+                }
+            ],
+            "entities": [],
+        }
+    )
+
+
+def test_a_long_article_is_numbered_chunk_by_chunk(scripted_server: ScriptedServer) -> None:
+    """Chunks are cited by their own numbers; the quotes they stand for are spans of the whole
+    article, so grounding against it needs no arithmetic."""
+    text = f"{TEXT}\n\n{SECOND}"
+    scripted_server.router = _chunk_answer
+    backend = ChunkingBackend(
+        _backend(scripted_server, evidence="sentences"), max_chars=len(TEXT) + 10, overlap_chars=0
+    )
+
+    async def go() -> Any:
+        try:
+            return await backend.extract(_article(text))
+        finally:
+            await backend.aclose()
+
+    result = asyncio.run(go())
+    assert len(scripted_server.requests) == 2
+    summary = build_summary(_article(text), result, _backend(scripted_server, evidence="sentences"))
+    spans = [(e.quote, e.start) for event in summary.events for e in event.evidence]
+    assert spans == [
+        (SENTENCES[1].text, SENTENCES[1].start),
+        (
+            "Opposition senators said the surveys would cost more than planned.",
+            text.index("Opposition senators"),
+        ),
+    ]
+    assert summary.provenance.grounding_rate == 1.0
