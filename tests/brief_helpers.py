@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from pathlib import Path
 from typing import Any
 
 from eventbrief.models import ArticleSummary
@@ -174,3 +175,44 @@ def scenario() -> dict[str, tuple[ArticleSummary, str]]:
         PEOPLE,
     )
     return {s.article.id: (s, t) for s, t in ((a, TEXT_A), (b, TEXT_B), (c, TEXT_C))}
+
+
+SEEDS = Path(__file__).resolve().parent.parent / "evals" / "articles"
+SEED_PUBLISHED = [
+    "--published", "000_a91afaca033a80ab=2025-06-17",
+    "--published", "001_06ee34612adf2594=2025-06-04",
+    "--published", "002_0a4d1c7dadfa6c43=2025-06-17",
+    "--published", "2025-03-21",
+]  # fmt: skip
+"""The seed articles' publication dates (three never state a year), as evals/README.md gives."""
+COPIED = "003_1b294a7ceb27666f"
+COPY = "005_wire_copy"
+
+
+def seeds_with_a_copy(folder: Path) -> Path:
+    """The five seed articles and one more outlet's run of 003: the same wire text under a new
+    headline, with a credit line added."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for path in sorted(SEEDS.glob("*.txt")):
+        (folder / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    original = (SEEDS / f"{COPIED}.txt").read_text(encoding="utf-8")
+    body = original.split("\n", 1)[1].rstrip("\n")
+    copy = (
+        "North Korea hosts Putin's security adviser for talks\n"
+        f"{body}\nReporting by Jane Doe; Editing by John Roe\n"
+    )
+    (folder / f"{COPY}.txt").write_text(copy, encoding="utf-8")
+    return folder
+
+
+UNRELATED = (
+    "Codelco reopens El Teniente mine after safety shutdown\n\n"
+    "Santiago, May 12 (Andes Wire) Chilean state miner Codelco reopened its El Teniente mine on "
+    "Monday after a two-week safety shutdown, the company said.\n"
+    "Codelco chief executive Ruben Alvarado said production would return to full capacity by "
+    "June.\n"
+    "The shutdown followed a tunnel collapse on April 28 that injured four workers.\n"
+    "Mining minister Aurora Williams visited the mine on Tuesday and met union leaders in "
+    "Rancagua.\n"
+)
+"""An article on another story: no event, person or place in common with the seeds."""

@@ -143,8 +143,24 @@ class Page:
                 {"type": kind, "x": box[0], "y": box[1], "button": "left", "clickCount": 1},
             )
 
-    def screenshot(self, path: Path) -> None:
-        data = self.send("Page.captureScreenshot", {"format": "png"})["data"]
+    def set_viewport(self, width: int, height: int) -> None:
+        """Lay the page out at this window size (a phone's when narrow), as a reader sees it."""
+        self.send(
+            "Emulation.setDeviceMetricsOverride",
+            {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 600},
+        )
+        self.wait_for(f"window.innerWidth === {width}")
+
+    def screenshot(self, path: Path, full_page: bool = False) -> None:
+        """The visible screen, or with `full_page` the whole page as tall as it is."""
+        params: dict[str, Any] = {"format": "png"}
+        if full_page:
+            size = self.eval(
+                "[document.documentElement.scrollWidth, document.documentElement.scrollHeight]"
+            )
+            params["clip"] = {"x": 0, "y": 0, "width": size[0], "height": size[1], "scale": 1}
+            params["captureBeyondViewport"] = True
+        data = self.send("Page.captureScreenshot", params)["data"]
         path.write_bytes(base64.b64decode(data))
 
     def dialogs(self) -> list[dict]:

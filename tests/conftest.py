@@ -25,6 +25,14 @@ def _private_cache_dir(
 
 
 @pytest.fixture(autouse=True)
+def _private_config_dir(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every test gets its own, empty config dir: none reads or writes the user's config file."""
+    monkeypatch.setenv("EVENTBRIEF_CONFIG_DIR", str(tmp_path_factory.mktemp("config")))
+
+
+@pytest.fixture(autouse=True)
 def _tools_mode_unless_said(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests against the scripted server script tool calls: they run in `tools` mode, as the
     default was before `--mode auto`. Tests of auto remove this (monkeypatch.delenv)."""

@@ -16,7 +16,14 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from scripted_server import RecordedRequest, Reply, content_reply, error_reply, tool_call_reply
+from scripted_server import (
+    RecordedRequest,
+    Reply,
+    content_reply,
+    error_reply,
+    streaming_reply,
+    tool_call_reply,
+)
 
 PROBE_ANSWER = {"code": "QX-41", "items": [1, 2, 3]}
 
@@ -86,4 +93,7 @@ class LooseServer:
         usage = (min(prompt_tokens(request), self.context), 20)
         if body.get("tools"):
             return tool_call_reply({"colour": "blue"}, name="record_colour", usage=usage)
-        return content_reply({"colour": "blue"}, usage=usage)
+        reply = content_reply({"colour": "blue"}, usage=usage)
+        if body.get("stream"):  # generated a piece at a time, all requests at once
+            return streaming_reply(reply, pieces=4, chunk_pause=0.05)
+        return reply

@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 from eventbrief.articles import load_article
 from eventbrief.backends.openai_compatible import OpenAIBackend
 from eventbrief.batch.requests import (
+    changed_inputs,
     custom_id,
     expected_custom_id,
     render_messages,
@@ -70,14 +71,20 @@ def _serve(
     return service
 
 
+def _short(value: str) -> str:
+    return hashlib.sha256(value.encode("utf-8")).hexdigest()[:4]
+
+
 def test_custom_ids_name_the_article_and_digest_its_whole_request() -> None:
     article = make_article("x:y", text="Envoys met in Hanoi on Monday.")
     body = request_body("m1", render_messages(article))
     canonical = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     digest = hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
-    assert custom_id(article.meta, body) == f"x:y:{digest}"
-    assert split_custom_id(custom_id(article.meta, body)) == ("x:y", digest)
-    assert expected_custom_id(article, "m1") == f"x:y:{digest}"
+    date = article.meta.published.isoformat() if article.meta.published else ""
+    parts = _short(article.meta.sha256) + _short(date) + _short("m1")
+    assert custom_id(article.meta, body) == f"x:y:{digest}.{parts}"
+    assert split_custom_id(custom_id(article.meta, body)) == ("x:y", f"{digest}.{parts}")
+    assert expected_custom_id(article, "m1") == f"x:y:{digest}.{parts}"
     # any input of the request changes it: the text, the publication date, the model
     other_text = make_article("x:y", text="Envoys met in Hue on Monday.")
     other_date = make_article("x:y", text=article.text, published=dt.date(2024, 1, 2))
@@ -88,6 +95,12 @@ def test_custom_ids_name_the_article_and_digest_its_whole_request() -> None:
         expected_custom_id(article, "m2"),
     }
     assert len(ids) == 4
+    # and the short digests after the whole one say which of them changed
+    wanted = expected_custom_id(article, "m1")
+    assert changed_inputs(expected_custom_id(other_text, "m1"), wanted) == ["text"]
+    assert changed_inputs(expected_custom_id(other_date, "m2"), wanted) == ["date", "model"]
+    assert changed_inputs(wanted.replace(digest, "0" * 16), wanted) == []  # the prompt
+    assert changed_inputs(f"x:y:{digest}", wanted) is None  # an older eventbrief's id
 
 
 def test_prepare_writes_strict_requests_with_the_live_prompt(
@@ -262,7 +275,9 @@ def test_collect_from_a_local_results_file_and_a_changed_article(
 
     collected = _run("batch", "collect", str(corpus), "--results", str(results))
     assert collected.exit_code == 1
-    assert "gamma: the request batch prepare wrote differs from this one" in collected.stderr
+    assert (
+        "gamma: the request batch prepare wrote differs from this one: the article text changed"
+    ) in collected.stderr
     assert "matches no given article" not in collected.stderr
     assert "line 5 of the batch output is not a result record" in collected.stderr
     ids = [json.loads(line)["article"]["id"] for line in collected.stdout.splitlines()]
@@ -297,3 +312,59 @@ def test_a_batch_the_provider_rejected_is_reported_not_waited_for(
     assert collected.exit_code == 2
     assert f"{batch_id}: the batch failed: model gpt-x is not available" in collected.stderr
     assert collected.stdout == ""
+
+
+def test_submit_without_a_key_or_an_endpoint_says_which_is_missing(
+    env: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("OPENAI_API_KEY")
+    requests = tmp_path / "requests.jsonl"
+    requests.write_text("{}\n")
+    for args in (["submit", str(requests)], ["status", "batch_abc"]):
+        done = _run("batch", *args)
+        assert done.exit_code == 2, done.stderr
+        assert done.stderr == (
+            "eventbrief: the Batch API at api.openai.com needs a key: set OPENAI_API_KEY (or "
+            "EVENTBRIEF_API_KEY), or give --base-url for another server\n"
+        )
+
+
+def test_an_unreachable_endpoint_is_named(env: None, tmp_path: Path) -> None:
+    with ScriptedServer() as server:
+        url = server.base_url  # closed again: nothing listens there now
+    requests = tmp_path / "requests.jsonl"
+    requests.write_text("{}\n")
+    done = _run("batch", "submit", str(requests), "--base-url", url)
+    assert done.exit_code == 1
+    (line,) = done.stderr.splitlines()
+    assert line.startswith(f"eventbrief: {requests}: submitting the batch failed: cannot connect")
+    assert f"cannot connect to {url} (Connection error.); check the network and --base-url" in line
+    assert "Error" not in line.replace("Connection error.", "")
+
+
+def test_collect_with_another_model_says_so_once(env: None, corpus: Path, tmp_path: Path) -> None:
+    requests = tmp_path / "requests.jsonl"
+    prepared = _run("batch", "prepare", str(corpus), "-o", str(requests), "--model", "m-prep")
+    assert prepared.exit_code == 0, prepared.stderr
+    lines = []
+    for line in requests.read_text().splitlines():
+        request = json.loads(line)
+        body = {**good_answer(request["body"]), "model": "m-prep-2025"}
+        response = {"status_code": 200, "request_id": "r", "body": body}
+        lines.append(json.dumps({"custom_id": request["custom_id"], "response": response}))
+    results = tmp_path / "results.jsonl"
+    results.write_text("\n".join(lines) + "\n")
+    args = ["batch", "collect", str(corpus), "--results", str(results), "--no-cache"]
+    collected = _run(*args, "--model", "m-other")
+    assert collected.exit_code == 1
+    assert collected.stderr.splitlines()[0] == (
+        "eventbrief: 4 articles (alpha, beta, delta, gamma): the request batch prepare wrote "
+        "differs from this one: the model differs from --model m-other (the batch answered as "
+        "m-prep-2025); give collect the --model of prepare"
+    )
+    page = tmp_path / "collected.md"
+    right = _run(*args, "--model", "m-prep", "-o", str(page))
+    assert right.exit_code == 0, right.stderr
+    assert page.read_text().count("\n## Events\n") == 4  # the format from the extension
+    piped = _run(*args, "--model", "m-prep", "-o", "-")
+    assert len(piped.stdout.splitlines()) == 4 and not (Path.cwd() / "-").exists()

@@ -227,7 +227,11 @@ def test_a_different_date_or_model_at_collect_is_refused_not_cached(
     collected = _batch(scripted_server, corpus, tmp_path, collect_published="2024-01-02")
     assert collected.exit_code == 1
     assert collected.stdout == ""
-    assert "alpha: the request batch prepare wrote differs from this one" in collected.stderr
+    # one line for the four articles, naming what differs (it used to repeat for each)
+    assert (
+        "4 articles (alpha, beta, delta, gamma): the request batch prepare wrote differs from "
+        "this one: the publication date differs (give collect the --published of prepare)\n"
+    ) in collected.stderr
     assert "stored 0 results" in collected.stderr
     assert all(hit is None for hit in _cached(cache_dir, corpus).values())
 

@@ -85,12 +85,13 @@ def test_a_bad_summary_file_is_named_and_the_rest_still_briefed(dataset: Path) -
     assert len(Brief.model_validate_json(result.stdout).articles) == 3
 
 
-def test_nothing_to_brief_fails(tmp_path: Path) -> None:
+def test_nothing_to_brief_fails(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     bad = tmp_path / "x.json"
     bad.write_text("[]", encoding="utf-8")
     result = runner.invoke(app, ["brief", str(bad)])
     assert result.exit_code == 1
     assert "no article to brief" in result.stderr
+    monkeypatch.setattr("eventbrief.cli.options.stdin_is_piped", lambda: False)  # a terminal
     assert runner.invoke(app, ["brief"]).exit_code == 2
 
 

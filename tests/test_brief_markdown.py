@@ -48,3 +48,17 @@ def test_article_text_cannot_make_links_images_or_html() -> None:
 
 def test_line_breaks_stay_inside_their_item() -> None:
     assert md("one\n- two\n\nthree") == "one - two three"
+
+
+def test_a_copy_is_named_and_counted_once() -> None:
+    sc = scenario()
+    original, text = sc["a"]
+    copy = original.model_copy(
+        update={"article": original.article.model_copy(update={"id": "a-wire"})}
+    )
+    summaries = [s for s, _ in sc.values()] + [copy]
+    brief = build_brief(summaries, texts={**{k: t for k, (_, t) in sc.items()}, "a-wire": text})
+    text = render_markdown(brief)
+    assert "\n4 articles (3 independent, 1 copy), 3 events," in text
+    assert "- a-wire: Article a · 2026-05-20 · copy of a\n" in text
+    assert "sources: b (e1), a (e2), a-wire (e2), c (e2), 3 independent sources" in text

@@ -95,3 +95,41 @@ def test_the_api_key_never_reaches_stderr(scripted_server, summaries: Path, monk
     assert "narrative skipped" in result.stderr
     assert secret not in result.output
     assert scripted_server.requests[0].headers.get("authorization") == f"Bearer {secret}"
+
+
+def _not_warnings(stderr: str) -> list[str]:
+    """stderr without the brief's warning lines (these summaries' texts are not at hand)."""
+    return [line for line in stderr.splitlines() if not line.startswith("eventbrief: warning:")]
+
+
+def test_a_failure_is_one_line_naming_the_endpoint_never_a_class(
+    scripted_server, summaries: Path
+) -> None:
+    url = scripted_server.base_url
+    scripted_server.queue(error_reply(400, "bad request"))  # refused at once, never retried
+    refused = runner.invoke(app, ["brief", str(summaries), "--narrate", "--base-url", url, "-q"])
+    assert refused.exit_code == 0
+    assert _not_warnings(refused.stderr) == [
+        f"eventbrief: narrative skipped: {url} answered HTTP 400: bad request"
+    ]
+    scripted_server.queue(error_reply(401, "invalid key"))
+    unauthorised = runner.invoke(
+        app, ["brief", str(summaries), "--narrate", "--base-url", url, "-q"]
+    )
+    assert _not_warnings(unauthorised.stderr) == [
+        f"eventbrief: narrative skipped: {url} refused the API key (HTTP 401: invalid key); "
+        "check EVENTBRIEF_API_KEY or OPENAI_API_KEY"
+    ]
+
+
+def test_an_unreachable_endpoint_is_named(summaries: Path) -> None:
+    from scripted_server import ScriptedServer
+
+    with ScriptedServer() as server:
+        url = server.base_url  # closed again: nothing listens there now
+    result = runner.invoke(app, ["brief", str(summaries), "--narrate", "--base-url", url, "-q"])
+    assert result.exit_code == 0
+    assert _not_warnings(result.stderr) == [
+        f"eventbrief: narrative skipped: cannot connect to {url}; check the network and --base-url"
+    ]
+    assert Brief.model_validate_json(result.stdout).narrative is None

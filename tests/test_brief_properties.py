@@ -65,10 +65,19 @@ def test_invariants(articles) -> None:
     summaries = _summaries(articles)
     brief = build_brief(summaries)
     mentions = [(m.article_id, m.event_id) for e in brief.events for m in e.mentions]
+    mentions += [(s.article_id, s.event_id) for s in brief.set_aside]
     expected = [(s.article.id, e.id) for s in summaries for e in s.events]
     assert sorted(mentions) == sorted(expected)
+    original_of = {a.id: a.duplicate_of for a in brief.articles if a.duplicate_of}
+    assert all(a not in original_of for a in original_of.values())
     for e in brief.events:
         assert len({m.article_id for m in e.mentions}) == len(e.mentions)
+        roots = {original_of.get(m.article_id, m.article_id) for m in e.mentions}
+        assert e.independent_sources == len(roots)
+    assert 0 < len(brief.key_takeaways) <= 7
+    assert sorted(a for s in brief.stories for a in s.articles) == sorted(
+        s.article.id for s in summaries
+    )
     starts = [day_range(e.date.value).start for e in brief.events if e.date and e.date.value]
     assert starts == sorted(starts)
     dated = [bool(e.date and e.date.value) for e in brief.events]

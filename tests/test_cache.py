@@ -256,6 +256,7 @@ def test_cli_reruns_answer_from_the_cache_and_resume_after_failures(
     monkeypatch.setenv("EVENTBRIEF_MODEL", "gpt-4o-mini")
     monkeypatch.delenv("EVENTBRIEF_NO_CACHE", raising=False)
     args = ["summarize", str(folder), "--base-url", scripted_server.base_url, "--format", "jsonl"]
+    args += ["--published", "2025-06-02"]  # "on Monday" resolves: no notice on stderr
     runner = CliRunner()
 
     first = runner.invoke(app, args)

@@ -437,7 +437,6 @@ def test_bad_input_is_one_line_naming_the_file(
 @pytest.mark.parametrize(
     ("args", "env", "message"),
     [
-        ([], {}, "no PATH given"),
         (["a.txt", "--concurrency", "0"], {}, "--concurrency"),
         (["a.txt", "--format", "xml"], {}, "--format"),
         (["a.txt", "--backend", "cloud"], {}, "--backend"),

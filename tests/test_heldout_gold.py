@@ -1,8 +1,9 @@
 """The held-out dataset (evals/heldout) is labelled to the same standard as the seed gold.
 
-The per-article checks run over every dataset folder (seeds, held-out, and the offline backend's
-development set evals/dev), so the seed gold and the held-out gold are
-held to one definition; the evidence check itself is the one in test_gold.py.
+The per-article checks run over every dataset folder (seeds, held-out, the offline backend's
+development set evals/dev, and the second pair of sets evals/dev2 and evals/heldout2), so the seed
+gold and the held-out gold are held to one definition; the evidence check itself is the one in
+test_gold.py.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "evals"
 HELDOUT = SEEDS / "heldout"
 DEV = SEEDS / "dev"
+DEV2 = SEEDS / "dev2"
+HELDOUT2 = SEEDS / "heldout2"
 
 # Publication dates of the held-out articles (also in evals/heldout/README.md).
 HELDOUT_PUBLISHED = {
@@ -29,6 +32,16 @@ HELDOUT_PUBLISHED = {
     "h04_kyrgyz_tajik_clash": "2026-01-14",
     "h05_caucasus_summit": "2025-08-29",
     "h06_houthi_drones": "2024-07-11",
+}
+
+# Publication dates of the second held-out set (also in evals/heldout2/README.md).
+HELDOUT2_PUBLISHED = {
+    "h2_01_chile_india_visit": "2026-04-15",
+    "h2_02_algeria_jets_rumour": "2025-06-26",
+    "h2_03_australia_cyber_attribution": "2025-02-13",
+    "h2_04_colombia_ceasefire": "2024-08-28",
+    "h2_05_madagascar_cyclone": "2026-05-07",
+    "h2_06_sri_lanka_minister_resigns": "2025-11-27",
 }
 
 
@@ -42,7 +55,7 @@ def gold_ids(dataset: Path) -> list[str]:
 
 CASES = [
     pytest.param(dataset, article_id, id=f"{dataset.name}/{article_id}")
-    for dataset in (SEEDS, HELDOUT, DEV)
+    for dataset in (SEEDS, HELDOUT, DEV, DEV2, HELDOUT2)
     for article_id in article_ids(dataset)
 ]
 
@@ -127,15 +140,16 @@ def test_quotes_are_in_text_order_and_takeaways_supported(dataset: Path, article
         assert len({ev.quote for ev in owner.evidence}) == len(owner.evidence)
 
 
-def test_no_heldout_name_leaks_into_the_package() -> None:
-    """Nobody tunes against the held-out set: none of its people or invented names is in src/."""
+@pytest.mark.parametrize("heldout", [HELDOUT, HELDOUT2], ids=["heldout", "heldout2"])
+def test_no_heldout_name_leaks_into_the_package(heldout: Path) -> None:
+    """Nobody tunes against a held-out set: none of its people or invented names is in src/."""
     names = {
         entity.name
-        for article_id in article_ids(HELDOUT)
-        for entity in gold_of(HELDOUT, article_id).entities
+        for article_id in article_ids(heldout)
+        for entity in gold_of(heldout, article_id).entities
         if entity.type == "person"
     }
-    names |= {gold_of(HELDOUT, a).article.source or "" for a in article_ids(HELDOUT)} - {""}
+    names |= {gold_of(heldout, a).article.source or "" for a in article_ids(heldout)} - {""}
     assert len(names) >= 10
     sources = [
         p.read_text(encoding="utf-8")
@@ -156,3 +170,35 @@ def test_dev_set_is_news_sized_dated_and_apart_from_seeds_and_heldout() -> None:
         assert 1200 <= len(text) <= 2500, (article_id, len(text))
         assert text not in others
         assert gold_of(DEV, article_id).article.published is not None
+
+
+def test_heldout2_has_six_articles_each_with_gold_and_no_overlap() -> None:
+    """evals/heldout2: a second held-out set, written and labelled apart from src/."""
+    assert article_ids(HELDOUT2) == sorted(HELDOUT2_PUBLISHED)
+    assert gold_ids(HELDOUT2) == article_ids(HELDOUT2)
+    others = {text_of(d, a) for d in (SEEDS, HELDOUT, DEV, DEV2) for a in article_ids(d)}
+    assert not {text_of(HELDOUT2, a) for a in article_ids(HELDOUT2)} & others
+
+
+@pytest.mark.parametrize("article_id", sorted(HELDOUT2_PUBLISHED))
+def test_heldout2_articles_are_news_sized_dated_and_off_the_seed_story(article_id: str) -> None:
+    text = text_of(HELDOUT2, article_id)
+    assert 1800 <= len(text) <= 3200, len(text)
+    assert 250 <= len(text.split()) <= 450, len(text.split())
+    assert not re.search(r"Russia|North Korea|Shoigu|Pyongyang|Kim Jong", text)
+    published = gold_of(HELDOUT2, article_id).article.published
+    assert published is not None and published.isoformat() == HELDOUT2_PUBLISHED[article_id]
+    assert HELDOUT2_PUBLISHED[article_id] not in text
+
+
+def test_dev2_set_is_news_sized_dated_and_apart_from_the_other_sets() -> None:
+    """evals/dev2: ten wire stories for development, labelled by hand like the others."""
+    ids = article_ids(DEV2)
+    assert len(ids) == 10 and gold_ids(DEV2) == ids
+    others = {text_of(d, a) for d in (SEEDS, HELDOUT, DEV, HELDOUT2) for a in article_ids(d)}
+    for article_id in ids:
+        text = text_of(DEV2, article_id)
+        assert 1300 <= len(text) <= 3200, (article_id, len(text))
+        assert 250 <= len(text.split()) <= 450, (article_id, len(text.split()))
+        assert text not in others
+        assert gold_of(DEV2, article_id).article.published is not None

@@ -68,6 +68,13 @@ def test_wheel_ships_prompts_schemas_and_the_script(wheel: zipfile.ZipFile) -> N
     assert "eventbrief = eventbrief.cli:main" in wheel.read(entry_points).decode()
 
 
+def test_wheel_ships_the_mit_licence(wheel: zipfile.ZipFile) -> None:
+    (licence,) = [n for n in wheel.namelist() if n.endswith(".dist-info/licenses/LICENSE")]
+    text = wheel.read(licence).decode()
+    assert text == (ROOT / "LICENSE").read_text()
+    assert text.startswith("MIT License\n\nCopyright (c) 2026 eventbrief developers\n")
+
+
 def test_installed_copy_reads_its_resources_from_any_directory(tmp_path: Path) -> None:
     code = (
         "from eventbrief.resources import read_text, resource_dir; "

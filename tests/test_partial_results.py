@@ -123,7 +123,9 @@ def _records(stdout: str) -> dict[str, ArticleSummary]:
 def test_summarize_writes_a_partial_article_names_it_once_and_exits_0(
     env: Path, scripted_server: ScriptedServer
 ) -> None:
-    result = runner.invoke(app, ["summarize", str(env), "--format", "jsonl"])
+    # a publication date, so that "on Tuesday" resolves and no notice joins the partial line
+    args = ["summarize", str(env), "--format", "jsonl", "--published", "2025-06-04"]
+    result = runner.invoke(app, args)
     assert result.exit_code == 0, result.stderr
     records = _records(result.stdout)
     assert sorted(records) == ["ferry", "harbour"]
@@ -200,7 +202,9 @@ def test_brief_takes_a_partial_article_and_names_it(env: Path, tmp_path: Path) -
 
 
 def test_markdown_shows_a_partial_article_and_its_warnings(env: Path) -> None:
-    result = runner.invoke(app, ["summarize", str(env / "ferry.txt"), "--format", "markdown"])
+    ferry = str(env / "ferry.txt")
+    args = ["summarize", ferry, "--format", "markdown", "--published", "2025-06-04"]
+    result = runner.invoke(app, args)
     assert result.exit_code == 0, result.stderr
     assert "**partial** (see Warnings)" in result.stdout
     assert result.stdout.endswith(f"## Warnings\n\n- {FILLED}\n")

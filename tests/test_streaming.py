@@ -117,6 +117,7 @@ def test_an_answer_streaming_steadily_for_three_minutes_completes_with_default_s
         base_url=scripted_server.base_url,
         api_key="test-key",
         model="scripted-model",
+        mode="tools",  # the scripted answer is a tool call; every other setting is the default
     )
     assert (settings.timeout, settings.stall_timeout, settings.stream) == (600.0, 60.0, True)
     valid = extraction_for(article.text)

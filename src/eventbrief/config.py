@@ -1,17 +1,27 @@
-"""Run settings, resolved in one place: flags, then EVENTBRIEF_* variables, then OPENAI_*.
+"""Run settings, resolved in one place: flags, then EVENTBRIEF_* variables, then OPENAI_*, then
+the user's config file, then the defaults.
 
-The API key is read from the environment only (never a flag, so it stays out of shell history and
-process lists) and is held as a SecretStr: printing the settings never shows it.
+The config file (`eventbrief config set|unset|show`) pins what a user chooses once: the backend,
+model, endpoint URL and mode, so that an OPENAI_API_KEY set for some other tool does not decide
+for them. It is one flat TOML table in EVENTBRIEF_CONFIG_DIR or the platform's user config dir.
+The API key is read from the environment only (never a flag or the file, so it stays out of
+shell history, process lists and dotfiles) and is held as a SecretStr: printing the settings
+never shows it.
 """
 
 from __future__ import annotations
 
+import json
 import os
+import tempfile
+import tomllib
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit, urlunsplit
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+import platformdirs
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, ValidationError
 
 from eventbrief.errors import ConfigError
 from eventbrief.redaction import redact
@@ -46,6 +56,11 @@ ENV_VARS: dict[str, tuple[str, ...]] = {
     "no_cache": ("EVENTBRIEF_NO_CACHE",),
     "strict": ("EVENTBRIEF_STRICT",),
 }
+
+CONFIG_DIR_VAR = "EVENTBRIEF_CONFIG_DIR"
+CONFIG_FILE = "config.toml"
+CONFIG_KEYS: tuple[str, ...] = ("backend", "model", "base_url", "mode")
+"""What the config file may hold: the choices a user makes once, never a secret."""
 
 NO_ENDPOINT_HELP = (
     "configure an OpenAI-compatible endpoint: set EVENTBRIEF_BASE_URL or OPENAI_BASE_URL "
@@ -91,16 +106,28 @@ class Settings(BaseModel):
     # valid, grounded part with warnings (a partial result).
     strict: bool = False
 
-    @classmethod
-    def resolve(cls, env: Mapping[str, str] | None = None, **flags: Any) -> Settings:
-        """Flags given (not None) win; then the environment (`os.environ` unless `env` is given).
+    # Where each field's value came from: "--model", "EVENTBRIEF_MODEL", "config file"; a
+    # field at its default is absent.
+    _origin: dict[str, str] = PrivateAttr(default_factory=dict)
 
-        Raises ConfigError with one line naming the flag or variable that holds a bad value.
+    @classmethod
+    def resolve(
+        cls,
+        env: Mapping[str, str] | None = None,
+        config: Mapping[str, str] | None = None,
+        **flags: Any,
+    ) -> Settings:
+        """Flags given (not None) win; then the environment (`os.environ` unless `env` is given);
+        then the config file (`read_config()` unless `config` is given); then the defaults.
+
+        Raises ConfigError with one line naming the flag, variable or file that holds a bad
+        value.
         """
         environ = os.environ if env is None else env
         unknown = set(flags) - set(cls.model_fields)
         if unknown:
             raise ConfigError(f"unknown setting(s): {', '.join(sorted(unknown))}")
+        stored = read_config(config_path(environ)) if config is None else config
         values: dict[str, Any] = {}
         origin: dict[str, str] = {}
         for field in cls.model_fields:
@@ -114,14 +141,36 @@ class Settings(BaseModel):
                     values[field] = _parse_env(field, raw)
                     origin[field] = var
                     break
+            else:
+                if field in CONFIG_KEYS and stored.get(field):
+                    values[field] = stored[field]
+                    origin[field] = "config file"
         try:
-            return cls(**values)
+            settings = cls(**values)
         except ValidationError as exc:
             error = exc.errors()[0]
             field = str(error["loc"][0]) if error["loc"] else "settings"
             where = origin.get(field, field)
+            if where == "config file":
+                where = f"{config_path(environ)}: {field}"
             shown = "" if field == "api_key" else f" (got {values.get(field)!r})"
             raise ConfigError(f"{where}: {error['msg']}{shown}") from None
+        settings._origin = origin
+        return settings
+
+    def origin(self, field: str) -> str:
+        """Where `field`'s value came from: a flag, a variable, "config file" or "default"."""
+        return self._origin.get(field, "default")
+
+    @property
+    def paid_by_surprise(self) -> bool:
+        """`auto` chose OpenAI's own (paid) API for no reason but an OPENAI_API_KEY in the
+        environment, which is often there for some other tool: the user should hear it first."""
+        return (
+            self.backend == "auto"
+            and not self.base_url
+            and self.origin("api_key") == "OPENAI_API_KEY"
+        )
 
     @property
     def endpoint_configured(self) -> bool:
@@ -148,17 +197,113 @@ class Settings(BaseModel):
             else " (auto: "
             + ("endpoint configured)" if kind == "openai" else "no endpoint configured)")
         )
+        if self.origin("backend") == "config file":
+            how += " (config file)"
+        if self.paid_by_surprise:
+            how = (
+                " (auto: only because OPENAI_API_KEY is set, so OpenAI's paid API is used; "
+                "for the offline backend pass --backend offline or run "
+                "'eventbrief config set backend offline')"
+            )
         if kind == "offline":
             return f"backend offline{how}"
-        where = _display_url(self.base_url) if self.base_url else "api.openai.com"
+        where = display_url(self.base_url) if self.base_url else "api.openai.com"
         return (
             f"backend openai{how}: model {self.model}, mode {self.mode}, evidence "
             f"{self.evidence}, endpoint {where}"
         )
 
 
-def _display_url(url: str) -> str:
-    """The endpoint without what may hold a secret: user:password@ and the query string."""
+def config_path(env: Mapping[str, str] | None = None) -> Path:
+    """The config file: in EVENTBRIEF_CONFIG_DIR when set (in `env`, else the process's
+    environment), else in the platform's user config dir."""
+    folder = ((env or {}).get(CONFIG_DIR_VAR) or os.environ.get(CONFIG_DIR_VAR, "")).strip()
+    if folder:
+        return Path(folder).expanduser() / CONFIG_FILE
+    return Path(platformdirs.user_config_dir("eventbrief", appauthor=False)) / CONFIG_FILE
+
+
+def read_config(path: Path | None = None) -> dict[str, str]:
+    """The settings in the config file, {} when there is none. A file that is not TOML, or holds
+    a key it may not or a value that is not text, is a ConfigError naming the file."""
+    path = path or config_path()
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return {}
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the config file: {exc.strerror or exc}") from None
+    try:
+        table = tomllib.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"{path}: not a TOML file: {exc}") from None
+    for key, value in table.items():
+        if key not in CONFIG_KEYS:
+            raise ConfigError(f"{path}: {unknown_key(key)}")
+        if not isinstance(value, str):
+            raise ConfigError(f"{path}: {key} must be a string (got {value!r})")
+    return dict(table)
+
+
+def check_config_value(key: str, value: str) -> None:
+    """A ConfigError unless `key` may be stored and `value` is valid for it."""
+    if key not in CONFIG_KEYS:
+        raise ConfigError(unknown_key(key))
+    try:
+        Settings(**{key: value})
+    except ValidationError as exc:
+        raise ConfigError(f"{key}: {exc.errors()[0]['msg']} (got {value!r})") from None
+    if key == "base_url" and urlsplit(value).scheme not in ("http", "https"):
+        raise ConfigError(f"base_url: not an http(s) URL (got {value!r})")
+
+
+def write_config(values: Mapping[str, str], path: Path | None = None) -> Path:
+    """Write `values` as the config file: one flat TOML table of strings, keys in a fixed
+    order; atomically (a temporary file, then os.replace), so a failed write keeps the old.
+    The file is private (0600) as ~/.netrc is: a base URL may carry a user:password."""
+    path = path or config_path()
+    lines = ["# eventbrief settings: 'eventbrief config set|unset|show'; flags and env win"]
+    # a JSON string is a TOML basic string; read back to be sure of any odd character
+    lines += [
+        f"{key} = {json.dumps(values[key], ensure_ascii=False)}"
+        for key in CONFIG_KEYS
+        if key in values
+    ]
+    text = "\n".join(lines) + "\n"
+    try:
+        same = tomllib.loads(text) == dict(values)
+    except tomllib.TOMLDecodeError:
+        same = False
+    if not same:
+        raise ConfigError("a value holds characters the config file cannot keep")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            os.fchmod(handle.fileno(), 0o600)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def unknown_key(key: str) -> str:
+    """Why the config file may not hold `key`."""
+    if key == "api_key":
+        return (
+            "the API key is read from the environment only (EVENTBRIEF_API_KEY or "
+            "OPENAI_API_KEY), never from a file"
+        )
+    return f"unknown setting {key!r}; the config file holds {', '.join(CONFIG_KEYS)}"
+
+
+def display_url(url: str | None) -> str:
+    """The endpoint without what may hold a secret: user:password@ and the query string (for
+    no URL, OpenAI's own API)."""
+    if not url:
+        return "api.openai.com"
     parts = urlsplit(url)
     if not parts.scheme or not parts.hostname:
         return url.rsplit("@", 1)[-1].split("?", 1)[0]

@@ -355,11 +355,57 @@ class BriefEvent(GroundedEvent):
 
     evidence: list[SourcedEvidence] = Field(min_length=1)  # type: ignore[assignment]
     mentions: list[Mention] = Field(min_length=1)
+    independent_sources: int = Field(
+        ge=1,
+        description=(
+            "How many independent articles report it: its mentions' articles, each copy counted "
+            "as the article it copies (see `duplicate_of`), so one wire story run by two outlets "
+            "is one source."
+        ),
+    )
 
 
 class BriefTakeaway(_Model):
+    """A point made across articles: near-identical takeaways, or ones about the same events."""
+
     text: str
     support: list[str] = Field(min_length=1, description="Ids of the articles that back it.")
+    events: list[str] = Field(
+        default_factory=list, description="Ids of the brief events its evidence quotes state."
+    )
+
+
+class BriefArticle(ArticleMeta):
+    """An article of a brief: its metadata, and whether it is a copy of another article."""
+
+    duplicate_of: str | None = Field(
+        default=None,
+        description=(
+            "Id of the earlier article this one copies (the same wire text under another name "
+            "or outlet); null for an independent article."
+        ),
+    )
+    similarity: float | None = Field(
+        default=None,
+        ge=0,
+        le=1,
+        description="Share of this copy's 5-word shingles also in the article it copies.",
+    )
+
+
+class BriefStory(_Model):
+    """Articles connected by a shared event or entity; a brief of one story has one."""
+
+    title: str
+    articles: list[str] = Field(min_length=1)
+
+
+class SetAside(_Model):
+    """An article event left out of the merge because its quotes are not news text."""
+
+    article_id: str
+    event_id: str
+    reason: Literal["caption", "boilerplate"]
 
 
 class ConflictValue(_Model):
@@ -380,9 +426,24 @@ class Conflict(_Model):
 class Brief(_Model):
     schema_version: Literal["1"] = SCHEMA_VERSION
     title: str
-    articles: list[ArticleMeta]
+    articles: list[BriefArticle]
+    stories: list[BriefStory] = Field(
+        default_factory=list,
+        description=(
+            "Groups of articles that share an event or an entity, largest first; more than one "
+            "means some articles are about another story."
+        ),
+    )
     events: list[BriefEvent] = Field(default_factory=list, description="In date order.")
-    key_takeaways: list[BriefTakeaway] = Field(default_factory=list)
+    key_takeaways: list[BriefTakeaway] = Field(
+        default_factory=list,
+        max_length=7,
+        description="At most 7 points merged across articles, most independent support first.",
+    )
     entities: list[Entity] = Field(default_factory=list)
     conflicts: list[Conflict] = Field(default_factory=list)
+    set_aside: list[SetAside] = Field(
+        default_factory=list,
+        description="Article events not merged: photo captions and boilerplate.",
+    )
     narrative: str | None = Field(default=None, description="Optional LLM-written paragraph.")

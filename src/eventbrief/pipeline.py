@@ -28,6 +28,7 @@ from eventbrief.chunking import ChunkingBackend
 from eventbrief.config import Settings
 from eventbrief.errors import ArticleError, ConfigError, EventbriefError, ExtractionError
 from eventbrief.models import Article, ArticleSummary, Provenance
+from eventbrief.notices import article_notices
 from eventbrief.pricing import default_prices
 
 DEFAULT_CONCURRENCY = 8
@@ -35,12 +36,16 @@ DEFAULT_CONCURRENCY = 8
 
 @dataclass(frozen=True)
 class ArticleOutcome:
-    """What became of one source: a summary, or a one-line error naming the article."""
+    """What became of one source: a summary, or a one-line error naming the article. A summary
+    comes with the text its offsets point into (for pages that show it) and its notices (see
+    `eventbrief.notices`)."""
 
     source: str
     article_id: str | None
     summary: ArticleSummary | None = None
     error: str | None = None
+    text: str | None = None
+    notices: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -149,7 +154,13 @@ async def _run(
             try:
                 article = await load()
                 summary = await summarize_article(article, backend)
-                outcome = ArticleOutcome(source, article_id, summary=summary)
+                outcome = ArticleOutcome(
+                    source,
+                    article_id,
+                    summary=summary,
+                    text=article.text,
+                    notices=tuple(article_notices(article, summary)),
+                )
             except Exception as exc:  # any failure stays this article's own
                 outcome = ArticleOutcome(source, article_id, error=_one_line(exc, article_id))
         outcomes[index] = outcome

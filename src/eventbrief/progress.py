@@ -1,7 +1,9 @@
-"""What a run tells the person watching it, on stderr: a progress bar and a closing summary.
+"""What a run tells the person watching it, on stderr: progress and a closing summary.
 
-The bar appears only for several articles on an interactive terminal and never with --quiet, so
-pipes, logs and CI see nothing but the one-line summary (and not even that with --quiet).
+Progress appears only on an interactive terminal and never with --quiet, so pipes, logs and CI
+see nothing but the one-line summary (and not even that with --quiet): a bar over several
+articles, and for one article a spinner with the time spent, so a long article (minutes on a
+slow server) is seen to be worked on rather than hung.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
     Progress,
+    SpinnerColumn,
     TextColumn,
     TimeElapsedColumn,
     TimeRemainingColumn,
@@ -30,15 +33,16 @@ def counted(count: int, noun: str) -> str:
 
 
 def wants_progress(total: int, *, quiet: bool = False, stream: TextIO | None = None) -> bool:
-    """A bar is worth drawing for two or more articles on a terminal, unless asked to be quiet."""
+    """Progress is drawn for any article on a terminal, unless asked to be quiet."""
     target = stream if stream is not None else sys.stderr
     isatty = getattr(target, "isatty", None)
-    return total > 1 and not quiet and bool(isatty and isatty())
+    return total >= 1 and not quiet and bool(isatty and isatty())
 
 
 class RunProgress:
-    """A rich progress bar over articles; a no-op when disabled. Call it once per finished
-    article (it fits the pipeline's `on_result` hook)."""
+    """A rich progress bar over articles, or for one article a spinner naming it (`label`) with
+    the time elapsed; a no-op when disabled. Call it once per finished article (it fits the
+    pipeline's `on_result` hook)."""
 
     def __init__(
         self, total: int, *, enabled: bool, stream: TextIO | None = None, label: str = "articles"
@@ -48,7 +52,17 @@ class RunProgress:
         self.failed = 0
         self._progress: Progress | None = None
         self._task = None
-        if enabled:
+        if enabled and total == 1:
+            console = Console(file=stream if stream is not None else sys.stderr)
+            self._progress = Progress(
+                SpinnerColumn(),
+                TextColumn("{task.description}"),
+                TimeElapsedColumn(),
+                console=console,
+                transient=True,
+            )
+            self._task = self._progress.add_task(label, total=total, failed=0)
+        elif enabled:
             console = Console(file=stream if stream is not None else sys.stderr)
             self._progress = Progress(
                 TextColumn("[bold]{task.description}"),

@@ -401,7 +401,9 @@ def salvage(article: Article, answer: Any) -> Salvaged:
         e for n, raw in enumerate(_items(answer, "events", run), 1) if (e := run.event(raw, n))
     ]
     entities = [
-        e for n, raw in enumerate(_items(answer, "entities", run), 1) if (e := run.entity(raw, n))
+        entity
+        for n, raw in enumerate(_items(answer, "entities", run), 1)
+        if (entity := run.entity(raw, n))
     ]
     takeaways = [
         t

@@ -755,6 +755,8 @@ class OpenAIBackend:
             reason = f"the endpoint did not answer within {self.timeout:g} s ({tries})"
         elif isinstance(error, openai.APIConnectionError):
             reason = f"could not connect to {_safe_url(self.base_url)} ({tries})"
+            if is_official(self.base_url):
+                reason += "; without a network, --backend offline summarizes locally"
         elif isinstance(error, openai.APIStatusError):
             status, message = error.status_code, server_message(error)
             if is_request_shape_rejection(error):

@@ -11,7 +11,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from openai import OpenAI, OpenAIError
+from openai import (
+    APIConnectionError,
+    APIStatusError,
+    APITimeoutError,
+    AuthenticationError,
+    OpenAI,
+    OpenAIError,
+    PermissionDeniedError,
+)
 
 from eventbrief.batch.requests import ENDPOINT
 from eventbrief.errors import EventbriefError
@@ -77,8 +85,14 @@ class BatchJobs:
     """The Batch API calls, on one client."""
 
     def __init__(
-        self, *, base_url: str | None, api_key: str | None, timeout: float = 120.0
+        self,
+        *,
+        base_url: str | None,
+        api_key: str | None,
+        timeout: float = 120.0,
+        endpoint: str = "the OpenAI API",
     ) -> None:
+        self.endpoint = endpoint  # as messages name it: no credentials, no query
         try:
             self._client = OpenAI(
                 base_url=base_url, api_key=api_key or "unused", timeout=timeout, max_retries=3
@@ -101,14 +115,16 @@ class BatchJobs:
                 metadata={"description": description or f"eventbrief {requests.name}"},
             )
         except OpenAIError as exc:
-            raise BatchError(f"{requests}: submitting the batch failed: {_brief(exc)}") from None
+            raise BatchError(
+                f"{requests}: submitting the batch failed: {_brief(exc, self.endpoint)}"
+            ) from None
         return _state(batch)
 
     def status(self, batch_id: str) -> BatchState:
         try:
             return _state(self._client.batches.retrieve(batch_id))
         except OpenAIError as exc:
-            raise BatchError(f"{batch_id}: {_brief(exc)}") from None
+            raise BatchError(f"{batch_id}: {_brief(exc, self.endpoint)}") from None
 
     def download(self, batch_id: str) -> tuple[BatchState, list[str]]:
         """The output and error lines of a finished batch; BatchError while it still runs."""
@@ -126,9 +142,22 @@ class BatchJobs:
                 try:
                     lines += self._client.files.content(file_id).text.splitlines()
                 except OpenAIError as exc:
-                    raise BatchError(f"{batch_id}: downloading {file_id}: {_brief(exc)}") from None
+                    raise BatchError(
+                        f"{batch_id}: downloading {file_id}: {_brief(exc, self.endpoint)}"
+                    ) from None
         return state, lines
 
 
-def _brief(exc: OpenAIError) -> str:
-    return " ".join(str(exc).split())[:300]
+def _brief(exc: OpenAIError, endpoint: str) -> str:
+    """What went wrong, naming the endpoint: the client's own words ("Connection error.") say
+    neither where it tried nor what to check."""
+    said = " ".join(str(exc).split())[:300]
+    if isinstance(exc, APITimeoutError):
+        return f"no answer from {endpoint} in time ({said})"
+    if isinstance(exc, APIConnectionError):
+        return f"cannot connect to {endpoint} ({said}); check the network and --base-url"
+    if isinstance(exc, AuthenticationError | PermissionDeniedError):
+        return f"{endpoint} refused the API key (HTTP {exc.status_code}): {said}"
+    if isinstance(exc, APIStatusError):
+        return f"{endpoint} answered HTTP {exc.status_code}: {said}"
+    return said

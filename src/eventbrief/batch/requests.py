@@ -5,7 +5,8 @@ article text and publication date, response format), so a result finds its artic
 by position, as instructor's BatchProcessor does), and `collect` can check that the answer is to
 exactly the request it would send now: a text edited, a date or model given differently, or a
 prompt changed after `prepare` is caught instead of being grounded against the wrong words or
-cached under the wrong key.
+cached under the wrong key. Short digests of the text, the date and the model follow, so that
+`collect` can also say which of them changed (when none did, the prompt or format did).
 """
 
 from __future__ import annotations
@@ -25,19 +26,47 @@ from eventbrief.prompt_templates import load_prompts, prompt_context
 
 ENDPOINT = "/v1/chat/completions"
 SHA_PREFIX = 16
+PART_PREFIX = 4
+INPUTS = ("text", "date", "model")
+"""The inputs of a request whose own short digests follow the body's in a custom_id."""
 Messages = list[dict[str, Any]]
 
 
+def _short(value: str) -> str:
+    """A digest just long enough to tell which input changed (the whole body's proves it)."""
+    return hashlib.sha256(value.encode("utf-8")).hexdigest()[:PART_PREFIX]
+
+
 def custom_id(meta: ArticleMeta, body: dict[str, Any]) -> str:
-    """`<article id>:<first 16 hex digits of the sha256 of the request body>`."""
+    """`<article id>:<16 hex of the sha256 of the request body>.<4 hex each of the article
+    text, its publication date and the model>`."""
     canonical = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return f"{meta.id}:{hashlib.sha256(canonical.encode('utf-8')).hexdigest()[:SHA_PREFIX]}"
+    whole = hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:SHA_PREFIX]
+    date = meta.published.isoformat() if meta.published else ""
+    parts = _short(meta.sha256) + _short(date) + _short(str(body.get("model", "")))
+    return f"{meta.id}:{whole}.{parts}"
 
 
 def split_custom_id(value: str) -> tuple[str, str]:
     """(article id, request digest); the id itself may contain ':'."""
     article_id, _, prefix = value.rpartition(":")
     return (article_id, prefix) if article_id else (value, "")
+
+
+def changed_inputs(found: str, wanted: str) -> list[str] | None:
+    """Which of INPUTS differ between two custom_ids of one article; [] when none does (so the
+    prompt or the request format did); None when `found` carries no input digests (written by
+    an older eventbrief)."""
+    found_parts = split_custom_id(found)[1].partition(".")[2]
+    wanted_parts = split_custom_id(wanted)[1].partition(".")[2]
+    if len(found_parts) != len(wanted_parts) or not found_parts:
+        return None
+    return [
+        name
+        for n, name in enumerate(INPUTS)
+        if found_parts[n * PART_PREFIX : (n + 1) * PART_PREFIX]
+        != wanted_parts[n * PART_PREFIX : (n + 1) * PART_PREFIX]
+    ]
 
 
 def render_messages(article: Article) -> Messages:

@@ -24,16 +24,13 @@ from pydantic import ValidationError
 
 from eventbrief.backends.base import ExtractionResult
 from eventbrief.backends.openai_compatible import identity
-from eventbrief.batch.requests import expected_custom_id, split_custom_id
+from eventbrief.batch.requests import changed_inputs, expected_custom_id, split_custom_id
 from eventbrief.cache import ExtractionCache
 from eventbrief.grounding import quote_checker
 from eventbrief.models import Article, ArticleExtraction, ArticleSummary, Usage
 
 BuildSummary = Callable[[Article, ExtractionResult], ArticleSummary]
-CHANGED = (
-    "the request batch prepare wrote differs from this one (the article text, its publication "
-    "date, --model or eventbrief's prompt changed since)"
-)
+CHANGED = "the request batch prepare wrote differs from this one"
 
 
 @dataclass(frozen=True)
@@ -151,8 +148,9 @@ def collect(
             outcomes.append(Collected(aid, error=f"{aid}: no result in the batch output"))
             continue
         if found != wanted:
-            records.pop(found)
-            outcomes.append(Collected(aid, error=f"{aid}: {CHANGED}"))
+            answered = _answered_model(records.pop(found))
+            why = _what_changed(changed_inputs(found, wanted), model, answered)
+            outcomes.append(Collected(aid, error=f"{aid}: {CHANGED}: {why}"))
             continue
         content, answered, cost, problem = _answer(records.pop(found))
         usage = usage + cost
@@ -171,6 +169,32 @@ def collect(
         outcomes.append(Collected(aid, build(article, result), None, article, result))
     unmatched = bad + [f"{cid}: matches no given article" for cid in records]
     return CollectReport(outcomes, unmatched, usage)
+
+
+def _answered_model(record: dict[str, Any]) -> str | None:
+    """The model an output record says answered (OpenAI names its dated snapshot)."""
+    body = (record.get("response") or {}).get("body") or {}
+    model = body.get("model") if isinstance(body, dict) else None
+    return model if isinstance(model, str) else None
+
+
+def _what_changed(changed: list[str] | None, model: str, answered: str | None) -> str:
+    """Which input changed since `prepare`, and what to do about it, on one line."""
+    if changed is None:
+        return (
+            "its article text, publication date, model or eventbrief's prompt changed since "
+            "(this batch was prepared by an older eventbrief, which cannot tell which)"
+        )
+    if not changed:
+        return "eventbrief's prompt or request format changed since; prepare and submit again"
+    said = {
+        "text": "the article text changed",
+        "date": "the publication date differs (give collect the --published of prepare)",
+        "model": f"the model differs from --model {model}"
+        + (f" (the batch answered as {answered})" if answered else "")
+        + "; give collect the --model of prepare",
+    }
+    return "; ".join(said[name] for name in changed)
 
 
 @dataclass(frozen=True)

@@ -42,11 +42,34 @@ def country_code(name: str) -> str | None:
         return None
 
 
+_POSSESSIVE = re.compile(r"^(?P<country>[A-Z][\w .-]*?)['’]s\s+(?P<rest>\S.*)$")
+
+
+@lru_cache(maxsize=4096)
+def adjective_forms(name: str) -> tuple[str, ...]:
+    """Other names of a body named with its country's possessive: "Russia's Security Council"
+    is the "Russian Security Council". Only possessive names need the country table (loaded on
+    first use)."""
+    m = _POSSESSIVE.match(name.strip())
+    if not m:
+        return ()
+    from eventbrief.backends.offline.countries import country_index
+
+    table = country_index()
+    code = table.by_name.get(m.group("country").strip())
+    if code is None:
+        return ()
+    return tuple(f"{d} {m.group('rest')}" for d in sorted(table.countries[code].demonyms))
+
+
 def _keys(entity: Entity) -> set[str]:
-    """What makes two entities one: a folded name or alias, or the same country code."""
+    """What makes two entities one: a folded name or alias, the same country code, or for a
+    body the same name with its country as adjective or possessive."""
     keys = {name_key(n) for n in entity.names()} - {""}
     if entity.type == "country":
         keys |= {f"iso:{code}" for n in entity.names() if (code := country_code(n))}
+    if entity.type in ("organization", "other"):
+        keys |= {name_key(form) for n in entity.names() for form in adjective_forms(n)}
     return keys
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from typing import TypeVar
 
 from eventbrief.brief.coreference import EventRef, description_similarity
@@ -52,7 +52,14 @@ def _date(cluster: list[EventRef]) -> TimeValue | None:
     return best.event.date
 
 
-def merge_cluster(event_id: str, cluster: list[EventRef], index: EntityIndex) -> BriefEvent:
+def merge_cluster(
+    event_id: str,
+    cluster: list[EventRef],
+    index: EntityIndex,
+    original_of: Mapping[str, str] | None = None,
+) -> BriefEvent:
+    """`original_of` maps a copy's id to the article it copies, for `independent_sources`."""
+    copies = original_of or {}
     events = [r.event for r in cluster]
     participants: dict[str, str] = {}
     for r in cluster:
@@ -84,4 +91,5 @@ def merge_cluster(event_id: str, cluster: list[EventRef], index: EntityIndex) ->
             for ev in r.event.evidence
         ],
         mentions=[Mention(article_id=r.article_id, event_id=r.event.id) for r in cluster],
+        independent_sources=len({copies.get(r.article_id, r.article_id) for r in cluster}),
     )

@@ -12,9 +12,11 @@ from typing import Any
 import httpx2
 import instructor
 import openai
+from instructor.core import InstructorRetryException
 from pydantic import BaseModel, Field, field_validator
 
 from eventbrief.backends.http_deadline import SyncDeadlineTransport
+from eventbrief.backends.http_errors import server_message
 from eventbrief.models import Brief
 from eventbrief.prompt_templates import fence, split_version
 from eventbrief.resources import read_text
@@ -110,3 +112,41 @@ def narrate(
     finally:
         client.client.close()  # type: ignore[union-attr]
     return Narrative.model_validate(result.model_dump()).paragraph
+
+
+def failure_reason(exc: BaseException, endpoint: str, timeout: float) -> str:
+    """Why the paragraph could not be had, on one line that names the endpoint and what to
+    check (never an exception's class name, which tells a user nothing)."""
+    error = _api_error(exc)
+    if isinstance(error, openai.APITimeoutError):
+        return f"no answer from {endpoint} within {timeout:g} s"
+    if isinstance(error, openai.APIConnectionError):
+        return f"cannot connect to {endpoint}; check the network and --base-url"
+    if isinstance(error, openai.AuthenticationError | openai.PermissionDeniedError):
+        return (
+            f"{endpoint} refused the API key (HTTP {error.status_code}: "
+            f"{server_message(error)}); check EVENTBRIEF_API_KEY or OPENAI_API_KEY"
+        )
+    if isinstance(error, openai.NotFoundError):
+        return (
+            f"{endpoint} answered HTTP 404: {server_message(error)}; check --model and --base-url"
+        )
+    if isinstance(error, openai.APIStatusError):
+        return f"{endpoint} answered HTTP {error.status_code}: {server_message(error)}"
+    if isinstance(exc, InstructorRetryException):
+        tries = exc.n_attempts or 1
+        counted = f"{tries} {'try' if tries == 1 else 'tries'}"
+        return f"the model's answer was not a valid paragraph after {counted}"
+    said = " ".join(str(exc).split())
+    return said or "the endpoint's answer could not be used"
+
+
+def _api_error(exc: BaseException | None) -> openai.APIError | None:
+    """The openai error behind `exc`, which instructor may wrap in its own."""
+    seen = 0
+    while exc is not None and seen < 5:
+        if isinstance(exc, openai.APIError):
+            return exc
+        exc = exc.__cause__ or exc.__context__
+        seen += 1
+    return None

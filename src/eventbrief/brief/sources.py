@@ -71,19 +71,41 @@ def split_inputs(paths: Iterable[str], all_summaries: bool) -> tuple[list[Path],
     return summary_files, articles
 
 
-def find_text(summary: ArticleSummary, folders: Iterable[Path | None]) -> str | None:
+SOURCE_LEVELS = 3
+"""How many folders up from a summary file a relative recorded source is looked for: a summary
+written to out/ by a run in the project folder records "news/a.txt", which is ../news/a.txt."""
+
+
+def _source_places(source: str, origin: Path | None) -> list[Path]:
+    """The recorded source path as given, and for a relative one, resolved against the summary
+    file's folder and the folders above it."""
+    recorded = Path(source)
+    places = [recorded]
+    if origin is not None and not recorded.is_absolute():
+        folder = origin.resolve().parent
+        for base in [folder, *folder.parents][: SOURCE_LEVELS + 1]:
+            places.append(base / recorded)
+    return places
+
+
+def find_text(
+    summary: ArticleSummary, folders: Iterable[Path | None], origin: Path | None = None
+) -> str | None:
     """The text the summary was made from (its sha256 matches): a file <id>.* in one of
-    `folders`, else the recorded source path. HTML is reduced to text as when summarizing."""
+    `folders`, else the recorded source path, as given or relative to the summary file `origin`.
+    HTML is reduced to text as when summarizing."""
     meta = summary.article
     places: list[Path] = []
     for folder in folders:
         if folder is not None and folder.is_dir():
             places.extend(sorted(c for c in folder.glob(f"{meta.id}.*") if c.is_file()))
     if meta.source:
-        places.append(Path(meta.source))
+        places.extend(_source_places(meta.source, origin))
+    tried: set[Path] = set()
     for place in places:
-        if place.suffix.lower() not in ARTICLE_SUFFIXES:
+        if place in tried or place.suffix.lower() not in ARTICLE_SUFFIXES or not place.is_file():
             continue
+        tried.add(place)
         try:
             text = load_article(place, meta.published, article_id=meta.id).text
         except (EventbriefError, OSError, ValueError):

@@ -6,6 +6,7 @@ import dataclasses
 import json
 import sys
 from collections.abc import Callable
+from enum import Enum
 from pathlib import Path
 from typing import Annotated, TypeVar
 
@@ -17,25 +18,28 @@ from eventbrief.batch.jobs import BatchError, BatchJobs
 from eventbrief.batch.requests import write_requests
 from eventbrief.batch.results import BatchSource, CollectReport, Stored, collect, store
 from eventbrief.cache import ExtractionCache
-from eventbrief.cli.app import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, app
+from eventbrief.cli.app import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, Command, app, sub_app
 from eventbrief.cli.options import (
     BaseUrlOption,
     ModelOption,
     NoCacheOption,
+    OutputOption,
     PublishedOption,
+    paths_or_stdin,
     publication_dates,
     say,
 )
-from eventbrief.config import Settings
+from eventbrief.config import Settings, display_url
 from eventbrief.errors import ConfigError, EventbriefError
 from eventbrief.models import Article, ArticleSummary
+from eventbrief.output import FORMATS, format_from_suffix, render, write_to
 from eventbrief.pipeline import build_summary
 from eventbrief.pricing import load_prices
 from eventbrief.progress import counted
 
-batch_app = typer.Typer(
+batch_app = sub_app(
     help=(
-        "Extract many articles through the OpenAI Batch API (half price, results within 24 h). "
+        "Extract through the OpenAI Batch API (half price, within 24 h).\n\n"
         "The request file is also what vLLM's run-batch reads."
     ),
     epilog=(
@@ -46,14 +50,17 @@ batch_app = typer.Typer(
         "  eventbrief batch collect news/ --batch-id batch_abc123 -o summaries.jsonl\n"
         "  eventbrief batch collect news/ --results vllm_out.jsonl -o summaries.jsonl"
     ),
-    no_args_is_help=True,
-    rich_markup_mode=None,
 )
 app.add_typer(batch_app, name="batch")
 
 Paths = Annotated[
-    list[str], typer.Argument(metavar="PATH...", help='Files, folders, globs, or "-" for stdin.')
+    list[str] | None,
+    typer.Argument(
+        metavar="PATH", help='Files, folders, globs, or "-" for stdin (the default when piped).'
+    ),
 ]
+SummaryFormat = Enum("SummaryFormat", {n: n for n in FORMATS}, type=str)  # type: ignore[misc]
+IDS_SHOWN = 5
 T = TypeVar("T")
 
 
@@ -65,11 +72,19 @@ def _settings(**flags: object) -> Settings:
         raise typer.Exit(EXIT_USAGE) from None
 
 
+def _sources(
+    paths: list[str] | None, command: str, published: list[str] | None
+) -> tuple[list[str], PublicationDates]:
+    """The sources (stdin when none is given and something is piped) and their dates, an
+    ID=DATE naming no article being a usage error."""
+    sources = expand_sources(paths_or_stdin(paths, command))
+    return sources, publication_dates(published, article_ids(sources))
+
+
 def _load(
-    paths: list[str], published: PublicationDates, max_chars: int
+    sources: list[str], published: PublicationDates, max_chars: int
 ) -> tuple[list[Article], int]:
     """The articles that load; each one that does not is reported on its own line."""
-    sources = expand_sources(paths)
     articles, failed = [], 0
     for source, article_id in zip(sources, article_ids(sources), strict=True):
         try:
@@ -89,11 +104,24 @@ def _load(
 
 def _jobs(settings: Settings) -> BatchJobs:
     key = settings.api_key.get_secret_value() if settings.api_key else None
-    return BatchJobs(base_url=settings.base_url, api_key=key, timeout=settings.timeout)
+    return BatchJobs(
+        base_url=settings.base_url,
+        api_key=key,
+        timeout=settings.timeout,
+        endpoint=display_url(settings.base_url),
+    )
 
 
 def _ask(settings: Settings, call: Callable[[BatchJobs], T], exit_code: int) -> T:
-    """One Batch API call; its failure is one line (secrets redacted) and exit `exit_code`."""
+    """One Batch API call; its failure is one line (secrets redacted) and exit `exit_code`.
+    OpenAI's own API without a key is a usage error said before any request: the client would
+    only say "Connection error." or 401, naming neither the endpoint nor the key."""
+    if settings.api_key is None and not settings.base_url:
+        say(
+            "the Batch API at api.openai.com needs a key: set OPENAI_API_KEY (or "
+            "EVENTBRIEF_API_KEY), or give --base-url for another server"
+        )
+        raise typer.Exit(EXIT_USAGE)
     jobs = _jobs(settings)
     try:
         return call(jobs)
@@ -105,35 +133,42 @@ def _ask(settings: Settings, call: Callable[[BatchJobs], T], exit_code: int) -> 
 
 
 @batch_app.command(
-    epilog="\b\nExample:\n  eventbrief batch prepare news/ -o requests.jsonl --model gpt-4o-mini"
+    cls=Command,
+    epilog="\b\nExample:\n  eventbrief batch prepare news/ -o requests.jsonl --model gpt-4o-mini",
 )
 def prepare(
-    paths: Paths,
+    paths: Paths = None,
     output: Annotated[
-        Path | None, typer.Option("-o", "--output", help="Request file (default stdout).")
+        str | None,
+        typer.Option(
+            "-o", "--output", metavar="FILE", help='Request file ("-" or none for stdout).'
+        ),
     ] = None,
     model: ModelOption = None,
     published: PublishedOption = None,
 ) -> None:
-    """Write one Batch API request per article (custom_id = article id and text hash)."""
+    """Write one Batch API request per article (JSON Lines)."""
+    sources, dates = _sources(paths, "batch prepare", published)
     settings = _settings(model=model)
-    articles, failed = _load(paths, publication_dates(published), settings.max_chars)
-    lines = write_requests(articles, settings.model)
-    if output is None:
-        sys.stdout.writelines(lines)
-    else:
-        with output.open("w", encoding="utf-8") as handle:
-            handle.writelines(lines)
-        say(f"wrote {counted(len(articles), 'request')} for {settings.model} to {output}")
+    articles, failed = _load(sources, dates, settings.max_chars)
+    try:
+        written = write_to(output, "".join(write_requests(articles, settings.model)))
+    except OSError as exc:
+        say(f"cannot write {output}: {exc.strerror or exc}")
+        raise typer.Exit(EXIT_SOME_FAILED) from None
+    if written is not None:
+        say(f"wrote {counted(len(articles), 'request')} for {settings.model} to {written}")
     raise typer.Exit(EXIT_SOME_FAILED if failed else EXIT_OK)
 
 
-@batch_app.command(epilog="\b\nExample:\n  eventbrief batch submit requests.jsonl")
+@batch_app.command(cls=Command, epilog="\b\nExample:\n  eventbrief batch submit requests.jsonl")
 def submit(
-    requests: Annotated[Path, typer.Argument(help="A file written by `batch prepare`.")],
+    requests: Annotated[
+        Path, typer.Argument(metavar="FILE", help="A file written by `batch prepare`.")
+    ],
     base_url: BaseUrlOption = None,
 ) -> None:
-    """Upload the request file and start a batch; prints the batch (with its id) as JSON."""
+    """Upload a request file and start a batch; print its id as JSON."""
     if not requests.is_file():
         say(f"{requests}: no such file")
         raise typer.Exit(EXIT_USAGE)
@@ -143,9 +178,11 @@ def submit(
     say(f"submitted {state.id}; follow it with: eventbrief batch status {state.id}")
 
 
-@batch_app.command(epilog="\b\nExample:\n  eventbrief batch status batch_abc123")
+@batch_app.command(cls=Command, epilog="\b\nExample:\n  eventbrief batch status batch_abc123")
 def status(
-    batch_id: Annotated[str, typer.Argument(help="The id `batch submit` printed.")],
+    batch_id: Annotated[
+        str, typer.Argument(metavar="BATCH_ID", help="The id `batch submit` printed.")
+    ],
     base_url: BaseUrlOption = None,
 ) -> None:
     """Print a batch's state and request counts as JSON."""
@@ -156,40 +193,53 @@ def status(
 
 @batch_app.command(
     "collect",
+    cls=Command,
     epilog=(
         "\b\nExamples:\n"
         "  eventbrief batch collect news/ --batch-id batch_abc123 -o summaries.jsonl\n"
         "  eventbrief batch collect news/ --results vllm_out.jsonl > summaries.jsonl\n"
         "\b\nExit codes: 0 every article collected, 1 some failed (the others are written),\n"
         "2 usage error or the batch is not finished.\n"
+        "\b\nThe format is --format's, else -o's extension (.jsonl, .json, .md, .html), else\n"
+        "JSON Lines.\n"
         "\b\nEvery valid answer goes into the extraction cache (unless --no-cache): a later\n"
         "`eventbrief summarize --mode json_schema --model M` of the same articles and dates\n"
         "makes no request for them. Give collect the --model and --published of prepare."
     ),
 )
 def collect_cmd(
-    paths: Paths,
+    paths: Paths = None,
     batch_id: Annotated[
-        str | None, typer.Option("--batch-id", help="Download this batch's output.")
+        str | None,
+        typer.Option("--batch-id", metavar="BATCH_ID", help="Download this batch's output."),
     ] = None,
     results: Annotated[
         Path | None,
-        typer.Option("--results", help="Read an output file already on disk (e.g. vLLM's)."),
+        typer.Option(
+            "--results", metavar="FILE", help="Read an output file already on disk (e.g. vLLM's)."
+        ),
     ] = None,
-    output: Annotated[
-        Path | None, typer.Option("-o", "--output", help="ArticleSummary JSONL (default stdout).")
+    output: OutputOption = None,
+    fmt: Annotated[
+        SummaryFormat | None,
+        typer.Option(
+            "--format",
+            metavar="|".join(FORMATS),
+            help="Default: from -o's extension, else jsonl.",
+        ),
     ] = None,
     model: ModelOption = None,
     base_url: BaseUrlOption = None,
     published: PublishedOption = None,
     no_cache: NoCacheOption = False,
 ) -> None:
-    """Validate and ground every answer of a batch; write ArticleSummary JSONL, report failures."""
+    """Validate and ground a batch's answers into ArticleSummary records."""
     if (batch_id is None) == (results is None):
         say("give exactly one of --batch-id or --results")
         raise typer.Exit(EXIT_USAGE)
+    sources, dates = _sources(paths, "batch collect", published)
     settings = _settings(model=model, base_url=base_url, no_cache=no_cache or None)
-    articles, load_failed = _load(paths, publication_dates(published), settings.max_chars)
+    articles, load_failed = _load(sources, dates, settings.max_chars)
     if results is not None:
         try:
             lines = results.read_text(encoding="utf-8").splitlines()
@@ -211,15 +261,17 @@ def collect_cmd(
     )
     for problem in report.unmatched:
         say(problem)
-    for failure in report.failed:
-        say(str(failure.error))
-    text = "".join(
-        o.summary.model_dump_json() + "\n" for o in report.outcomes if o.summary is not None
-    )
-    if output is None:
-        sys.stdout.write(text)
-    else:
-        output.write_text(text, encoding="utf-8")
+    for line in _grouped([(f.article_id, str(f.error)) for f in report.failed]):
+        say(line)
+    chosen = (fmt.value if fmt else None) or format_from_suffix(output) or "jsonl"
+    summaries = [o.summary for o in report.outcomes if o.summary is not None]
+    texts = {o.article_id: o.article.text for o in report.outcomes if o.article is not None}
+    try:
+        if summaries:
+            write_to(output, render(summaries, chosen, texts=texts))  # type: ignore[arg-type]
+    except OSError as exc:
+        say(f"cannot write {output}: {exc.strerror or exc}")
+        raise typer.Exit(EXIT_SOME_FAILED) from None
     if not settings.no_cache:
         _store(report, source)
     done = len(report.outcomes) - len(report.failed)
@@ -231,6 +283,23 @@ def collect_cmd(
         f"{report.usage.completion_tokens:,} completion tokens{spent}"
     )
     raise typer.Exit(EXIT_SOME_FAILED if report.failed or load_failed else EXIT_OK)
+
+
+def _grouped(errors: list[tuple[str, str]]) -> list[str]:
+    """One line per reason: articles failing for the same reason (another --model for all of
+    them, say) are named together on one line instead of repeating it for each."""
+    by_reason: dict[str, list[str]] = {}
+    for article_id, error in errors:
+        reason = error.removeprefix(f"{article_id}: ")
+        by_reason.setdefault(reason, []).append(article_id)
+    lines = []
+    for reason, ids in by_reason.items():
+        if len(ids) == 1:
+            lines.append(f"{ids[0]}: {reason}")
+            continue
+        more = f" and {len(ids) - IDS_SHOWN} more" if len(ids) > IDS_SHOWN else ""
+        lines.append(f"{len(ids)} articles ({', '.join(ids[:IDS_SHOWN])}{more}): {reason}")
+    return lines
 
 
 def _store(report: CollectReport, source: BatchSource) -> None:

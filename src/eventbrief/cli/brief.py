@@ -8,35 +8,47 @@ from typing import Annotated, Any
 
 import typer
 
-from eventbrief.articles import PublicationDates, expand_sources, load_article
+from eventbrief.articles import PublicationDates, article_ids, expand_sources
 from eventbrief.brief import build_brief
 from eventbrief.brief.html import render_html
 from eventbrief.brief.markdown import render_markdown
+from eventbrief.brief.narrate import failure_reason
 from eventbrief.brief.narrate import narrate as write_narrative
 from eventbrief.brief.sources import SummaryFileError, find_text, read_summaries, split_inputs
-from eventbrief.cli.app import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, app
-from eventbrief.cli.extraction_step import report_run, say_partial, summarize_sources
+from eventbrief.cli.app import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, Command, app
+from eventbrief.cli.extraction_step import (
+    report_run,
+    say_notices,
+    say_partial,
+    summarize_sources,
+)
 from eventbrief.cli.options import (
     BackendOption,
     BaseUrlOption,
     ConcurrencyOption,
     EvidenceOption,
+    MaxAttemptsOption,
+    MaxRetrySecondsOption,
     MaxTokensOption,
     ModelOption,
     NoCacheOption,
+    OutputOption,
     PublishedOption,
+    ReasksOption,
     StallTimeoutOption,
     StreamOption,
     StrictOption,
     TemperatureOption,
     TimeoutOption,
+    paths_or_stdin,
     publication_dates,
     say,
     value,
 )
-from eventbrief.config import Settings
-from eventbrief.errors import ConfigError, EventbriefError
+from eventbrief.config import Settings, display_url
+from eventbrief.errors import ConfigError
 from eventbrief.models import ArticleSummary, Brief
+from eventbrief.output import format_from_suffix, write_to
 
 FormatChoice = Enum("FormatChoice", {n: n for n in ("json", "markdown", "html")}, type=str)
 
@@ -51,9 +63,10 @@ Examples:
   eventbrief brief --from-summaries evals/gold/ --format html -o gold-brief.html
 
 Inputs ending in .json or .jsonl are read as ArticleSummary records (one object, a list, or
-one per line); everything else is summarized first. With summaries, the HTML page shows an
-article's text when it is found (--texts DIR, a dataset's articles/ folder beside gold/, or the
-recorded source path) and matches the recorded sha256.
+one per line); everything else is summarized first. With summaries, an article's text is used
+when it is found (--texts DIR, beside the summary file, a dataset's articles/ folder beside
+gold/, or the recorded source path, also relative to the summary file) and matches the recorded
+sha256; one warning names the summaries whose text was not found.
 
 Exit codes: 0 brief written from every input, 1 some inputs failed (the brief holds the others),
 2 usage or configuration error.
@@ -77,16 +90,16 @@ def _summarize_articles(
     *,
     quiet: bool = False,
 ) -> tuple[list[ArticleSummary], dict[str, str]]:
-    """Run the pipeline over article sources, with a progress bar and the run summary line as
-    summarize shows them; texts come back for the HTML page."""
+    """Run the pipeline over (expanded) article sources, with progress, warnings and the run
+    summary line as summarize shows them; texts come back for the HTML page."""
     try:
         settings = Settings.resolve(**flags)
     except ConfigError as exc:
         say(str(exc))
         raise typer.Exit(EXIT_USAGE) from None
-    if not quiet:
+    if not quiet or settings.paid_by_surprise:
         say(settings.describe())
-    run = summarize_sources(expand_sources(sources), settings, published, quiet=quiet)
+    run = summarize_sources(sources, settings, published, quiet=quiet)
     outcomes = run.outcomes
     summaries: list[ArticleSummary] = []
     texts: dict[str, str] = {}
@@ -94,19 +107,12 @@ def _summarize_articles(
         if outcome.summary is None:
             failures.say(settings.redact(outcome.error or f"{outcome.source}: failed"))
             continue
+        say_notices(outcome)
         if outcome.summary.partial:
             say_partial(outcome.summary)
         summaries.append(outcome.summary)
-        try:
-            article = load_article(
-                outcome.source,
-                published.for_article(outcome.summary.article.id),
-                article_id=outcome.summary.article.id,
-                max_chars=settings.max_chars,
-            )
-        except EventbriefError:
-            continue
-        texts[article.meta.id] = article.text
+        if outcome.text is not None:
+            texts[outcome.summary.article.id] = outcome.text
     failed = sum(1 for o in outcomes if o.summary is None)
     report_run(
         settings,
@@ -128,9 +134,13 @@ def _narrate(result: Brief, flags: dict[str, Any]) -> Brief:
         say(f"narrative skipped: {exc}")
         return result
     if settings.resolved_backend() != "openai":
-        say("narrative skipped: it needs the openai backend (an endpoint or an API key)")
+        say(
+            "narrative skipped: it needs the openai backend: set OPENAI_API_KEY (or "
+            "EVENTBRIEF_API_KEY) for OpenAI's API, or give --base-url for another server"
+        )
         return result
     key = settings.api_key.get_secret_value() if settings.api_key is not None else None
+    timeout = min(settings.timeout, settings.stall_timeout)
     try:
         paragraph = write_narrative(
             result,
@@ -139,39 +149,63 @@ def _narrate(result: Brief, flags: dict[str, Any]) -> Brief:
             api_key=key,
             # not streamed, so a silence is only ended by this limit: the paragraph is short,
             # and waiting past the stall limit would wait out the long answer cap instead
-            timeout=min(settings.timeout, settings.stall_timeout),
+            timeout=timeout,
         )
     except Exception as exc:  # the brief is complete without a narrative
-        say(
-            settings.redact(
-                f"narrative skipped: {type(exc).__name__}: {' '.join(str(exc).split())}"
-            )
-        )
+        why = failure_reason(exc, display_url(settings.base_url), timeout)
+        say(settings.redact(f"narrative skipped: {why}"))
         return result
     return result.model_copy(update={"narrative": paragraph})
 
 
-def _format_for(fmt: FormatChoice | None, output: Path | None) -> str:
+def _say_missing_texts(missing: list[str], total: int) -> None:
+    """One line for all summaries whose article text was not found: without it the page lists
+    quotes instead of the text, and copies and visit counts are read from the quotes only."""
+    if not missing:
+        return
+    named = ", ".join(missing[:3]) + (f" and {len(missing) - 3} more" if len(missing) > 3 else "")
+    say(
+        f"warning: article text not found for {len(missing)} of {total} summaries ({named}): "
+        "looked beside them, at their recorded source (also relative to the summary file) and "
+        "in --texts DIR; the brief uses their quotes only"
+    )
+
+
+def _say_other_stories(result: Brief) -> None:
+    """One line when some articles share no event or entity with the rest."""
+    if len(result.stories) < 2:
+        return
+    others = [a for story in result.stories[1:] for a in story.articles]
+    say(
+        f"warning: {len(others)} of {len(result.articles)} articles share no event or entity "
+        f"with the rest and are kept apart as another story: {', '.join(others)}"
+    )
+
+
+def _format_for(fmt: FormatChoice | None, output: str | None) -> str:
     if fmt is not None:
         return fmt.value
-    suffix = output.suffix.lower() if output else ""
-    return {".html": "html", ".htm": "html", ".md": "markdown"}.get(suffix, "json")
+    return format_from_suffix(output, ("json", "markdown", "html")) or "json"
 
 
-@app.command(epilog=EPILOG)
+@app.command(cls=Command, epilog=EPILOG)
 def brief(
     paths: Annotated[
         list[str] | None,
-        typer.Argument(metavar="PATH...", help="Article files, folders or globs; or summaries."),
+        typer.Argument(metavar="PATH", help="Article files, folders or globs; or summaries."),
     ] = None,
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="Write to FILE.")] = None,
+    output: OutputOption = None,
     fmt: Annotated[
         FormatChoice | None,
         typer.Option(
-            "--format", help="json (default), markdown or html (one self-contained page)."
+            "--format",
+            metavar="json|markdown|html",
+            help="json (default), markdown or html (one self-contained page).",
         ),
     ] = None,
-    title: Annotated[str | None, typer.Option(help="Title (default: from the events).")] = None,
+    title: Annotated[
+        str | None, typer.Option(metavar="TEXT", help="Title (default: from the events).")
+    ] = None,
     from_summaries: Annotated[
         bool, typer.Option("--from-summaries", help="Read every PATH as ArticleSummary JSON.")
     ] = False,
@@ -186,6 +220,9 @@ def brief(
     evidence: EvidenceOption = None,
     concurrency: ConcurrencyOption = None,
     max_tokens: MaxTokensOption = None,
+    max_attempts: MaxAttemptsOption = None,
+    max_retry_seconds: MaxRetrySecondsOption = None,
+    reasks: ReasksOption = None,
     temperature: TemperatureOption = None,
     timeout: TimeoutOption = None,
     stall_timeout: StallTimeoutOption = None,
@@ -198,14 +235,13 @@ def brief(
     ] = False,
     quiet: Annotated[
         bool,
-        typer.Option("--quiet", "-q", help="No progress bar and no run summary; errors only."),
+        typer.Option(
+            "--quiet", "-q", help="No progress and no run summary; only warnings and errors."
+        ),
     ] = False,
 ) -> None:
-    """Merge many articles into one brief: a timeline with sources, and where sources disagree."""
-    if not paths:
-        say("no PATH given; try 'eventbrief brief --help'")
-        raise typer.Exit(EXIT_USAGE)
-    dates = publication_dates(published)
+    """Merge many articles into one timeline that marks disagreements."""
+    paths = paths_or_stdin(paths, "brief")
     flags: dict[str, Any] = {
         "backend": value(backend),
         "model": model,
@@ -213,6 +249,9 @@ def brief(
         "evidence": value(evidence),
         "concurrency": concurrency,
         "max_tokens": max_tokens,
+        "max_attempts": max_attempts,
+        "max_retry_seconds": max_retry_seconds,
+        "reasks": reasks,
         "temperature": temperature,
         "timeout": timeout,
         "stall_timeout": stall_timeout,
@@ -222,6 +261,8 @@ def brief(
     }
     failures = _Failures()
     summary_files, article_sources = split_inputs(paths, from_summaries)
+    article_sources = expand_sources(article_sources)
+    dates = publication_dates(published, article_ids(article_sources))
     summaries: list[ArticleSummary] = []
     found_texts: dict[str, str] = {}
     origins: dict[str, Path] = {}
@@ -251,12 +292,14 @@ def brief(
     for aid, s in unique.items():
         if aid not in found_texts:
             origin = origins.get(aid)
-            beside = origin.parent.parent / "articles" if origin else None
-            text = find_text(s, [texts, beside])
+            beside = [origin.parent, origin.parent.parent / "articles"] if origin else []
+            text = find_text(s, [texts, *beside], origin)
             if text is not None:
                 found_texts[aid] = text
+    _say_missing_texts([aid for aid in unique if aid not in found_texts], len(unique))
 
     result = build_brief(list(unique.values()), title=title, texts=found_texts)
+    _say_other_stories(result)
     if narrate:
         result = _narrate(result, flags)
     chosen = _format_for(fmt, output)
@@ -266,14 +309,11 @@ def brief(
         rendered = render_markdown(result)
     else:
         rendered = result.model_dump_json(indent=2) + "\n"
-    if output is None:
-        typer.echo(rendered, nl=False)
-    else:
-        try:
-            output.write_text(rendered, encoding="utf-8")
-        except OSError as exc:
-            say(f"cannot write {output}: {exc.strerror or exc}")
-            raise typer.Exit(EXIT_SOME_FAILED) from None
+    try:
+        write_to(output, rendered)
+    except OSError as exc:
+        say(f"cannot write {output}: {exc.strerror or exc}")
+        raise typer.Exit(EXIT_SOME_FAILED) from None
     if not quiet:
         say(
             f"brief: {len(unique)} articles, {len(result.events)} events, "

@@ -12,17 +12,16 @@ from typing import Annotated
 import typer
 
 from eventbrief.cache import ExtractionCache
-from eventbrief.cli.app import EXIT_OK, EXIT_USAGE, app
+from eventbrief.cli.app import EXIT_OK, EXIT_USAGE, Command, app, sub_app
 from eventbrief.errors import ConfigError
 
-cache_app = typer.Typer(
+cache_app = sub_app(
     help=(
-        "The extraction cache: one SQLite file in EVENTBRIEF_CACHE_DIR or the user cache dir. "
+        "Look at or empty the extraction cache.\n\n"
+        "The extraction cache is one SQLite file in EVENTBRIEF_CACHE_DIR or the user cache dir. "
         "It holds extractions and token counts, never keys or headers."
     ),
     epilog="\b\nExamples:\n  eventbrief cache stats\n  eventbrief cache clear",
-    no_args_is_help=True,
-    rich_markup_mode=None,
 )
 app.add_typer(cache_app, name="cache")
 
@@ -46,7 +45,8 @@ def _opened() -> Iterator[ExtractionCache]:
 
 
 @cache_app.command(
-    epilog="\b\nExamples:\n  eventbrief cache stats\n  eventbrief cache stats --json | jq .entries"
+    cls=Command,
+    epilog="\b\nExamples:\n  eventbrief cache stats\n  eventbrief cache stats --json | jq .entries",
 )
 def stats(
     as_json: Annotated[bool, typer.Option("--json", help="Print the numbers as JSON.")] = False,
@@ -72,7 +72,9 @@ def stats(
     sys.stdout.write("\n".join(lines) + "\n")
 
 
-@cache_app.command(epilog="\b\nExample:\n  EVENTBRIEF_CACHE_DIR=/tmp/eb eventbrief cache clear")
+@cache_app.command(
+    cls=Command, epilog="\b\nExample:\n  EVENTBRIEF_CACHE_DIR=/tmp/eb eventbrief cache clear"
+)
 def clear() -> None:
     """Remove every cached extraction (the next run asks the model again)."""
     with _opened() as cache:

@@ -10,15 +10,13 @@ from typing import Annotated
 import typer
 
 from eventbrief.cache import ExtractionCache
-from eventbrief.cli.app import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, app
+from eventbrief.cli.app import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, Command, app, sub_app
 from eventbrief.cli.options import BaseUrlOption, ModelOption, say
 from eventbrief.config import Settings
 from eventbrief.errors import ConfigError
 
-endpoint_app = typer.Typer(
-    help="The OpenAI-compatible endpoint: what it does, found out by small requests.",
-    no_args_is_help=True,
-    rich_markup_mode=None,
+endpoint_app = sub_app(
+    help="Find out what an OpenAI-compatible endpoint does.",
 )
 app.add_typer(endpoint_app, name="endpoint")
 
@@ -48,7 +46,7 @@ Exit codes: 0 checked, 1 the endpoint could not be reached or answered nothing u
 """
 
 
-@endpoint_app.command(epilog=EPILOG)
+@endpoint_app.command(cls=Command, epilog=EPILOG)
 def check(
     base_url: BaseUrlOption = None,
     model: ModelOption = None,

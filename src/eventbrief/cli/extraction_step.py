@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import typer
 
-from eventbrief.articles import PublicationDates
+from eventbrief.articles import STDIN, PublicationDates
 from eventbrief.cache import CacheCounts
 from eventbrief.cli.app import EXIT_USAGE
 from eventbrief.cli.options import say
@@ -44,7 +45,12 @@ def summarize_sources(
     `on_result` sees each outcome after the bar. A configuration error found on the way is a
     one-line usage error (exit 2); Ctrl-C exits 130 with the finished results already kept."""
     counts = CacheCounts()
-    progress = RunProgress(len(sources), enabled=wants_progress(len(sources), quiet=quiet))
+    label = "articles"
+    if len(sources) == 1:
+        label = f"summarizing {'stdin' if sources[0] == STDIN else Path(sources[0]).name}"
+    progress = RunProgress(
+        len(sources), enabled=wants_progress(len(sources), quiet=quiet), label=label
+    )
 
     def each(outcome: ArticleOutcome) -> None:
         progress(outcome)
@@ -86,6 +92,12 @@ def partial_note(summary: ArticleSummary) -> str:
     more = len(warnings) - PARTIAL_WARNINGS_SHOWN
     count = f"{len(warnings)} warning{'s' if len(warnings) != 1 else ''}"
     return f"partial, {count}: {shown}" + (f"; and {more} more" if more > 0 else "")
+
+
+def say_notices(outcome: ArticleOutcome) -> None:
+    """One stderr line per notice on an article (see `eventbrief.notices`), naming it."""
+    for notice in outcome.notices:
+        say(f"{outcome.article_id}: {notice}")
 
 
 def say_partial(summary: ArticleSummary) -> None:

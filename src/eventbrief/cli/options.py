@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Sequence
 from enum import Enum
 from typing import Annotated
 
 import typer
 
-from eventbrief.articles import PublicationDates
+from eventbrief.articles import STDIN, PublicationDates
+from eventbrief.cli.app import EXIT_USAGE
 from eventbrief.config import BACKENDS, EVIDENCE, MODES
 
 BackendChoice = Enum("BackendChoice", {n: n for n in BACKENDS}, type=str)  # type: ignore[misc]
@@ -17,20 +20,29 @@ EvidenceChoice = Enum("EvidenceChoice", {n: n for n in EVIDENCE}, type=str)  # t
 BackendOption = Annotated[
     BackendChoice | None,
     typer.Option(
-        help="auto: the endpoint when one is configured, else offline. [env EVENTBRIEF_BACKEND]"
+        metavar="|".join(BACKENDS),
+        help="auto: the endpoint when one is configured, else offline. "
+        "[env EVENTBRIEF_BACKEND; config file]",
     ),
 ]
-ModelOption = Annotated[str | None, typer.Option(help="Model name. [env EVENTBRIEF_MODEL]")]
+ModelOption = Annotated[
+    str | None,
+    typer.Option(metavar="NAME", help="Model name. [env EVENTBRIEF_MODEL; config file]"),
+]
 BaseUrlOption = Annotated[
     str | None,
     typer.Option(
         metavar="URL",
-        help="OpenAI-compatible endpoint. [env EVENTBRIEF_BASE_URL, OPENAI_BASE_URL]",
+        help="OpenAI-compatible endpoint. [env EVENTBRIEF_BASE_URL, OPENAI_BASE_URL; config file]",
     ),
 ]
 ModeOption = Annotated[
     ModeChoice | None,
-    typer.Option(help="How the model returns structure (default tools). [env EVENTBRIEF_MODE]"),
+    typer.Option(
+        metavar="MODE",
+        help=f"How the model returns structure: {', '.join(MODES)} (default auto). "
+        "[env EVENTBRIEF_MODE; config file]",
+    ),
 ]
 EvidenceOption = Annotated[
     EvidenceChoice | None,
@@ -64,6 +76,32 @@ MaxTokensOption = Annotated[
         min=16,
         help="Completion cap sent with every request (default 4096); a cut-off answer keeps "
         "its complete part. [env EVENTBRIEF_MAX_TOKENS]",
+    ),
+]
+MaxAttemptsOption = Annotated[
+    int | None,
+    typer.Option(
+        metavar="N",
+        min=1,
+        help="Requests per article for network faults: 429, 5xx, timeouts, stalls, resets "
+        "(default 4). [env EVENTBRIEF_MAX_ATTEMPTS]",
+    ),
+]
+MaxRetrySecondsOption = Annotated[
+    float | None,
+    typer.Option(
+        metavar="SECONDS",
+        help="Time budget for those retries (default 120; keep it above the stall timeout so "
+        "a stall is retried). [env EVENTBRIEF_MAX_RETRY_SECONDS]",
+    ),
+]
+ReasksOption = Annotated[
+    int | None,
+    typer.Option(
+        metavar="N",
+        min=0,
+        help="Extra requests that send an invalid answer's errors back to the model "
+        "(default 2). [env EVENTBRIEF_REASKS]",
     ),
 ]
 TemperatureOption = Annotated[
@@ -117,12 +155,70 @@ PublishedOption = Annotated[
 ]
 
 
-def publication_dates(values: list[str] | None) -> PublicationDates:
-    """The --published values, or a usage error that says what is wrong."""
+IDS_SHOWN = 8
+OutputOption = Annotated[
+    str | None,
+    typer.Option(
+        "-o",
+        "--output",
+        metavar="FILE",
+        help='Write to FILE ("-" for stdout); its extension (.json, .md, .html) picks the '
+        "format unless --format is given.",
+    ),
+]
+
+
+def publication_dates(
+    values: list[str] | None, known_ids: Sequence[str] | None = None
+) -> PublicationDates:
+    """The --published values, or a usage error that says what is wrong: a bad date, or an
+    ID=DATE whose id names none of `known_ids` (a mistyped or shortened id would otherwise be
+    ignored, and the article left without its date)."""
     try:
-        return PublicationDates.parse(values or [])
+        dates = PublicationDates.parse(values or [])
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--published") from None
+    if known_ids is not None:
+        for article_id in dates.by_id:
+            if article_id not in known_ids:
+                raise typer.BadParameter(
+                    _unknown_id(article_id, known_ids), param_hint="--published"
+                )
+    return dates
+
+
+def _unknown_id(article_id: str, known_ids: Sequence[str]) -> str:
+    """One line: the id that matches no article, the likely one meant, and the ids there are."""
+    if not known_ids:
+        return f"no article has the id {article_id!r}: there are no articles to summarize"
+    meant = [k for k in known_ids if k.startswith(article_id) or article_id.startswith(k)]
+    hint = f"; did you mean {meant[0]!r}?" if len(meant) == 1 else ""
+    shown = ", ".join(known_ids[:IDS_SHOWN])
+    more = f" and {len(known_ids) - IDS_SHOWN} more" if len(known_ids) > IDS_SHOWN else ""
+    return (
+        f"no article has the id {article_id!r}{hint} (an id is the file name without its "
+        f"extension; the ids are {shown}{more})"
+    )
+
+
+def stdin_is_piped() -> bool:
+    """Whether stdin is a pipe or a file, not a terminal (and not closed): then a command given
+    no PATH reads its article from there, as `cat story.txt | eventbrief summarize` expects."""
+    stream = sys.stdin
+    try:
+        return stream is not None and not stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def paths_or_stdin(paths: list[str] | None, command: str) -> list[str]:
+    """The PATHs given; with none, stdin when something is piped in; else a usage error."""
+    if paths:
+        return paths
+    if stdin_is_piped():
+        return [STDIN]
+    say(f"no PATH given and nothing piped on stdin; try 'eventbrief {command} --help'")
+    raise typer.Exit(EXIT_USAGE)
 
 
 def value(choice: Enum | None) -> str | None:

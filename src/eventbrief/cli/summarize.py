@@ -8,31 +8,40 @@ from typing import Annotated
 
 import typer
 
-from eventbrief.articles import expand_sources
-from eventbrief.cli.app import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, app
-from eventbrief.cli.extraction_step import report_run, say_partial, summarize_sources
+from eventbrief.articles import article_ids, expand_sources
+from eventbrief.cli.app import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, Command, app
+from eventbrief.cli.extraction_step import (
+    report_run,
+    say_notices,
+    say_partial,
+    summarize_sources,
+)
 from eventbrief.cli.options import (
     BackendOption,
     BaseUrlOption,
     ConcurrencyOption,
     EvidenceOption,
+    MaxAttemptsOption,
+    MaxRetrySecondsOption,
     MaxTokensOption,
     ModelOption,
     ModeOption,
     NoCacheOption,
     PublishedOption,
+    ReasksOption,
     StallTimeoutOption,
     StreamOption,
     StrictOption,
     TemperatureOption,
     TimeoutOption,
+    paths_or_stdin,
     publication_dates,
     say,
     value,
 )
 from eventbrief.config import Settings
 from eventbrief.errors import ConfigError
-from eventbrief.output import FORMATS, default_format, is_dir_target, write_all, write_one
+from eventbrief.output import FORMATS, choose_format, is_dir_target, write_all, write_one
 from eventbrief.pipeline import ArticleOutcome
 
 FormatChoice = Enum("FormatChoice", {n: n for n in FORMATS}, type=str)
@@ -41,12 +50,22 @@ EPILOG = """\
 \b
 Examples:
   eventbrief summarize evals/articles/004_2ad1f6fdf5f1c408.txt
-  eventbrief summarize story.html --published 2025-06-04 --format markdown
+  cat story.txt | eventbrief summarize --published 2025-06-04
+  eventbrief summarize story.html -o story.md         # Markdown, from the extension
+  eventbrief summarize news/*.txt --format jsonl | jq -c '.events[]'
   eventbrief summarize a.txt b.txt --published a=2025-06-17 --published b=2025-03-21
-  eventbrief summarize articles/ -o out/        # one <id>.json per article
-  cat story.txt | eventbrief summarize - --backend offline
-  OPENAI_API_KEY=... eventbrief summarize news/*.txt -o all.jsonl
+  eventbrief summarize articles/ -o out/              # one <id>.json per article
+  eventbrief summarize articles/ -o page.html         # one page, quotes highlighted
+  OPENAI_API_KEY=... eventbrief summarize news/*.txt --backend openai -o all.jsonl
   eventbrief summarize a.txt --base-url http://127.0.0.1:8000/v1 --model m
+
+With no PATH, the article is read from stdin when something is piped in. The format is
+--format's, else -o's extension (.json, .jsonl, .md, .html), else JSON: one pretty object for
+one article, JSON Lines for several (--format jsonl gives one line per article always).
+
+Warnings on stderr (also in the Markdown and HTML pages) say why a record may hold less than
+expected: no publication date found (relative dates left unresolved), a text that is not
+English (the offline backend reads English only), or no event found.
 
 An answer still invalid after the re-asks keeps its valid, grounded part: the article is
 written as partial (provenance.warnings say what it lost, and stderr names it); --strict fails
@@ -57,11 +76,14 @@ still written), 2 usage or configuration error.
 """
 
 
-@app.command(epilog=EPILOG)
+@app.command(cls=Command, epilog=EPILOG)
 def summarize(
     paths: Annotated[
         list[str] | None,
-        typer.Argument(metavar="PATH...", help='Files, folders, globs, or "-" for stdin.'),
+        typer.Argument(
+            metavar="PATH",
+            help='Files, folders, globs, or "-" for stdin (the default when piped).',
+        ),
     ] = None,
     output: Annotated[
         str | None,
@@ -69,14 +91,17 @@ def summarize(
             "-o",
             "--output",
             metavar="FILE|DIR/",
-            help="Write to FILE, or to DIR/ (an existing folder or a trailing /) as one "
-            "<id>.json per article.",
+            help='Write to FILE ("-" for stdout), or to DIR/ (an existing folder or a '
+            "trailing /) as one <id>.json per article.",
         ),
     ] = None,
     fmt: Annotated[
         FormatChoice | None,
         typer.Option(
-            "--format", help="json (default for one article), jsonl (for several) or markdown."
+            "--format",
+            metavar="|".join(FORMATS),
+            help="Default: from -o's extension, else json (one article) or jsonl (several). "
+            "html is one self-contained page.",
         ),
     ] = None,
     published: PublishedOption = None,
@@ -87,6 +112,9 @@ def summarize(
     evidence: EvidenceOption = None,
     concurrency: ConcurrencyOption = None,
     max_tokens: MaxTokensOption = None,
+    max_attempts: MaxAttemptsOption = None,
+    max_retry_seconds: MaxRetrySecondsOption = None,
+    reasks: ReasksOption = None,
     temperature: TemperatureOption = None,
     timeout: TimeoutOption = None,
     stall_timeout: StallTimeoutOption = None,
@@ -95,14 +123,14 @@ def summarize(
     strict: StrictOption = False,
     quiet: Annotated[
         bool,
-        typer.Option("--quiet", "-q", help="No progress bar and no run summary; errors only."),
+        typer.Option(
+            "--quiet", "-q", help="No progress and no run summary; only warnings and errors."
+        ),
     ] = False,
 ) -> None:
-    """Summarize articles into grounded event records (JSON on stdout; messages on stderr)."""
-    if not paths:
-        say("no PATH given; try 'eventbrief summarize --help'")
-        raise typer.Exit(EXIT_USAGE)
-    dates = publication_dates(published)
+    """Articles in, grounded event records out (JSON on stdout)."""
+    sources = expand_sources(paths_or_stdin(paths, "summarize"))
+    dates = publication_dates(published, article_ids(sources))
     try:
         settings = Settings.resolve(
             backend=value(backend),
@@ -112,6 +140,9 @@ def summarize(
             evidence=value(evidence),
             concurrency=concurrency,
             max_tokens=max_tokens,
+            max_attempts=max_attempts,
+            max_retry_seconds=max_retry_seconds,
+            reasks=reasks,
             temperature=temperature,
             timeout=timeout,
             stall_timeout=stall_timeout,
@@ -123,10 +154,8 @@ def summarize(
         say(str(exc))
         raise typer.Exit(EXIT_USAGE) from None
 
-    sources = expand_sources(paths)
-    chosen_format = fmt.value if fmt else default_format(len(sources))
+    chosen_format = choose_format(fmt.value if fmt else None, output, len(sources))
     to_dir = Path(output) if output and is_dir_target(output) else None
-    to_file = Path(output) if output and to_dir is None else None
     failed: list[str] = []
     partial: list[str] = []
 
@@ -135,27 +164,34 @@ def summarize(
             failed.append(outcome.source)
             say(settings.redact(outcome.error))
             return
+        say_notices(outcome)
         if outcome.summary is not None and outcome.summary.partial:
             partial.append(outcome.source)
             say_partial(outcome.summary)
         if to_dir is not None and outcome.summary is not None:
             try:
-                write_one(outcome.summary, to_dir, chosen_format)
+                write_one(outcome.summary, to_dir, chosen_format, outcome.notices, outcome.text)
             except OSError as exc:
                 failed.append(outcome.source)
                 say(f"{outcome.article_id}: cannot write to {to_dir}: {exc.strerror or exc}")
 
-    if not quiet:
+    if not quiet or settings.paid_by_surprise:
         say(settings.describe())
     run = summarize_sources(sources, settings, dates, quiet=quiet, on_result=on_result)
     outcomes = run.outcomes
 
     if to_dir is None:
-        summaries = [o.summary for o in outcomes if o.summary is not None]
+        done = [o for o in outcomes if o.summary is not None]
         try:
-            write_all(summaries, chosen_format, to_file)
+            write_all(
+                [o.summary for o in done if o.summary is not None],
+                chosen_format,
+                output,
+                notices={o.summary.article.id: o.notices for o in done if o.summary},
+                texts={o.summary.article.id: o.text for o in done if o.summary and o.text},
+            )
         except OSError as exc:
-            say(f"cannot write {to_file}: {exc.strerror or exc}")
+            say(f"cannot write {output}: {exc.strerror or exc}")
             raise typer.Exit(EXIT_SOME_FAILED) from None
     report_run(
         settings,

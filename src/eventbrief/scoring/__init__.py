@@ -2,9 +2,10 @@
 
 It reads gold and predictions only (never a backend), so any source of ArticleSummary records
 (a live run, saved files, another tool) is scored the same way. `evaluate` is the whole flow for
-one dataset; the modules hold its parts: dataset (folders), names and similarity (what counts as
-the same), matching (one-to-one assignment), metrics (counts), scorer, report, html_report,
-baseline (the regression gate).
+one dataset; the modules hold its parts: dataset (folders) and gold (hand-written gold completed
+and checked), names and similarity (what counts as the same), matching (one-to-one assignment),
+metrics (counts), scorer, bootstrap (intervals over articles), report, html_report, baseline
+(the regression gate), compare (two runs).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from eventbrief.scoring.bootstrap import RESAMPLES, SEED
 from eventbrief.scoring.brief_score import BriefGoldError, brief_report
 from eventbrief.scoring.dataset import Dataset, DatasetError, load_dataset, load_predictions
 from eventbrief.scoring.report import EvalReport, RunInfo, build_report
@@ -44,8 +46,14 @@ def evaluate(
     predictions: Mapping[str, Prediction],
     run: RunInfo,
     config: ScoringConfig = DEFAULT_CONFIG,
+    *,
+    resamples: int = RESAMPLES,
+    seed: int = SEED,
 ) -> tuple[EvalReport, list[ArticleScore]]:
     """Score every article of `dataset`; an article with no prediction scores 0.
+
+    Each overall score gets a bootstrap interval over the articles (`resamples` draws from
+    `seed`; 0 draws none).
 
     When the dataset has `gold/brief.json`, the brief built from the valid predictions is scored
     too (cluster F1 and conflict recall, by `brief_score`, reusing this event matching) and goes
@@ -61,7 +69,7 @@ def evaluate(
         )
         for item in dataset.items
     ]
-    report = build_report(scores, run, config)
+    report = build_report(scores, run, config, resamples=resamples, seed=seed)
     if dataset.brief_gold is not None:
         report.overall.brief = _brief_scores(dataset.brief_gold, dataset, scores)
     return report, scores

@@ -1,19 +1,26 @@
-"""The regression gate: stored scores per backend and model, and the check a run must pass.
+"""The regression gate: stored scores per backend, model and dataset, and the check a run must pass.
 
 `evals/baseline.json`:
 
     {"default_tolerance": 0.02,
-     "entries": {"offline": {"dataset": "evals", "updated": "…", "identity": {…},
+     "entries": {"offline": {"dataset": "evals", "articles": […], "updated": "…", …,
                              "metrics": {"events.f1": {"score": 0.61, "tolerance": 0.02}, …}},
+                 "offline@dev": {"dataset": "evals/dev", "articles": […], …},
+                 "offline@heldout": {…},
                  "openai:gpt-4o-mini": {…}}}
+
+An entry is named by backend and model (`baseline_key`); the first dataset measured for them
+takes the bare name, and each other dataset `name@folder` (the dataset folder's name). A run is
+compared with the entry of its backend and model measured on the same articles, whatever its
+name, so a folder given by another path still finds its entry.
 
 A run fails the gate when a metric of its entry scores below `score - tolerance` or has no
 score at all (null: nothing to score, e.g. a field when no event matched, or a brief rate when
 no mention matched); a metric that is null in a run is not written into an updated entry.
 Metrics are the dotted names of `EvalReport.metrics()`; only metrics listed in the entry are
-checked. An entry remembers the articles it was measured on: a run on other articles is not
-compared with it (keep one baseline file per dataset), and a run whose gold records changed
-since is compared with a warning.
+checked. An entry remembers the articles it was measured on: a run on articles no entry of
+its backend was measured on is not compared with one measured on others (record its own entry
+with --update-baseline), and a run whose gold records changed since is compared with a warning.
 """
 
 from __future__ import annotations
@@ -26,7 +33,7 @@ from pathlib import Path
 from pydantic import BaseModel, Field, ValidationError
 
 from eventbrief.scoring.dataset import DatasetError, first_error
-from eventbrief.scoring.report import EvalReport
+from eventbrief.scoring.report import EvalReport, RunInfo
 
 DEFAULT_TOLERANCE = 0.02
 _EPSILON = 1e-6
@@ -72,6 +79,35 @@ def baseline_key(backend: str, model: str | None) -> str:
     return f"{backend}:{model}"
 
 
+def dataset_label(run: RunInfo) -> str:
+    """The folder name that tells a backend's entries for different datasets apart."""
+    return Path(run.dataset).resolve().name or "dataset"
+
+
+def find_entry(baseline: Baseline, key: str, run: RunInfo) -> tuple[str, Entry | None]:
+    """The name and entry to compare `run` with: the entry of backend `key` measured on the
+    same articles; else the one named for this dataset folder, else the bare `key` (either is
+    then refused by `Entry.mismatch` when measured on other articles); else the name a new
+    entry would get, and None."""
+    articles = sorted(run.articles)
+    for name, entry in baseline.entries.items():
+        if (name == key or name.startswith(f"{key}@")) and sorted(entry.articles) == articles:
+            return name, entry
+    for name in (f"{key}@{dataset_label(run)}", key):
+        if name in baseline.entries:
+            return name, baseline.entries[name]
+    return key, None
+
+
+def entry_name(baseline: Baseline, key: str, report: EvalReport) -> str:
+    """Where --update-baseline writes `report`: its own entry, and never over the bare entry
+    of another dataset."""
+    name, entry = find_entry(baseline, key, report.run)
+    if entry is not None and name == key and entry.mismatch(report) is not None:
+        return f"{key}@{dataset_label(report.run)}"
+    return name
+
+
 def load_baseline(path: Path) -> Baseline:
     """The baseline file, or an empty one when the file does not exist yet."""
     if not path.exists():
@@ -103,15 +139,40 @@ class Fall:
         )
 
 
+@dataclass(frozen=True)
+class MetricStatus:
+    """One metric of an entry against a run: its score, the baseline and the tolerance."""
+
+    metric: str
+    score: float | None
+    baseline: float
+    tolerance: float
+
+    @property
+    def floor(self) -> float:
+        return self.baseline - self.tolerance
+
+    @property
+    def ok(self) -> bool:
+        return self.score is not None and self.score >= self.floor - _EPSILON
+
+
+def statuses(report: EvalReport, entry: Entry) -> list[MetricStatus]:
+    """Every metric of `entry` with this run's score beside it (for the HTML report)."""
+    scores = report.metrics()
+    return [
+        MetricStatus(name, scores.get(name), base.score, base.tolerance)
+        for name, base in entry.metrics.items()
+    ]
+
+
 def check(report: EvalReport, entry: Entry) -> list[Fall]:
     """Every metric of `entry` that the report scores below its baseline minus tolerance."""
-    scores = report.metrics()
-    falls = []
-    for name, base in entry.metrics.items():
-        score = scores.get(name)
-        if score is None or score < base.score - base.tolerance - _EPSILON:
-            falls.append(Fall(name, score, base.score, base.tolerance))
-    return falls
+    return [
+        Fall(s.metric, s.score, s.baseline, s.tolerance)
+        for s in statuses(report, entry)
+        if not s.ok
+    ]
 
 
 def updated(baseline: Baseline, key: str, report: EvalReport) -> Baseline:

@@ -1,9 +1,11 @@
 """An eval dataset folder: `articles/<id>.(txt|md|html)` and `gold/<id>.json` (ArticleSummary).
 
-Any such folder works. Gold files are validated against the contract; a gold file that is not a
-valid ArticleSummary, or has no article, stops the eval with a one-line error naming the file
-(a wrong ruler makes every score wrong). Articles without gold are skipped with a warning.
-`gold/brief.json` is the brief gold, not an article's.
+Any such folder works. A gold file holds what a person writes (quotes without offsets, no
+SHA-256, no provenance); the rest is filled in from its article and everything is checked
+(gold.py). A dataset with any problem stops the eval with every problem named by file and field
+(a wrong ruler makes every score wrong); `eventbrief gold check DIR` lists them without running
+anything. Articles without gold are skipped with a warning. `gold/brief.json` is the brief
+gold, not an article's.
 """
 
 from __future__ import annotations
@@ -18,13 +20,23 @@ from pydantic import ValidationError
 from eventbrief.articles import SUPPORTED_SUFFIXES, load_article
 from eventbrief.errors import ArticleError, EventbriefError
 from eventbrief.models import Article, ArticleSummary
+from eventbrief.scoring.gold import Problem, brief_problems, complete_gold, published_of, read_json
 from eventbrief.scoring.scorer import Prediction
 
 BRIEF_GOLD = "brief.json"
 
 
 class DatasetError(EventbriefError):
-    """The dataset folder cannot be used as it is (the message names the file)."""
+    """The dataset folder cannot be used as it is (each line names a file, and a field where
+    there is one)."""
+
+    def __init__(self, message: str, problems: list[Problem] | None = None) -> None:
+        super().__init__(message)
+        self.problems = problems or []
+
+    @classmethod
+    def of(cls, problems: list[Problem]) -> DatasetError:
+        return cls("\n".join(str(p) for p in problems), problems)
 
 
 @dataclass(frozen=True)
@@ -66,61 +78,85 @@ def first_error(exc: ValidationError) -> str:
     return f"{where}: {error['msg']}{extra}"
 
 
-def load_gold(path: Path) -> ArticleSummary:
-    try:
-        return ArticleSummary.model_validate_json(path.read_bytes())
-    except OSError as exc:
-        raise DatasetError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    except ValidationError as exc:
-        raise DatasetError(f"{path}: not a valid ArticleSummary: {first_error(exc)}") from None
-
-
-def load_dataset(root: str | Path) -> Dataset:
-    """Load and check a dataset folder; DatasetError names what is wrong."""
-    root = Path(root)
-    articles_dir, gold_dir = root / "articles", root / "gold"
-    for folder in (articles_dir, gold_dir):
-        if not folder.is_dir():
-            raise DatasetError(
-                f"{folder}: no such folder; a dataset holds articles/<id>.txt and gold/<id>.json"
-            )
+def _articles(folder: Path) -> tuple[dict[str, Path], list[Problem]]:
     articles: dict[str, Path] = {}
-    for path in sorted(articles_dir.iterdir()):
+    problems = []
+    for path in sorted(folder.iterdir()):
         if path.is_file() and path.suffix.lower() in SUPPORTED_SUFFIXES:
             if path.stem in articles:
-                raise DatasetError(f"{path}: two articles have the id {path.stem!r}")
+                problems.append(Problem(path, None, f"two articles have the id {path.stem!r}"))
             articles[path.stem] = path
+    return articles, problems
+
+
+def _item(
+    article_id: str, gold_path: Path, article_path: Path
+) -> tuple[Item | None, list[Problem]]:
+    raw, problems = read_json(gold_path)
+    if problems:
+        return None, problems
+    try:
+        article = load_article(article_path, published_of(raw), article_id=article_id)
+    except ArticleError as exc:
+        return None, [Problem(article_path, None, exc.reason)]
+    gold, problems = complete_gold(raw, gold_path, article)
+    return (Item(article_id, article, gold) if gold is not None else None), problems
+
+
+def check_dataset(root: str | Path) -> tuple[Dataset, list[Problem]]:
+    """Load a dataset folder and check it: the dataset (its good items) and every problem."""
+    root = Path(root)
+    dataset = Dataset(root=root, items=[])
+    articles_dir, gold_dir = root / "articles", root / "gold"
+    missing = [folder for folder in (articles_dir, gold_dir) if not folder.is_dir()]
+    if missing:
+        what = "no such folder; a dataset holds articles/<id>.txt and gold/<id>.json"
+        return dataset, [Problem(folder, None, what) for folder in missing]
+    articles, problems = _articles(articles_dir)
     gold_paths = {
         p.stem: p for p in sorted(gold_dir.glob("*.json")) if p.name != BRIEF_GOLD and p.is_file()
     }
     if not gold_paths:
-        raise DatasetError(f"{gold_dir}: no gold records (<id>.json)")
-
-    dataset = Dataset(root=root, items=[])
-    brief = gold_dir / BRIEF_GOLD
-    dataset.brief_gold = brief if brief.is_file() else None
+        problems.append(Problem(gold_dir, None, "no gold records (<id>.json)"))
     for article_id, gold_path in gold_paths.items():
         if article_id not in articles:
-            raise DatasetError(f"{gold_path}: no article {article_id}.txt in {articles_dir}")
-        gold = load_gold(gold_path)
-        try:
-            article = load_article(
-                articles[article_id], gold.article.published, article_id=article_id
-            )
-        except ArticleError as exc:
-            raise DatasetError(str(exc)) from None
-        if gold.article.id != article_id:
+            what = f"no article {article_id}.txt in {articles_dir}"
+            problems.append(Problem(gold_path, None, what))
+            continue
+        item, found = _item(article_id, gold_path, articles[article_id])
+        problems += found
+        if item is None:
+            continue
+        dataset.items.append(item)
+        if item.gold.article.id != article_id:
             dataset.warnings.append(
-                f"{gold_path}: article.id is {gold.article.id!r}; the file name says {article_id!r}"
+                f"{gold_path}: article.id is {item.gold.article.id!r}; the file name says "
+                f"{article_id!r}"
             )
-        if gold.article.sha256 != article.meta.sha256:
+        if item.gold.article.sha256 != item.article.meta.sha256:
             dataset.warnings.append(
                 f"{gold_path}: article.sha256 does not match {articles[article_id].name}; "
-                "gold offsets may not point into this text"
+                "the article changed since this gold was written"
             )
-        dataset.items.append(Item(article_id, article, gold))
-    for article_id in articles.keys() - gold_paths.keys():
+    for article_id in sorted(articles.keys() - gold_paths.keys()):
         dataset.warnings.append(f"{articles[article_id]}: no gold record; not scored")
+    brief = gold_dir / BRIEF_GOLD
+    if brief.is_file():
+        dataset.brief_gold = brief
+        raw, found = read_json(brief)
+        if not found:
+            events = {item.id: {e.id for e in item.gold.events} for item in dataset.items}
+            complete = len(dataset.items) == len(gold_paths)
+            found = brief_problems(raw, brief, events if complete else None)
+        problems += found
+    return dataset, problems
+
+
+def load_dataset(root: str | Path) -> Dataset:
+    """Load and check a dataset folder; DatasetError names every problem."""
+    dataset, problems = check_dataset(root)
+    if problems:
+        raise DatasetError.of(problems)
     return dataset
 
 

@@ -12,19 +12,25 @@ Aggregation ("overall"):
   still invalid after the re-asks) is valid and scored as it is; it is marked `partial`.
 An article whose prediction is missing or invalid scores 0 on everything in `per_article`, adds
 its gold items to the recall denominators of `overall`, and lowers `schema_validity`.
+
+Each overall score has a bootstrap interval over the articles (bootstrap.py) beside it:
+`overall.events.f1_ci`, `overall.summary_rouge_l_ci`, …, and `overall.fields_ci.<field>`.
+The per-article entries hold what resampling needs (counts, matched pairs' field scores, quote
+counts), so a saved report can be resampled again, alone or paired with another (compare.py).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, Self
 
 from pydantic import BaseModel, Field
 from rich.console import Console
 from rich.table import Table
 
 from eventbrief.progress import counted
+from eventbrief.scoring.bootstrap import LEVEL, RESAMPLES, SEED, ArticleStats, Interval, intervals
 from eventbrief.scoring.metrics import Counts, Tally
 from eventbrief.scoring.scorer import DEFAULT_CONFIG, ArticleScore, ScoringConfig
 from eventbrief.scoring.similarity import FIELDS, WEIGHTS
@@ -50,7 +56,7 @@ class PRF(BaseModel):
     gold: int
 
     @classmethod
-    def of(cls, counts: Counts) -> PRF:
+    def of(cls, counts: Counts) -> Self:
         return cls(
             precision=counts.precision,
             recall=counts.recall,
@@ -74,7 +80,7 @@ class Fields(BaseModel):
     attributed_to: float | None = None
 
     @classmethod
-    def of(cls, tallies: dict[str, Tally]) -> Fields:
+    def of(cls, tallies: dict[str, Tally]) -> Self:
         return cls(**{name: tallies[name].mean for name in FIELDS})
 
 
@@ -82,6 +88,35 @@ class Takeaways(PRF):
     mean_similarity: float | None = Field(
         description="Mean ROUGE-L F per gold takeaway under the one-to-one assignment."
     )
+
+
+_CI = "Bootstrap interval [low, high] over articles (settings.bootstrap); null when not scored."
+
+
+class PRFWithCI(PRF):
+    """Overall precision/recall/F1, each with its bootstrap interval beside it."""
+
+    precision_ci: Interval | None = Field(default=None, description=_CI)
+    recall_ci: Interval | None = Field(default=None, description=_CI)
+    f1_ci: Interval | None = Field(default=None, description=_CI)
+
+
+class FieldIntervals(BaseModel):
+    """The bootstrap interval of each field score; a sibling of `fields` (not inside it), so
+    `fields` stays a plain map from field to score."""
+
+    type: Interval | None = None
+    participants: Interval | None = None
+    location: Interval | None = None
+    date: Interval | None = None
+    date_month: Interval | None = None
+    status: Interval | None = None
+    quantities: Interval | None = None
+    attributed_to: Interval | None = None
+
+
+class TakeawaysWithCI(Takeaways, PRFWithCI):
+    mean_similarity_ci: Interval | None = Field(default=None, description=_CI)
 
 
 class UsageTotals(BaseModel):
@@ -131,6 +166,12 @@ class ArticleReport(Scores):
         "null and usage is what the extraction cost when it was made); null with --predictions.",
     )
     error: str | None = None
+    quotes_found: int | None = Field(
+        default=None,
+        description="Predicted evidence quotes with offsets into the text (grounding_rate's "
+        "numerator; null in reports made before it was recorded).",
+    )
+    quotes_total: int | None = Field(default=None, description="All predicted evidence quotes.")
     matches: list[EventPair] = Field(default_factory=list)
     unmatched_gold: list[str] = Field(default_factory=list)
     unmatched_pred: list[str] = Field(default_factory=list)
@@ -138,12 +179,19 @@ class ArticleReport(Scores):
 
 
 class Overall(Scores):
+    events: PRFWithCI
+    fields_ci: FieldIntervals = Field(default_factory=FieldIntervals, description=_CI)
+    entities: PRFWithCI
+    takeaways: TakeawaysWithCI
+    summary_rouge_l_ci: Interval | None = Field(default=None, description=_CI)
+    grounding_rate_ci: Interval | None = Field(default=None, description=_CI)
     articles: int
     valid_articles: int
     partial_articles: int = Field(
         default=0, description="Valid articles kept partial (counted in valid_articles too)."
     )
     schema_validity: float
+    schema_validity_ci: Interval | None = Field(default=None, description=_CI)
     brief: dict[str, Any] | None = Field(
         default=None,
         description="Brief scores (cluster F1, conflict recall) when gold has them; a rate is "
@@ -171,11 +219,27 @@ class RunInfo(BaseModel):
     )
 
 
+class Bootstrap(BaseModel):
+    """How the `*_ci` intervals were drawn: the same seed gives the same intervals."""
+
+    resamples: int
+    seed: int
+    level: float
+    unit: str = "article"
+    method: str = (
+        "percentile interval of the overall score over resamples of the articles with "
+        "replacement, widened where needed to hold the observed score"
+    )
+
+
 class Settings(BaseModel):
     event_threshold: float
     takeaway_threshold: float
     event_similarity_weights: dict[str, float]
     aggregation: str = AGGREGATION
+    bootstrap: Bootstrap | None = Field(
+        default=None, description="null when no intervals were drawn."
+    )
 
 
 class EvalReport(BaseModel):
@@ -205,6 +269,43 @@ class EvalReport(BaseModel):
             if key.endswith(_RATE_SUFFIXES):
                 flat[f"brief.{key}"] = None if value is None else float(value)
         return flat
+
+    def intervals(self) -> dict[str, Interval | None]:
+        """The bootstrap interval of each metric of `metrics()` (None where there is none:
+        brief scores are over the whole set of articles and are not resampled)."""
+        return {name: metric_value(self.overall, interval_name(name)) for name in self.metrics()}
+
+    def article_stats(self) -> dict[str, ArticleStats]:
+        """Each article's sums, for resampling this report (alone or paired with another)."""
+        return {aid: ArticleStats.of(art) for aid, art in self.per_article.items()}
+
+
+def metric_value(scores: BaseModel, name: str) -> Any:
+    """The attribute a dotted metric name ("events.f1", "fields.type_ci") points at, or None."""
+    target: Any = scores
+    for part in name.split("."):
+        target = getattr(target, part, None)
+        if target is None:
+            return None
+    return target
+
+
+def interval_name(metric: str) -> str:
+    """Where a metric's interval is in `overall`: "events.f1" → "events.f1_ci", but
+    "fields.type" → "fields_ci.type"."""
+    group, _, rest = metric.partition(".")
+    if group == "fields":
+        return f"fields_ci.{rest}"
+    return f"{metric}_ci"
+
+
+def _set_intervals(overall: Overall, found: dict[str, Interval | None]) -> None:
+    for name, interval in found.items():
+        *path, last = interval_name(name).split(".")
+        target: Any = overall
+        for part in path:
+            target = getattr(target, part)
+        setattr(target, last, interval)
 
 
 def _usage(score: ArticleScore) -> UsageTotals | None:
@@ -240,6 +341,8 @@ def _article_report(score: ArticleScore) -> ArticleReport:
             usage=usage,
             latency_s=latency,
             cached=cached,
+            quotes_found=0,
+            quotes_total=0,
             unmatched_gold=score.unmatched_gold,
             warnings=score.warnings,
         )
@@ -260,6 +363,8 @@ def _article_report(score: ArticleScore) -> ArticleReport:
         usage=usage,
         latency_s=latency,
         cached=cached,
+        quotes_found=score.quotes_found,
+        quotes_total=score.quotes_total,
         matches=[
             EventPair(gold=m.gold_id, pred=m.pred_id, similarity=m.similarity, fields=m.fields)
             for m in score.matches
@@ -291,10 +396,10 @@ def _overall(scores: Sequence[ArticleScore]) -> Overall:
         valid_articles=len(valid),
         partial_articles=sum(1 for s in valid if s.partial),
         schema_validity=len(valid) / n if n else 0.0,
-        events=PRF.of(_sum([s.events for s in scores], Counts())),
+        events=PRFWithCI.of(_sum([s.events for s in scores], Counts())),
         fields=Fields.of(fields),
-        entities=PRF.of(_sum([s.entities for s in scores], Counts())),
-        takeaways=Takeaways(
+        entities=PRFWithCI.of(_sum([s.entities for s in scores], Counts())),
+        takeaways=TakeawaysWithCI(
             **PRF.of(_sum([s.takeaways for s in scores], Counts())).model_dump(),
             mean_similarity=_sum([s.takeaway_similarity for s in scores], Tally()).mean,
         ),
@@ -311,9 +416,16 @@ def _overall(scores: Sequence[ArticleScore]) -> Overall:
 
 
 def build_report(
-    scores: Sequence[ArticleScore], run: RunInfo, config: ScoringConfig = DEFAULT_CONFIG
+    scores: Sequence[ArticleScore],
+    run: RunInfo,
+    config: ScoringConfig = DEFAULT_CONFIG,
+    *,
+    resamples: int = RESAMPLES,
+    seed: int = SEED,
 ) -> EvalReport:
-    return EvalReport(
+    """The report of a run, with a bootstrap interval beside each overall score (none when
+    `resamples` is 0)."""
+    report = EvalReport(
         run=run,
         settings=Settings(
             event_threshold=config.event_threshold,
@@ -323,27 +435,33 @@ def build_report(
         overall=_overall(scores),
         per_article={s.article_id: _article_report(s) for s in scores},
     )
+    if resamples > 0 and scores:
+        stats = list(report.article_stats().values())
+        _set_intervals(report.overall, intervals(stats, resamples=resamples, seed=seed))
+        report.settings.bootstrap = Bootstrap(resamples=resamples, seed=seed, level=LEVEL)
+    return report
 
 
-_PARTS: tuple[tuple[str, Callable[[Scores], float | None]], ...] = (
-    ("events P", lambda s: s.events.precision),
-    ("events R", lambda s: s.events.recall),
-    ("events F1", lambda s: s.events.f1),
-    ("entities F1", lambda s: s.entities.f1),
-    ("takeaways F1", lambda s: s.takeaways.f1),
-    ("tk sim", lambda s: s.takeaways.mean_similarity),
-    ("summary R-L", lambda s: s.summary_rouge_l),
-    ("grounded", lambda s: s.grounding_rate),
+_PARTS: tuple[tuple[str, str], ...] = (
+    ("events P", "events.precision"),
+    ("events R", "events.recall"),
+    ("events F1", "events.f1"),
+    ("entities F1", "entities.f1"),
+    ("takeaways F1", "takeaways.f1"),
+    ("tk sim", "takeaways.mean_similarity"),
+    ("summary R-L", "summary_rouge_l"),
+    ("grounded", "grounding_rate"),
 )
-_FIELDS: tuple[tuple[str, Callable[[Scores], float | None]], ...] = (
-    ("type", lambda s: s.fields.type),
-    ("participants", lambda s: s.fields.participants),
-    ("location", lambda s: s.fields.location),
-    ("date", lambda s: s.fields.date),
-    ("date (month)", lambda s: s.fields.date_month),
-    ("status", lambda s: s.fields.status),
-    ("quantities", lambda s: s.fields.quantities),
-    ("attributed_to", lambda s: s.fields.attributed_to),
+"""Columns of the first table: (header, dotted metric name as in `EvalReport.metrics`)."""
+_FIELDS: tuple[tuple[str, str], ...] = (
+    ("type", "fields.type"),
+    ("participants", "fields.participants"),
+    ("location", "fields.location"),
+    ("date", "fields.date"),
+    ("date (month)", "fields.date_month"),
+    ("status", "fields.status"),
+    ("quantities", "fields.quantities"),
+    ("attributed_to", "fields.attributed_to"),
 )
 
 
@@ -353,6 +471,11 @@ NO_SCORE = "n/a"
 
 def _fmt(value: float | None) -> str:
     return NO_SCORE if value is None else f"{value:.2f}"
+
+
+def fmt_interval(interval: Interval | None) -> str:
+    """An interval as "0.91–0.99" ("–" when there is none)."""
+    return "–" if interval is None else f"{interval[0]:.2f}–{interval[1]:.2f}"
 
 
 def _latency(scores: Scores) -> str:
@@ -374,9 +497,22 @@ def _rows(report: EvalReport) -> list[tuple[str, Scores]]:
     return [*rows, ("overall", report.overall)]
 
 
+def interval_label(boot: Bootstrap) -> str:
+    """The label of the row under "overall" holding the intervals ("95% interval")."""
+    return f"{round(boot.level * 100)}% interval"
+
+
+def _cells(scores: Scores, columns: tuple[tuple[str, str], ...]) -> list[str]:
+    return [_fmt(metric_value(scores, name)) for _, name in columns]
+
+
+def _interval_cells(report: EvalReport, columns: tuple[tuple[str, str], ...]) -> list[str]:
+    return [fmt_interval(metric_value(report.overall, interval_name(n))) for _, n in columns]
+
+
 def tables(report: EvalReport) -> list[Table]:
-    """Two tables for the terminal (parts, then fields), each with a row per article and an
-    overall row."""
+    """Two tables for the terminal (parts, then fields), each with a row per article, an
+    overall row and, when the report has them, a row of the overall scores' intervals."""
     run = report.run
     name = run.backend + (f":{run.model}" if run.model else "")
     parts = Table(title=f"eventbrief eval · {name} · {run.dataset}")
@@ -392,18 +528,12 @@ def tables(report: EvalReport) -> list[Table]:
         if label == "overall":
             parts.add_section()
             fields.add_section()
-        parts.add_row(
-            label,
-            *(_fmt(get(scores)) for _, get in _PARTS),
-            _latency(scores),
-            style=style,
-        )
-        fields.add_row(
-            label,
-            *(_fmt(get(scores)) for _, get in _FIELDS),
-            str(scores.events.matched),
-            style=style,
-        )
+        parts.add_row(label, *_cells(scores, _PARTS), _latency(scores), style=style)
+        fields.add_row(label, *_cells(scores, _FIELDS), str(scores.events.matched), style=style)
+    if report.settings.bootstrap is not None:
+        label = interval_label(report.settings.bootstrap)
+        parts.add_row(label, *_interval_cells(report, _PARTS), "", style="dim")
+        fields.add_row(label, *_interval_cells(report, _FIELDS), "", style="dim")
     return [parts, fields]
 
 
@@ -415,7 +545,10 @@ def markdown_table(report: EvalReport) -> str:
         lines = ["| " + " | ".join(names) + " |", "|" + "---|" * len(names)]
         for label, scores in _rows(report):
             shown = f"**{label}**" if label == "overall" else label
-            lines.append("| " + " | ".join([shown, *(_fmt(g(scores)) for _, g in columns)]) + " |")
+            lines.append("| " + " | ".join([shown, *_cells(scores, columns)]) + " |")
+        if report.settings.bootstrap is not None:
+            cells = [interval_label(report.settings.bootstrap), *_interval_cells(report, columns)]
+            lines.append("| " + " | ".join(cells) + " |")
         out.append("\n".join(lines) + "\n")
     return "\n".join(out)
 

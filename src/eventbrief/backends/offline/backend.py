@@ -78,6 +78,11 @@ def _entities(table: EntityTable, needed: set[str]) -> list[Entity]:
         out.append(
             Entity(name=rec.name, type=rec.type, aliases=aliases, description=rec.description)
         )
+    known = {name_key(name) for entity in out for name in entity.names()}
+    for name in sorted(needed):  # the contract: every participant is an entity
+        if name_key(name) not in known:
+            known.add(name_key(name))
+            out.append(Entity(name=name, type="other"))
     return out
 
 
