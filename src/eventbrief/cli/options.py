@@ -47,6 +47,7 @@ ModeOption = Annotated[
 EvidenceOption = Annotated[
     EvidenceChoice | None,
     typer.Option(
+        metavar="|".join(EVIDENCE),
         help="How the model gives evidence: quotes copied from the article, or the numbers of "
         "its sentences, shown to it numbered (each cited sentence, or a clause of it, becomes "
         "the quote). auto: sentences on an endpoint checked for --mode auto, else quotes. "
