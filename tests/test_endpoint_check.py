@@ -16,7 +16,14 @@ from scripted_server import RecordedRequest, ScriptedServer
 
 
 def _extraction(request: RecordedRequest) -> dict:
-    return make_extraction(article_in_prompt(request.messages)).model_dump(mode="json")
+    """A valid answer in the evidence style the request asks for: quotes of the article, or
+    (the schema's evidence items being `Cited`) the number of its first sentence."""
+    shown = article_in_prompt(request.messages)
+    answer = make_extraction(shown).model_dump(mode="json")
+    if "Cited" in json.dumps(request.body.get("response_format") or request.body.get("tools")):
+        for item in (*answer["key_takeaways"], *answer["events"]):
+            item["evidence"] = [{"sentence": 1}]
+    return answer
 
 
 @pytest.fixture
@@ -98,7 +105,7 @@ def test_the_table_names_each_capability(
         for line in (ln.strip() for ln in lines)
     )
     assert lines[-1] == (
-        "recommended: --mode json_object --concurrency 1 "
+        "recommended: --mode json_object --evidence sentences --concurrency 1 "
         "(minItems/maxItems sent: the server enforces them)"
     )
 
@@ -130,8 +137,18 @@ def test_auto_checks_once_then_uses_the_stored_report(
         assert fmt["schema"]["properties"]["key_takeaways"]["minItems"] == 3
         assert fmt["schema"]["properties"]["key_takeaways"]["maxItems"] == 7
         assert request.body["max_tokens"] == 4096 and request.body["temperature"] == 0
+        # a checked endpoint gets the sentences evidence style: numbered sentences, citations
+        evidence = fmt["schema"]["$defs"]["Event"]["properties"]["evidence"]
+        assert evidence["items"] == {"$ref": "#/$defs/Cited"}
+        assert article_in_prompt(request.messages).startswith("[1] ")
     assert server.most_in_flight == 1
-    assert sorted(p.stem for p in (tmp_path / "out").glob("*.json")) == sorted(BATCH_TEXTS)
+    written = sorted((tmp_path / "out").glob("*.json"))
+    assert sorted(p.stem for p in written) == sorted(BATCH_TEXTS)
+    for path in written:
+        record = json.loads(path.read_text(encoding="utf-8"))
+        assert record["provenance"]["evidence"] == "sentences"
+        assert record["provenance"]["grounding_rate"] == 1.0
+        assert record["provenance"]["warnings"] == []
 
     scripted_server.requests.clear()
     again = CliRunner().invoke(

@@ -599,9 +599,10 @@ def test_a_one_letter_key_is_masked_only_where_it_stands_alone(
 
 def test_identity_names_what_changes_answers(scripted_server: ScriptedServer) -> None:
     identity = _backend(scripted_server).identity()
-    assert set(identity) == {"backend", "model", "mode", "prompt_version", "schema"}
+    assert set(identity) == {"backend", "model", "mode", "evidence", "prompt_version", "schema"}
     assert identity["backend"] == "openai" and identity["model"] == "m"
     assert identity["mode"] == "tools"
+    assert identity["evidence"] == "quotes"  # an explicit mode keeps quotes unless told
     assert identity["prompt_version"] == load_prompts().version
     assert len(identity["schema"]) == 16
     assert _backend(scripted_server, mode="json").identity()["mode"] == "json"

@@ -28,8 +28,10 @@ from eventbrief.redaction import redact
 
 BackendName = Literal["auto", "openai", "offline"]
 Mode = Literal["auto", "tools", "json", "json_schema", "json_object", "md_json"]
+Evidence = Literal["auto", "quotes", "sentences"]
 BACKENDS: tuple[str, ...] = BackendName.__args__  # type: ignore[attr-defined]
 MODES: tuple[str, ...] = Mode.__args__  # type: ignore[attr-defined]
+EVIDENCE: tuple[str, ...] = Evidence.__args__  # type: ignore[attr-defined]
 DEFAULT_MODEL = "gpt-4o-mini"
 ENV_PREFIX = "EVENTBRIEF_"
 
@@ -40,6 +42,7 @@ ENV_VARS: dict[str, tuple[str, ...]] = {
     "base_url": ("EVENTBRIEF_BASE_URL", "OPENAI_BASE_URL"),
     "api_key": ("EVENTBRIEF_API_KEY", "OPENAI_API_KEY"),
     "mode": ("EVENTBRIEF_MODE",),
+    "evidence": ("EVENTBRIEF_EVIDENCE",),
     "concurrency": ("EVENTBRIEF_CONCURRENCY",),
     "timeout": ("EVENTBRIEF_TIMEOUT",),
     "stall_timeout": ("EVENTBRIEF_STALL_TIMEOUT",),
@@ -77,6 +80,10 @@ class Settings(BaseModel):
     api_key: SecretStr | None = None
     # auto: tools on OpenAI's own API; elsewhere the best enforced mode `endpoint check` finds
     mode: Mode = "auto"
+    # How the model gives evidence: quotes copied from the article, or the numbers of its
+    # sentences (shown to it numbered). auto: sentences where `--mode auto` checked the
+    # endpoint, else quotes.
+    evidence: Evidence = "auto"
     # None: 8, or on a checked endpoint the requests it serves in parallel
     concurrency: int | None = Field(default=None, ge=1, le=256)
     # An answer may take `timeout` seconds in all (a CPU server may need minutes); streamed, it
@@ -201,7 +208,10 @@ class Settings(BaseModel):
         if kind == "offline":
             return f"backend offline{how}"
         where = display_url(self.base_url) if self.base_url else "api.openai.com"
-        return f"backend openai{how}: model {self.model}, mode {self.mode}, endpoint {where}"
+        return (
+            f"backend openai{how}: model {self.model}, mode {self.mode}, evidence "
+            f"{self.evidence}, endpoint {where}"
+        )
 
 
 def config_path(env: Mapping[str, str] | None = None) -> Path:

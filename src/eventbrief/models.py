@@ -295,6 +295,14 @@ class Provenance(_Model):
     created_at: dt.datetime
     usage: Usage | None = None
     grounding_rate: float = Field(ge=0, le=1, description="Share of quotes found in the text.")
+    evidence: Literal["quotes", "sentences"] | None = Field(
+        default=None,
+        description=(
+            "How the model gave evidence: quotes it copied, or the numbers of the article's "
+            "sentences (each quote is then a cited sentence or a clause of it); null for the "
+            "offline backend."
+        ),
+    )
     warnings: list[str] = Field(
         default_factory=list,
         description=(

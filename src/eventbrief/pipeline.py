@@ -75,6 +75,7 @@ def build_summary(article: Article, result: ExtractionResult, backend: Backend) 
             created_at=dt.datetime.now(dt.UTC),
             usage=default_prices().priced(model, result.usage),
             grounding_rate=grounded.grounding_rate,
+            evidence=identity.get("evidence"),
             warnings=list(result.warnings),
         ),
     )

@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from textwrap import dedent
-from typing import Any
+from typing import Any, Literal
 
 from jinja2 import Template
 from jinja2.sandbox import SandboxedEnvironment
@@ -26,6 +26,12 @@ from jinja2.sandbox import SandboxedEnvironment
 from eventbrief.event_types import definitions_text
 from eventbrief.models import Article
 from eventbrief.resources import read_text
+from eventbrief.sentences import numbered
+
+EvidenceStyle = Literal["quotes", "sentences"]
+EVIDENCE_STYLES: tuple[str, ...] = EvidenceStyle.__args__  # type: ignore[attr-defined]
+"""How the model gives evidence: `quotes` copied from the article, or the numbers of the
+`sentences` it is shown the article in (see eventbrief.sentences)."""
 
 INSTRUCTOR_MESSAGES: tuple[dict[str, str], ...] = (
     {"role": "system", "content": "{{ system }}"},
@@ -57,11 +63,11 @@ class PromptTemplates:
         environment = SandboxedEnvironment()
         return environment.from_string(self.system), environment.from_string(self.user)
 
-    def rendered(self, article: Article) -> dict[str, str]:
+    def rendered(self, article: Article, evidence: EvidenceStyle = "quotes") -> dict[str, str]:
         """{"system": …, "user": …}: the message texts for `article`, as instructor's own
-        templating of `messages()` with `prompt_context(article)` would give them (Jinja, then
-        `textwrap.dedent`, which instructor applies to every rendered message)."""
-        context = prompt_context(article)
+        templating of `messages()` with `prompt_context(article, evidence)` would give them
+        (Jinja, then `textwrap.dedent`, which instructor applies to every rendered message)."""
+        context = prompt_context(article, evidence)
         system, user = self._compiled
         return {
             "system": dedent(system.render(**context)),
@@ -97,14 +103,17 @@ def fence(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
-def prompt_context(article: Article) -> dict[str, Any]:
+def prompt_context(article: Article, evidence: EvidenceStyle = "quotes") -> dict[str, Any]:
     """Values the templates are rendered with; `fence` tags the article's delimiters, and
     `event_types` defines every event type (a server may never show the model the schema's
-    descriptions, so the prompt text must)."""
+    descriptions, so the prompt text must). In the `sentences` style the article is shown as
+    its numbered sentences, still a value, and the fence is a digest of that rendering."""
     published = article.meta.published
+    shown = numbered(article.text) if evidence == "sentences" else article.text
     return {
-        "article": article.text,
+        "article": shown,
         "published": published.isoformat() if published else None,
-        "fence": fence(article.text),
+        "fence": fence(shown),
         "event_types": definitions_text(),
+        "evidence": evidence,
     }

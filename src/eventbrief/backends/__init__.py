@@ -30,6 +30,7 @@ def make_backend(settings: Settings) -> Backend:
             base_url=settings.base_url,
             api_key=settings.api_key,
             mode=settings.mode,
+            evidence=settings.evidence,
             timeout=settings.timeout,
             stall_timeout=settings.stall_timeout,
             stream=settings.stream,

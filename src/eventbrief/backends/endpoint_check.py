@@ -414,6 +414,7 @@ def table(report: EndpointReport) -> str:
     lines.append(f"  {'generation speed':<{width}}  {speed}")
     lines.append(
         f"recommended: --mode {report.recommended_mode} "
+        f"--evidence {report.recommended_evidence} "
         f"--concurrency {report.recommended_concurrency}"
         + (" (minItems/maxItems sent: the server enforces them)" if report.grammar_keywords else "")
     )

@@ -11,6 +11,13 @@ FORMAT = "1"
 """Version of the probes: a stored report of another version is checked again."""
 
 Verdict = Literal["enforced", "accepted", "rejected", "failed", "yes", "no"]
+CHECKED_EVIDENCE: Literal["quotes", "sentences"] = "sentences"
+"""The evidence style `--mode auto` uses on a checked endpoint (and the one a report stored
+before this field existed recommends): sentence numbers. Measured on SmolLM2-135M under
+llama-cpp-python (README, Local models): its copied quotes were never found in the article and
+its answers ran to the token cap, while its citations always grounded in a tenth of the
+completion tokens. OpenAI's own API (`--mode auto` picks tools there, unchecked) keeps quotes:
+nothing was measured there, and a large model's quotes are finer than whole sentences."""
 
 
 class Probe(BaseModel):
@@ -33,6 +40,10 @@ class EndpointReport(BaseModel):
     recommended_concurrency: int = Field(ge=1)
     grammar_keywords: bool = Field(
         description="The recommended mode enforces minItems/maxItems, so they are sent."
+    )
+    recommended_evidence: Literal["quotes", "sentences"] = Field(
+        default=CHECKED_EVIDENCE,
+        description="How the model gives evidence there, unless --evidence says otherwise.",
     )
     context_tokens: int | None = Field(
         default=None, description="Prompt tokens the server kept of the long probe."

@@ -56,10 +56,16 @@ from eventbrief.backends.http_errors import (
     is_transient_status,
     server_message,
 )
+from eventbrief.citations import CONTEXT_KEY, Citations, CitedExtraction
 from eventbrief.errors import ConfigError, ExtractionError
 from eventbrief.grounding import quote_checker
 from eventbrief.models import Article, ArticleExtraction, Usage
-from eventbrief.prompt_templates import INSTRUCTOR_MESSAGES, load_prompts
+from eventbrief.prompt_templates import (
+    EVIDENCE_STYLES,
+    INSTRUCTOR_MESSAGES,
+    EvidenceStyle,
+    load_prompts,
+)
 from eventbrief.rate_gate import RateGate
 from eventbrief.redaction import redact
 from eventbrief.salvage import Salvaged, SalvageError, cut_off_json, lenient_json, salvage
@@ -92,24 +98,32 @@ _instructor_log.addHandler(logging.NullHandler())
 _instructor_log.propagate = False
 
 
-def schema_hash(mode: str = "tools", limits: bool = False) -> str:
+def schema_hash(
+    mode: str = "tools", limits: bool = False, evidence: EvidenceStyle = "quotes"
+) -> str:
     """A short digest of the schema the model is sent in `mode`: the ArticleExtraction JSON
-    Schema, or in json_schema mode the whole strict response format; `limits` when the
-    grammar keywords are sent too."""
-    sent = strict_response_format(limits) if mode == "json_schema" else _schema(limits)
+    Schema (CitedExtraction's in the `sentences` evidence style), or in json_schema mode the
+    whole strict response format; `limits` when the grammar keywords are sent too."""
+    if mode == "json_schema":
+        sent = strict_response_format(limits, evidence)
+    else:
+        sent = _schema(limits, evidence)
     schema = json.dumps(sent, sort_keys=True)
     return hashlib.sha256(schema.encode("utf-8")).hexdigest()[:16]
 
 
-def identity(model: str, mode: str, limits: bool = False) -> dict[str, str]:
+def identity(
+    model: str, mode: str, limits: bool = False, evidence: EvidenceStyle = "quotes"
+) -> dict[str, str]:
     """What an answer of this backend depends on besides the article (the cache key's part).
     The Batch API path keys its json_schema answers with it too: they are the same request."""
     return {
         "backend": OpenAIBackend.name,
         "model": model,
         "mode": mode,
+        "evidence": evidence,
         "prompt_version": load_prompts().version,
-        "schema": schema_hash(mode, limits),
+        "schema": schema_hash(mode, limits, evidence),
     }
 
 
@@ -119,12 +133,13 @@ class _Asked(ArticleExtraction, instructor.OpenAISchema):
     generated once (~2 ms) and trimmed for the model (see `for_the_model`)."""
 
     limits: ClassVar[bool] = False
+    evidence: ClassVar[EvidenceStyle] = "quotes"
 
     @classmethod
     def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:
         if args or kwargs:
             return super().model_json_schema(*args, **kwargs)
-        return asked_schema(cls.limits)
+        return asked_schema(cls.limits, cls.evidence)
 
     @classmethod
     def model_validate_json(cls, json_data: str | bytes | bytearray, **kwargs: Any) -> Any:
@@ -149,7 +164,25 @@ class _AskedWithLimits(_Asked):
     limits: ClassVar[bool] = True
 
 
-for _cls in (_Asked, _AskedWithLimits):
+class _AskedCited(CitedExtraction, _Asked):  # type: ignore[misc,valid-type]
+    """The `sentences` evidence style: CitedExtraction's fields, _Asked's schema and parsing."""
+
+    evidence: ClassVar[EvidenceStyle] = "sentences"
+
+
+class _AskedCitedWithLimits(CitedExtraction, _AskedWithLimits):  # type: ignore[misc,valid-type]
+    evidence: ClassVar[EvidenceStyle] = "sentences"
+
+
+_ASKED: dict[tuple[bool, str], type[_Asked]] = {
+    (False, "quotes"): _Asked,
+    (True, "quotes"): _AskedWithLimits,
+    (False, "sentences"): _AskedCited,
+    (True, "sentences"): _AskedCitedWithLimits,
+}
+"""The response model for (grammar limits sent, evidence style)."""
+
+for _cls in _ASKED.values():
     _cls.__name__ = _cls.__qualname__ = ArticleExtraction.__name__  # the name the model sees
 
 _TRIMMED = frozenset({"title", "default"})
@@ -168,6 +201,7 @@ GRAMMAR_BOUNDS: dict[str, dict[str, int]] = {
     "aliases": {"maxItems": 6},
     "summary": {"maxLength": 700},
     "quote": {"maxLength": 400},
+    "clause": {"maxLength": 400},
 }
 """Bounds sent only to a server that compiles the schema into a grammar, beside the contract's
 own limits: a small model under a grammar can otherwise fill its whole token budget with one
@@ -209,14 +243,21 @@ def for_the_model(schema: dict[str, Any], limits: bool = False) -> dict[str, Any
     return out
 
 
-def asked_schema(limits: bool = False) -> dict[str, Any]:
+def asked_schema(limits: bool = False, evidence: EvidenceStyle = "quotes") -> dict[str, Any]:
     """The JSON Schema the model is sent (a copy: instructor may add to it)."""
-    return copy.deepcopy(_schema(limits))
+    return copy.deepcopy(_schema(limits, evidence))
+
+
+def _contract(evidence: str) -> type[ArticleExtraction]:
+    """The model the answer is asked for in an evidence style."""
+    if evidence not in EVIDENCE_STYLES:
+        raise ValueError(f"unknown evidence style {evidence!r}")
+    return CitedExtraction if evidence == "sentences" else ArticleExtraction  # type: ignore[return-value]
 
 
 @functools.cache
-def _schema(limits: bool = False) -> dict[str, Any]:
-    full = ArticleExtraction.model_json_schema()
+def _schema(limits: bool = False, evidence: str = "quotes") -> dict[str, Any]:
+    full = _contract(evidence).model_json_schema()
     sent = for_the_model(full, limits)
     if limits:
         sent = bounded(sent)
@@ -225,13 +266,22 @@ def _schema(limits: bool = False) -> dict[str, Any]:
 
 def bounded(schema: dict[str, Any], name: str | None = None) -> dict[str, Any]:
     """`schema` with GRAMMAR_BOUNDS (by property name) and STRING_BOUND added where it sets no
-    bound of its own."""
+    bound of its own. A nullable string is bounded too, written `anyOf` (a bounded string, or
+    null): llama-cpp-python turns `"type": ["string", "null"]` into bare alternatives and drops
+    the bound, and a small model could then fill its token budget with one optional field."""
     out = dict(schema)
     extra = GRAMMAR_BOUNDS.get(name or "", {})
-    if out.get("type") == "array":
+    kind = out.get("type")
+    limit = extra.get("maxLength", STRING_BOUND)
+    if kind == "array":
         out.setdefault("maxItems", extra.get("maxItems", 50))
-    elif out.get("type") == "string" and "enum" not in out:
-        out.setdefault("maxLength", extra.get("maxLength", STRING_BOUND))
+    elif kind == "string" and "enum" not in out:
+        out.setdefault("maxLength", limit)
+    elif isinstance(kind, list) and "string" in kind and "enum" not in out:
+        del out["type"]
+        out["anyOf"] = [
+            {"type": t, "maxLength": limit} if t == "string" else {"type": t} for t in kind
+        ]
     for key in _SCHEMA_MAPS:
         if key in out:
             out[key] = {
@@ -244,15 +294,17 @@ def bounded(schema: dict[str, Any], name: str | None = None) -> dict[str, Any]:
 
 
 @functools.cache
-def _strict_schema(limits: bool = False) -> dict[str, Any]:
-    strict = to_strict_json_schema(ArticleExtraction)
+def _strict_schema(limits: bool = False, evidence: str = "quotes") -> dict[str, Any]:
+    strict = to_strict_json_schema(_contract(evidence))
     sent = for_the_model(strict, limits)
     if limits:
         sent = bounded(sent)
     return {**sent, "title": strict["title"]}
 
 
-def strict_response_format(limits: bool = False) -> dict[str, Any]:
+def strict_response_format(
+    limits: bool = False, evidence: EvidenceStyle = "quotes"
+) -> dict[str, Any]:
     """The `response_format` of json_schema mode, live and in a Batch API line alike:
     ArticleExtraction under OpenAI's strict structured outputs (every property required,
     `additionalProperties: false`), made by the openai SDK's own transform of a Pydantic model
@@ -264,14 +316,16 @@ def strict_response_format(limits: bool = False) -> dict[str, Any]:
         "json_schema": {
             "name": ArticleExtraction.__name__,
             "strict": True,
-            "schema": copy.deepcopy(_strict_schema(limits)),
+            "schema": copy.deepcopy(_strict_schema(limits, evidence)),
         },
     }
 
 
-def json_object_response_format(limits: bool = False) -> dict[str, Any]:
+def json_object_response_format(
+    limits: bool = False, evidence: EvidenceStyle = "quotes"
+) -> dict[str, Any]:
     """llama-cpp-python's enforced JSON: `json_object` carrying the schema it compiles."""
-    return {"type": "json_object", "schema": asked_schema(limits)}
+    return {"type": "json_object", "schema": asked_schema(limits, evidence)}
 
 
 class _Meter:
@@ -448,11 +502,17 @@ class OpenAIBackend:
         strict: bool = False,
         stall_timeout: float = 60.0,
         stream: bool = True,
+        evidence: str = AUTO,
     ) -> None:
         if not model:
             raise ConfigError("the openai backend needs a model name (--model)")
         if mode not in MODES and mode != AUTO:
             raise ConfigError(f"unknown mode {mode!r}; choose one of auto, {', '.join(MODES)}")
+        if evidence not in EVIDENCE_STYLES and evidence != AUTO:
+            raise ConfigError(
+                f"unknown evidence style {evidence!r}; choose one of auto, "
+                f"{', '.join(EVIDENCE_STYLES)}"
+            )
         if (
             max_attempts < 1
             or reasks < 0
@@ -470,6 +530,10 @@ class OpenAIBackend:
         # (`configure`), which the pipeline runs before the first request
         self.mode = "tools" if mode == AUTO and is_official(base_url) else mode
         self.limits = False
+        # evidence auto: quotes, unless the endpoint check settles the mode and recommends
+        # sentences (`configure`)
+        self.evidence_setting = evidence
+        self.evidence: EvidenceStyle = "quotes" if evidence == AUTO else evidence  # type: ignore[assignment]
         self.report: EndpointReport | None = None
         self.max_tokens = max_tokens
         self.temperature = temperature
@@ -484,7 +548,7 @@ class OpenAIBackend:
         # A local server may need no key, but the openai client insists on one.
         self._api_key = SecretStr(key or os.environ.get("OPENAI_API_KEY") or "no-key")
         self._prompts = load_prompts()
-        self._identity = identity(model, self.mode, self.limits)
+        self._identity = identity(model, self.mode, self.limits, self.evidence)
         self._bound: tuple[asyncio.AbstractEventLoop, openai.AsyncOpenAI, Any] | None = None
         # One gate for every request of this backend: a 429 pauses them all, not just its own.
         self.rate_gate = rate_gate if rate_gate is not None else RateGate(max_pause=RETRY_AFTER_CAP)
@@ -513,12 +577,15 @@ class OpenAIBackend:
         return _safe_url(self.base_url)
 
     def configure(self, report: EndpointReport) -> list[str]:
-        """Take the mode, and whether to send grammar keywords, from the endpoint check;
-        returns what the user should hear about the endpoint (a context too small)."""
+        """Take the mode, whether to send grammar keywords and (unless set) the evidence style
+        from the endpoint check; returns what the user should hear about the endpoint (a
+        context too small)."""
         self.report = report
         self.mode = report.recommended_mode
         self.limits = report.grammar_keywords
-        self._identity = identity(self.model, self.mode, self.limits)
+        if self.evidence_setting == AUTO:
+            self.evidence = report.recommended_evidence
+        self._identity = identity(self.model, self.mode, self.limits, self.evidence)
         self._bound = None
         return report.warnings_for(self.typical_prompt_chars())
 
@@ -526,7 +593,7 @@ class OpenAIBackend:
         """Characters of a request for an article of `article_chars`: the prompts and the
         schema (a tool's schema is prompt text too)."""
         prompts = len(self._prompts.system) + len(self._prompts.user)
-        return prompts + len(json.dumps(_schema(self.limits))) + article_chars
+        return prompts + len(json.dumps(_schema(self.limits, self.evidence))) + article_chars
 
     async def check(self, progress: Callable[[str], None] | None = None) -> EndpointReport:
         """Probe the endpoint (see endpoint_check); the pipeline keeps the report."""
@@ -589,7 +656,13 @@ class OpenAIBackend:
         meter = _Meter()
         # the messages are rendered once here (article as a Jinja variable) and reach instructor
         # as values of one-placeholder messages, so it compiles two tiny templates per call
-        context = {**self._prompts.rendered(article), "quote_checker": quote_checker(article.text)}
+        context: dict[str, Any] = {
+            **self._prompts.rendered(article, self.evidence),
+            "quote_checker": quote_checker(article.text),
+        }
+        citations = Citations(article.text) if self.evidence == "sentences" else None
+        if citations is not None:
+            context[CONTEXT_KEY] = citations
         hooks = meter.hooks()
         retrying = AsyncRetrying(
             retry=retry_if_exception(_is_transient),
@@ -607,7 +680,7 @@ class OpenAIBackend:
                     attempts += 1
                     extraction = await self._client().chat.completions.create(
                         model=self.model,
-                        response_model=_AskedWithLimits if self.limits else _Asked,
+                        response_model=_ASKED[(self.limits, self.evidence)],
                         messages=[dict(m) for m in INSTRUCTOR_MESSAGES],
                         context=context,
                         max_retries=self.reasks,
@@ -632,8 +705,13 @@ class OpenAIBackend:
                 warnings=tuple(salvaged.warnings),
             )
         return ExtractionResult(
-            # instructor answers with its own subclass; hand on the plain contract model
-            extraction=ArticleExtraction.model_validate(extraction.model_dump()),
+            # instructor answers with its own subclass; hand on the plain contract model, its
+            # citations made quotes in the sentences style
+            extraction=(
+                citations.to_quotes(extraction)
+                if citations is not None
+                else ArticleExtraction.model_validate(extraction.model_dump())
+            ),
             model=self.model,
             prompt_version=self._prompts.version,
             usage=meter.usage,
@@ -652,9 +730,11 @@ class OpenAIBackend:
         if self.temperature is not None:
             extra["temperature"] = self.temperature
         if self.mode == "json_schema":
-            extra["extra_body"] = {"response_format": strict_response_format(self.limits)}
+            response_format = strict_response_format(self.limits, self.evidence)
+            extra["extra_body"] = {"response_format": response_format}
         elif self.mode == "json_object":
-            extra["extra_body"] = {"response_format": json_object_response_format(self.limits)}
+            response_format = json_object_response_format(self.limits, self.evidence)
+            extra["extra_body"] = {"response_format": response_format}
         return extra
 
     def _reason(self, exc: BaseException, attempts: int, last_response: Any = None) -> str:
@@ -737,6 +817,11 @@ class OpenAIBackend:
             return None
         if answer is None:
             return None
+        if self.evidence == "sentences":
+            answer, dropped = Citations(article.text).quoted_answer(answer)
+            if dropped:
+                what = "citation that names" if dropped == 1 else "citations that name"
+                cut.append(f"dropped {dropped} {what} no sentence of the article")
         try:
             salvaged = salvage(article, answer)
         except SalvageError:

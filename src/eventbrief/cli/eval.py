@@ -30,6 +30,7 @@ from eventbrief.cli.options import (
     BackendOption,
     BaseUrlOption,
     ConcurrencyOption,
+    EvidenceOption,
     MaxAttemptsOption,
     MaxRetrySecondsOption,
     MaxTokensOption,
@@ -319,6 +320,7 @@ def eval_command(
     model: ModelOption = None,
     base_url: BaseUrlOption = None,
     mode: ModeOption = None,
+    evidence: EvidenceOption = None,
     concurrency: ConcurrencyOption = None,
     max_tokens: MaxTokensOption = None,
     max_attempts: MaxAttemptsOption = None,
@@ -400,7 +402,8 @@ def eval_command(
             flag
             for flag, value in (
                 ("--backend", backend), ("--model", model), ("--base-url", base_url),
-                ("--mode", mode), ("--concurrency", concurrency),
+                ("--mode", mode), ("--evidence", evidence),
+                ("--concurrency", concurrency),
                 ("--max-tokens", max_tokens), ("--temperature", temperature),
                 ("--max-attempts", max_attempts), ("--max-retry-seconds", max_retry_seconds),
                 ("--reasks", reasks),
@@ -424,6 +427,7 @@ def eval_command(
                 model=model,
                 base_url=base_url,
                 mode=value(mode),
+                evidence=value(evidence),
                 concurrency=concurrency,
                 max_tokens=max_tokens,
                 max_attempts=max_attempts,

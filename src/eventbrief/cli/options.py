@@ -11,10 +11,11 @@ import typer
 
 from eventbrief.articles import STDIN, PublicationDates
 from eventbrief.cli.app import EXIT_USAGE
-from eventbrief.config import BACKENDS, MODES
+from eventbrief.config import BACKENDS, EVIDENCE, MODES
 
 BackendChoice = Enum("BackendChoice", {n: n for n in BACKENDS}, type=str)  # type: ignore[misc]
 ModeChoice = Enum("ModeChoice", {n: n for n in MODES}, type=str)  # type: ignore[misc]
+EvidenceChoice = Enum("EvidenceChoice", {n: n for n in EVIDENCE}, type=str)  # type: ignore[misc]
 
 BackendOption = Annotated[
     BackendChoice | None,
@@ -41,6 +42,16 @@ ModeOption = Annotated[
         metavar="MODE",
         help=f"How the model returns structure: {', '.join(MODES)} (default auto). "
         "[env EVENTBRIEF_MODE; config file]",
+    ),
+]
+EvidenceOption = Annotated[
+    EvidenceChoice | None,
+    typer.Option(
+        metavar="|".join(EVIDENCE),
+        help="How the model gives evidence: quotes copied from the article, or the numbers of "
+        "its sentences, shown to it numbered (each cited sentence, or a clause of it, becomes "
+        "the quote). auto: sentences on an endpoint checked for --mode auto, else quotes. "
+        "[env EVENTBRIEF_EVIDENCE]"
     ),
 ]
 ConcurrencyOption = Annotated[

@@ -1,0 +1,130 @@
+"""An article cut into numbered sentences, each an exact slice of its text.
+
+The `sentences` evidence style shows the model the article as `[1] …`, `[2] …` and lets it cite a
+number instead of copying a quote: a cited sentence is a span of the article by construction.
+Every character of the text belongs to some sentence (headlines, bylines and bullets included),
+so nothing the model could have quoted is hidden from it.
+
+A line break ends a sentence, except before a line that starts in lower case (a hard-wrapped
+paragraph). Within a line a sentence ends at `.`, `!`, `?` or `…` (closing quote marks and
+brackets kept with it) followed by white space, unless the next word starts in lower case, or
+the period closes an abbreviation ("Mr.", "Dec."), an initial ("John F. Kennedy") or a dotted
+acronym ("U.S."). A number such as 3.5 has no space after its point and is never cut. A sentence
+cut or joined wrongly is still a span of the article: the price is a coarser citation, never an
+ungrounded one.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+
+ABBREVIATIONS = frozenset(
+    {
+        # titles
+        "mr", "mrs", "ms", "dr", "prof", "sr", "jr", "st", "rev", "hon", "gen", "lt", "col",
+        "maj", "capt", "cmdr", "adm", "sgt", "cpl", "pvt", "gov", "sen", "rep", "pres", "amb",
+        "supt", "insp", "fr",
+        # months and days
+        "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
+        "mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun",
+        # companies and the rest
+        "inc", "ltd", "corp", "co", "bros", "dept", "univ", "assn", "est", "approx", "ca",
+        "vs", "etc", "cf", "al", "ft", "mt", "ave", "blvd", "rd",
+    }
+)  # fmt: skip
+"""Words whose period does not end a sentence (compared case-folded, without the period)."""
+BEFORE_NUMBERS = frozenset({"no", "nos", "art", "vol", "fig", "p", "pp", "para", "ch", "sec"})
+"""Abbreviations only before a number ("No. 10", "Art. 5"): "said no. Then" still ends."""
+
+_END = re.compile(r"[.!?…]+[\"'”’»)\]]*(?=\s)")
+_WORD_BEFORE = re.compile(r"([\w.]+)\.$")
+_DOTTED_ACRONYM = re.compile(r"(?:\w\.)+\w")
+_LINE = re.compile(r"[^\n]*\n?")
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """Sentence `number` (from 1) of a text: `text[start:end]`, outer white space left out."""
+
+    number: int
+    start: int
+    end: int
+    text: str
+
+
+def _ends_here(block: str, end: int, after: int) -> bool:
+    """Whether the end mark matched at `block[:end]` closes a sentence; `after` is where the
+    next word starts (`len(block)` at the end of the block)."""
+    if after >= len(block):
+        return True
+    following = block[after]
+    if following.islower():
+        return False
+    mark = block[:end].rstrip("\"'”’»)]")
+    if not mark.endswith(".") or mark.endswith(".."):
+        return True
+    word = _WORD_BEFORE.search(mark)
+    if word is None:
+        return True
+    token = word.group(1)
+    if len(token) == 1 and token.isalpha() and token.isupper():
+        return False  # an initial
+    if _DOTTED_ACRONYM.fullmatch(token):
+        return False
+    folded = token.casefold()
+    if folded in ABBREVIATIONS:
+        return False
+    return not (folded in BEFORE_NUMBERS and following.isdigit())
+
+
+def _blocks(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each run of lines that a line break does not divide: a line joins the
+    one before when it starts with a lower-case letter."""
+    blocks: list[tuple[int, int]] = []
+    for line in _LINE.finditer(text):
+        start, end = line.span()
+        if start == end:
+            continue
+        stripped = line.group().lstrip()
+        if blocks and stripped[:1].islower() and text[blocks[-1][0] : blocks[-1][1]].strip():
+            blocks[-1] = (blocks[-1][0], end)
+        else:
+            blocks.append((start, end))
+    return blocks
+
+
+@functools.lru_cache(maxsize=256)
+def split_sentences(text: str) -> tuple[Sentence, ...]:
+    """The sentences of `text` in order, numbered from 1; white-space-only text has none.
+    Cached per text: the prompt and the answer's validation both need them."""
+    spans: list[tuple[int, int]] = []
+    for first, last in _blocks(text):
+        block = text[first:last]
+        cursor = 0
+        for mark in _END.finditer(block):
+            after = mark.end()
+            while after < len(block) and block[after].isspace():
+                after += 1
+            if _ends_here(block, mark.end(), after):
+                spans.append((first + cursor, first + mark.end()))
+                cursor = mark.end()
+        spans.append((first + cursor, last))
+    sentences: list[Sentence] = []
+    for start, end in spans:
+        piece = text[start:end]
+        stripped = piece.strip()
+        if not stripped:
+            continue
+        start += len(piece) - len(piece.lstrip())
+        end = start + len(stripped)
+        sentences.append(Sentence(len(sentences) + 1, start, end, stripped))
+    return tuple(sentences)
+
+
+def numbered(text: str) -> str:
+    """`text` as the model is shown it in the `sentences` style: one line per sentence, `[n] `
+    before it, the sentence's own line breaks and runs of white space made single spaces (a
+    clause copied from this line still matches the article: grounding folds white space)."""
+    return "\n".join(f"[{s.number}] {' '.join(s.text.split())}" for s in split_sentences(text))
