@@ -297,7 +297,7 @@ def test_every_command_that_extracts_offers_evidence(command: str) -> None:
     result = CliRunner().invoke(app, [command, "--help"], env={"COLUMNS": "200"})
     assert result.exit_code == 0
     assert "--evidence" in result.stdout
-    assert "--evidence <auto|quotes|sentences>" in result.stdout
+    assert "--evidence auto|quotes|sentences" in result.stdout
 
 
 def _strings(schema: Any) -> list[dict[str, Any]]:

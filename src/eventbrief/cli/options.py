@@ -51,7 +51,7 @@ EvidenceOption = Annotated[
         help="How the model gives evidence: quotes copied from the article, or the numbers of "
         "its sentences, shown to it numbered (each cited sentence, or a clause of it, becomes "
         "the quote). auto: sentences on an endpoint checked for --mode auto, else quotes. "
-        "[env EVENTBRIEF_EVIDENCE]"
+        "[env EVENTBRIEF_EVIDENCE]",
     ),
 ]
 ConcurrencyOption = Annotated[
