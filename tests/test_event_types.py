@@ -11,9 +11,12 @@ from eventbrief.contract import json_schema
 from eventbrief.event_types import (
     EVENT_TYPE_INFO,
     EVENT_TYPE_NAMES,
+    ONE_OFF_TYPES,
     TYPE_FIELD_DESCRIPTION,
     EventTypeInfo,
     definitions_text,
+    family_of,
+    types_in,
 )
 from eventbrief.models import EVENT_TYPES, Event, EventType
 
@@ -34,7 +37,7 @@ def guideline_rows() -> list[EventTypeInfo]:
         example = re.fullmatch(r'"(.+)"', cells[2])
         assert name and example, line
         counter = None if cells[3] == "—" else cells[3]
-        rows.append(EventTypeInfo(name.group(1), cells[1], example.group(1), counter))
+        rows.append(EventTypeInfo(name.group(1), cells[1], example.group(1), counter))  # type: ignore[arg-type]
     return rows
 
 
@@ -42,7 +45,8 @@ def test_the_registry_is_the_guidelines_table_row_by_row() -> None:
     rows = guideline_rows()
     assert len(rows) == 13
     for info, row in zip(EVENT_TYPE_INFO, rows, strict=True):
-        assert info == row
+        written = (info.name, info.definition, info.example, info.counter_example)
+        assert written == (row.name, row.definition, row.example, row.counter_example)
 
 
 def test_the_literal_names_the_registry_types_in_order() -> None:
@@ -81,3 +85,21 @@ def test_definitions_text_has_one_line_per_type_with_definition_and_example() ->
     for info in EVENT_TYPE_INFO:  # counter-examples are left out: every request pays for them
         counter = re.match(r'"([^"]+)"', info.counter_example or "")
         assert counter is None or counter.group(1) not in text
+
+
+def test_families_and_one_off_types_come_from_the_registry() -> None:
+    assert types_in("encounter") == {"visit", "meeting"}
+    assert types_in("transfer") == {"arms_transfer", "technology_transfer", "aid"}
+    assert types_in("force") == {"military_deployment", "armed_conflict"}
+    assert types_in("speech") == {"statement", "criticism"}
+    assert family_of("agreement") is None
+    assert family_of("not a type") is None
+    assert {
+        "visit",
+        "meeting",
+        "agreement",
+        "statement",
+        "criticism",
+        "report_release",
+        "sanctions",
+    } == ONE_OFF_TYPES

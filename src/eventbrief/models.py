@@ -20,29 +20,13 @@ from pydantic import (
     model_validator,
 )
 
-from eventbrief.event_types import TYPE_FIELD_DESCRIPTION
+from eventbrief.event_types import TYPE_FIELD_DESCRIPTION, EventType
 
 SCHEMA_VERSION = "1"
 SUMMARY_MAX_WORDS = 80
 
-EventType = Literal[
-    "visit",
-    "meeting",
-    "agreement",
-    "military_deployment",
-    "arms_transfer",
-    "technology_transfer",
-    "aid",
-    "statement",
-    "criticism",
-    "report_release",
-    "sanctions",
-    "armed_conflict",
-    "other",
-]
 EVENT_TYPES: tuple[str, ...] = EventType.__args__  # type: ignore[attr-defined]
-"""The names of `EventType`, a static Literal for mypy; a test keeps it equal to the registry
-in eventbrief.event_types, which holds each type's definition."""
+"""The names of `EventType` (defined beside each type's definition in eventbrief.event_types)."""
 
 Status = Literal["occurred", "planned", "speculated", "alleged"]
 STATUSES: tuple[str, ...] = Status.__args__  # type: ignore[attr-defined]

@@ -21,6 +21,7 @@ from eventbrief.brief.dates import DayRange, month_day, range_of
 from eventbrief.brief.entities import EntityIndex
 from eventbrief.brief.places import places_agree, same_place
 from eventbrief.brief.quantities import unit_key
+from eventbrief.event_types import ONE_OFF_TYPES, family_of
 from eventbrief.models import ArticleSummary, GroundedEvent
 
 MERGE_THRESHOLD = 2.0
@@ -28,18 +29,6 @@ MERGE_THRESHOLD = 2.0
 
 LINK_SLACK = 0.3
 """Average link may sit this far under the threshold when a cluster absorbs another."""
-
-_TYPE_FAMILIES: tuple[frozenset[str], ...] = (
-    frozenset({"visit", "meeting"}),
-    frozenset({"military_deployment", "armed_conflict"}),
-    frozenset({"arms_transfer", "technology_transfer", "aid"}),
-    frozenset({"statement", "criticism"}),
-)
-
-ONE_OFF_TYPES = frozenset(
-    {"visit", "meeting", "agreement", "statement", "criticism", "report_release", "sanctions"}
-)
-"""Types that happen on one day: two different days are two events (up to a day of slack)."""
 
 _HAPPENED = frozenset({"occurred", "alleged"})
 
@@ -83,7 +72,7 @@ def _type_score(a: str, b: str) -> float | None:
         return 1.0
     if "other" in (a, b):
         return 0.3
-    if any(a in family and b in family for family in _TYPE_FAMILIES):
+    if family_of(a) is not None and family_of(a) == family_of(b):
         return 0.6
     return None
 
