@@ -21,9 +21,9 @@ from typer.testing import CliRunner
 from eventbrief.articles import load_article
 from eventbrief.backends import make_backend
 from eventbrief.backends.base import ExtractionResult
-from eventbrief.backends.chat_stream import Event, EventReader
-from eventbrief.backends.http_deadline import DeadlineTransport
-from eventbrief.backends.openai_compatible import OpenAIBackend
+from eventbrief.backends.openai.chat_stream import Event, EventReader
+from eventbrief.backends.openai.client import OpenAIBackend
+from eventbrief.backends.openai.http_deadline import DeadlineTransport
 from eventbrief.cli import app
 from eventbrief.config import Settings
 from eventbrief.errors import ExtractionError

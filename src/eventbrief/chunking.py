@@ -17,7 +17,7 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from eventbrief.backends.base import Backend, ExtractionResult
+from eventbrief.backends.base import DEFAULT_CHUNK_CHARS, Backend, ExtractionResult
 from eventbrief.errors import ConfigError
 from eventbrief.models import (
     SUMMARY_MAX_WORDS,
@@ -31,7 +31,6 @@ from eventbrief.models import (
 )
 
 CHUNK_CHARS_ENV = "EVENTBRIEF_CHUNK_CHARS"
-DEFAULT_CHUNK_CHARS = 12_000
 DEFAULT_OVERLAP_CHARS = 1_200
 MAX_TAKEAWAYS = 7
 
@@ -333,6 +332,4 @@ class ChunkingBackend:
         )
 
     async def aclose(self) -> None:
-        closer = getattr(self.inner, "aclose", None)
-        if closer is not None:
-            await closer()
+        await self.inner.aclose()
