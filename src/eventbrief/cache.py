@@ -34,7 +34,7 @@ from pathlib import Path
 
 import platformdirs
 
-from eventbrief.backends.base import Backend, ExtractionResult
+from eventbrief.backends.base import Backend, Capabilities, ExtractionResult
 from eventbrief.errors import ConfigError
 from eventbrief.metering import CacheCounts, MeteredBackend
 from eventbrief.models import Article, ArticleExtraction, ArticleMeta, Usage
@@ -344,6 +344,11 @@ class CachingBackend:
 
     def identity(self) -> dict[str, str]:
         return self._identity
+
+    @property
+    def capabilities(self) -> Capabilities:
+        """The wrapped backend's."""
+        return self.inner.capabilities
 
     async def extract(self, article: Article) -> ExtractionResult:
         if self.cache is not None:

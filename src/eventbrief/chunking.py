@@ -17,7 +17,7 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from eventbrief.backends.base import DEFAULT_CHUNK_CHARS, Backend, ExtractionResult
+from eventbrief.backends.base import DEFAULT_CHUNK_CHARS, Backend, Capabilities, ExtractionResult
 from eventbrief.errors import ConfigError
 from eventbrief.models import (
     SUMMARY_MAX_WORDS,
@@ -293,6 +293,11 @@ class ChunkingBackend:
 
     def identity(self) -> dict[str, str]:
         return self.inner.identity()
+
+    @property
+    def capabilities(self) -> Capabilities:
+        """The wrapped backend's."""
+        return self.inner.capabilities
 
     def chunk_articles(self, article: Article) -> list[Article]:
         chunks = split_chunks(article.text, self.max_chars, self.overlap_chars)

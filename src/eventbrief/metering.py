@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from eventbrief.backends.base import Backend, ExtractionResult
+from eventbrief.backends.base import Backend, Capabilities, ExtractionResult
 from eventbrief.errors import ExtractionError
 from eventbrief.models import Article, Usage
 from eventbrief.pricing import default_prices
@@ -48,6 +48,11 @@ class MeteredBackend:
 
     def identity(self) -> dict[str, str]:
         return self._identity
+
+    @property
+    def capabilities(self) -> Capabilities:
+        """The wrapped backend's."""
+        return self.inner.capabilities
 
     async def extract(self, article: Article) -> ExtractionResult:
         try:

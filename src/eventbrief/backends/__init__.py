@@ -10,12 +10,12 @@ here.
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from eventbrief.errors import ConfigError
 
 if TYPE_CHECKING:
-    from eventbrief.backends.base import Backend, Capabilities
+    from eventbrief.backends.base import Backend, BackendKind, Capabilities
     from eventbrief.config import Settings
 
 REGISTRY: dict[str, str] = {
@@ -25,7 +25,7 @@ REGISTRY: dict[str, str] = {
 """Backend name → "module:class"."""
 
 
-def backend_class(name: str) -> type[Backend]:
+def backend_class(name: str) -> BackendKind:
     """The class of backend `name`, its module imported now; ConfigError for an unknown name or a
     backend whose dependencies are not installed."""
     from eventbrief.config import NO_ENDPOINT_HELP
@@ -47,8 +47,7 @@ def backend_class(name: str) -> type[Backend]:
         raise ConfigError(
             f"the {name} backend is not available in this build; {NO_ENDPOINT_HELP}"
         ) from None
-    cls: type[Backend] = getattr(module, class_name)
-    return cls
+    return cast("BackendKind", getattr(module, class_name))
 
 
 def capabilities(name: str) -> Capabilities:
@@ -75,4 +74,4 @@ def make_backend(settings: Settings) -> Backend:
                 f"build; {NO_ENDPOINT_HELP}"
             ) from None
         raise
-    return cls.make(settings)  # type: ignore[attr-defined,no-any-return]
+    return cls.make(settings)

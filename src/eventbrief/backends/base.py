@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from eventbrief.backends.openai.endpoint_report import EndpointReport
 from eventbrief.models import Article, ArticleExtraction, Brief, Usage
+
+if TYPE_CHECKING:
+    from eventbrief.config import Settings
 
 DEFAULT_CHUNK_CHARS = 12_000
 """Characters of the longest article an LLM backend is sent in one request by default."""
@@ -53,7 +56,9 @@ class Backend(Protocol):
     key uses it): backend name, model, mode, prompt version, rule-set version."""
 
     name: str
-    capabilities: Capabilities
+
+    @property
+    def capabilities(self) -> Capabilities: ...
 
     def identity(self) -> dict[str, str]: ...
 
@@ -61,6 +66,14 @@ class Backend(Protocol):
 
     async def aclose(self) -> None:
         """Release what the backend holds (connections, files); it may be used again after."""
+
+
+class BackendKind(Protocol):
+    """A backend class as the registry sees it: what it can do, and how settings make one."""
+
+    capabilities: Capabilities
+
+    def make(self, settings: Settings) -> Backend: ...
 
 
 @runtime_checkable

@@ -22,7 +22,7 @@ from rich.console import Console
 from rich.table import Table
 
 from eventbrief.backends import capabilities, make_backend
-from eventbrief.backends.base import Backend, ExtractionResult
+from eventbrief.backends.base import Backend, Capabilities, ExtractionResult
 from eventbrief.cache import CacheCounts
 from eventbrief.cli.app import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, Command, Group, app
 from eventbrief.cli.extraction_step import partial_note, report_run
@@ -151,6 +151,11 @@ class _Named:
 
     def identity(self) -> dict[str, str]:
         return self.inner.identity()
+
+    @property
+    def capabilities(self) -> Capabilities:
+        """The wrapped backend's."""
+        return self.inner.capabilities
 
     async def extract(self, article: Article) -> ExtractionResult:
         token = _ARTICLE.set(article.meta.id)
