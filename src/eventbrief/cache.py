@@ -81,7 +81,11 @@ SCHEMA_VERSION = len(MIGRATIONS)
 
 def migrate(conn: sqlite3.Connection) -> int:
     """Apply the migrations the file has not had, in one transaction (so processes that open a
-    new file together migrate it once); returns the version it is now at."""
+    new file together migrate it once); returns the version it is now at. A file already at
+    the current version is only read, so opening it never waits for a writer."""
+    current = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    if current >= SCHEMA_VERSION:
+        return current
     conn.execute("BEGIN IMMEDIATE")
     try:
         version = int(conn.execute("PRAGMA user_version").fetchone()[0])

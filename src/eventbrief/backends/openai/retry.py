@@ -48,6 +48,8 @@ class RetryBudget(stop_base):
 
 
 def is_transient(exc: BaseException) -> bool:
+    """A fault that may pass (a connection, a timeout, 408/409/429, 5xx); a cut-off answer or a
+    refused request shape only repeats."""
     if isinstance(exc, IncompleteOutputException):
         return False
     error = api_error(exc)
