@@ -39,7 +39,8 @@ import time
 import httpx2
 
 from common import bare_instructor, seed_articles, timed
-from eventbrief.backends.openai_compatible import OpenAIBackend, asked_schema
+from eventbrief.backends.openai.client import OpenAIBackend
+from eventbrief.backends.openai.schema import asked_schema
 from eventbrief.models import Article
 from eventbrief.pipeline import run_articles
 from eventbrief.prompt_templates import load_prompts

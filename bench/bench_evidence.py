@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 import tokenizer
-from eventbrief.backends.openai_compatible import OpenAIBackend
+from eventbrief.backends.openai.client import OpenAIBackend
 from eventbrief.grounding import locate
 from eventbrief.models import Article, ArticleMeta, ArticleSummary
 from eventbrief.pipeline import build_summary

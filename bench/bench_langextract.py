@@ -39,8 +39,8 @@ from pathlib import Path
 
 import tokenizer
 from common import seed_articles, timed
-from eventbrief.backends.endpoint_report import EndpointReport
-from eventbrief.backends.openai_compatible import OpenAIBackend
+from eventbrief.backends.openai.client import OpenAIBackend
+from eventbrief.backends.openai.endpoint_report import EndpointReport
 from eventbrief.config import Settings
 from eventbrief.models import Article
 from eventbrief.pipeline import for_run, run_articles

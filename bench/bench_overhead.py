@@ -16,7 +16,7 @@ import asyncio
 import logging
 
 from common import bare_instructor, seed_articles, timed
-from eventbrief.backends.openai_compatible import OpenAIBackend
+from eventbrief.backends.openai.client import OpenAIBackend
 from eventbrief.models import Article
 from eventbrief.pipeline import build_summary
 from scripted_model import ServerProcess

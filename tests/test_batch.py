@@ -15,8 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from eventbrief.articles import load_article
-from eventbrief.backends.openai_compatible import OpenAIBackend
-from eventbrief.batch.requests import (
+from eventbrief.backends.openai.batch.requests import (
     changed_inputs,
     custom_id,
     expected_custom_id,
@@ -24,7 +23,8 @@ from eventbrief.batch.requests import (
     request_body,
     split_custom_id,
 )
-from eventbrief.batch.schema import response_format
+from eventbrief.backends.openai.batch.schema import response_format
+from eventbrief.backends.openai.client import OpenAIBackend
 from eventbrief.cli import app
 from eventbrief.models import ArticleSummary
 from scale_helpers import (

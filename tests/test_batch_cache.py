@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from eventbrief.articles import load_article
-from eventbrief.backends.openai_compatible import OpenAIBackend
+from eventbrief.backends.openai.client import OpenAIBackend
 from eventbrief.cache import ExtractionCache
 from eventbrief.cli import app
 from eventbrief.models import ArticleSummary

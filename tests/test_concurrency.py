@@ -13,7 +13,9 @@ from pathlib import Path
 import pytest
 
 from eventbrief.backends.base import ExtractionResult
-from eventbrief.backends.openai_compatible import OpenAIBackend
+from eventbrief.backends.openai.client import OpenAIBackend
+from eventbrief.backends.openai.rate_gate import RateGate
+from eventbrief.backends.openai.retry_after import retry_after_seconds
 from eventbrief.cache import CacheCounts
 from eventbrief.chunking import CHUNK_CHARS_ENV, split_chunks
 from eventbrief.cli.extraction_step import report_run
@@ -21,7 +23,6 @@ from eventbrief.config import Settings
 from eventbrief.models import EVENT_TYPES, Article, ArticleExtraction, Usage
 from eventbrief.pipeline import summarize_many
 from eventbrief.progress import RunProgress, RunSummary, wants_progress
-from eventbrief.rate_gate import RateGate, retry_after_seconds
 from eventbrief.scoring.report import RunInfo, UsageTotals, paid_note
 from scale_helpers import article_in_prompt, make_article, make_extraction
 from scripted_server import RecordedRequest, Reply, ScriptedServer, error_reply, tool_call_reply

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from eventbrief.backends import make_backend
-from eventbrief.backends.openai_compatible import OpenAIBackend
+from eventbrief.backends.openai.client import OpenAIBackend
 from eventbrief.config import Settings
 from eventbrief.errors import ConfigError
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from eventbrief.backends.openai_compatible import OpenAIBackend
+from eventbrief.backends.openai.client import OpenAIBackend
 from eventbrief.cli.app import app
 from eventbrief.config import Settings, config_path, read_config, write_config
 from eventbrief.errors import ConfigError, ExtractionError

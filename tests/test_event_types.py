@@ -6,7 +6,7 @@ import re
 import typing
 from pathlib import Path
 
-from eventbrief.backends.openai_compatible import asked_schema
+from eventbrief.backends.openai.schema import asked_schema
 from eventbrief.contract import json_schema
 from eventbrief.event_types import (
     EVENT_TYPE_INFO,

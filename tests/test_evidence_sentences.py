@@ -13,12 +13,9 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from eventbrief.backends.endpoint_report import CHECKED_EVIDENCE, EndpointReport
-from eventbrief.backends.openai_compatible import (
-    OpenAIBackend,
-    asked_schema,
-    strict_response_format,
-)
+from eventbrief.backends.openai.client import OpenAIBackend
+from eventbrief.backends.openai.endpoint_report import CHECKED_EVIDENCE, EndpointReport
+from eventbrief.backends.openai.schema import asked_schema, strict_response_format
 from eventbrief.cache import cache_key
 from eventbrief.chunking import ChunkingBackend
 from eventbrief.cli.app import app

@@ -18,7 +18,7 @@ import pytest
 from typer.testing import CliRunner
 
 from eventbrief.articles import load_article
-from eventbrief.backends.openai_compatible import OpenAIBackend
+from eventbrief.backends.openai.client import OpenAIBackend
 from eventbrief.cli import app
 from eventbrief.errors import ExtractionError
 from eventbrief.models import Article, ArticleSummary

@@ -15,7 +15,8 @@ from typing import Any
 import pytest
 
 from eventbrief.backends.base import Backend, ExtractionResult
-from eventbrief.backends.openai_compatible import OpenAIBackend, asked_schema, for_the_model
+from eventbrief.backends.openai.client import OpenAIBackend
+from eventbrief.backends.openai.schema import asked_schema, for_the_model
 from eventbrief.errors import ConfigError, ExtractionError
 from eventbrief.event_types import EVENT_TYPE_INFO
 from eventbrief.models import Article, ArticleExtraction, ArticleMeta, ArticleSummary, Usage
@@ -673,7 +674,7 @@ def test_failures_print_nothing_on_stderr(scripted_server: ScriptedServer) -> No
     scripted_server.router = lambda request: tool_call_reply('{"summary": ', usage=(5, 5))
     script = f"""
 import asyncio, hashlib
-from eventbrief.backends.openai_compatible import OpenAIBackend
+from eventbrief.backends.openai.client import OpenAIBackend
 from eventbrief.errors import ExtractionError
 from eventbrief.models import Article, ArticleMeta
 text = "Some article text."

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import eventbrief
-from eventbrief.backends.base import Backend, ExtractionResult
+from eventbrief.backends.base import Backend, Capabilities, ExtractionResult
 from eventbrief.errors import ArticleError, ConfigError, ExtractionError
 from eventbrief.models import Article, ArticleExtraction, ArticleSummary, Usage
 from eventbrief.pipeline import (
@@ -66,6 +66,7 @@ class ScriptedBackend:
     records how many articles were in flight at once."""
 
     name = "scripted"
+    capabilities = Capabilities()
 
     def __init__(self, delays: dict[str, float] | None = None) -> None:
         self.delays = delays or {}
@@ -75,6 +76,9 @@ class ScriptedBackend:
 
     def identity(self) -> dict[str, str]:
         return {"backend": self.name, "model": "scripted-1", "prompt_version": "p-test"}
+
+    async def aclose(self) -> None:
+        """Holds nothing to release."""
 
     async def extract(self, article: Article) -> ExtractionResult:
         self.calls.append(article.meta.id)

@@ -13,7 +13,7 @@ from instructor.v2.core.templating import handle_templating
 from jinja2 import meta
 from jinja2.sandbox import SandboxedEnvironment
 
-from eventbrief.backends.openai_compatible import asked_schema
+from eventbrief.backends.openai.schema import asked_schema
 from eventbrief.event_types import EVENT_TYPE_INFO, definitions_text
 from eventbrief.models import STATUSES, SUMMARY_MAX_WORDS, Article, ArticleExtraction, ArticleMeta
 from eventbrief.prompt_templates import (

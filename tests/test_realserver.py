@@ -18,7 +18,7 @@ import pytest
 from rapidfuzz import fuzz
 from typer.testing import CliRunner
 
-from eventbrief.backends.endpoint_check import (
+from eventbrief.backends.openai.endpoint_check import (
     _CONTEXT_SENTENCE,
     _LONG_REPEATS,
     PROBE_PROMPT,

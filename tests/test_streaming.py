@@ -1,9 +1,9 @@
 """Streamed answers: a slow server that keeps sending is waited for, a stalled one is not.
 
 The backend asks for every chat completion as a stream and folds the events back into the plain
-chat.completion a non-streaming server sends (backends/http_deadline.py, chat_stream.py). These
-tests drive the real openai client and instructor, or the transport alone, against the scripted
-server over real HTTP.
+chat.completion a non-streaming server sends (backends/openai/http_deadline.py,
+chat_stream.py). These tests drive the real openai client and instructor, or the transport
+alone, against the scripted server over real HTTP.
 """
 
 from __future__ import annotations
@@ -21,9 +21,9 @@ from typer.testing import CliRunner
 from eventbrief.articles import load_article
 from eventbrief.backends import make_backend
 from eventbrief.backends.base import ExtractionResult
-from eventbrief.backends.chat_stream import Event, EventReader
-from eventbrief.backends.http_deadline import DeadlineTransport
-from eventbrief.backends.openai_compatible import OpenAIBackend
+from eventbrief.backends.openai.chat_stream import Event, EventReader
+from eventbrief.backends.openai.client import OpenAIBackend
+from eventbrief.backends.openai.http_deadline import DeadlineTransport
 from eventbrief.cli import app
 from eventbrief.config import Settings
 from eventbrief.errors import ExtractionError

@@ -5,14 +5,21 @@ everything that changes an answer: the backend's identity (backend, model, mode,
 schema hash, rule-set version) and the article's sha256 and publication date. It holds the
 extraction JSON and the usage that produced it; never an API key, header or base URL.
 
+The file carries its schema version (`PRAGMA user_version`); opening it applies, in order and
+in one transaction, the migrations it has not had yet (as simonw/llm does). A file written before
+versions existed is version 0 and keeps its rows: migration 1 creates only what it lacks.
+
 `CachingBackend` wraps any backend: it answers from the cache when it can and stores each fresh
-result as soon as it completes, so a run stopped half way resumes where it stopped. A partial
-result (one with warnings, kept from an answer that never became valid) is not stored: asked
-again, the model may answer whole, and a cached partial would hide that for good.
+result as soon as it completes, so a run stopped half way resumes where it stopped. Its SQLite
+calls run in a worker thread, never on the event loop. Fresh answers are metered by the
+`MeteredBackend` it puts around its inner backend (metering.py). A partial result (one with
+warnings, kept from an answer that never became valid) is not stored: asked again, the model may
+answer whole, and a cached partial would hide that for good.
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import hashlib
 import json
@@ -21,13 +28,15 @@ import re
 import sqlite3
 import threading
 import time
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import platformdirs
 
-from eventbrief.backends.base import Backend, ExtractionResult
-from eventbrief.errors import ConfigError, ExtractionError
+from eventbrief.backends.base import Backend, Capabilities, ExtractionResult
+from eventbrief.errors import ConfigError
+from eventbrief.metering import CacheCounts, MeteredBackend
 from eventbrief.models import Article, ArticleExtraction, ArticleMeta, Usage
 
 CACHE_FILE = "extractions.sqlite3"
@@ -35,7 +44,7 @@ _FORMAT = "1"
 _SECRET_KEY = re.compile(r"key|token|secret|password|authorization|header|cookie", re.IGNORECASE)
 _URL_USERINFO = re.compile(r"(?<=://)[^/@\s]+@")
 
-_SCHEMA = """
+_CREATE_TABLES = """
 CREATE TABLE IF NOT EXISTS extractions (
     key TEXT PRIMARY KEY,
     identity TEXT NOT NULL,
@@ -55,6 +64,40 @@ CREATE TABLE IF NOT EXISTS endpoint_checks (
     PRIMARY KEY (endpoint, model)
 )
 """
+
+Migration = Callable[[sqlite3.Connection], None]
+
+
+def _create_tables(conn: sqlite3.Connection) -> None:
+    """Version 1: the extractions and endpoint checks (a version-0 file has them already)."""
+    for statement in _CREATE_TABLES.split(";"):
+        conn.execute(statement)
+
+
+MIGRATIONS: tuple[Migration, ...] = (_create_tables,)
+"""Migration n+1 takes a file from schema version n to n+1; append, never edit or reorder."""
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def migrate(conn: sqlite3.Connection) -> int:
+    """Apply the migrations the file has not had, in one transaction (so processes that open a
+    new file together migrate it once); returns the version it is now at. A file already at
+    the current version is only read, so opening it never waits for a writer."""
+    current = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    if current >= SCHEMA_VERSION:
+        return current
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        for step in MIGRATIONS[version:]:
+            step(conn)
+        if version < SCHEMA_VERSION:
+            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return max(version, SCHEMA_VERSION)
 
 
 def default_cache_dir() -> Path:
@@ -138,7 +181,7 @@ class ExtractionCache:
                 conn.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout_ms)}")
                 _use_wal(conn, self._busy_timeout_ms / 1000)
                 conn.execute("PRAGMA synchronous = NORMAL")
-                conn.executescript(_SCHEMA)
+                migrate(conn)
             except sqlite3.Error:
                 conn.close()
                 raise
@@ -282,63 +325,54 @@ class ExtractionCache:
         return removed
 
 
-@dataclass
-class CacheCounts:
-    """What a run cost: cache hits, fresh extractions and the usage of the fresh ones only."""
-
-    hits: int = 0
-    misses: int = 0
-    usage: Usage = field(default_factory=Usage)
-    cache_errors: int = 0
-
-
 class CachingBackend:
-    """A backend that answers from the cache first; with `cache=None` it only counts.
+    """A backend that answers from the cache first; with `cache=None` it only meters.
 
     Its identity is the wrapped backend's, so wrapping changes no key and no output.
     """
 
     def __init__(
-        self, inner: Backend, cache: ExtractionCache | None, counts: CacheCounts | None = None
+        self,
+        inner: Backend,
+        cache: ExtractionCache | None,
+        counts: CacheCounts | None = None,
+        *,
+        priced: bool = False,
     ) -> None:
         self.inner = inner
         self.cache = cache
         self.name = inner.name
         self.counts = counts if counts is not None else CacheCounts()
-        self._identity = inner.identity()
+        self._fresh = MeteredBackend(inner, self.counts, priced=priced)
+        self._identity = self._fresh.identity()
 
     def identity(self) -> dict[str, str]:
         return self._identity
 
+    @property
+    def capabilities(self) -> Capabilities:
+        """The wrapped backend's."""
+        return self.inner.capabilities
+
     async def extract(self, article: Article) -> ExtractionResult:
         if self.cache is not None:
             try:
-                cached = self.cache.get(self._identity, article.meta)
+                cached = await asyncio.to_thread(self.cache.get, self._identity, article.meta)
             except sqlite3.Error:  # a cache that fails mid-run costs a request, not the article
                 self.counts.cache_errors += 1
                 cached = None
             if cached is not None:
                 self.counts.hits += 1
                 return cached
-        try:
-            result = await self.inner.extract(article)
-        except ExtractionError as exc:  # failed attempts were still paid for
-            if exc.usage is not None:
-                self.counts.usage = self.counts.usage + exc.usage
-            raise
-        self.counts.misses += 1
-        if result.usage is not None:
-            self.counts.usage = self.counts.usage + result.usage
+        result = await self._fresh.extract(article)
         if self.cache is not None and not result.warnings:
             try:
-                self.cache.put(self._identity, article.meta, result)
+                await asyncio.to_thread(self.cache.put, self._identity, article.meta, result)
             except sqlite3.Error:
                 self.counts.cache_errors += 1
         return result
 
     async def aclose(self) -> None:
         if self.cache is not None:
-            self.cache.close()
-        closer = getattr(self.inner, "aclose", None)
-        if closer is not None:
-            await closer()
+            await asyncio.to_thread(self.cache.close)
+        await self._fresh.aclose()

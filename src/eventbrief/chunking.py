@@ -17,7 +17,7 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from eventbrief.backends.base import Backend, ExtractionResult
+from eventbrief.backends.base import DEFAULT_CHUNK_CHARS, Backend, Capabilities, ExtractionResult
 from eventbrief.errors import ConfigError
 from eventbrief.models import (
     SUMMARY_MAX_WORDS,
@@ -31,7 +31,6 @@ from eventbrief.models import (
 )
 
 CHUNK_CHARS_ENV = "EVENTBRIEF_CHUNK_CHARS"
-DEFAULT_CHUNK_CHARS = 12_000
 DEFAULT_OVERLAP_CHARS = 1_200
 MAX_TAKEAWAYS = 7
 
@@ -295,6 +294,11 @@ class ChunkingBackend:
     def identity(self) -> dict[str, str]:
         return self.inner.identity()
 
+    @property
+    def capabilities(self) -> Capabilities:
+        """The wrapped backend's."""
+        return self.inner.capabilities
+
     def chunk_articles(self, article: Article) -> list[Article]:
         chunks = split_chunks(article.text, self.max_chars, self.overlap_chars)
         if len(chunks) == 1:
@@ -333,6 +337,4 @@ class ChunkingBackend:
         )
 
     async def aclose(self) -> None:
-        closer = getattr(self.inner, "aclose", None)
-        if closer is not None:
-            await closer()
+        await self.inner.aclose()

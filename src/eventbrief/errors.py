@@ -34,3 +34,7 @@ class ExtractionError(EventbriefError):
         self.article_id = article_id
         self.reason = reason
         self.usage = usage
+
+
+class NarrationError(EventbriefError):
+    """A backend could not write a brief's narrative; the message says why, on one line."""

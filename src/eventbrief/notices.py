@@ -16,13 +16,14 @@ from eventbrief.timex import find_dates
 QUOTED_DATES = 2
 
 
-def article_notices(article: Article, summary: ArticleSummary) -> list[str]:
-    """The notices for one summarized article, most important first (none for most news)."""
+def article_notices(article: Article, summary: ArticleSummary, *, rules: bool = False) -> list[str]:
+    """The notices for one summarized article, most important first (none for most news);
+    `rules` when the summary comes from the offline rules (a deterministic backend)."""
     notices: list[str] = []
     undated = _unresolved_dates(article)
     if undated:
         notices.append(undated)
-    if summary.provenance.backend != "offline":
+    if not rules:
         return notices
     language = guess_language(article.text)
     if language is not None:

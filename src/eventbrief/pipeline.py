@@ -3,7 +3,8 @@
 One failing article never loses the others: every failure (bad input, a backend that gave up, an
 unexpected exception) becomes that article's `ArticleOutcome.error`, one line naming it. Results
 are reported through `on_result` as they complete and returned in input order. Backends made
-from settings are wrapped for the run (`for_run`): the extraction cache, then chunking.
+from settings are wrapped for the run (`for_run`) as their capabilities ask: the meter, the
+extraction cache, then chunking.
 """
 
 from __future__ import annotations
@@ -19,14 +20,15 @@ from typing import Any
 
 from eventbrief import grounding
 from eventbrief.articles import PublicationDates, article_ids, expand_sources, load_article
-from eventbrief.backends import make_backend
+from eventbrief.backends import capabilities, make_backend
 from eventbrief.backends.base import Backend, EndpointBackend, ExtractionResult
-from eventbrief.backends.endpoint_report import FORMAT as ENDPOINT_CHECK_FORMAT
-from eventbrief.backends.endpoint_report import EndpointReport
-from eventbrief.cache import CacheCounts, CachingBackend, ExtractionCache
-from eventbrief.chunking import ChunkingBackend
+from eventbrief.backends.openai.endpoint_report import FORMAT as ENDPOINT_CHECK_FORMAT
+from eventbrief.backends.openai.endpoint_report import EndpointReport
+from eventbrief.cache import CachingBackend, ExtractionCache
+from eventbrief.chunking import ChunkingBackend, chunk_chars_from_env
 from eventbrief.config import Settings
 from eventbrief.errors import ArticleError, ConfigError, EventbriefError, ExtractionError
+from eventbrief.metering import CacheCounts, MeteredBackend, priced
 from eventbrief.models import Article, ArticleSummary, Provenance
 from eventbrief.notices import article_notices
 from eventbrief.pricing import default_prices
@@ -73,7 +75,7 @@ def build_summary(article: Article, result: ExtractionResult, backend: Backend) 
             model=model,
             prompt_version=result.prompt_version or identity.get("prompt_version"),
             created_at=dt.datetime.now(dt.UTC),
-            usage=default_prices().priced(model, result.usage),
+            usage=priced(result.usage, model),
             grounding_rate=grounded.grounding_rate,
             evidence=identity.get("evidence"),
             warnings=list(result.warnings),
@@ -159,7 +161,13 @@ async def _run(
                     article_id,
                     summary=summary,
                     text=article.text,
-                    notices=tuple(article_notices(article, summary)),
+                    notices=tuple(
+                        article_notices(
+                            article,
+                            summary,
+                            rules=capabilities(summary.provenance.backend).deterministic,
+                        )
+                    ),
                 )
             except Exception as exc:  # any failure stays this article's own
                 outcome = ArticleOutcome(source, article_id, error=_one_line(exc, article_id))
@@ -248,11 +256,20 @@ def summarize_many(
 
 
 def for_run(made: Backend, settings: Settings, counts: CacheCounts | None = None) -> Backend:
-    """A backend made from settings, wrapped for a run: the extraction cache (unless
-    `no_cache`), then chunking of long articles for the LLM backend."""
-    cache = None if settings.no_cache else ExtractionCache().open()
-    cached = CachingBackend(made, cache, counts=counts)
-    return ChunkingBackend(cached) if made.name == "openai" else cached
+    """A backend made from settings, wrapped for a run as its capabilities ask: metered, then
+    answered from the extraction cache (when cacheable, unless `no_cache`), then chunked when
+    it takes articles only up to a size."""
+    able = made.capabilities
+    run_counts = counts if counts is not None else CacheCounts()
+    wrapped: Backend
+    if able.cacheable and not settings.no_cache:
+        cache = ExtractionCache().open()
+        wrapped = CachingBackend(made, cache, counts=run_counts, priced=able.priced)
+    else:
+        wrapped = MeteredBackend(made, run_counts, priced=able.priced)
+    if able.chunk_chars is None:
+        return wrapped
+    return ChunkingBackend(wrapped, max_chars=chunk_chars_from_env(able.chunk_chars))
 
 
 def _split_backend(
@@ -284,8 +301,12 @@ async def _endpoint_report(made: EndpointBackend, say: Notify) -> EndpointReport
     """The stored report for this endpoint and model, or a fresh check (then stored). A store
     that cannot be used costs a check per run, not the run."""
     store = ExtractionCache()
+
+    def read() -> str | None:
+        return store.open().endpoint_report(made.endpoint, made.model)
+
     try:
-        stored = store.open().endpoint_report(made.endpoint, made.model)
+        stored = await asyncio.to_thread(read)
     except (ConfigError, sqlite3.Error):
         stored = None
     try:
@@ -303,10 +324,12 @@ async def _endpoint_report(made: EndpointBackend, say: Notify) -> EndpointReport
             f"{report.recommended_concurrency} (see 'eventbrief endpoint check')"
         )
         with suppress(ConfigError, sqlite3.Error, OSError):
-            store.put_endpoint_report(made.endpoint, made.model, report.model_dump_json())
+            await asyncio.to_thread(
+                store.put_endpoint_report, made.endpoint, made.model, report.model_dump_json()
+            )
         return report
     finally:
-        store.close()
+        await asyncio.to_thread(store.close)
 
 
 def _stored_report(stored: str | None) -> EndpointReport | None:
@@ -337,16 +360,10 @@ async def _backend_for(
     try:
         parallel = await prepare_backend(made, settings, notify)
     except BaseException:
-        await _close(made)
+        await made.aclose()
         raise
     wrapped = for_run(made, settings, counts)
     try:
         yield wrapped, parallel
     finally:
-        await _close(wrapped)
-
-
-async def _close(backend: Backend) -> None:
-    close = getattr(backend, "aclose", None)
-    if close is not None:
-        await close()
+        await wrapped.aclose()

@@ -1,13 +1,40 @@
-"""What every backend offers the pipeline: one article in, one ArticleExtraction out."""
+"""What every backend offers the pipeline: one article in, one ArticleExtraction out, and the
+capabilities callers would otherwise guess from its name."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
-from eventbrief.backends.endpoint_report import EndpointReport
-from eventbrief.models import Article, ArticleExtraction, Usage
+from eventbrief.backends.openai.endpoint_report import EndpointReport
+from eventbrief.models import Article, ArticleExtraction, Brief, Usage
+
+if TYPE_CHECKING:
+    from eventbrief.config import Settings
+
+DEFAULT_CHUNK_CHARS = 12_000
+"""Characters of the longest article an LLM backend is sent in one request by default."""
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What a kind of backend can do and needs, so that no caller decides it by its name. A
+    backend class states them as a class attribute; the registry reads them without making one."""
+
+    chunk_chars: int | None = None
+    """Longer articles are split into chunks of about this many characters (the run's
+    EVENTBRIEF_CHUNK_CHARS overrides it); None: any length in one go."""
+    cacheable: bool = True
+    """Whether its answers are kept in the extraction cache."""
+    priced: bool = False
+    """Whether its usage costs money, priced by the model that answered (else it is free)."""
+    narrates: bool = False
+    """Whether it can write a brief's narrative paragraph (`Narrator`)."""
+    deterministic: bool = False
+    """Its answers come from rules, in milliseconds, the same for the same input: its model is
+    its rules (reports key it by the backend alone), and an evaluation runs it fresh rather than
+    trust a cache key that may not cover every input the rules read."""
 
 
 @dataclass(frozen=True)
@@ -30,9 +57,32 @@ class Backend(Protocol):
 
     name: str
 
+    @property
+    def capabilities(self) -> Capabilities: ...
+
     def identity(self) -> dict[str, str]: ...
 
     async def extract(self, article: Article) -> ExtractionResult: ...
+
+    async def aclose(self) -> None:
+        """Release what the backend holds (connections, files); it may be used again after."""
+
+
+class BackendKind(Protocol):
+    """A backend class as the registry sees it: what it can do, and how settings make one."""
+
+    capabilities: Capabilities
+
+    def make(self, settings: Settings) -> Backend: ...
+
+
+@runtime_checkable
+class Narrator(Protocol):
+    """A backend that can write a brief's narrative (`capabilities.narrates`)."""
+
+    def narrate(self, brief: Brief) -> str:
+        """The paragraph; raises EventbriefError with a one-line reason when it cannot."""
+        ...
 
 
 @runtime_checkable

@@ -14,9 +14,15 @@ import typer
 
 from eventbrief.articles import PublicationDates, article_ids, expand_sources, load_article
 from eventbrief.backends.base import ExtractionResult
-from eventbrief.batch.jobs import BatchError, BatchJobs
-from eventbrief.batch.requests import write_requests
-from eventbrief.batch.results import BatchSource, CollectReport, Stored, collect, store
+from eventbrief.backends.openai.batch.jobs import BatchError, BatchJobs
+from eventbrief.backends.openai.batch.requests import write_requests
+from eventbrief.backends.openai.batch.results import (
+    BatchSource,
+    CollectReport,
+    Stored,
+    collect,
+    store,
+)
 from eventbrief.cache import ExtractionCache
 from eventbrief.cli.app import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, Command, app, sub_app
 from eventbrief.cli.options import (

@@ -9,11 +9,11 @@ from typing import Annotated, Any
 import typer
 
 from eventbrief.articles import PublicationDates, article_ids, expand_sources
+from eventbrief.backends import capabilities, make_backend
+from eventbrief.backends.base import Narrator
 from eventbrief.brief import build_brief
 from eventbrief.brief.html import render_html
 from eventbrief.brief.markdown import render_markdown
-from eventbrief.brief.narrate import failure_reason
-from eventbrief.brief.narrate import narrate as write_narrative
 from eventbrief.brief.sources import SummaryFileError, find_text, read_summaries, split_inputs
 from eventbrief.cli.app import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, Command, app
 from eventbrief.cli.extraction_step import (
@@ -45,8 +45,8 @@ from eventbrief.cli.options import (
     say,
     value,
 )
-from eventbrief.config import Settings, display_url
-from eventbrief.errors import ConfigError
+from eventbrief.config import Settings
+from eventbrief.errors import ConfigError, EventbriefError
 from eventbrief.models import ArticleSummary, Brief
 from eventbrief.output import format_from_suffix, write_to
 
@@ -127,33 +127,24 @@ def _summarize_articles(
 
 
 def _narrate(result: Brief, flags: dict[str, Any]) -> Brief:
-    """Add the LLM paragraph when an OpenAI-compatible endpoint is configured; never fail."""
+    """Add the LLM paragraph when a backend that narrates is configured; never fail."""
     try:
         settings = Settings.resolve(**flags)
+        narrates = capabilities(settings.resolved_backend()).narrates
+        narrator = make_backend(settings) if narrates else None
     except ConfigError as exc:
         say(f"narrative skipped: {exc}")
         return result
-    if settings.resolved_backend() != "openai":
+    if not isinstance(narrator, Narrator):
         say(
             "narrative skipped: it needs the openai backend: set OPENAI_API_KEY (or "
             "EVENTBRIEF_API_KEY) for OpenAI's API, or give --base-url for another server"
         )
         return result
-    key = settings.api_key.get_secret_value() if settings.api_key is not None else None
-    timeout = min(settings.timeout, settings.stall_timeout)
     try:
-        paragraph = write_narrative(
-            result,
-            model=settings.model,
-            base_url=settings.base_url,
-            api_key=key,
-            # not streamed, so a silence is only ended by this limit: the paragraph is short,
-            # and waiting past the stall limit would wait out the long answer cap instead
-            timeout=timeout,
-        )
-    except Exception as exc:  # the brief is complete without a narrative
-        why = failure_reason(exc, display_url(settings.base_url), timeout)
-        say(settings.redact(f"narrative skipped: {why}"))
+        paragraph = narrator.narrate(result)
+    except EventbriefError as exc:  # the brief is complete without a narrative
+        say(settings.redact(f"narrative skipped: {exc}"))
         return result
     return result.model_copy(update={"narrative": paragraph})
 

@@ -58,7 +58,7 @@ def check(
     except ConfigError as exc:
         say(str(exc))
         raise typer.Exit(EXIT_USAGE) from None
-    from eventbrief.backends.openai_compatible import OpenAIBackend
+    from eventbrief.backends.openai.client import OpenAIBackend
 
     backend = OpenAIBackend(
         model=settings.model,
@@ -75,7 +75,7 @@ def check(
         raise typer.Exit(130) from None
     with contextlib.suppress(ConfigError, sqlite3.Error, OSError), ExtractionCache() as store:
         store.open().put_endpoint_report(backend.endpoint, settings.model, report.model_dump_json())
-    from eventbrief.backends.endpoint_check import table
+    from eventbrief.backends.openai.endpoint_check import table
 
     typer.echo(report.model_dump_json(indent=2) if as_json else table(report))
     shapes = ("tools", "json_schema", "json_object_schema", "json_object")

@@ -21,11 +21,11 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 
-from eventbrief.backends import make_backend
-from eventbrief.backends.base import Backend, ExtractionResult
+from eventbrief.backends import capabilities, make_backend
+from eventbrief.backends.base import Backend, Capabilities, ExtractionResult
 from eventbrief.cache import CacheCounts
 from eventbrief.cli.app import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, Command, Group, app
-from eventbrief.cli.extraction_step import paid, partial_note, report_run
+from eventbrief.cli.extraction_step import partial_note, report_run
 from eventbrief.cli.options import (
     BackendOption,
     BaseUrlOption,
@@ -152,6 +152,11 @@ class _Named:
     def identity(self) -> dict[str, str]:
         return self.inner.identity()
 
+    @property
+    def capabilities(self) -> Capabilities:
+        """The wrapped backend's."""
+        return self.inner.capabilities
+
     async def extract(self, article: Article) -> ExtractionResult:
         token = _ARTICLE.set(article.meta.id)
         try:
@@ -160,9 +165,7 @@ class _Named:
             _ARTICLE.reset(token)
 
     async def aclose(self) -> None:
-        closer = getattr(self.inner, "aclose", None)
-        if closer is not None:
-            await closer()
+        await self.inner.aclose()
 
 
 class _Timed:
@@ -173,6 +176,7 @@ class _Timed:
     def __init__(self, inner: Backend) -> None:
         self.inner = inner
         self.name = inner.name
+        self.capabilities = inner.capabilities
         self.seconds: dict[str, float] = {}
 
     def identity(self) -> dict[str, str]:
@@ -187,16 +191,15 @@ class _Timed:
             self.seconds[key] = self.seconds.get(key, 0.0) + time.perf_counter() - started
 
     async def aclose(self) -> None:
-        closer = getattr(self.inner, "aclose", None)
-        if closer is not None:
-            await closer()
+        await self.inner.aclose()
 
 
-def _run_settings(settings: Settings) -> Settings:
-    """The offline backend is never cached by eval: the CI gate must score what the rules do
-    now, and its identity covers the rule sources but not the data packages they read; a fresh
-    offline extraction takes milliseconds, so a cache would save nothing worth the doubt."""
-    if settings.resolved_backend() == "offline" and not settings.no_cache:
+def _run_settings(settings: Settings, backend: Backend) -> Settings:
+    """A deterministic backend (the offline rules) is never cached by eval: the CI gate must
+    score what the rules do now, and their identity covers the rule sources but not the data
+    packages they read; a fresh extraction takes milliseconds, so a cache would save nothing
+    worth the doubt."""
+    if backend.capabilities.deterministic and not settings.no_cache:
         return settings.model_copy(update={"no_cache": True})
     return settings
 
@@ -227,7 +230,7 @@ def _run_backend(
         concurrency = await prepare_backend(
             timed.inner, settings, notify=lambda line: say.print(line, markup=False)
         )
-        backend = _Named(for_run(timed, _run_settings(settings), counts))
+        backend = _Named(for_run(timed, _run_settings(settings, timed), counts))
         try:
             outcomes = await run_articles(
                 [item.article for item in dataset.items],
@@ -252,8 +255,8 @@ def _run_backend(
         if o.article_id is not None
     }
     identity = backend.identity()
-    model = identity.get("model") if backend.name != "offline" else None
-    spent = paid(settings, counts)
+    model = None if timed.capabilities.deterministic else identity.get("model")
+    spent = counts.usage
     run = RunInfo(
         dataset=str(dataset.root),
         backend=backend.name,
@@ -283,7 +286,7 @@ def _saved_run(dataset: Dataset, predictions: dict[str, Prediction], folder: Pat
         if p.summary is not None
     }
     backend, model = next(iter(seen)) if len(seen) == 1 else ("predictions", None)
-    if backend == "offline":
+    if capabilities(backend).deterministic:
         model = None
     return RunInfo(
         dataset=str(dataset.root),

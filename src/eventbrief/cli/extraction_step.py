@@ -16,9 +16,8 @@ from eventbrief.cli.app import EXIT_USAGE
 from eventbrief.cli.options import say
 from eventbrief.config import Settings
 from eventbrief.errors import ConfigError
-from eventbrief.models import ArticleSummary, Usage
+from eventbrief.models import ArticleSummary
 from eventbrief.pipeline import ArticleOutcome, OnResult, summarize_many
-from eventbrief.pricing import default_prices
 from eventbrief.progress import RunProgress, RunSummary, counted, wants_progress
 
 PARTIAL_WARNINGS_SHOWN = 3
@@ -77,13 +76,6 @@ def summarize_sources(
     return ExtractionRun(outcomes, counts, started)
 
 
-def paid(settings: Settings, counts: CacheCounts) -> Usage:
-    """The usage of this run's fresh requests, priced for the model (the offline backend has
-    no price and pays nothing)."""
-    model = settings.model if settings.resolved_backend() == "openai" else None
-    return default_prices().priced(model, counts.usage) or counts.usage
-
-
 def partial_note(summary: ArticleSummary) -> str:
     """What makes a partial article partial, on one line: its warnings, the first few shown
     (all of them are in `provenance.warnings`)."""
@@ -122,7 +114,7 @@ def report_run(
             articles=articles,
             failed=failed,
             cache_hits=counts.hits,
-            usage=paid(settings, counts),
+            usage=counts.usage,
             wall_seconds=time.perf_counter() - started,
             partial=partial,
         )

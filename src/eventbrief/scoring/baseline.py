@@ -73,8 +73,9 @@ class Baseline(BaseModel):
 
 
 def baseline_key(backend: str, model: str | None) -> str:
-    """ "offline" for the offline backend (its model is its rules), else "backend:model"."""
-    if backend == "offline" or not model:
+    """The backend alone when the run names no model (the offline rules' run does not: their
+    model is their rules), else "backend:model"."""
+    if not model:
         return backend
     return f"{backend}:{model}"
 

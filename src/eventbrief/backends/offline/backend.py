@@ -6,8 +6,9 @@ import datetime as dt
 import hashlib
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from eventbrief.backends.base import ExtractionResult
+from eventbrief.backends.base import Capabilities, ExtractionResult
 from eventbrief.backends.offline.attribution import register_sources
 from eventbrief.backends.offline.events import DraftEvent, detect_events
 from eventbrief.backends.offline.names import EntityTable, find_entities
@@ -28,6 +29,9 @@ from eventbrief.models import (
     Usage,
     name_key,
 )
+
+if TYPE_CHECKING:
+    from eventbrief.config import Settings
 
 
 def _rules_digest() -> str:
@@ -194,9 +198,18 @@ class OfflineBackend:
     """Rule-based extraction in milliseconds; the same input always gives the same output."""
 
     name = "offline"
+    capabilities = Capabilities(deterministic=True)
+
+    @classmethod
+    def make(cls, settings: Settings) -> OfflineBackend:
+        """The registry's entry point for `offline` (it has no settings of its own)."""
+        return cls()
 
     def identity(self) -> dict[str, str]:
         return {"backend": self.name, "model": "rules", "rules_version": RULES_VERSION}
+
+    async def aclose(self) -> None:
+        """Nothing to release: the rules hold no connection or file."""
 
     async def extract(self, article: Article) -> ExtractionResult:
         extraction = extract_article(article.text, article.meta.published)

@@ -37,7 +37,7 @@ from typing import TypeVar
 
 import httpx2
 
-from eventbrief.backends.chat_stream import (
+from eventbrief.backends.openai.chat_stream import (
     DONE,
     CompletionBuilder,
     Event,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from eventbrief.backends.openai_compatible import strict_response_format
+from eventbrief.backends.openai.schema import strict_response_format
 
 
 def response_format() -> dict[str, Any]:

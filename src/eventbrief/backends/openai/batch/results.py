@@ -18,16 +18,19 @@ import json
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from pydantic import ValidationError
 
 from eventbrief.backends.base import ExtractionResult
-from eventbrief.backends.openai_compatible import identity
-from eventbrief.batch.requests import changed_inputs, expected_custom_id, split_custom_id
-from eventbrief.cache import ExtractionCache
+from eventbrief.backends.openai.batch.requests import (
+    changed_inputs,
+    expected_custom_id,
+    split_custom_id,
+)
+from eventbrief.backends.openai.client import identity
 from eventbrief.grounding import quote_checker
-from eventbrief.models import Article, ArticleExtraction, ArticleSummary, Usage
+from eventbrief.models import Article, ArticleExtraction, ArticleMeta, ArticleSummary, Usage
 
 BuildSummary = Callable[[Article, ExtractionResult], ArticleSummary]
 CHANGED = "the request batch prepare wrote differs from this one"
@@ -197,13 +200,21 @@ def _what_changed(changed: list[str] | None, model: str, answered: str | None) -
     return "; ".join(said[name] for name in changed)
 
 
+class ResultStore(Protocol):
+    """Where collected answers are kept (the extraction cache, which sits above this layer)."""
+
+    def put(
+        self, identity: dict[str, str], meta: ArticleMeta, result: ExtractionResult
+    ) -> None: ...
+
+
 @dataclass(frozen=True)
 class Stored:
     stored: int = 0
     failed: int = 0
 
 
-def store(report: CollectReport, source: BatchSource, cache: ExtractionCache) -> Stored:
+def store(report: CollectReport, source: BatchSource, cache: ResultStore) -> Stored:
     """Put every collected answer into the cache as a live run would have: under the source's
     identity, with the requested model and the usage the batch reported (what was paid). A cache
     that fails is counted, never raised: the collected summaries are already safe."""

@@ -1,33 +1,28 @@
 """One paragraph written by an LLM from a merged brief (optional; the brief is complete without it).
 
+The openai backend's narration capability (`OpenAIBackend.narrate`): brief/ stays deterministic
+and never talks to a model. Failed requests are retried by the backend's one retry policy.
 The brief reaches the model as a value that instructor renders into the delimited user template
 (never as template source), fenced with a digest of itself, like article text in extraction.
 """
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 import httpx2
 import instructor
 import openai
-from instructor.core import InstructorRetryException
 from pydantic import BaseModel, Field, field_validator
+from tenacity import Retrying
 
-from eventbrief.backends.http_deadline import SyncDeadlineTransport
-from eventbrief.backends.http_errors import server_message
+from eventbrief.backends.openai import retry
+from eventbrief.backends.openai.http_deadline import SyncDeadlineTransport
 from eventbrief.models import Brief
 from eventbrief.prompt_templates import fence, split_version
 from eventbrief.resources import read_text
 
 NARRATIVE_MAX_WORDS = 120
-
-# instructor logs failed calls, server messages included; without a handler of its own Python
-# would print them on stderr, and a server may echo the API key back. Nor may they propagate to
-# a handler configured elsewhere (OPENAI_LOG=debug installs one on the root logger).
-logging.getLogger("instructor").addHandler(logging.NullHandler())
-logging.getLogger("instructor").propagate = False
 
 
 class Narrative(BaseModel):
@@ -79,6 +74,8 @@ def narrate(
     api_key: str | None = None,
     timeout: float = 60.0,
     reasks: int = 1,
+    max_attempts: int = 3,
+    max_retry_seconds: float = 120.0,
 ) -> str:
     """The paragraph; raises on any failure (the caller keeps the brief without it)."""
     facts = brief_facts(brief)
@@ -88,7 +85,7 @@ def narrate(
             base_url=base_url,
             api_key=api_key or "no-key",
             timeout=timeout,
-            max_retries=2,
+            max_retries=0,
             # `timeout` bounds each read; the transport bounds the whole answer
             http_client=openai.DefaultHttpxClient(
                 timeout=timeout,
@@ -102,51 +99,15 @@ def narrate(
         "fence": fence(facts),
     }
     try:
-        result = client.chat.completions.create(
-            model=model,
-            response_model=Narrative,
-            messages=messages,
-            context=context,
-            max_retries=reasks,
-        )
+        for attempt in Retrying(**retry.policy(max_attempts, max_retry_seconds)):
+            with attempt:
+                result = client.chat.completions.create(
+                    model=model,
+                    response_model=Narrative,
+                    messages=messages,
+                    context=context,
+                    max_retries=reasks,
+                )
     finally:
         client.client.close()  # type: ignore[union-attr]
     return Narrative.model_validate(result.model_dump()).paragraph
-
-
-def failure_reason(exc: BaseException, endpoint: str, timeout: float) -> str:
-    """Why the paragraph could not be had, on one line that names the endpoint and what to
-    check (never an exception's class name, which tells a user nothing)."""
-    error = _api_error(exc)
-    if isinstance(error, openai.APITimeoutError):
-        return f"no answer from {endpoint} within {timeout:g} s"
-    if isinstance(error, openai.APIConnectionError):
-        return f"cannot connect to {endpoint}; check the network and --base-url"
-    if isinstance(error, openai.AuthenticationError | openai.PermissionDeniedError):
-        return (
-            f"{endpoint} refused the API key (HTTP {error.status_code}: "
-            f"{server_message(error)}); check EVENTBRIEF_API_KEY or OPENAI_API_KEY"
-        )
-    if isinstance(error, openai.NotFoundError):
-        return (
-            f"{endpoint} answered HTTP 404: {server_message(error)}; check --model and --base-url"
-        )
-    if isinstance(error, openai.APIStatusError):
-        return f"{endpoint} answered HTTP {error.status_code}: {server_message(error)}"
-    if isinstance(exc, InstructorRetryException):
-        tries = exc.n_attempts or 1
-        counted = f"{tries} {'try' if tries == 1 else 'tries'}"
-        return f"the model's answer was not a valid paragraph after {counted}"
-    said = " ".join(str(exc).split())
-    return said or "the endpoint's answer could not be used"
-
-
-def _api_error(exc: BaseException | None) -> openai.APIError | None:
-    """The openai error behind `exc`, which instructor may wrap in its own."""
-    seen = 0
-    while exc is not None and seen < 5:
-        if isinstance(exc, openai.APIError):
-            return exc
-        exc = exc.__cause__ or exc.__context__
-        seen += 1
-    return None

@@ -22,8 +22,8 @@ from typing import Any
 
 import openai
 
-from eventbrief.backends.endpoint_report import EndpointReport, Probe, Verdict
-from eventbrief.backends.http_errors import is_request_shape_rejection, server_message
+from eventbrief.backends.openai.endpoint_report import EndpointReport, Probe, Verdict
+from eventbrief.backends.openai.http_errors import is_request_shape_rejection, server_message
 
 PROBE_SCHEMA: dict[str, Any] = {
     "type": "object",

@@ -21,7 +21,7 @@ from openai import (
     PermissionDeniedError,
 )
 
-from eventbrief.batch.requests import ENDPOINT
+from eventbrief.backends.openai.batch.requests import ENDPOINT
 from eventbrief.errors import EventbriefError
 
 COMPLETION_WINDOW = "24h"
