@@ -16,7 +16,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import os
 import re
 import sqlite3
 import threading
@@ -27,6 +26,7 @@ from pathlib import Path
 import platformdirs
 
 from eventbrief.backends.base import Backend, ExtractionResult
+from eventbrief.config import env_value
 from eventbrief.errors import ConfigError, ExtractionError
 from eventbrief.models import Article, ArticleExtraction, ArticleMeta, Usage
 
@@ -59,7 +59,7 @@ CREATE TABLE IF NOT EXISTS endpoint_checks (
 
 def default_cache_dir() -> Path:
     """`EVENTBRIEF_CACHE_DIR` when set, else the platform's user cache dir for eventbrief."""
-    configured = os.environ.get("EVENTBRIEF_CACHE_DIR")
+    configured = env_value("cache_dir")
     if configured:
         return Path(configured).expanduser()
     return Path(platformdirs.user_cache_dir("eventbrief", appauthor=False))

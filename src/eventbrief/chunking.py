@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import os
 import re
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import TypeVar
 
 from eventbrief.backends.base import Backend, ExtractionResult
+from eventbrief.config import CHUNK_CHARS_VAR, MIN_CHUNK_CHARS, env_value
 from eventbrief.errors import ConfigError
 from eventbrief.models import (
     SUMMARY_MAX_WORDS,
@@ -30,7 +30,7 @@ from eventbrief.models import (
     name_key,
 )
 
-CHUNK_CHARS_ENV = "EVENTBRIEF_CHUNK_CHARS"
+CHUNK_CHARS_ENV = CHUNK_CHARS_VAR
 DEFAULT_CHUNK_CHARS = 12_000
 DEFAULT_OVERLAP_CHARS = 1_200
 MAX_TAKEAWAYS = 7
@@ -39,7 +39,6 @@ T = TypeVar("T")
 
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
 _LINE_BREAK = re.compile(r"\n\s*")
-MIN_CHUNK_CHARS = 500
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’)\]]*\s+")
 
 
@@ -255,7 +254,7 @@ def chunk_warnings(groups: list[tuple[str, ...]]) -> tuple[str, ...]:
 def chunk_chars_from_env(default: int = DEFAULT_CHUNK_CHARS) -> int:
     """EVENTBRIEF_CHUNK_CHARS, else `default`; ConfigError for a value that is not a whole
     number of at least MIN_CHUNK_CHARS."""
-    value = os.environ.get(CHUNK_CHARS_ENV, "").strip()
+    value = env_value("chunk_chars") or ""
     if not value:
         return default
     try:

@@ -57,6 +57,19 @@ ENV_VARS: dict[str, tuple[str, ...]] = {
     "strict": ("EVENTBRIEF_STRICT",),
 }
 
+CACHE_DIR_VAR = "EVENTBRIEF_CACHE_DIR"
+CHUNK_CHARS_VAR = "EVENTBRIEF_CHUNK_CHARS"
+PRICES_VAR = "EVENTBRIEF_PRICES"
+MIN_CHUNK_CHARS = 500
+# Settings field → its variable, for the knobs no flag sets: where the cache lives, the chunk
+# size of long articles, a user price file. Apart from ENV_VARS (the flags' variables) so a
+# caller clearing those keeps where its cache is.
+KNOB_VARS: dict[str, tuple[str, ...]] = {
+    "cache_dir": (CACHE_DIR_VAR,),
+    "chunk_chars": (CHUNK_CHARS_VAR,),
+    "prices": (PRICES_VAR,),
+}
+
 CONFIG_DIR_VAR = "EVENTBRIEF_CONFIG_DIR"
 CONFIG_FILE = "config.toml"
 CONFIG_KEYS: tuple[str, ...] = ("backend", "model", "base_url", "mode")
@@ -105,6 +118,12 @@ class Settings(BaseModel):
     # Fail an article whose answer is still invalid after the re-asks, instead of keeping its
     # valid, grounded part with warnings (a partial result).
     strict: bool = False
+    # The extraction cache's folder (None: the platform's user cache dir), the size above which
+    # the LLM backend cuts an article into chunks (None: the chunker's default), and a price
+    # file that adds or replaces model prices (None: the shipped table only).
+    cache_dir: Path | None = None
+    chunk_chars: int | None = Field(default=None, ge=MIN_CHUNK_CHARS)
+    prices: Path | None = None
 
     # Where each field's value came from: "--model", "EVENTBRIEF_MODEL", "config file"; a
     # field at its default is absent.
@@ -135,16 +154,14 @@ class Settings(BaseModel):
                 values[field] = flags[field]
                 origin[field] = "--" + field.replace("_", "-")
                 continue
-            for var in ENV_VARS.get(field, ()):
-                raw = environ.get(var, "").strip()
-                if raw:
-                    values[field] = _parse_env(field, raw)
-                    origin[field] = var
-                    break
-            else:
-                if field in CONFIG_KEYS and stored.get(field):
-                    values[field] = stored[field]
-                    origin[field] = "config file"
+            found = from_env(field, environ)
+            if found is not None:
+                var, raw = found
+                values[field] = _parse_env(field, raw)
+                origin[field] = var
+            elif field in CONFIG_KEYS and stored.get(field):
+                values[field] = stored[field]
+                origin[field] = "config file"
         try:
             settings = cls(**values)
         except ValidationError as exc:
@@ -212,6 +229,24 @@ class Settings(BaseModel):
             f"backend openai{how}: model {self.model}, mode {self.mode}, evidence "
             f"{self.evidence}, endpoint {where}"
         )
+
+
+def from_env(field: str, env: Mapping[str, str] | None = None) -> tuple[str, str] | None:
+    """The variable that sets Settings `field` and its value (first set, non-blank one wins),
+    from `env` or the process's environment: the one place the environment is read."""
+    environ = os.environ if env is None else env
+    for var in (*ENV_VARS.get(field, ()), *KNOB_VARS.get(field, ())):
+        raw = environ.get(var, "").strip()
+        if raw:
+            return var, raw
+    return None
+
+
+def env_value(field: str) -> str | None:
+    """The process environment's value for Settings `field`, None when no variable sets it
+    (for code that runs without resolved Settings: `cache info`, a bare ChunkingBackend)."""
+    found = from_env(field)
+    return None if found is None else found[1]
 
 
 def config_path(env: Mapping[str, str] | None = None) -> Path:
@@ -316,4 +351,6 @@ def _parse_env(field: str, raw: str) -> Any:
         return raw.lower() in {"1", "true", "yes", "on"}
     if field == "api_key":
         return SecretStr(raw)
+    if field == "cache_dir":
+        return Path(raw).expanduser()
     return raw

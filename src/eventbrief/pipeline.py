@@ -343,9 +343,11 @@ def paid(settings: Settings, counts: CacheCounts) -> Usage:
 def for_run(made: Backend, settings: Settings, counts: CacheCounts | None = None) -> Backend:
     """A backend made from settings, wrapped for a run: the extraction cache (unless
     `no_cache`), then chunking of long articles for the LLM backend."""
-    cache = None if settings.no_cache else ExtractionCache().open()
+    cache = None if settings.no_cache else ExtractionCache(settings.cache_dir).open()
     cached = CachingBackend(made, cache, counts=counts)
-    return ChunkingBackend(cached) if made.name == "openai" else cached
+    if made.name == "openai":
+        return ChunkingBackend(cached, max_chars=settings.chunk_chars)
+    return cached
 
 
 def _split_backend(
@@ -365,7 +367,7 @@ async def prepare_backend(made: Backend, settings: Settings, notify: Notify | No
     say = notify or (lambda _: None)
     report = None
     if isinstance(made, EndpointBackend) and made.needs_check:
-        report = await _endpoint_report(made, say)
+        report = await _endpoint_report(made, settings, say)
         for warning in made.configure(report):
             say(warning)
     if settings.concurrency is not None:
@@ -373,10 +375,12 @@ async def prepare_backend(made: Backend, settings: Settings, notify: Notify | No
     return report.recommended_concurrency if report is not None else DEFAULT_CONCURRENCY
 
 
-async def _endpoint_report(made: EndpointBackend, say: Notify) -> EndpointReport:
+async def _endpoint_report(
+    made: EndpointBackend, settings: Settings, say: Notify
+) -> EndpointReport:
     """The stored report for this endpoint and model, or a fresh check (then stored). A store
     that cannot be used costs a check per run, not the run."""
-    store = ExtractionCache()
+    store = ExtractionCache(settings.cache_dir)
     try:
         stored = store.open().endpoint_report(made.endpoint, made.model)
     except (ConfigError, sqlite3.Error):

@@ -20,7 +20,6 @@ import functools
 import hashlib
 import json
 import logging
-import os
 import re
 import time
 from collections.abc import Callable
@@ -57,6 +56,7 @@ from eventbrief.backends.http_errors import (
     server_message,
 )
 from eventbrief.citations import CONTEXT_KEY, Citations, CitedExtraction
+from eventbrief.config import env_value
 from eventbrief.errors import ConfigError, ExtractionError
 from eventbrief.grounding import quote_checker
 from eventbrief.models import Article, ArticleExtraction, Usage
@@ -546,7 +546,7 @@ class OpenAIBackend:
         self.strict = strict
         key = api_key.get_secret_value() if isinstance(api_key, SecretStr) else api_key
         # A local server may need no key, but the openai client insists on one.
-        self._api_key = SecretStr(key or os.environ.get("OPENAI_API_KEY") or "no-key")
+        self._api_key = SecretStr(key or env_value("api_key") or "no-key")
         self._prompts = load_prompts()
         self._identity = identity(model, self.mode, self.limits, self.evidence)
         self._bound: tuple[asyncio.AbstractEventLoop, openai.AsyncOpenAI, Any] | None = None

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 from typing import Annotated, NoReturn
 
@@ -14,10 +13,10 @@ from eventbrief.cli.options import say
 from eventbrief.config import (
     CONFIG_DIR_VAR,
     CONFIG_KEYS,
-    ENV_VARS,
     Settings,
     check_config_value,
     config_path,
+    from_env,
     read_config,
     unknown_key,
     write_config,
@@ -148,7 +147,6 @@ def unset(key: KeyArgument) -> None:
 
 def _say_overridden(key: str) -> None:
     """A variable in the environment wins over the file: say so, or the change seems ignored."""
-    for var in ENV_VARS.get(key, ()):
-        if os.environ.get(var, "").strip():
-            say(f"note: {var} is set in the environment and wins over the file")
-            return
+    found = from_env(key)
+    if found is not None:
+        say(f"note: {found[0]} is set in the environment and wins over the file")
