@@ -18,6 +18,7 @@ from typing import TypeVar
 
 from eventbrief.backends.base import Backend, ExtractionResult
 from eventbrief.config import CHUNK_CHARS_VAR, MIN_CHUNK_CHARS, env_value
+from eventbrief.entity_merge import group_entities, merged_entity
 from eventbrief.errors import ConfigError
 from eventbrief.models import (
     SUMMARY_MAX_WORDS,
@@ -132,38 +133,15 @@ def _union(first: list[T], second: list[T], key: Callable[[T], Hashable]) -> lis
 
 
 def merge_entities(groups: list[list[Entity]]) -> tuple[list[Entity], dict[str, str]]:
-    """Entities merged when any of their names match; returns them and a map from every folded
-    name to the merged entity's canonical name (the longest name it was given)."""
-    merged: list[list[Entity]] = []
-    index: dict[str, int] = {}
-    for entity in (e for group in groups for e in group):
-        keys = {name_key(n) for n in entity.names()}
-        hits = sorted({index[k] for k in keys if k in index})
-        if not hits:
-            merged.append([entity])
-            target = len(merged) - 1
-        else:
-            target = hits[0]
-            for other in hits[1:]:
-                merged[target].extend(merged[other])
-                merged[other] = []
-            merged[target].append(entity)
-        for member in merged[target]:
-            for n in member.names():
-                index[name_key(n)] = target
+    """The chunks' entities merged by the rule a brief follows (`eventbrief.entity_merge`);
+    returns them and a map from every folded name to the merged entity's name."""
+    flat = [e for group in groups for e in group]
     entities: list[Entity] = []
     canonical: dict[str, str] = {}
-    for members in (m for m in merged if m):
-        names = _union([], [n for e in members for n in e.names()], key=name_key)
-        name = max(names, key=len)
-        entity = Entity(
-            name=name,
-            type=members[0].type,
-            aliases=[n for n in names if name_key(n) != name_key(name)],
-            description=next((e.description for e in members if e.description), None),
-        )
+    for members in group_entities(flat):
+        entity = merged_entity([flat[i] for i in members])
         entities.append(entity)
-        canonical.update({name_key(n): name for n in names})
+        canonical.update({name_key(n): entity.name for i in members for n in flat[i].names()})
     return entities, canonical
 
 
