@@ -29,11 +29,11 @@ from eventbrief.backends.base import Backend, ExtractionResult
 from eventbrief.config import env_value
 from eventbrief.errors import ConfigError, ExtractionError
 from eventbrief.models import Article, ArticleExtraction, ArticleMeta, Usage
+from eventbrief.urls import strip_userinfo
 
 CACHE_FILE = "extractions.sqlite3"
 _FORMAT = "1"
 _SECRET_KEY = re.compile(r"key|token|secret|password|authorization|header|cookie", re.IGNORECASE)
-_URL_USERINFO = re.compile(r"(?<=://)[^/@\s]+@")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS extractions (
@@ -69,7 +69,7 @@ def safe_identity(identity: dict[str, str]) -> dict[str, str]:
     """The identity without anything that could be a credential: secret-looking keys are
     dropped and user:password@ is cut out of URLs (an identity should never hold either)."""
     return {
-        name: _URL_USERINFO.sub("", str(value))
+        name: strip_userinfo(str(value))
         for name, value in sorted(identity.items())
         if not _SECRET_KEY.search(name)
     }
@@ -225,7 +225,7 @@ class ExtractionCache:
                 self._connection()
                 .execute(
                     "SELECT report FROM endpoint_checks WHERE endpoint = ? AND model = ?",
-                    (_URL_USERINFO.sub("", endpoint), model),
+                    (strip_userinfo(endpoint), model),
                 )
                 .fetchone()
             )
@@ -236,7 +236,7 @@ class ExtractionCache:
             self._connection().execute(
                 "INSERT OR REPLACE INTO endpoint_checks VALUES (?, ?, ?, ?)",
                 (
-                    _URL_USERINFO.sub("", endpoint),
+                    strip_userinfo(endpoint),
                     model,
                     report,
                     dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),

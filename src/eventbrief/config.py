@@ -18,13 +18,14 @@ import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, ValidationError
 
 from eventbrief.errors import ConfigError
 from eventbrief.redaction import redact
+from eventbrief.urls import display_url
 
 BackendName = Literal["auto", "openai", "offline"]
 Mode = Literal["auto", "tools", "json", "json_schema", "json_object", "md_json"]
@@ -224,7 +225,7 @@ class Settings(BaseModel):
             )
         if kind == "offline":
             return f"backend offline{how}"
-        where = display_url(self.base_url) if self.base_url else "api.openai.com"
+        where = display_url(self.base_url)
         return (
             f"backend openai{how}: model {self.model}, mode {self.mode}, evidence "
             f"{self.evidence}, endpoint {where}"
@@ -332,18 +333,6 @@ def unknown_key(key: str) -> str:
             "OPENAI_API_KEY), never from a file"
         )
     return f"unknown setting {key!r}; the config file holds {', '.join(CONFIG_KEYS)}"
-
-
-def display_url(url: str | None) -> str:
-    """The endpoint without what may hold a secret: user:password@ and the query string (for
-    no URL, OpenAI's own API)."""
-    if not url:
-        return "api.openai.com"
-    parts = urlsplit(url)
-    if not parts.scheme or not parts.hostname:
-        return url.rsplit("@", 1)[-1].split("?", 1)[0]
-    host = parts.hostname if parts.port is None else f"{parts.hostname}:{parts.port}"
-    return urlunsplit((parts.scheme, host, parts.path, "", ""))
 
 
 def _parse_env(field: str, raw: str) -> Any:

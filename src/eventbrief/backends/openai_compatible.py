@@ -24,7 +24,7 @@ import re
 import time
 from collections.abc import Callable
 from typing import Any, ClassVar
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import httpx2
 import instructor
@@ -69,6 +69,7 @@ from eventbrief.prompt_templates import (
 from eventbrief.rate_gate import RateGate
 from eventbrief.redaction import redact
 from eventbrief.salvage import Salvaged, SalvageError, cut_off_json, lenient_json, salvage
+from eventbrief.urls import display_url
 
 MODES: dict[str, instructor.Mode] = {
     "tools": instructor.Mode.TOOLS,
@@ -465,20 +466,13 @@ def _unanswered(completion: Any) -> str | None:
     return None
 
 
+OFFICIAL_ENDPOINT = "the default OpenAI endpoint"
+"""How a backend with no base URL names its endpoint."""
+
+
 def is_official(base_url: str | None) -> bool:
     """Whether requests go to OpenAI's own API (no base URL, or its host)."""
     return not base_url or urlsplit(base_url).hostname == "api.openai.com"
-
-
-def _safe_url(url: str | None) -> str:
-    """The endpoint URL without any user:password part."""
-    if not url:
-        return "the default OpenAI endpoint"
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    if parts.port:
-        host = f"{host}:{parts.port}"
-    return urlunsplit((parts.scheme, host, parts.path, "", ""))
 
 
 class OpenAIBackend:
@@ -554,7 +548,7 @@ class OpenAIBackend:
         self.rate_gate = rate_gate if rate_gate is not None else RateGate(max_pause=RETRY_AFTER_CAP)
 
     def __repr__(self) -> str:
-        return f"OpenAIBackend(model={self.model!r}, base_url={_safe_url(self.base_url)!r})"
+        return f"OpenAIBackend(model={self.model!r}, base_url={self.endpoint!r})"
 
     @property
     def prompt_version(self) -> str:
@@ -574,7 +568,7 @@ class OpenAIBackend:
     @property
     def endpoint(self) -> str:
         """The endpoint as it may be shown and stored: no credentials, no query."""
-        return _safe_url(self.base_url)
+        return display_url(self.base_url, OFFICIAL_ENDPOINT)
 
     def configure(self, report: EndpointReport) -> list[str]:
         """Take the mode, whether to send grammar keywords and (unless set) the evidence style
@@ -754,7 +748,7 @@ class OpenAIBackend:
         elif isinstance(error, openai.APITimeoutError):
             reason = f"the endpoint did not answer within {self.timeout:g} s ({tries})"
         elif isinstance(error, openai.APIConnectionError):
-            reason = f"could not connect to {_safe_url(self.base_url)} ({tries})"
+            reason = f"could not connect to {self.endpoint} ({tries})"
             if is_official(self.base_url):
                 reason += "; without a network, --backend offline summarizes locally"
         elif isinstance(error, openai.APIStatusError):
