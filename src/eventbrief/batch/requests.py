@@ -16,13 +16,10 @@ import json
 from collections.abc import Callable, Iterable
 from typing import Any
 
-import instructor
-from instructor.v2.core.templating import handle_templating
-
 from eventbrief.backends.openai_compatible import DEFAULT_MAX_TOKENS
 from eventbrief.batch.schema import response_format
 from eventbrief.models import Article, ArticleMeta
-from eventbrief.prompt_templates import load_prompts, prompt_context
+from eventbrief.prompt_templates import chat_messages, load_prompts
 
 ENDPOINT = "/v1/chat/completions"
 SHA_PREFIX = 16
@@ -70,13 +67,9 @@ def changed_inputs(found: str, wanted: str) -> list[str] | None:
 
 
 def render_messages(article: Article) -> Messages:
-    """The chat messages a live run sends for `article`, rendered by instructor's own templating
+    """The chat messages a live run sends for `article`, rendered as the live run renders them
     (the article is a value inserted into the message, never template source)."""
-    messages = load_prompts().messages()
-    rendered = handle_templating(
-        {"messages": messages}, instructor.Mode.JSON_SCHEMA, context=prompt_context(article)
-    )
-    return list(rendered["messages"])
+    return chat_messages(load_prompts().rendered(article))
 
 
 def prompt_version() -> str:
