@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Sequence
 
-from eventbrief.models import Entity, name_key
+from eventbrief.models import Entity, EntityType, name_key
 
 
 def name_keys(entity: Entity) -> set[str]:
@@ -71,8 +71,8 @@ def merged_entity(group: Sequence[Entity]) -> Entity:
             if name_key(alias) not in keys:
                 keys.add(name_key(alias))
                 aliases.append(alias)
-    types = Counter(e.type for e in group if e.type != "other") or Counter(e.type for e in group)
-    kinds = [e.type for e in group]
+    kinds: list[EntityType] = [e.type for e in group]
+    types: Counter[EntityType] = Counter(k for k in kinds if k != "other") or Counter(kinds)
     entity_type = max(types, key=lambda t: (types[t], -kinds.index(t)))
     description = next((e.description for e in group if e.description), None)
     return Entity(name=name, type=entity_type, aliases=aliases, description=description)
