@@ -18,8 +18,8 @@ from eventbrief.backends.offline import OfflineBackend
 from eventbrief.cache import CacheCounts, CachingBackend, ExtractionCache
 from eventbrief.chunking import ChunkingBackend
 from eventbrief.cli import app
-from eventbrief.cli.eval import _Named, _Timed
 from eventbrief.pipeline import run_articles
+from eventbrief.timing import TimedBackend
 from scoring_records import GOLDS, TEXTS, to_extraction, write_dataset
 from scripted_server import RecordedRequest, Reply, ScriptedServer, tool_call_reply
 
@@ -159,12 +159,12 @@ def test_a_chunked_article_is_timed_under_its_own_id_and_cached_chunk_by_chunk(
     tmp_path: Path,
 ) -> None:
     article = load_article(next(iter(sorted((EVALS / "articles").glob("*.txt")))))
-    timed = _Timed(OfflineBackend())
+    timed = TimedBackend(OfflineBackend())
     counts = CacheCounts()
     with ExtractionCache(tmp_path) as cache:
         chunking = ChunkingBackend(CachingBackend(timed, cache, counts), max_chars=800)
         assert len(chunking.chunk_articles(article)) > 1
-        backend = _Named(chunking)
+        backend = chunking  # the pipeline names the article in flight for the timer
 
         first = asyncio.run(run_articles([article], backend))
         assert first[0].ok, first[0].error

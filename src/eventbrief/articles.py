@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
+from eventbrief.calendar_names import MONTH_WORDS
 from eventbrief.errors import ArticleError
 from eventbrief.models import Article, ArticleMeta
 
@@ -32,28 +33,7 @@ DATELINE_LINES = 12
 _GLOB_CHARS = re.compile(r"[*?\[]")
 _SUPPORTED_NAMES = ".txt, .md or .html"
 
-_MONTHS = {
-    name: number
-    for number, names in enumerate(
-        (
-            ("jan", "january"),
-            ("feb", "february"),
-            ("mar", "march"),
-            ("apr", "april"),
-            ("may",),
-            ("jun", "june"),
-            ("jul", "july"),
-            ("aug", "august"),
-            ("sep", "sept", "september"),
-            ("oct", "october"),
-            ("nov", "november"),
-            ("dec", "december"),
-        ),
-        start=1,
-    )
-    for name in names
-}
-_MONTH = r"(?P<month>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
+_MONTH = r"(?P<month>" + "|".join(sorted(MONTH_WORDS, key=len, reverse=True)) + r")\.?"
 _WEEKDAY = r"(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?"
 _DATE = (
     r"(?:(?P<iso>\d{4}-\d{2}-\d{2})"
@@ -211,7 +191,7 @@ def find_dateline(text: str) -> dt.date | None:
                 month, day, year = m.group("month"), m.group("day"), m.group("year")
             else:
                 month, day, year = m.group("month2"), m.group("day2"), m.group("year2")
-            return dt.date(int(year), _MONTHS[month.lower()], int(day))
+            return dt.date(int(year), MONTH_WORDS[month.lower()], int(day))
         except ValueError:
             continue
     return None

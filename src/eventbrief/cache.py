@@ -23,7 +23,6 @@ import asyncio
 import datetime as dt
 import hashlib
 import json
-import os
 import re
 import sqlite3
 import threading
@@ -35,14 +34,15 @@ from pathlib import Path
 import platformdirs
 
 from eventbrief.backends.base import Backend, Capabilities, ExtractionResult
+from eventbrief.config import env_value
 from eventbrief.errors import ConfigError
 from eventbrief.metering import CacheCounts, MeteredBackend
 from eventbrief.models import Article, ArticleExtraction, ArticleMeta, Usage
+from eventbrief.urls import strip_userinfo
 
 CACHE_FILE = "extractions.sqlite3"
 _FORMAT = "1"
 _SECRET_KEY = re.compile(r"key|token|secret|password|authorization|header|cookie", re.IGNORECASE)
-_URL_USERINFO = re.compile(r"(?<=://)[^/@\s]+@")
 
 _CREATE_TABLES = """
 CREATE TABLE IF NOT EXISTS extractions (
@@ -102,7 +102,7 @@ def migrate(conn: sqlite3.Connection) -> int:
 
 def default_cache_dir() -> Path:
     """`EVENTBRIEF_CACHE_DIR` when set, else the platform's user cache dir for eventbrief."""
-    configured = os.environ.get("EVENTBRIEF_CACHE_DIR")
+    configured = env_value("cache_dir")
     if configured:
         return Path(configured).expanduser()
     return Path(platformdirs.user_cache_dir("eventbrief", appauthor=False))
@@ -112,7 +112,7 @@ def safe_identity(identity: dict[str, str]) -> dict[str, str]:
     """The identity without anything that could be a credential: secret-looking keys are
     dropped and user:password@ is cut out of URLs (an identity should never hold either)."""
     return {
-        name: _URL_USERINFO.sub("", str(value))
+        name: strip_userinfo(str(value))
         for name, value in sorted(identity.items())
         if not _SECRET_KEY.search(name)
     }
@@ -268,7 +268,7 @@ class ExtractionCache:
                 self._connection()
                 .execute(
                     "SELECT report FROM endpoint_checks WHERE endpoint = ? AND model = ?",
-                    (_URL_USERINFO.sub("", endpoint), model),
+                    (strip_userinfo(endpoint), model),
                 )
                 .fetchone()
             )
@@ -279,7 +279,7 @@ class ExtractionCache:
             self._connection().execute(
                 "INSERT OR REPLACE INTO endpoint_checks VALUES (?, ?, ?, ?)",
                 (
-                    _URL_USERINFO.sub("", endpoint),
+                    strip_userinfo(endpoint),
                     model,
                     report,
                     dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),

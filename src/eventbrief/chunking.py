@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import os
 import re
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import TypeVar
 
 from eventbrief.backends.base import DEFAULT_CHUNK_CHARS, Backend, Capabilities, ExtractionResult
+from eventbrief.config import CHUNK_CHARS_VAR, MIN_CHUNK_CHARS, env_value
+from eventbrief.entity_merge import group_entities, merged_entity
 from eventbrief.errors import ConfigError
 from eventbrief.models import (
     SUMMARY_MAX_WORDS,
@@ -30,7 +31,7 @@ from eventbrief.models import (
     name_key,
 )
 
-CHUNK_CHARS_ENV = "EVENTBRIEF_CHUNK_CHARS"
+CHUNK_CHARS_ENV = CHUNK_CHARS_VAR
 DEFAULT_OVERLAP_CHARS = 1_200
 MAX_TAKEAWAYS = 7
 
@@ -38,7 +39,6 @@ T = TypeVar("T")
 
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
 _LINE_BREAK = re.compile(r"\n\s*")
-MIN_CHUNK_CHARS = 500
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’)\]]*\s+")
 
 
@@ -132,38 +132,15 @@ def _union(first: list[T], second: list[T], key: Callable[[T], Hashable]) -> lis
 
 
 def merge_entities(groups: list[list[Entity]]) -> tuple[list[Entity], dict[str, str]]:
-    """Entities merged when any of their names match; returns them and a map from every folded
-    name to the merged entity's canonical name (the longest name it was given)."""
-    merged: list[list[Entity]] = []
-    index: dict[str, int] = {}
-    for entity in (e for group in groups for e in group):
-        keys = {name_key(n) for n in entity.names()}
-        hits = sorted({index[k] for k in keys if k in index})
-        if not hits:
-            merged.append([entity])
-            target = len(merged) - 1
-        else:
-            target = hits[0]
-            for other in hits[1:]:
-                merged[target].extend(merged[other])
-                merged[other] = []
-            merged[target].append(entity)
-        for member in merged[target]:
-            for n in member.names():
-                index[name_key(n)] = target
+    """The chunks' entities merged by the rule a brief follows (`eventbrief.entity_merge`);
+    returns them and a map from every folded name to the merged entity's name."""
+    flat = [e for group in groups for e in group]
     entities: list[Entity] = []
     canonical: dict[str, str] = {}
-    for members in (m for m in merged if m):
-        names = _union([], [n for e in members for n in e.names()], key=name_key)
-        name = max(names, key=len)
-        entity = Entity(
-            name=name,
-            type=members[0].type,
-            aliases=[n for n in names if name_key(n) != name_key(name)],
-            description=next((e.description for e in members if e.description), None),
-        )
+    for members in group_entities(flat):
+        entity = merged_entity([flat[i] for i in members])
         entities.append(entity)
-        canonical.update({name_key(n): name for n in names})
+        canonical.update({name_key(n): entity.name for i in members for n in flat[i].names()})
     return entities, canonical
 
 
@@ -254,7 +231,7 @@ def chunk_warnings(groups: list[tuple[str, ...]]) -> tuple[str, ...]:
 def chunk_chars_from_env(default: int = DEFAULT_CHUNK_CHARS) -> int:
     """EVENTBRIEF_CHUNK_CHARS, else `default`; ConfigError for a value that is not a whole
     number of at least MIN_CHUNK_CHARS."""
-    value = os.environ.get(CHUNK_CHARS_ENV, "").strip()
+    value = env_value("chunk_chars") or ""
     if not value:
         return default
     try:

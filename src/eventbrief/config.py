@@ -18,13 +18,14 @@ import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, ValidationError
 
 from eventbrief.errors import ConfigError
 from eventbrief.redaction import redact
+from eventbrief.urls import display_url
 
 BackendName = Literal["auto", "openai", "offline"]
 Mode = Literal["auto", "tools", "json", "json_schema", "json_object", "md_json"]
@@ -55,6 +56,19 @@ ENV_VARS: dict[str, tuple[str, ...]] = {
     "max_chars": ("EVENTBRIEF_MAX_CHARS",),
     "no_cache": ("EVENTBRIEF_NO_CACHE",),
     "strict": ("EVENTBRIEF_STRICT",),
+}
+
+CACHE_DIR_VAR = "EVENTBRIEF_CACHE_DIR"
+CHUNK_CHARS_VAR = "EVENTBRIEF_CHUNK_CHARS"
+PRICES_VAR = "EVENTBRIEF_PRICES"
+MIN_CHUNK_CHARS = 500
+# Settings field → its variable, for the knobs no flag sets: where the cache lives, the chunk
+# size of long articles, a user price file. Apart from ENV_VARS (the flags' variables) so a
+# caller clearing those keeps where its cache is.
+KNOB_VARS: dict[str, tuple[str, ...]] = {
+    "cache_dir": (CACHE_DIR_VAR,),
+    "chunk_chars": (CHUNK_CHARS_VAR,),
+    "prices": (PRICES_VAR,),
 }
 
 CONFIG_DIR_VAR = "EVENTBRIEF_CONFIG_DIR"
@@ -105,6 +119,12 @@ class Settings(BaseModel):
     # Fail an article whose answer is still invalid after the re-asks, instead of keeping its
     # valid, grounded part with warnings (a partial result).
     strict: bool = False
+    # The extraction cache's folder (None: the platform's user cache dir), the size above which
+    # the LLM backend cuts an article into chunks (None: the chunker's default), and a price
+    # file that adds or replaces model prices (None: the shipped table only).
+    cache_dir: Path | None = None
+    chunk_chars: int | None = Field(default=None, ge=MIN_CHUNK_CHARS)
+    prices: Path | None = None
 
     # Where each field's value came from: "--model", "EVENTBRIEF_MODEL", "config file"; a
     # field at its default is absent.
@@ -135,16 +155,14 @@ class Settings(BaseModel):
                 values[field] = flags[field]
                 origin[field] = "--" + field.replace("_", "-")
                 continue
-            for var in ENV_VARS.get(field, ()):
-                raw = environ.get(var, "").strip()
-                if raw:
-                    values[field] = _parse_env(field, raw)
-                    origin[field] = var
-                    break
-            else:
-                if field in CONFIG_KEYS and stored.get(field):
-                    values[field] = stored[field]
-                    origin[field] = "config file"
+            found = from_env(field, environ)
+            if found is not None:
+                var, raw = found
+                values[field] = _parse_env(field, raw)
+                origin[field] = var
+            elif field in CONFIG_KEYS and stored.get(field):
+                values[field] = stored[field]
+                origin[field] = "config file"
         try:
             settings = cls(**values)
         except ValidationError as exc:
@@ -207,11 +225,29 @@ class Settings(BaseModel):
             )
         if kind == "offline":
             return f"backend offline{how}"
-        where = display_url(self.base_url) if self.base_url else "api.openai.com"
+        where = display_url(self.base_url)
         return (
             f"backend openai{how}: model {self.model}, mode {self.mode}, evidence "
             f"{self.evidence}, endpoint {where}"
         )
+
+
+def from_env(field: str, env: Mapping[str, str] | None = None) -> tuple[str, str] | None:
+    """The variable that sets Settings `field` and its value (first set, non-blank one wins),
+    from `env` or the process's environment: the one place the environment is read."""
+    environ = os.environ if env is None else env
+    for var in (*ENV_VARS.get(field, ()), *KNOB_VARS.get(field, ())):
+        raw = environ.get(var, "").strip()
+        if raw:
+            return var, raw
+    return None
+
+
+def env_value(field: str) -> str | None:
+    """The process environment's value for Settings `field`, None when no variable sets it
+    (for code that runs without resolved Settings: `cache info`, a bare ChunkingBackend)."""
+    found = from_env(field)
+    return None if found is None else found[1]
 
 
 def config_path(env: Mapping[str, str] | None = None) -> Path:
@@ -299,21 +335,11 @@ def unknown_key(key: str) -> str:
     return f"unknown setting {key!r}; the config file holds {', '.join(CONFIG_KEYS)}"
 
 
-def display_url(url: str | None) -> str:
-    """The endpoint without what may hold a secret: user:password@ and the query string (for
-    no URL, OpenAI's own API)."""
-    if not url:
-        return "api.openai.com"
-    parts = urlsplit(url)
-    if not parts.scheme or not parts.hostname:
-        return url.rsplit("@", 1)[-1].split("?", 1)[0]
-    host = parts.hostname if parts.port is None else f"{parts.hostname}:{parts.port}"
-    return urlunsplit((parts.scheme, host, parts.path, "", ""))
-
-
 def _parse_env(field: str, raw: str) -> Any:
     if field in ("no_cache", "strict"):
         return raw.lower() in {"1", "true", "yes", "on"}
     if field == "api_key":
         return SecretStr(raw)
+    if field == "cache_dir":
+        return Path(raw).expanduser()
     return raw

@@ -3,8 +3,12 @@
 One failing article never loses the others: every failure (bad input, a backend that gave up, an
 unexpected exception) becomes that article's `ArticleOutcome.error`, one line naming it. Results
 are reported through `on_result` as they complete and returned in input order. Backends made
-from settings are wrapped for the run (`for_run`) as their capabilities ask: the meter, the
-extraction cache, then chunking.
+from settings are wrapped for the run (`for_run`) as their capabilities ask: timing, the meter,
+the extraction cache, then chunking.
+
+`run` is the one way a command runs: summarize, brief and eval all get a `RunResult` (the
+outcomes with their loaded articles, what the run paid, its cache hits and timings), so none of
+them builds a backend stack or reloads an article of its own.
 """
 
 from __future__ import annotations
@@ -12,11 +16,12 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import sqlite3
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from eventbrief import grounding
 from eventbrief.articles import PublicationDates, article_ids, expand_sources, load_article
@@ -25,13 +30,14 @@ from eventbrief.backends.base import Backend, EndpointBackend, ExtractionResult
 from eventbrief.backends.openai.endpoint_report import FORMAT as ENDPOINT_CHECK_FORMAT
 from eventbrief.backends.openai.endpoint_report import EndpointReport
 from eventbrief.cache import CachingBackend, ExtractionCache
-from eventbrief.chunking import ChunkingBackend, chunk_chars_from_env
+from eventbrief.chunking import ChunkingBackend
 from eventbrief.config import Settings
 from eventbrief.errors import ArticleError, ConfigError, EventbriefError, ExtractionError
 from eventbrief.metering import CacheCounts, MeteredBackend, priced
-from eventbrief.models import Article, ArticleSummary, Provenance
+from eventbrief.models import Article, ArticleSummary, Provenance, Usage
 from eventbrief.notices import article_notices
 from eventbrief.pricing import default_prices
+from eventbrief.timing import TimedBackend, in_flight
 
 DEFAULT_CONCURRENCY = 8
 
@@ -39,19 +45,61 @@ DEFAULT_CONCURRENCY = 8
 @dataclass(frozen=True)
 class ArticleOutcome:
     """What became of one source: a summary, or a one-line error naming the article. A summary
-    comes with the text its offsets point into (for pages that show it) and its notices (see
-    `eventbrief.notices`)."""
+    comes with the article it was made from (its text is what the offsets point into, for pages
+    that show it, so no command loads it again), its notices (see `eventbrief.notices`) and the
+    seconds the backend took for it (None when the extraction cache answered)."""
 
     source: str
     article_id: str | None
     summary: ArticleSummary | None = None
     error: str | None = None
-    text: str | None = None
+    article: Article | None = None
     notices: tuple[str, ...] = ()
+    seconds: float | None = None
 
     @property
     def ok(self) -> bool:
         return self.summary is not None
+
+    @property
+    def text(self) -> str | None:
+        return None if self.article is None else self.article.text
+
+    @property
+    def cached(self) -> bool:
+        """Answered from the extraction cache: a summary, and no fresh extraction timed."""
+        return self.summary is not None and self.seconds is None
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """What one run gave: an outcome per input in input order, what its fresh requests paid
+    (priced), its cache counts, when it began (`time.perf_counter`) and its wall time, and the
+    backend that ran."""
+
+    outcomes: list[ArticleOutcome]
+    counts: CacheCounts
+    usage: Usage
+    started: float
+    seconds: float
+    backend: str
+    identity: dict[str, str]
+
+    @property
+    def failed(self) -> int:
+        return sum(1 for o in self.outcomes if o.summary is None)
+
+    @property
+    def partial(self) -> int:
+        return sum(1 for o in self.outcomes if o.summary is not None and o.summary.partial)
+
+
+class Job(NamedTuple):
+    """One input of a run: where it comes from, its article id, and how to load it."""
+
+    source: str
+    article_id: str
+    load: Callable[[], Awaitable[Article]]
 
 
 OnResult = Callable[[ArticleOutcome], None]
@@ -88,14 +136,8 @@ async def summarize_article(article: Article, backend: Backend) -> ArticleSummar
     return build_summary(article, await backend.extract(article), backend)
 
 
-async def run_articles(
-    articles: Sequence[Article],
-    backend: Backend,
-    *,
-    concurrency: int = DEFAULT_CONCURRENCY,
-    on_result: OnResult | None = None,
-) -> list[ArticleOutcome]:
-    """Summarize loaded articles, at most `concurrency` at a time."""
+def article_jobs(articles: Sequence[Article]) -> list[Job]:
+    """Jobs for articles already loaded (a dataset's)."""
 
     def loader(article: Article) -> Callable[[], Awaitable[Article]]:
         async def load() -> Article:
@@ -103,23 +145,18 @@ async def run_articles(
 
         return load
 
-    jobs = [(a.meta.source or a.meta.id, a.meta.id, loader(a)) for a in articles]
-    return await _run(jobs, backend, concurrency=concurrency, on_result=on_result)
+    return [Job(a.meta.source or a.meta.id, a.meta.id, loader(a)) for a in articles]
 
 
-async def run_sources(
+def source_jobs(
     sources: Sequence[str],
-    backend: Backend,
     *,
     published: dt.date | PublicationDates | None = None,
     max_chars: int | None = None,
-    concurrency: int = DEFAULT_CONCURRENCY,
-    on_result: OnResult | None = None,
-) -> list[ArticleOutcome]:
-    """Load and summarize sources (as from `expand_sources`); ids are unique file stems.
-
-    `published` is one date for every article, or PublicationDates with dates per article id.
-    """
+) -> list[Job]:
+    """Jobs that load sources (as from `expand_sources`, expanded once by the caller); ids are
+    unique file stems. `published` is one date for every article, or PublicationDates with
+    dates per article id."""
     limits: dict[str, Any] = {} if max_chars is None else {"max_chars": max_chars}
     dates = published if isinstance(published, PublicationDates) else PublicationDates(published)
 
@@ -131,19 +168,44 @@ async def run_sources(
 
         return load
 
-    jobs = [
-        (source, article_id, loader(source, article_id))
+    return [
+        Job(source, article_id, loader(source, article_id))
         for source, article_id in zip(sources, article_ids(sources), strict=True)
     ]
+
+
+async def run_articles(
+    articles: Sequence[Article],
+    backend: Backend,
+    *,
+    concurrency: int = DEFAULT_CONCURRENCY,
+    on_result: OnResult | None = None,
+) -> list[ArticleOutcome]:
+    """Summarize loaded articles, at most `concurrency` at a time."""
+    return await _run(article_jobs(articles), backend, concurrency=concurrency, on_result=on_result)
+
+
+async def run_sources(
+    sources: Sequence[str],
+    backend: Backend,
+    *,
+    published: dt.date | PublicationDates | None = None,
+    max_chars: int | None = None,
+    concurrency: int = DEFAULT_CONCURRENCY,
+    on_result: OnResult | None = None,
+) -> list[ArticleOutcome]:
+    """Load and summarize sources (as from `expand_sources`); ids are unique file stems."""
+    jobs = source_jobs(sources, published=published, max_chars=max_chars)
     return await _run(jobs, backend, concurrency=concurrency, on_result=on_result)
 
 
 async def _run(
-    jobs: Sequence[tuple[str, str, Callable[[], Awaitable[Article]]]],
+    jobs: Sequence[Job],
     backend: Backend,
     *,
     concurrency: int,
     on_result: OnResult | None,
+    timer: TimedBackend | None = None,
 ) -> list[ArticleOutcome]:
     if concurrency < 1:
         raise ValueError("concurrency must be at least 1")
@@ -155,12 +217,13 @@ async def _run(
         async with semaphore:
             try:
                 article = await load()
-                summary = await summarize_article(article, backend)
+                with in_flight(article_id):
+                    summary = await summarize_article(article, backend)
                 outcome = ArticleOutcome(
                     source,
                     article_id,
                     summary=summary,
-                    text=article.text,
+                    article=article,
                     notices=tuple(
                         article_notices(
                             article,
@@ -168,6 +231,7 @@ async def _run(
                             rules=capabilities(summary.provenance.backend).deterministic,
                         )
                     ),
+                    seconds=None if timer is None else timer.seconds.get(article_id),
                 )
             except Exception as exc:  # any failure stays this article's own
                 outcome = ArticleOutcome(source, article_id, error=_one_line(exc, article_id))
@@ -210,7 +274,7 @@ def summarize(
     article = load_article(source, published, max_chars=resolved.max_chars)
 
     async def go() -> ArticleSummary:
-        async with _backend_for(backend, resolved) as (chosen, _):
+        async with _backend_for(backend, resolved) as (chosen, _, _):
             return await summarize_article(article, chosen)
 
     return asyncio.run(go())
@@ -231,28 +295,50 @@ def summarize_many(
     """Summarize many sources (files, folders, globs, "-"); one outcome per article, in order.
 
     `settings` (already resolved, as the CLI has them) or keyword flags plus the environment
-    choose the backend when none is given; a backend made here is closed at the end. It answers
-    from the extraction cache unless `no_cache` is set, and adds its cache hits and the usage of
-    its fresh requests to `counts`. `notify` hears what the run found out on the way (an
-    endpoint being checked, a server that truncates prompts).
+    choose the backend when none is given; `run` says the rest.
     """
     backend, flags = _split_backend(backend, flags)
     resolved = settings or Settings.resolve(concurrency=concurrency, **flags)
+    jobs = source_jobs(expand_sources(sources), published=published, max_chars=resolved.max_chars)
+    result = run(jobs, resolved, backend=backend, on_result=on_result, notify=notify, counts=counts)
+    return result.outcomes
+
+
+def run(
+    jobs: Sequence[Job],
+    settings: Settings,
+    *,
+    backend: Backend | None = None,
+    on_result: OnResult | None = None,
+    notify: Notify | None = None,
+    counts: CacheCounts | None = None,
+) -> RunResult:
+    """Run `jobs` (`source_jobs` or `article_jobs`) through `backend`, or one made from
+    `settings` (prepared, wrapped by `for_run`, closed at the end). The extraction cache answers
+    first unless `no_cache` is set; its hits and the usage of the fresh requests go to `counts`
+    (a new one unless given). `notify` hears what the run found out on the way (an endpoint
+    being checked, a server that truncates prompts). Call it outside a running event loop."""
     default_prices()  # an unusable price file is a ConfigError before any request
-    expanded = expand_sources(sources)
+    counts = counts if counts is not None else CacheCounts()
+    started = time.perf_counter()
 
-    async def go() -> list[ArticleOutcome]:
-        async with _backend_for(backend, resolved, counts, notify) as (chosen, parallel):
-            return await run_sources(
-                expanded,
-                chosen,
-                published=published,
-                max_chars=resolved.max_chars,
-                concurrency=parallel,
-                on_result=on_result,
+    async def go() -> tuple[list[ArticleOutcome], Backend]:
+        async with _backend_for(backend, settings, counts, notify) as (chosen, parallel, timer):
+            outcomes = await _run(
+                jobs, chosen, concurrency=parallel, on_result=on_result, timer=timer
             )
+            return outcomes, chosen
 
-    return asyncio.run(go())
+    outcomes, chosen = asyncio.run(go())
+    return RunResult(
+        outcomes=outcomes,
+        counts=counts,
+        usage=counts.usage,
+        started=started,
+        seconds=time.perf_counter() - started,
+        backend=chosen.name,
+        identity=chosen.identity(),
+    )
 
 
 def for_run(made: Backend, settings: Settings, counts: CacheCounts | None = None) -> Backend:
@@ -263,13 +349,13 @@ def for_run(made: Backend, settings: Settings, counts: CacheCounts | None = None
     run_counts = counts if counts is not None else CacheCounts()
     wrapped: Backend
     if able.cacheable and not settings.no_cache:
-        cache = ExtractionCache().open()
+        cache = ExtractionCache(settings.cache_dir).open()
         wrapped = CachingBackend(made, cache, counts=run_counts, priced=able.priced)
     else:
         wrapped = MeteredBackend(made, run_counts, priced=able.priced)
     if able.chunk_chars is None:
         return wrapped
-    return ChunkingBackend(wrapped, max_chars=chunk_chars_from_env(able.chunk_chars))
+    return ChunkingBackend(wrapped, max_chars=settings.chunk_chars or able.chunk_chars)
 
 
 def _split_backend(
@@ -289,7 +375,7 @@ async def prepare_backend(made: Backend, settings: Settings, notify: Notify | No
     say = notify or (lambda _: None)
     report = None
     if isinstance(made, EndpointBackend) and made.needs_check:
-        report = await _endpoint_report(made, say)
+        report = await _endpoint_report(made, settings, say)
         for warning in made.configure(report):
             say(warning)
     if settings.concurrency is not None:
@@ -297,10 +383,12 @@ async def prepare_backend(made: Backend, settings: Settings, notify: Notify | No
     return report.recommended_concurrency if report is not None else DEFAULT_CONCURRENCY
 
 
-async def _endpoint_report(made: EndpointBackend, say: Notify) -> EndpointReport:
+async def _endpoint_report(
+    made: EndpointBackend, settings: Settings, say: Notify
+) -> EndpointReport:
     """The stored report for this endpoint and model, or a fresh check (then stored). A store
     that cannot be used costs a check per run, not the run."""
-    store = ExtractionCache()
+    store = ExtractionCache(settings.cache_dir)
 
     def read() -> str | None:
         return store.open().endpoint_report(made.endpoint, made.model)
@@ -350,11 +438,13 @@ async def _backend_for(
     settings: Settings,
     counts: CacheCounts | None = None,
     notify: Notify | None = None,
-) -> AsyncIterator[tuple[Backend, int]]:
+) -> AsyncIterator[tuple[Backend, int, TimedBackend]]:
     """The given backend, or one made from settings, prepared and wrapped for the run and
-    closed afterwards; with the concurrency to run it at."""
+    closed afterwards; with the concurrency to run it at and the timer of its fresh
+    extractions (under the cache, see `eventbrief.timing`)."""
     if backend is not None:
-        yield backend, settings.concurrency or DEFAULT_CONCURRENCY
+        timer = TimedBackend(backend)
+        yield timer, settings.concurrency or DEFAULT_CONCURRENCY, timer
         return
     made = make_backend(settings)
     try:
@@ -362,8 +452,9 @@ async def _backend_for(
     except BaseException:
         await made.aclose()
         raise
-    wrapped = for_run(made, settings, counts)
+    timer = TimedBackend(made)
+    wrapped = for_run(timer, settings, counts)
     try:
-        yield wrapped, parallel
+        yield wrapped, parallel, timer
     finally:
         await wrapped.aclose()

@@ -10,16 +10,16 @@ from __future__ import annotations
 
 import functools
 import json
-import os
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from eventbrief.config import PRICES_VAR, env_value
 from eventbrief.errors import ConfigError
 from eventbrief.models import Usage
 
-PRICES_ENV = "EVENTBRIEF_PRICES"
+PRICES_ENV = PRICES_VAR
 _PER = 1_000_000
 
 
@@ -94,7 +94,7 @@ def _cached(user_file: str | None) -> PriceTable:
 def default_prices() -> PriceTable:
     """The table for this process: shipped prices updated by EVENTBRIEF_PRICES, read once per
     distinct file (ConfigError when that file is unusable)."""
-    return _cached(os.environ.get(PRICES_ENV) or None)
+    return _cached(env_value("prices"))
 
 
 def shipped_prices() -> dict[str, Any]:
@@ -106,7 +106,7 @@ def shipped_prices() -> dict[str, Any]:
 def load_prices(user_file: str | Path | None = None) -> PriceTable:
     """The shipped table, updated by `user_file` or else the file named by EVENTBRIEF_PRICES."""
     models, discount = _parse(shipped_prices(), "prices.json")
-    path = user_file or os.environ.get(PRICES_ENV)
+    path = user_file or env_value("prices")
     if path:
         try:
             data = json.loads(Path(path).read_text(encoding="utf-8"))

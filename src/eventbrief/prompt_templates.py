@@ -6,9 +6,10 @@ with a fresh sandboxed Jinja environment, compiling it on every call (a few ms f
 prompts); so each template is compiled once here, rendered with the article as a variable, and
 the result handed to instructor as the value of a one-placeholder message (`INSTRUCTOR_MESSAGES`)
 through `context`. What the model receives is exactly what instructor's own rendering of the
-templates gives (see `rendered`). Each file starts with a `version:` line; the version goes into
-provenance and the cache key, so change it whenever the wording changes, the event-type
-definitions filled into the system prompt included.
+templates gives (see `render`). Every prompt is rendered by `PromptTemplates.render`: the live
+extraction, the Batch API's request lines (`chat_messages`) and the brief's narration. Each file
+starts with a `version:` line; the version goes into provenance and the cache key, so change it
+whenever the wording changes, the event-type definitions filled into the system prompt included.
 """
 
 from __future__ import annotations
@@ -63,16 +64,27 @@ class PromptTemplates:
         environment = SandboxedEnvironment()
         return environment.from_string(self.system), environment.from_string(self.user)
 
-    def rendered(self, article: Article, evidence: EvidenceStyle = "quotes") -> dict[str, str]:
-        """{"system": …, "user": …}: the message texts for `article`, as instructor's own
-        templating of `messages()` with `prompt_context(article, evidence)` would give them
-        (Jinja, then `textwrap.dedent`, which instructor applies to every rendered message)."""
-        context = prompt_context(article, evidence)
+    def render(self, context: dict[str, Any]) -> dict[str, str]:
+        """{"system": …, "user": …}: the message texts as instructor's own templating of
+        `messages()` with `context` would give them (Jinja, then `textwrap.dedent`, which
+        instructor applies to every rendered message)."""
         system, user = self._compiled
         return {
             "system": dedent(system.render(**context)),
             "user": dedent(user.render(**context)),
         }
+
+    def rendered(self, article: Article, evidence: EvidenceStyle = "quotes") -> dict[str, str]:
+        """The extraction messages for `article`: `render` with `prompt_context`."""
+        return self.render(prompt_context(article, evidence))
+
+
+def chat_messages(rendered: dict[str, str]) -> list[dict[str, str]]:
+    """Rendered texts (`PromptTemplates.render`) as the chat messages a request sends."""
+    return [
+        {"role": "system", "content": rendered["system"]},
+        {"role": "user", "content": rendered["user"]},
+    ]
 
 
 def split_version(source: str, filename: str) -> tuple[str, str]:
@@ -83,17 +95,22 @@ def split_version(source: str, filename: str) -> tuple[str, str]:
     return match.group(1), source[match.end() :].rstrip("\n")
 
 
-@lru_cache(maxsize=1)
-def load_prompts() -> PromptTemplates:
-    """Read prompts/system.txt and prompts/user.txt; both must carry the same version."""
-    system_version, system = split_version(read_text("prompts", "system.txt"), "system.txt")
-    user_version, user = split_version(read_text("prompts", "user.txt"), "user.txt")
+@lru_cache(maxsize=4)
+def load_prompt_pair(system_file: str, user_file: str) -> PromptTemplates:
+    """Read a system and a user template from prompts/; both must carry the same version."""
+    system_version, system = split_version(read_text("prompts", system_file), system_file)
+    user_version, user = split_version(read_text("prompts", user_file), user_file)
     if system_version != user_version:
         raise ValueError(
-            f"prompts/system.txt is version {system_version} but prompts/user.txt is "
+            f"prompts/{system_file} is version {system_version} but prompts/{user_file} is "
             f"{user_version}; give both the same version"
         )
     return PromptTemplates(version=system_version, system=system, user=user)
+
+
+def load_prompts() -> PromptTemplates:
+    """The extraction prompt: prompts/system.txt and prompts/user.txt."""
+    return load_prompt_pair("system.txt", "user.txt")
 
 
 def fence(text: str) -> str:

@@ -20,6 +20,8 @@ import functools
 import re
 from dataclasses import dataclass
 
+from eventbrief.calendar_names import MONTH_ABBREVIATIONS
+
 ABBREVIATIONS = frozenset(
     {
         # titles
@@ -27,7 +29,7 @@ ABBREVIATIONS = frozenset(
         "maj", "capt", "cmdr", "adm", "sgt", "cpl", "pvt", "gov", "sen", "rep", "pres", "amb",
         "supt", "insp", "fr",
         # months and days
-        "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
+        *MONTH_ABBREVIATIONS,
         "mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun",
         # companies and the rest
         "inc", "ltd", "corp", "co", "bros", "dept", "univ", "assn", "est", "approx", "ca",

@@ -25,45 +25,9 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from eventbrief.calendar_names import WEEKDAYS, month_number
 from eventbrief.models import TimeValue
 
-MONTHS = {
-    "january": 1,
-    "february": 2,
-    "march": 3,
-    "april": 4,
-    "may": 5,
-    "june": 6,
-    "july": 7,
-    "august": 8,
-    "september": 9,
-    "october": 10,
-    "november": 11,
-    "december": 12,
-}
-_MONTH_ABBR = {
-    "jan": 1,
-    "feb": 2,
-    "mar": 3,
-    "apr": 4,
-    "jun": 6,
-    "jul": 7,
-    "aug": 8,
-    "sep": 9,
-    "sept": 9,
-    "oct": 10,
-    "nov": 11,
-    "dec": 12,
-}
-WEEKDAYS = {
-    "monday": 0,
-    "tuesday": 1,
-    "wednesday": 2,
-    "thursday": 3,
-    "friday": 4,
-    "saturday": 5,
-    "sunday": 6,
-}
 NUMBER_WORDS: dict[str, int] = {
     "one": 1,
     "two": 2,
@@ -263,12 +227,6 @@ class TimexMatch:
 
     def to_time_value(self) -> TimeValue:
         return TimeValue(text=self.text, value=self.value, approximate=self.approximate)
-
-
-def month_number(word: str) -> int | None:
-    """Month number for a full or abbreviated English month name ("Dec." → 12)."""
-    key = word.lower().rstrip(".")
-    return MONTHS.get(key) or _MONTH_ABBR.get(key)
 
 
 def _ym(year: int, month: int) -> str:

@@ -16,6 +16,7 @@ from html import escape
 from itertools import pairwise
 
 from eventbrief.brief.dates import DayRange, range_of
+from eventbrief.calendar_names import SHORT_MONTHS
 from eventbrief.models import BriefEvent
 
 WIDTH = 760
@@ -26,16 +27,15 @@ MAX_GAP_DAYS = 40
 LANE_HEIGHT = 20
 LABEL_SPACING = 64
 """Least distance between two tick labels ("Sep 2024" is about 50 wide)."""
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 def human_date(value: str) -> str:
     """A date as a reader writes it: "2025-06-04" → "4 Jun 2025", "2025-06" → "Jun 2025"."""
     parts = value.split("-")
     if len(parts) == 3:
-        return f"{int(parts[2])} {_MONTHS[int(parts[1]) - 1]} {parts[0]}"
+        return f"{int(parts[2])} {SHORT_MONTHS[int(parts[1]) - 1]} {parts[0]}"
     if len(parts) == 2:
-        return f"{_MONTHS[int(parts[1]) - 1]} {parts[0]}"
+        return f"{SHORT_MONTHS[int(parts[1]) - 1]} {parts[0]}"
     return value
 
 
@@ -108,7 +108,7 @@ def ticks(scale: Scale) -> list[tuple[float, str]]:
             previous.toordinal() <= a and b <= m.toordinal() for a, b in scale.compressed
         )
         year = previous is None or m.month == 1 or cut or previous.year != m.year
-        name = _MONTHS[m.month - 1]
+        name = SHORT_MONTHS[m.month - 1]
         labelled.append((scale.x(m), f"{name} {m.year}" if year else name))
         previous = m
     return labelled
@@ -119,7 +119,7 @@ def _half_day(scale: Scale, day: dt.date) -> float:
 
 
 def _day(day: dt.date) -> str:
-    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+    return f"{day.day} {SHORT_MONTHS[day.month - 1]} {day.year}"
 
 
 def _shape(event: BriefEvent, when: DayRange, scale: Scale) -> tuple[float, float, str]:

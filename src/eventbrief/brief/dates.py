@@ -7,6 +7,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from eventbrief.calendar_names import month_number
 from eventbrief.models import TimeValue
 
 
@@ -58,17 +59,6 @@ def range_of(date: TimeValue | None) -> DayRange | None:
     return day_range(date.value)
 
 
-_MONTHS = {
-    name: n
-    for n, names in enumerate(
-        [("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"),
-         ("may",), ("jun", "june"), ("jul", "july"), ("aug", "august"),
-         ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
-         ("dec", "december")],
-        start=1,
-    )
-    for name in names
-}  # fmt: skip
 _MONTH_DAY = re.compile(
     r"\b(?:(?P<day1>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<month1>[A-Z][a-z]{2,8})\.?"
     r"|(?P<month2>[A-Z][a-z]{2,8})\.?\s+(?P<day2>\d{1,2})(?:st|nd|rd|th)?\b"
@@ -81,7 +71,7 @@ def month_day(text: str) -> tuple[int, int | None] | None:
     article gives without a year; None when it names no month."""
     for m in _MONTH_DAY.finditer(text):
         word = (m.group("month1") or m.group("month2") or m.group("month3") or "").casefold()
-        month = _MONTHS.get(word)
+        month = month_number(word)
         if month is None:
             continue
         day = m.group("day1") or m.group("day2")

@@ -1,35 +1,18 @@
-"""Entities merged across articles: two entities are one when they share a name or alias.
-
-Types must agree (or one be `other`), so that a country called "Pyongyang" by metonymy in one
-article is not merged with the city Pyongyang in another.
+"""Entities merged across articles by the rule of `eventbrief.entity_merge`: two entities are
+one when they share a name or alias (or here also a country code, or a body's name with its
+country as adjective or possessive) and their types agree.
 """
 
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 import pycountry
 
+from eventbrief.entity_merge import group_entities, merged_entity
 from eventbrief.models import ArticleSummary, Entity, name_key
-
-
-class _UnionFind:
-    def __init__(self, size: int) -> None:
-        self.parent = list(range(size))
-
-    def find(self, i: int) -> int:
-        while self.parent[i] != i:
-            self.parent[i] = self.parent[self.parent[i]]
-            i = self.parent[i]
-        return i
-
-    def union(self, a: int, b: int) -> None:
-        ra, rb = self.find(a), self.find(b)
-        if ra != rb:
-            self.parent[max(ra, rb)] = min(ra, rb)
 
 
 @lru_cache(maxsize=4096)
@@ -73,10 +56,6 @@ def _keys(entity: Entity) -> set[str]:
     return keys
 
 
-def _types_agree(a: str, b: str) -> bool:
-    return a == b or "other" in (a, b)
-
-
 @dataclass
 class EntityIndex:
     """Merged entities and the way from (article id, name as written) to a merged entity."""
@@ -100,23 +79,10 @@ class EntityIndex:
 def merge_entities(summaries: list[ArticleSummary]) -> EntityIndex:
     """Union entities that share a folded name or alias; deterministic in input order."""
     items: list[tuple[str, Entity]] = [(s.article.id, e) for s in summaries for e in s.entities]
-    uf = _UnionFind(len(items))
-    holders: dict[str, list[int]] = {}
-    for i, (_, entity) in enumerate(items):
-        for key in _keys(entity):
-            for j in holders.get(key, []):
-                if _types_agree(entity.type, items[j][1].type):
-                    uf.union(i, j)
-            holders.setdefault(key, []).append(i)
-
-    groups: dict[int, list[int]] = {}
-    for i in range(len(items)):
-        groups.setdefault(uf.find(i), []).append(i)
-
     merged: list[tuple[Entity, set[str], list[int]]] = []
-    for members in groups.values():
+    for members in group_entities([entity for _, entity in items], _keys):
         merged.append(
-            (_merge_group([items[i][1] for i in members]), {items[i][0] for i in members}, members)
+            (merged_entity([items[i][1] for i in members]), {items[i][0] for i in members}, members)
         )
     merged.sort(key=lambda m: (-len(m[1]), m[2][0]))
 
@@ -129,24 +95,3 @@ def merge_entities(summaries: list[ArticleSummary]) -> EntityIndex:
         for name in entity.names():
             index._by_name.setdefault(name_key(name), position)
     return index
-
-
-def _merge_group(group: list[Entity]) -> Entity:
-    """The most used canonical name (ties: longer, then first); every other name an alias."""
-    counts = Counter(name_key(e.name) for e in group)
-    first_form: dict[str, str] = {}
-    for e in group:
-        first_form.setdefault(name_key(e.name), e.name)
-    best_key = max(counts, key=lambda k: (counts[k], len(k), -list(first_form).index(k)))
-    name = first_form[best_key]
-    aliases: list[str] = []
-    keys = {best_key}
-    for e in group:
-        for alias in e.names():
-            if name_key(alias) not in keys:
-                keys.add(name_key(alias))
-                aliases.append(alias)
-    types = Counter(e.type for e in group if e.type != "other") or Counter(e.type for e in group)
-    entity_type = max(types, key=lambda t: (types[t], -[e.type for e in group].index(t)))
-    description = next((e.description for e in group if e.description), None)
-    return Entity(name=name, type=entity_type, aliases=aliases, description=description)

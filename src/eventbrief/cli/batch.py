@@ -31,6 +31,7 @@ from eventbrief.cli.options import (
     NoCacheOption,
     OutputOption,
     PublishedOption,
+    config_errors_exit,
     paths_or_stdin,
     publication_dates,
     say,
@@ -71,11 +72,8 @@ T = TypeVar("T")
 
 
 def _settings(**flags: object) -> Settings:
-    try:
+    with config_errors_exit():
         return Settings.resolve(backend="openai", **flags)
-    except ConfigError as exc:
-        say(str(exc))
-        raise typer.Exit(EXIT_USAGE) from None
 
 
 def _sources(

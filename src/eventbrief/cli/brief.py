@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -15,35 +15,17 @@ from eventbrief.brief import build_brief
 from eventbrief.brief.html import render_html
 from eventbrief.brief.markdown import render_markdown
 from eventbrief.brief.sources import SummaryFileError, find_text, read_summaries, split_inputs
-from eventbrief.cli.app import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, Command, app
-from eventbrief.cli.extraction_step import (
-    report_run,
-    say_notices,
-    say_partial,
-    summarize_sources,
-)
+from eventbrief.cli.app import EXIT_OK, EXIT_SOME_FAILED, Command, app
+from eventbrief.cli.extraction_step import report_run, run_step, say_notices, say_partial
 from eventbrief.cli.options import (
-    BackendOption,
-    BaseUrlOption,
-    ConcurrencyOption,
-    EvidenceOption,
-    MaxAttemptsOption,
-    MaxRetrySecondsOption,
-    MaxTokensOption,
-    ModelOption,
-    NoCacheOption,
+    NO_BACKEND_FLAGS,
+    BackendFlags,
     OutputOption,
     PublishedOption,
-    ReasksOption,
-    StallTimeoutOption,
-    StreamOption,
-    StrictOption,
-    TemperatureOption,
-    TimeoutOption,
+    backend_options,
     paths_or_stdin,
     publication_dates,
     say,
-    value,
 )
 from eventbrief.config import Settings
 from eventbrief.errors import ConfigError, EventbriefError
@@ -84,22 +66,18 @@ class _Failures:
 
 def _summarize_articles(
     sources: list[str],
-    flags: dict[str, Any],
+    settings: Settings,
     published: PublicationDates,
     failures: _Failures,
     *,
     quiet: bool = False,
 ) -> tuple[list[ArticleSummary], dict[str, str]]:
     """Run the pipeline over (expanded) article sources, with progress, warnings and the run
-    summary line as summarize shows them; texts come back for the HTML page."""
-    try:
-        settings = Settings.resolve(**flags)
-    except ConfigError as exc:
-        say(str(exc))
-        raise typer.Exit(EXIT_USAGE) from None
+    summary line as summarize shows them; the texts of the articles it loaded come back for the
+    brief and its HTML page (never loaded again)."""
     if not quiet or settings.paid_by_surprise:
         say(settings.describe())
-    run = summarize_sources(sources, settings, published, quiet=quiet)
+    run = run_step(sources, settings, published, quiet=quiet)
     outcomes = run.outcomes
     summaries: list[ArticleSummary] = []
     texts: dict[str, str] = {}
@@ -126,10 +104,10 @@ def _summarize_articles(
     return summaries, texts
 
 
-def _narrate(result: Brief, flags: dict[str, Any]) -> Brief:
+def _narrate(result: Brief, flags: BackendFlags) -> Brief:
     """Add the LLM paragraph when a backend that narrates is configured; never fail."""
     try:
-        settings = Settings.resolve(**flags)
+        settings = Settings.resolve(**flags.values)
         narrates = capabilities(settings.resolved_backend()).narrates
         narrator = make_backend(settings) if narrates else None
     except ConfigError as exc:
@@ -180,6 +158,7 @@ def _format_for(fmt: FormatChoice | None, output: str | None) -> str:
 
 
 @app.command(cls=Command, epilog=EPILOG)
+@backend_options(exclude=("mode",))
 def brief(
     paths: Annotated[
         list[str] | None,
@@ -205,21 +184,7 @@ def brief(
         typer.Option(metavar="DIR", help="Folder with the article files (<id>.*) of summaries."),
     ] = None,
     published: PublishedOption = None,
-    backend: BackendOption = None,
-    model: ModelOption = None,
-    base_url: BaseUrlOption = None,
-    evidence: EvidenceOption = None,
-    concurrency: ConcurrencyOption = None,
-    max_tokens: MaxTokensOption = None,
-    max_attempts: MaxAttemptsOption = None,
-    max_retry_seconds: MaxRetrySecondsOption = None,
-    reasks: ReasksOption = None,
-    temperature: TemperatureOption = None,
-    timeout: TimeoutOption = None,
-    stall_timeout: StallTimeoutOption = None,
-    stream: StreamOption = None,
-    no_cache: NoCacheOption = False,
-    strict: StrictOption = False,
+    backend_flags: BackendFlags = NO_BACKEND_FLAGS,
     narrate: Annotated[
         bool,
         typer.Option("--narrate", help="Add one LLM-written paragraph (openai backend only)."),
@@ -233,23 +198,6 @@ def brief(
 ) -> None:
     """Merge many articles into one timeline that marks disagreements."""
     paths = paths_or_stdin(paths, "brief")
-    flags: dict[str, Any] = {
-        "backend": value(backend),
-        "model": model,
-        "base_url": base_url,
-        "evidence": value(evidence),
-        "concurrency": concurrency,
-        "max_tokens": max_tokens,
-        "max_attempts": max_attempts,
-        "max_retry_seconds": max_retry_seconds,
-        "reasks": reasks,
-        "temperature": temperature,
-        "timeout": timeout,
-        "stall_timeout": stall_timeout,
-        "stream": stream,
-        "no_cache": no_cache or None,
-        "strict": strict or None,
-    }
     failures = _Failures()
     summary_files, article_sources = split_inputs(paths, from_summaries)
     article_sources = expand_sources(article_sources)
@@ -267,7 +215,10 @@ def brief(
             summaries.append(s)
             origins.setdefault(s.article.id, path)
     if article_sources:
-        more, more_texts = _summarize_articles(article_sources, flags, dates, failures, quiet=quiet)
+        settings = backend_flags.settings()
+        more, more_texts = _summarize_articles(
+            article_sources, settings, dates, failures, quiet=quiet
+        )
         summaries.extend(more)
         found_texts.update(more_texts)
 
@@ -292,7 +243,7 @@ def brief(
     result = build_brief(list(unique.values()), title=title, texts=found_texts)
     _say_other_stories(result)
     if narrate:
-        result = _narrate(result, flags)
+        result = _narrate(result, backend_flags)
     chosen = _format_for(fmt, output)
     if chosen == "html":
         rendered = render_html(result, found_texts)

@@ -13,7 +13,7 @@ import typer
 
 from eventbrief.cache import ExtractionCache
 from eventbrief.cli.app import EXIT_OK, EXIT_USAGE, Command, app, sub_app
-from eventbrief.errors import ConfigError
+from eventbrief.cli.options import config_errors_exit
 
 cache_app = sub_app(
     help=(
@@ -31,12 +31,10 @@ def _opened() -> Iterator[ExtractionCache]:
     """The cache, or a one-line error (exit 2) when it cannot be opened or read."""
     cache = ExtractionCache()
     try:
-        if cache.path.exists():
-            cache.open()
-        yield cache
-    except ConfigError as exc:
-        typer.echo(f"eventbrief: {exc}", err=True)
-        raise typer.Exit(EXIT_USAGE) from None
+        with config_errors_exit():
+            if cache.path.exists():
+                cache.open()
+            yield cache
     except sqlite3.Error as exc:
         typer.echo(f"eventbrief: {cache.path}: {exc}", err=True)
         raise typer.Exit(EXIT_USAGE) from None

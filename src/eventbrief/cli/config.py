@@ -3,26 +3,24 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 from typing import Annotated, NoReturn
 
 import typer
 
 from eventbrief.cli.app import EXIT_OK, EXIT_USAGE, Command, app, sub_app
-from eventbrief.cli.options import say
+from eventbrief.cli.options import config_errors_exit, say
 from eventbrief.config import (
     CONFIG_DIR_VAR,
     CONFIG_KEYS,
-    ENV_VARS,
     Settings,
     check_config_value,
     config_path,
+    from_env,
     read_config,
     unknown_key,
     write_config,
 )
-from eventbrief.errors import ConfigError
 
 config_app = sub_app(
     help=(
@@ -57,18 +55,15 @@ def _key(raw: str) -> str:
 
 def _read() -> dict[str, str]:
     """The file's settings; a broken file is named (fix it, or `config unset` each key)."""
-    try:
+    with config_errors_exit():
         return read_config(config_path())
-    except ConfigError as exc:
-        _fail(str(exc))
 
 
 def _write(values: dict[str, str]) -> str:
     """Write the file; a failure is a usage error naming it."""
     try:
-        return str(write_config(values, config_path()))
-    except ConfigError as exc:
-        _fail(str(exc))
+        with config_errors_exit():
+            return str(write_config(values, config_path()))
     except OSError as exc:
         _fail(f"cannot write {config_path()}: {exc.strerror or exc}")
 
@@ -87,10 +82,8 @@ def show(
 ) -> None:
     """Print each setting in effect and where it comes from."""
     path = config_path()
-    try:
+    with config_errors_exit():
         settings = Settings.resolve()
-    except ConfigError as exc:
-        _fail(str(exc))
     rows = {key: (getattr(settings, key), settings.origin(key)) for key in CONFIG_KEYS}
     if as_json:
         record = {
@@ -120,10 +113,8 @@ def set_value(
 ) -> None:
     """Keep a setting in the config file."""
     key = _key(key)
-    try:
+    with config_errors_exit():
         check_config_value(key, value)
-    except ConfigError as exc:
-        _fail(str(exc))
     values = _read()
     values[key] = value
     path = _write(values)
@@ -148,7 +139,6 @@ def unset(key: KeyArgument) -> None:
 
 def _say_overridden(key: str) -> None:
     """A variable in the environment wins over the file: say so, or the change seems ignored."""
-    for var in ENV_VARS.get(key, ()):
-        if os.environ.get(var, "").strip():
-            say(f"note: {var} is set in the environment and wins over the file")
-            return
+    found = from_env(key)
+    if found is not None:
+        say(f"note: {found[0]} is set in the environment and wins over the file")

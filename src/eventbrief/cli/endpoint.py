@@ -10,8 +10,8 @@ from typing import Annotated
 import typer
 
 from eventbrief.cache import ExtractionCache
-from eventbrief.cli.app import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, Command, app, sub_app
-from eventbrief.cli.options import BaseUrlOption, ModelOption, say
+from eventbrief.cli.app import EXIT_OK, EXIT_SOME_FAILED, Command, app, sub_app
+from eventbrief.cli.options import BaseUrlOption, ModelOption, config_errors_exit, say
 from eventbrief.config import Settings
 from eventbrief.errors import ConfigError
 
@@ -53,11 +53,8 @@ def check(
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
     """Probe the endpoint and recommend a mode and a concurrency."""
-    try:
+    with config_errors_exit():
         settings = Settings.resolve(backend="openai", base_url=base_url, model=model, mode="auto")
-    except ConfigError as exc:
-        say(str(exc))
-        raise typer.Exit(EXIT_USAGE) from None
     from eventbrief.backends.openai.client import OpenAIBackend
 
     backend = OpenAIBackend(

@@ -7,11 +7,8 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sys
-import time
-from contextvars import ContextVar
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, NoReturn
@@ -21,35 +18,16 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 
-from eventbrief.backends import capabilities, make_backend
-from eventbrief.backends.base import Backend, Capabilities, ExtractionResult
-from eventbrief.cache import CacheCounts
 from eventbrief.cli.app import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, Command, Group, app
 from eventbrief.cli.extraction_step import partial_note, report_run
 from eventbrief.cli.options import (
-    BackendOption,
-    BaseUrlOption,
-    ConcurrencyOption,
-    EvidenceOption,
-    MaxAttemptsOption,
-    MaxRetrySecondsOption,
-    MaxTokensOption,
-    ModelOption,
-    ModeOption,
-    NoCacheOption,
-    ReasksOption,
-    StallTimeoutOption,
-    StreamOption,
-    StrictOption,
-    TemperatureOption,
-    TimeoutOption,
-    value,
+    NO_BACKEND_FLAGS,
+    BackendFlags,
+    backend_options,
+    config_errors_exit,
 )
 from eventbrief.config import Settings
-from eventbrief.errors import ConfigError
-from eventbrief.models import Article
-from eventbrief.pipeline import ArticleOutcome, for_run, prepare_backend, run_articles
-from eventbrief.pricing import default_prices
+from eventbrief.pipeline import ArticleOutcome
 from eventbrief.progress import counted
 from eventbrief.scoring import (
     Dataset,
@@ -90,7 +68,8 @@ from eventbrief.scoring.compare import rows as compare_rows
 from eventbrief.scoring.compare import to_json as compare_json
 from eventbrief.scoring.dataset import first_error
 from eventbrief.scoring.html_report import render_comparison, render_html
-from eventbrief.scoring.report import UsageTotals, markdown_table, print_report
+from eventbrief.scoring.report import markdown_table, print_report
+from eventbrief.scoring.runner import run_dataset, saved_run
 
 EPILOG = """\
 \b
@@ -138,80 +117,11 @@ SeedOption = Annotated[
 ]
 
 
-_ARTICLE: ContextVar[str | None] = ContextVar("eventbrief_eval_article", default=None)
-
-
-class _Named:
-    """The outermost wrapper: names the article in flight, so the timer inside the cache can
-    add the time of each of its chunks to it."""
-
-    def __init__(self, inner: Backend) -> None:
-        self.inner = inner
-        self.name = inner.name
-
-    def identity(self) -> dict[str, str]:
-        return self.inner.identity()
-
-    @property
-    def capabilities(self) -> Capabilities:
-        """The wrapped backend's."""
-        return self.inner.capabilities
-
-    async def extract(self, article: Article) -> ExtractionResult:
-        token = _ARTICLE.set(article.meta.id)
-        try:
-            return await self.inner.extract(article)
-        finally:
-            _ARTICLE.reset(token)
-
-    async def aclose(self) -> None:
-        await self.inner.aclose()
-
-
-class _Timed:
-    """Wraps the backend inside the cache, so only fresh extractions are timed: the latency of
-    an article is the backend's time for it (summed over its chunks); an article answered from
-    the cache has none."""
-
-    def __init__(self, inner: Backend) -> None:
-        self.inner = inner
-        self.name = inner.name
-        self.capabilities = inner.capabilities
-        self.seconds: dict[str, float] = {}
-
-    def identity(self) -> dict[str, str]:
-        return self.inner.identity()
-
-    async def extract(self, article: Article) -> ExtractionResult:
-        started = time.perf_counter()
-        try:
-            return await self.inner.extract(article)
-        finally:
-            key = _ARTICLE.get() or article.meta.id
-            self.seconds[key] = self.seconds.get(key, 0.0) + time.perf_counter() - started
-
-    async def aclose(self) -> None:
-        await self.inner.aclose()
-
-
-def _run_settings(settings: Settings, backend: Backend) -> Settings:
-    """A deterministic backend (the offline rules) is never cached by eval: the CI gate must
-    score what the rules do now, and their identity covers the rule sources but not the data
-    packages they read; a fresh extraction takes milliseconds, so a cache would save nothing
-    worth the doubt."""
-    if backend.capabilities.deterministic and not settings.no_cache:
-        return settings.model_copy(update={"no_cache": True})
-    return settings
-
-
 def _run_backend(
     dataset: Dataset, settings: Settings, say: Console
 ) -> tuple[dict[str, Prediction], RunInfo]:
-    """Predictions from running the backend over the dataset, through the extraction cache
-    as summarize does; ends with the run summary line on stderr."""
-    default_prices()  # an unusable price file is a ConfigError before any request
-    timed = _Timed(make_backend(settings))
-    counts = CacheCounts()
+    """The pipeline's run over the dataset (`eventbrief.scoring.runner`), a line per article as
+    it finishes; ends with the run summary line on stderr."""
     done = 0
 
     def on_result(outcome: ArticleOutcome) -> None:
@@ -222,78 +132,24 @@ def _run_backend(
         elif outcome.summary is not None and outcome.summary.partial:
             line = f"{outcome.article_id}: {partial_note(outcome.summary)}"
         else:
-            cached = "" if outcome.article_id in timed.seconds else " (cached)"
-            line = f"{outcome.article_id}: ok{cached}"
+            line = f"{outcome.article_id}: ok{' (cached)' if outcome.cached else ''}"
         say.print(f"[{done}/{len(dataset.items)}] {line}", markup=False)
 
-    async def go() -> tuple[list[ArticleOutcome], _Named]:
-        concurrency = await prepare_backend(
-            timed.inner, settings, notify=lambda line: say.print(line, markup=False)
-        )
-        backend = _Named(for_run(timed, _run_settings(settings, timed), counts))
-        try:
-            outcomes = await run_articles(
-                [item.article for item in dataset.items],
-                backend,
-                concurrency=concurrency,
-                on_result=on_result,
-            )
-        finally:
-            await backend.aclose()
-        return outcomes, backend
-
-    started = time.perf_counter()
-    outcomes, backend = asyncio.run(go())
-    predictions = {
-        o.article_id: Prediction(
-            o.summary,
-            None if o.error is None else settings.redact(o.error),
-            timed.seconds.get(o.article_id),
-            cached=o.summary is not None and o.article_id not in timed.seconds,
-        )
-        for o in outcomes
-        if o.article_id is not None
-    }
-    identity = backend.identity()
-    model = None if timed.capabilities.deterministic else identity.get("model")
-    spent = counts.usage
-    run = RunInfo(
-        dataset=str(dataset.root),
-        backend=backend.name,
-        model=model,
-        identity=identity,
-        cache_hits=counts.hits,
-        usage=UsageTotals(
-            requests=spent.requests,
-            prompt_tokens=spent.prompt_tokens,
-            completion_tokens=spent.completion_tokens,
-            cost_usd=spent.cost_usd,
-        ),
+    predictions, info, result = run_dataset(
+        dataset,
+        settings,
+        on_result=on_result,
+        notify=lambda line: say.print(line, markup=False),
     )
-    failed = sum(1 for o in outcomes if o.error is not None)
-    partial = sum(1 for o in outcomes if o.summary is not None and o.summary.partial)
     report_run(
-        settings, counts, articles=len(outcomes), failed=failed, started=started, partial=partial
+        settings,
+        result.counts,
+        articles=len(result.outcomes),
+        failed=result.failed,
+        started=result.started,
+        partial=result.partial,
     )
-    return predictions, run
-
-
-def _saved_run(dataset: Dataset, predictions: dict[str, Prediction], folder: Path) -> RunInfo:
-    """Backend and model as the saved predictions' provenance states them (when they agree)."""
-    seen = {
-        (p.summary.provenance.backend, p.summary.provenance.model)
-        for p in predictions.values()
-        if p.summary is not None
-    }
-    backend, model = next(iter(seen)) if len(seen) == 1 else ("predictions", None)
-    if capabilities(backend).deterministic:
-        model = None
-    return RunInfo(
-        dataset=str(dataset.root),
-        backend=backend,
-        model=model,
-        identity={"predictions": str(folder)},
-    )
+    return predictions, info
 
 
 eval_app = typer.Typer(
@@ -311,6 +167,7 @@ class CompareFormat(StrEnum):
 
 
 @eval_app.callback(invoke_without_command=True, epilog=EPILOG)
+@backend_options()
 def eval_command(
     ctx: typer.Context,
     dataset: Annotated[
@@ -319,22 +176,7 @@ def eval_command(
             metavar="DIR", help="Dataset folder with articles/ and gold/ (default ./evals)."
         ),
     ] = Path("evals"),
-    backend: BackendOption = None,
-    model: ModelOption = None,
-    base_url: BaseUrlOption = None,
-    mode: ModeOption = None,
-    evidence: EvidenceOption = None,
-    concurrency: ConcurrencyOption = None,
-    max_tokens: MaxTokensOption = None,
-    max_attempts: MaxAttemptsOption = None,
-    max_retry_seconds: MaxRetrySecondsOption = None,
-    reasks: ReasksOption = None,
-    temperature: TemperatureOption = None,
-    timeout: TimeoutOption = None,
-    stall_timeout: StallTimeoutOption = None,
-    stream: StreamOption = None,
-    no_cache: NoCacheOption = False,
-    strict: StrictOption = False,
+    backend_flags: BackendFlags = NO_BACKEND_FLAGS,
     predictions: Annotated[
         Path | None,
         typer.Option(
@@ -401,52 +243,20 @@ def eval_command(
         _say(warning)
 
     if predictions is not None:
-        ignored = [
-            flag
-            for flag, value in (
-                ("--backend", backend), ("--model", model), ("--base-url", base_url),
-                ("--mode", mode), ("--evidence", evidence),
-                ("--concurrency", concurrency),
-                ("--max-tokens", max_tokens), ("--temperature", temperature),
-                ("--max-attempts", max_attempts), ("--max-retry-seconds", max_retry_seconds),
-                ("--reasks", reasks),
-                ("--timeout", timeout), ("--stall-timeout", stall_timeout),
-                ("--stream" if stream else "--no-stream", stream),
-                ("--no-cache", no_cache or None), ("--strict", strict or None),
-            )
-            if value is not None
-        ]  # fmt: skip
+        ignored = backend_flags.given()
         if ignored:
             _say(f"--predictions runs no backend; ignoring {', '.join(ignored)}")
         try:
             preds = load_predictions(predictions, data.ids)
         except DatasetError as exc:
             _fail(str(exc), EXIT_USAGE)
-        run = _saved_run(data, preds, predictions)
+        run = saved_run(data, preds, predictions)
     else:
+        settings = backend_flags.settings()
+        _say(settings.describe())
         try:
-            settings = Settings.resolve(
-                backend=value(backend),
-                model=model,
-                base_url=base_url,
-                mode=value(mode),
-                evidence=value(evidence),
-                concurrency=concurrency,
-                max_tokens=max_tokens,
-                max_attempts=max_attempts,
-                max_retry_seconds=max_retry_seconds,
-                reasks=reasks,
-                temperature=temperature,
-                timeout=timeout,
-                stall_timeout=stall_timeout,
-                stream=stream,
-                no_cache=no_cache or None,
-                strict=strict or None,
-            )
-            _say(settings.describe())
-            preds, run = _run_backend(data, settings, say)
-        except ConfigError as exc:
-            _fail(str(exc), EXIT_USAGE)
+            with config_errors_exit(settings):
+                preds, run = _run_backend(data, settings, say)
         except KeyboardInterrupt:
             _fail("interrupted", 130)
     for article_id, pred in preds.items():

@@ -1,49 +1,38 @@
 """The extraction step of a command: run the pipeline over sources behind a progress bar, then
-say what the run paid. summarize and brief run it alike, and eval ends its own run with the
-same report, so the numbers read the same in all three."""
+say what the run paid. summarize and brief run it alike, and eval ends its run (the pipeline's,
+through `eventbrief.scoring.runner`) with the same report, so the numbers read the same in all
+three."""
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import typer
 
 from eventbrief.articles import STDIN, PublicationDates
 from eventbrief.cache import CacheCounts
-from eventbrief.cli.app import EXIT_USAGE
-from eventbrief.cli.options import say
+from eventbrief.cli.options import config_errors_exit, say
 from eventbrief.config import Settings
-from eventbrief.errors import ConfigError
 from eventbrief.models import ArticleSummary
-from eventbrief.pipeline import ArticleOutcome, OnResult, summarize_many
+from eventbrief.pipeline import ArticleOutcome, OnResult, RunResult, run, source_jobs
 from eventbrief.progress import RunProgress, RunSummary, counted, wants_progress
 
 PARTIAL_WARNINGS_SHOWN = 3
 
 
-@dataclass(frozen=True)
-class ExtractionRun:
-    """What the step gave: one outcome per source, what it paid, and when it began."""
-
-    outcomes: list[ArticleOutcome]
-    counts: CacheCounts
-    started: float
-
-
-def summarize_sources(
+def run_step(
     sources: list[str],
     settings: Settings,
     published: PublicationDates,
     *,
     quiet: bool = False,
     on_result: OnResult | None = None,
-) -> ExtractionRun:
-    """`summarize_many` behind the progress bar (a terminal, several articles, not quiet);
-    `on_result` sees each outcome after the bar. A configuration error found on the way is a
-    one-line usage error (exit 2); Ctrl-C exits 130 with the finished results already kept."""
-    counts = CacheCounts()
+) -> RunResult:
+    """The pipeline's `run` over sources (expanded once, by the command) behind the progress
+    bar (a terminal, several articles, not quiet); `on_result` sees each outcome after the bar.
+    A configuration error found on the way is the one-line usage error (exit 2); Ctrl-C exits
+    130 with the finished results already kept."""
     label = "articles"
     if len(sources) == 1:
         label = f"summarizing {'stdin' if sources[0] == STDIN else Path(sources[0]).name}"
@@ -56,24 +45,15 @@ def summarize_sources(
         if on_result is not None:
             on_result(outcome)
 
-    started = time.perf_counter()
+    jobs = source_jobs(sources, published=published, max_chars=settings.max_chars)
     try:
-        with progress:
-            outcomes = summarize_many(
-                sources,
-                published=published,
-                settings=settings,
-                on_result=each,
-                counts=counts,
-                notify=lambda line: say(settings.redact(line)),
+        with progress, config_errors_exit(settings):
+            return run(
+                jobs, settings, on_result=each, notify=lambda line: say(settings.redact(line))
             )
-    except ConfigError as exc:
-        say(settings.redact(str(exc)))
-        raise typer.Exit(EXIT_USAGE) from None
     except KeyboardInterrupt:
         say("interrupted")
         raise typer.Exit(130) from None
-    return ExtractionRun(outcomes, counts, started)
 
 
 def partial_note(summary: ArticleSummary) -> str:

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from enum import Enum
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
 import typer
 
 from eventbrief.articles import STDIN, PublicationDates
 from eventbrief.cli.app import EXIT_USAGE
-from eventbrief.config import BACKENDS, EVIDENCE, MODES
+from eventbrief.config import BACKENDS, EVIDENCE, MODES, Settings
+from eventbrief.errors import ConfigError
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 BackendChoice = Enum("BackendChoice", {n: n for n in BACKENDS}, type=str)  # type: ignore[misc]
 ModeChoice = Enum("ModeChoice", {n: n for n in MODES}, type=str)  # type: ignore[misc]
@@ -146,6 +152,102 @@ StrictOption = Annotated[
         "keeping its valid, grounded part. [env EVENTBRIEF_STRICT]",
     ),
 ]
+
+
+def _backend_options(
+    backend: BackendOption = None,
+    model: ModelOption = None,
+    base_url: BaseUrlOption = None,
+    mode: ModeOption = None,
+    evidence: EvidenceOption = None,
+    concurrency: ConcurrencyOption = None,
+    max_tokens: MaxTokensOption = None,
+    max_attempts: MaxAttemptsOption = None,
+    max_retry_seconds: MaxRetrySecondsOption = None,
+    reasks: ReasksOption = None,
+    temperature: TemperatureOption = None,
+    timeout: TimeoutOption = None,
+    stall_timeout: StallTimeoutOption = None,
+    stream: StreamOption = None,
+    no_cache: NoCacheOption = False,
+    strict: StrictOption = False,
+) -> None:
+    """The backend options, declared once: `backend_options` puts them into a command."""
+
+
+BACKEND_OPTIONS = inspect.signature(_backend_options, eval_str=True).parameters
+
+
+class BackendFlags:
+    """The backend options a command was given (each None when not given), resolved into
+    Settings by one call."""
+
+    def __init__(self, given: Mapping[str, Any]) -> None:
+        self.values: dict[str, Any] = {name: _given(name, raw) for name, raw in given.items()}
+
+    def given(self) -> list[str]:
+        """The flags given, as typed (`--no-stream` for stream off)."""
+        return [
+            "--no-stream" if name == "stream" and raw is False else "--" + name.replace("_", "-")
+            for name, raw in self.values.items()
+            if raw is not None
+        ]
+
+    def settings(self) -> Settings:
+        """The run settings these flags give (with the environment and the config file); a
+        configuration error is the one-line exit 2."""
+        with config_errors_exit():
+            return Settings.resolve(**self.values)
+
+
+NO_BACKEND_FLAGS = BackendFlags({})
+"""The default of a command's `backend_flags` parameter (the decorator always passes one)."""
+
+
+def _given(name: str, raw: Any) -> Any:
+    """A flag's value for Settings: an Enum choice as its text; --no-cache and --strict, which
+    cannot be turned off on the command line, as None when absent (the environment decides)."""
+    if isinstance(raw, Enum):
+        return value(raw)
+    if name in ("no_cache", "strict") and not raw:
+        return None
+    return raw
+
+
+def backend_options(*, exclude: Sequence[str] = ()) -> Callable[[F], F]:
+    """Give a command the backend options (but `exclude`) where its `backend_flags:
+    BackendFlags` parameter stands; the command receives them as that one BackendFlags."""
+
+    def decorate(command: F) -> F:
+        signature = inspect.signature(command, eval_str=True)
+        added = [p for name, p in BACKEND_OPTIONS.items() if name not in exclude]
+        params: list[inspect.Parameter] = []
+        for param in signature.parameters.values():
+            params.extend(added if param.name == "backend_flags" else [param])
+
+        @functools.wraps(command)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            given = {p.name: kwargs.pop(p.name) for p in added}
+            return command(*args, backend_flags=BackendFlags(given), **kwargs)
+
+        wrapper.__signature__ = signature.replace(parameters=params)  # type: ignore[attr-defined]
+        wrapper.__annotations__ = {p.name: p.annotation for p in params}
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
+
+
+@contextmanager
+def config_errors_exit(settings: Settings | None = None) -> Iterator[None]:
+    """A configuration error inside becomes what every command gives for one: the one line
+    naming the flag, variable or file on stderr (the API key masked), and exit 2."""
+    try:
+        yield
+    except ConfigError as exc:
+        say(str(exc) if settings is None else settings.redact(str(exc)))
+        raise typer.Exit(EXIT_USAGE) from None
+
+
 PublishedOption = Annotated[
     list[str] | None,
     typer.Option(

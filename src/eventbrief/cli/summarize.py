@@ -9,38 +9,17 @@ from typing import Annotated
 import typer
 
 from eventbrief.articles import article_ids, expand_sources
-from eventbrief.cli.app import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, Command, app
-from eventbrief.cli.extraction_step import (
-    report_run,
-    say_notices,
-    say_partial,
-    summarize_sources,
-)
+from eventbrief.cli.app import EXIT_OK, EXIT_SOME_FAILED, Command, app
+from eventbrief.cli.extraction_step import report_run, run_step, say_notices, say_partial
 from eventbrief.cli.options import (
-    BackendOption,
-    BaseUrlOption,
-    ConcurrencyOption,
-    EvidenceOption,
-    MaxAttemptsOption,
-    MaxRetrySecondsOption,
-    MaxTokensOption,
-    ModelOption,
-    ModeOption,
-    NoCacheOption,
+    NO_BACKEND_FLAGS,
+    BackendFlags,
     PublishedOption,
-    ReasksOption,
-    StallTimeoutOption,
-    StreamOption,
-    StrictOption,
-    TemperatureOption,
-    TimeoutOption,
+    backend_options,
     paths_or_stdin,
     publication_dates,
     say,
-    value,
 )
-from eventbrief.config import Settings
-from eventbrief.errors import ConfigError
 from eventbrief.output import FORMATS, choose_format, is_dir_target, write_all, write_one
 from eventbrief.pipeline import ArticleOutcome
 
@@ -77,6 +56,7 @@ still written), 2 usage or configuration error.
 
 
 @app.command(cls=Command, epilog=EPILOG)
+@backend_options()
 def summarize(
     paths: Annotated[
         list[str] | None,
@@ -105,22 +85,7 @@ def summarize(
         ),
     ] = None,
     published: PublishedOption = None,
-    backend: BackendOption = None,
-    model: ModelOption = None,
-    base_url: BaseUrlOption = None,
-    mode: ModeOption = None,
-    evidence: EvidenceOption = None,
-    concurrency: ConcurrencyOption = None,
-    max_tokens: MaxTokensOption = None,
-    max_attempts: MaxAttemptsOption = None,
-    max_retry_seconds: MaxRetrySecondsOption = None,
-    reasks: ReasksOption = None,
-    temperature: TemperatureOption = None,
-    timeout: TimeoutOption = None,
-    stall_timeout: StallTimeoutOption = None,
-    stream: StreamOption = None,
-    no_cache: NoCacheOption = False,
-    strict: StrictOption = False,
+    backend_flags: BackendFlags = NO_BACKEND_FLAGS,
     quiet: Annotated[
         bool,
         typer.Option(
@@ -131,28 +96,7 @@ def summarize(
     """Articles in, grounded event records out (JSON on stdout)."""
     sources = expand_sources(paths_or_stdin(paths, "summarize"))
     dates = publication_dates(published, article_ids(sources))
-    try:
-        settings = Settings.resolve(
-            backend=value(backend),
-            model=model,
-            base_url=base_url,
-            mode=value(mode),
-            evidence=value(evidence),
-            concurrency=concurrency,
-            max_tokens=max_tokens,
-            max_attempts=max_attempts,
-            max_retry_seconds=max_retry_seconds,
-            reasks=reasks,
-            temperature=temperature,
-            timeout=timeout,
-            stall_timeout=stall_timeout,
-            stream=stream,
-            no_cache=no_cache or None,
-            strict=strict or None,
-        )
-    except ConfigError as exc:
-        say(str(exc))
-        raise typer.Exit(EXIT_USAGE) from None
+    settings = backend_flags.settings()
 
     chosen_format = choose_format(fmt.value if fmt else None, output, len(sources))
     to_dir = Path(output) if output and is_dir_target(output) else None
@@ -177,7 +121,7 @@ def summarize(
 
     if not quiet or settings.paid_by_surprise:
         say(settings.describe())
-    run = summarize_sources(sources, settings, dates, quiet=quiet, on_result=on_result)
+    run = run_step(sources, settings, dates, quiet=quiet, on_result=on_result)
     outcomes = run.outcomes
 
     if to_dir is None:

@@ -24,6 +24,7 @@ from eventbrief.backends.offline.lexicon import (
     TITLE_HEADS,
 )
 from eventbrief.backends.offline.sentences import DATELINE, Sentence
+from eventbrief.calendar_names import MONTHS, WEEKDAYS
 from eventbrief.models import name_key
 
 _WORD = re.compile(r"(?:[A-Z]\.){2,}|[^\W_][^\W_’'\-]*(?:[’'\-][^\W_]+)*[’']?")
@@ -53,28 +54,8 @@ _CONNECTORS = frozenset(
         "ibn",
     }
 )
-_CALENDAR = frozenset(
-    (
-        "monday",
-        "tuesday",
-        "wednesday",
-        "thursday",
-        "friday",
-        "saturday",
-        "sunday",
-        "january",
-        "february",
-        "march",
-        "april",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-    )
-)
+_CALENDAR = frozenset(WEEKDAYS) | (frozenset(MONTHS) - {"may"})
+"""Weekday and month names, which are never a name's words ("May" is also a verb and a name)."""
 _REGION_HEADS = frozenset(
     {"region", "province", "oblast", "district", "county", "prefecture", "governorate"}
 )

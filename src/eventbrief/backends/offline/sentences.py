@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from eventbrief.calendar_names import MONTH_ABBREVIATIONS
+
 Kind = Literal["title", "heading", "bullet", "body", "meta"]
 
 _ABBREVIATIONS = {
@@ -39,18 +41,7 @@ _ABBREVIATIONS = {
     "ltd",
     "co",
     "corp",
-    "jan",
-    "feb",
-    "mar",
-    "apr",
-    "jun",
-    "jul",
-    "aug",
-    "sep",
-    "sept",
-    "oct",
-    "nov",
-    "dec",
+    *MONTH_ABBREVIATIONS,
     "u.s",
     "u.k",
     "u.n",

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -48,7 +47,7 @@ from eventbrief.backends.openai.schema import (
 )
 from eventbrief.backends.openai.urls import is_official, safe_url
 from eventbrief.citations import CONTEXT_KEY, Citations
-from eventbrief.config import display_url
+from eventbrief.config import env_value
 from eventbrief.errors import ConfigError, ExtractionError, NarrationError
 from eventbrief.grounding import quote_checker
 from eventbrief.models import Article, ArticleExtraction, Brief
@@ -60,6 +59,7 @@ from eventbrief.prompt_templates import (
 )
 from eventbrief.redaction import redact
 from eventbrief.salvage import Salvaged, SalvageError, cut_off_json, lenient_json, salvage
+from eventbrief.urls import display_url
 
 if TYPE_CHECKING:
     from eventbrief.config import Settings
@@ -164,7 +164,7 @@ class OpenAIBackend:
         self.strict = strict
         key = api_key.get_secret_value() if isinstance(api_key, SecretStr) else api_key
         # A local server may need no key, but the openai client insists on one.
-        self._api_key = SecretStr(key or os.environ.get("OPENAI_API_KEY") or "no-key")
+        self._api_key = SecretStr(key or env_value("api_key") or "no-key")
         self._prompts = load_prompts()
         self._identity = identity(model, self.mode, self.limits, self.evidence)
         self._bound: tuple[asyncio.AbstractEventLoop, openai.AsyncOpenAI, Any] | None = None

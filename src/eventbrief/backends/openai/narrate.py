@@ -2,13 +2,12 @@
 
 The openai backend's narration capability (`OpenAIBackend.narrate`): brief/ stays deterministic
 and never talks to a model. Failed requests are retried by the backend's one retry policy.
-The brief reaches the model as a value that instructor renders into the delimited user template
-(never as template source), fenced with a digest of itself, like article text in extraction.
+The brief reaches the model as a value rendered into the delimited user template (never as
+template source) by the renderer extraction uses (`PromptTemplates.render`), fenced with a
+digest of itself, like article text in extraction.
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 import httpx2
 import instructor
@@ -19,8 +18,7 @@ from tenacity import Retrying
 from eventbrief.backends.openai import retry
 from eventbrief.backends.openai.http_deadline import SyncDeadlineTransport
 from eventbrief.models import Brief
-from eventbrief.prompt_templates import fence, split_version
-from eventbrief.resources import read_text
+from eventbrief.prompt_templates import INSTRUCTOR_MESSAGES, fence, load_prompt_pair
 
 NARRATIVE_MAX_WORDS = 120
 
@@ -55,17 +53,6 @@ def brief_facts(brief: Brief) -> str:
     return "\n".join(lines)
 
 
-def _messages() -> tuple[str, list[dict[str, str]]]:
-    system_version, system = split_version(
-        read_text("prompts", "narrate_system.txt"), "narrate_system.txt"
-    )
-    _, user = split_version(read_text("prompts", "narrate_user.txt"), "narrate_user.txt")
-    return system_version, [
-        {"role": "system", "content": system},
-        {"role": "user", "content": user},
-    ]
-
-
 def narrate(
     brief: Brief,
     *,
@@ -79,7 +66,6 @@ def narrate(
 ) -> str:
     """The paragraph; raises on any failure (the caller keeps the brief without it)."""
     facts = brief_facts(brief)
-    _, messages = _messages()
     client = instructor.from_openai(
         openai.OpenAI(
             base_url=base_url,
@@ -94,18 +80,16 @@ def narrate(
         ),
         mode=instructor.Mode.TOOLS,
     )
-    context: dict[str, Any] = {
-        "brief": facts,
-        "fence": fence(facts),
-    }
+    prompts = load_prompt_pair("narrate_system.txt", "narrate_user.txt")
+    rendered = prompts.render({"brief": facts, "fence": fence(facts)})
     try:
         for attempt in Retrying(**retry.policy(max_attempts, max_retry_seconds)):
             with attempt:
                 result = client.chat.completions.create(
                     model=model,
                     response_model=Narrative,
-                    messages=messages,
-                    context=context,
+                    messages=[dict(m) for m in INSTRUCTOR_MESSAGES],
+                    context=rendered,
                     max_retries=reasks,
                 )
     finally:

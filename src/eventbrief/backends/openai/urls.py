@@ -1,8 +1,13 @@
-"""Which endpoint a backend talks to, as it may be shown."""
+"""Which endpoint a backend talks to, as it may be shown (the one URL rule is eventbrief.urls)."""
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
+
+from eventbrief.urls import display_url
+
+OFFICIAL_ENDPOINT = "the default OpenAI endpoint"
+"""How a backend with no base URL names its endpoint."""
 
 
 def is_official(base_url: str | None) -> bool:
@@ -11,11 +16,5 @@ def is_official(base_url: str | None) -> bool:
 
 
 def safe_url(url: str | None) -> str:
-    """The endpoint URL without any user:password part."""
-    if not url:
-        return "the default OpenAI endpoint"
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    if parts.port:
-        host = f"{host}:{parts.port}"
-    return urlunsplit((parts.scheme, host, parts.path, "", ""))
+    """The endpoint URL as shown and stored: no user:password part, no query."""
+    return display_url(url, OFFICIAL_ENDPOINT)

@@ -19,7 +19,7 @@ from typing import Any
 from eventbrief.backends.openai.batch.schema import response_format
 from eventbrief.backends.openai.client import DEFAULT_MAX_TOKENS
 from eventbrief.models import Article, ArticleMeta
-from eventbrief.prompt_templates import load_prompts
+from eventbrief.prompt_templates import chat_messages, load_prompts
 
 ENDPOINT = "/v1/chat/completions"
 SHA_PREFIX = 16
@@ -67,11 +67,9 @@ def changed_inputs(found: str, wanted: str) -> list[str] | None:
 
 
 def render_messages(article: Article) -> Messages:
-    """The chat messages a live run sends for `article` (the quotes evidence style), rendered
-    as the live backend renders them (the article is a value inserted into the message, never
-    template source)."""
-    rendered = load_prompts().rendered(article)
-    return [{"role": role, "content": rendered[role]} for role in ("system", "user")]
+    """The chat messages a live run sends for `article`, rendered as the live run renders them
+    (the article is a value inserted into the message, never template source)."""
+    return chat_messages(load_prompts().rendered(article))
 
 
 def prompt_version() -> str:
