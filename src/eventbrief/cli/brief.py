@@ -12,8 +12,6 @@ from eventbrief.articles import PublicationDates, article_ids, expand_sources
 from eventbrief.brief import build_brief
 from eventbrief.brief.html import render_html
 from eventbrief.brief.markdown import render_markdown
-from eventbrief.brief.narrate import failure_reason
-from eventbrief.brief.narrate import narrate as write_narrative
 from eventbrief.brief.sources import SummaryFileError, find_text, read_summaries, split_inputs
 from eventbrief.cli.app import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, Command, app
 from eventbrief.cli.extraction_step import (
@@ -139,6 +137,9 @@ def _narrate(result: Brief, flags: dict[str, Any]) -> Brief:
             "EVENTBRIEF_API_KEY) for OpenAI's API, or give --base-url for another server"
         )
         return result
+    from eventbrief.brief.narrate import failure_reason  # the LLM client: only when asked
+    from eventbrief.brief.narrate import narrate as write_narrative
+
     key = settings.api_key.get_secret_value() if settings.api_key is not None else None
     timeout = min(settings.timeout, settings.stall_timeout)
     try:
