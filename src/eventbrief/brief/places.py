@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 
-from eventbrief.brief.entities import EntityIndex, country_code
+from eventbrief.brief.entities import EntityIndex
+from eventbrief.countries import country_code
 from eventbrief.models import name_key
 
 _GENERIC = {"region", "province", "oblast", "city", "area", "the", "of", "border", "district"}

@@ -3,7 +3,8 @@ its commands share: values named, never Python types; one usage style; whole des
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+import importlib
+from typing import Annotated, Any, NamedTuple
 
 import typer
 from typer.core import TyperCommand, TyperGroup
@@ -14,8 +15,45 @@ EXIT_OK = 0
 EXIT_SOME_FAILED = 1
 EXIT_USAGE = 2
 
-# The order commands are listed in: the one most people want first, maintenance last.
-COMMAND_ORDER = ("summarize", "brief", "eval", "batch", "config", "cache", "endpoint", "schema")
+
+class LazyCommand(NamedTuple):
+    """Where a command is defined, and its one-line help for `eventbrief --help` (a test holds
+    it equal to the command's own), so listing the commands imports none of them."""
+
+    module: str
+    summary: str
+
+
+# Every top-level command, in the order they are listed: the one most people want first,
+# maintenance last. A command's module is imported only when that command runs (or its own
+# --help is asked), so `eventbrief --help` loads no backend, parser or scorer.
+COMMANDS: dict[str, LazyCommand] = {
+    "summarize": LazyCommand(
+        "eventbrief.cli.summarize", "Articles in, grounded event records out (JSON on stdout)."
+    ),
+    "brief": LazyCommand(
+        "eventbrief.cli.brief", "Merge many articles into one timeline that marks disagreements."
+    ),
+    "eval": LazyCommand(
+        "eventbrief.cli.eval", "Score a backend, or saved predictions, against gold records."
+    ),
+    "batch": LazyCommand(
+        "eventbrief.cli.batch", "Extract through the OpenAI Batch API (half price, within 24 h)."
+    ),
+    "config": LazyCommand(
+        "eventbrief.cli.config", "Show or change the config file: backend, model, base URL, mode."
+    ),
+    "cache": LazyCommand("eventbrief.cli.cache", "Look at or empty the extraction cache."),
+    "endpoint": LazyCommand(
+        "eventbrief.cli.endpoint", "Find out what an OpenAI-compatible endpoint does."
+    ),
+    "schema": LazyCommand(
+        "eventbrief.cli.schema", "Print the JSON Schema of a record (article, extraction, brief)."
+    ),
+    "gold": LazyCommand(
+        "eventbrief.cli.gold", "Check hand-labelled gold datasets, naming file and field."
+    ),
+}
 
 
 # The context, parameters and formatter below are typer's own (private) click classes: Any.
@@ -58,25 +96,56 @@ class Command(TyperCommand):
 
 
 class Group(TyperGroup):
-    """A command group that lists `summarize` first and shows each command's one-line
-    description whole, where click would cut it at the terminal's width with "..."."""
+    """A command group that shows each command's one-line description whole, where click
+    would cut it at the terminal's width with "..."."""
 
-    def list_commands(self, ctx: Any) -> list[str]:
-        """COMMAND_ORDER first, then any other command in the order it was added."""
-        names = super().list_commands(ctx)
-        rank = {name: n for n, name in enumerate(COMMAND_ORDER)}
-        return sorted(names, key=lambda name: (rank.get(name, len(rank)), names.index(name)))
+    def summary(self, ctx: Any, name: str) -> str | None:
+        """The one-line help of command `name`, or None when it is hidden or unknown."""
+        command = self.get_command(ctx, name)
+        if command is None or command.hidden:
+            return None
+        return one_line(command.short_help or command.help or "")
 
     def format_commands(self, ctx: Any, formatter: Any) -> None:
         """Each command with its whole first paragraph (wrapped by the terminal, never cut)."""
         rows = []
         for name in self.list_commands(ctx):
-            command = self.get_command(ctx, name)
-            if command is not None and not command.hidden:
-                rows.append((name, one_line(command.short_help or command.help or "")))
+            summary = self.summary(ctx, name)
+            if summary is not None:
+                rows.append((name, summary))
         if rows:
             with formatter.section("Commands"):
                 formatter.write_dl(rows)
+
+
+class LazyGroup(Group):
+    """The top-level group: lists COMMANDS without importing them, and imports a command's
+    module (which registers it on `app`) the first time the command itself is wanted."""
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        """COMMANDS in their order, then any other command in the order it was added."""
+        return [*COMMANDS, *(name for name in super().list_commands(ctx) if name not in COMMANDS)]
+
+    def get_command(self, ctx: Any, name: str) -> Any:
+        if name not in self.commands and name in COMMANDS:
+            importlib.import_module(COMMANDS[name].module)
+            loaded = typer.main.get_group(app).commands.get(name)
+            if loaded is not None:
+                self.commands[name] = loaded
+        return super().get_command(ctx, name)
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        """An unknown name loads every command first, so "Did you mean ...?" sees them all."""
+        if args and args[0] not in self.list_commands(ctx):
+            for name in COMMANDS:
+                self.get_command(ctx, name)
+        return super().resolve_command(ctx, args)
+
+    def summary(self, ctx: Any, name: str) -> str | None:
+        """From COMMANDS for a command not loaded yet, so listing imports nothing."""
+        if name in COMMANDS and name not in self.commands:
+            return COMMANDS[name].summary
+        return super().summary(ctx, name)
 
 
 def one_line(help_text: str) -> str:
@@ -91,7 +160,7 @@ def sub_app(**settings: Any) -> typer.Typer:
 
 app = typer.Typer(
     name="eventbrief",
-    cls=Group,
+    cls=LazyGroup,
     help=(
         "Turn news articles into typed, source-grounded event records, and many articles into "
         "one brief.\n\nstdout carries data; stderr carries progress and messages. Settings "

@@ -67,6 +67,7 @@ from eventbrief.scoring.compare import markdown as compare_markdown
 from eventbrief.scoring.compare import rows as compare_rows
 from eventbrief.scoring.compare import to_json as compare_json
 from eventbrief.scoring.dataset import first_error
+from eventbrief.scoring.extra import missing_eval_packages, missing_message
 from eventbrief.scoring.html_report import render_comparison, render_html
 from eventbrief.scoring.report import markdown_table, print_report
 from eventbrief.scoring.runner import run_dataset, saved_run
@@ -230,6 +231,8 @@ def eval_command(
     if ctx.invoked_subcommand is not None:
         _no_eval_options(ctx)
         return
+    if missing := missing_eval_packages():
+        _fail(missing_message(missing), EXIT_USAGE)
     say = Console(stderr=True, highlight=False)
     if not say.is_terminal:
         say.width = WIDE  # logs and CI: keep every column of the tables

@@ -4,9 +4,10 @@ It reads gold and predictions only (never a backend), so any source of ArticleSu
 (a live run, saved files, another tool) is scored the same way. `evaluate` is the whole flow for
 one dataset; the modules hold its parts: dataset (folders) and gold (hand-written gold completed
 and checked), names and similarity (what counts as the same), matching (one-to-one assignment),
-metrics (counts), scorer, bootstrap (intervals over articles), report, html_report, baseline
-(the regression gate), compare (two runs). `runner` is the one module that runs a backend: the
-pipeline's own run over a dataset, its outcomes made predictions (not imported here).
+rouge (ROUGE-L), extra (the packages of the `eval` extra), metrics (counts), scorer, bootstrap
+(intervals over articles), report, html_report, baseline (the regression gate), compare (two
+runs). `runner` is the one module that runs a backend: the pipeline's own run over a dataset,
+its outcomes made predictions (not imported here).
 """
 
 from __future__ import annotations

@@ -16,12 +16,11 @@ from itertools import combinations
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
-from scipy.optimize import linear_sum_assignment
 
 from eventbrief.brief import build_brief
 from eventbrief.models import ArticleSummary, Brief, Conflict, GroundedEvent
+from eventbrief.scoring.matching import max_weight_pairs
 
 EventKey = tuple[str, str]
 """(article id, event id)."""
@@ -108,15 +107,14 @@ def event_map_by_evidence(
         g = gold_by_id.get(pred.article.id)
         if g is None or not pred.events or not g.events:
             continue
-        matrix = np.zeros((len(pred.events), len(g.events)))
+        matrix = [[0.0] * len(g.events) for _ in pred.events]
         for i, p_event in enumerate(pred.events):
             for j, g_event in enumerate(g.events):
                 iou = _span_iou(p_event, g_event)
                 if iou > 0:
-                    matrix[i, j] = iou + (0.2 if p_event.type == g_event.type else 0.0)
-        rows, cols = linear_sum_assignment(matrix, maximize=True)
-        for i, j in zip(rows, cols, strict=True):
-            if matrix[i, j] >= threshold:
+                    matrix[i][j] = iou + (0.2 if p_event.type == g_event.type else 0.0)
+        for i, j in max_weight_pairs(matrix):
+            if matrix[i][j] >= threshold:
                 mapping[(pred.article.id, pred.events[i].id)] = g.events[j].id
     return mapping
 

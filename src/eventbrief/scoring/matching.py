@@ -1,13 +1,14 @@
-"""Optimal one-to-one matching of predicted items to gold items (Hungarian algorithm)."""
+"""Optimal one-to-one matching of predicted items to gold items (Hungarian algorithm).
+
+`max_weight_pairs` is the one solver every matching of the eval uses (events, entities,
+takeaways, and the brief's evidence map); it is scipy's, from the `eval` extra (extra.py).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
-
-import numpy as np
-from scipy.optimize import linear_sum_assignment
 
 P = TypeVar("P")
 G = TypeVar("G")
@@ -20,6 +21,15 @@ class Pair:
     pred: int
     gold: int
     score: float
+
+
+def max_weight_pairs(matrix: Sequence[Sequence[float]]) -> list[tuple[int, int]]:
+    """(row, column) pairs, each row and column at most once, that maximise the summed weight
+    (scipy's linear_sum_assignment, a modified Jonker-Volgenant solver)."""
+    from scipy.optimize import linear_sum_assignment
+
+    rows, cols = linear_sum_assignment(matrix, maximize=True)
+    return [(int(i), int(j)) for i, j in zip(rows, cols, strict=True)]
 
 
 def assign(
@@ -36,14 +46,13 @@ def assign(
     """
     if not preds or not golds:
         return []
-    matrix = np.zeros((len(preds), len(golds)))
+    matrix = [[0.0] * len(golds) for _ in preds]
     for i, p in enumerate(preds):
         for j, g in enumerate(golds):
-            s = similarity(p, g)
-            matrix[i, j] = s if s >= threshold else 0.0
-    rows, cols = linear_sum_assignment(matrix, maximize=True)
+            s = float(similarity(p, g))
+            matrix[i][j] = s if s >= threshold else 0.0
     return [
-        Pair(int(i), int(j), float(matrix[i, j]))
-        for i, j in zip(rows, cols, strict=True)
-        if matrix[i, j] >= threshold and matrix[i, j] > 0.0
+        Pair(i, j, matrix[i][j])
+        for i, j in max_weight_pairs(matrix)
+        if matrix[i][j] >= threshold and matrix[i][j] > 0.0
     ]

@@ -8,14 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
-
-from rouge_score import rouge_scorer
 
 from eventbrief.models import ArticleSummary, Usage
 from eventbrief.scoring.matching import assign
 from eventbrief.scoring.metrics import Counts, Tally
 from eventbrief.scoring.names import NameMatcher, entity_similarity
+from eventbrief.scoring.rouge import rouge_l
 from eventbrief.scoring.similarity import EVENT_MATCH_THRESHOLD, FIELDS, EventComparer
 
 TAKEAWAY_MATCH_THRESHOLD = 0.4
@@ -94,16 +92,6 @@ class ArticleScore:
     def usage(self) -> Usage | None:
         summary = self.prediction.summary
         return summary.provenance.usage if summary is not None else None
-
-
-@lru_cache(maxsize=1)
-def _rouge() -> rouge_scorer.RougeScorer:
-    return rouge_scorer.RougeScorer(["rougeL"], use_stemmer=True)
-
-
-def rouge_l(pred: str, gold: str) -> float:
-    """ROUGE-L F-measure (longest common subsequence of stemmed, lower-cased words)."""
-    return float(_rouge().score(gold, pred)["rougeL"].fmeasure)
 
 
 def score_article(

@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from eventbrief.backends.offline.countries import country_index
 from eventbrief.backends.offline.names import EntityRecord, EntityTable, NameMention
+from eventbrief.countries import country_index
 from eventbrief.models import name_key
 
 _SOURCE = r"(?P<src>(?:[\w’'.-]+\s+){0,6}?[\w’'.-]+)"

@@ -14,7 +14,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from eventbrief.backends.offline.countries import CountryIndex, country_index
 from eventbrief.backends.offline.lexicon import (
     HONORIFICS,
     KNOWN_ORGS,
@@ -25,6 +24,7 @@ from eventbrief.backends.offline.lexicon import (
 )
 from eventbrief.backends.offline.sentences import DATELINE, Sentence
 from eventbrief.calendar_names import MONTHS, WEEKDAYS
+from eventbrief.countries import CountryIndex, country_index
 from eventbrief.models import name_key
 
 _WORD = re.compile(r"(?:[A-Z]\.){2,}|[^\W_][^\W_’'\-]*(?:[’'\-][^\W_]+)*[’']?")

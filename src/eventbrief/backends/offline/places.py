@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 
-from eventbrief.backends.offline.countries import country_index
 from eventbrief.backends.offline.names import EntityTable
+from eventbrief.countries import country_index
 
 PHYSICAL = {"visit", "meeting", "armed_conflict", "military_deployment"}
 _TRANSFERS = {"aid", "arms_transfer", "technology_transfer"}

