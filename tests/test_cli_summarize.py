@@ -28,7 +28,7 @@ ENV_VARS = [
     v for v in os.environ if v.startswith(("EVENTBRIEF_", "OPENAI_")) or v.endswith("_API_KEY")
 ]
 
-# What a model might answer for ARTICLE: DESIGN.md's ArticleExtraction fields, verbatim quotes
+# What a model might answer for ARTICLE: the contract's ArticleExtraction fields, verbatim quotes
 # (one with a straight apostrophe where the text has a curly one: grounding normalises it).
 EXTRACTION: dict[str, Any] = {
     "summary": (
