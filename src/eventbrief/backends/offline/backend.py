@@ -11,6 +11,7 @@ from eventbrief.backends.base import ExtractionResult
 from eventbrief.backends.offline.attribution import register_sources
 from eventbrief.backends.offline.events import DraftEvent, detect_events
 from eventbrief.backends.offline.names import EntityTable, find_entities
+from eventbrief.backends.offline.rules import data_digest
 from eventbrief.backends.offline.salience import (
     compress,
     lead_summary,
@@ -31,8 +32,8 @@ from eventbrief.models import (
 
 
 def _rules_digest() -> str:
-    """A digest of the rule sources, so a cache keyed by `identity()` never serves answers of
-    older rules."""
+    """A digest of the rule sources and rule data files, so a cache keyed by `identity()` never
+    serves answers of older rules."""
     here = Path(__file__).parent
     sources = [*sorted(here.glob("*.py")), here.parent.parent / "timex.py"]
     digest = hashlib.sha256()
@@ -40,6 +41,7 @@ def _rules_digest() -> str:
         if path.exists():
             digest.update(path.name.encode())
             digest.update(path.read_bytes())
+    digest.update(data_digest().encode())
     return digest.hexdigest()[:12]
 
 
@@ -149,12 +151,19 @@ def _takeaways(
     return out
 
 
-def extract_article(text: str, published: dt.date | None) -> ArticleExtraction:
-    """The whole rule pipeline for one article text."""
+def draft_events(
+    text: str, published: dt.date | None
+) -> tuple[list[Sentence], EntityTable, list[DraftEvent]]:
+    """Sentences, names and draft events of one article text (event `e{i}` is draft i-1)."""
     sentences = split_sentences(text)
     table = find_entities(text, sentences)
     register_sources(text, table)
-    drafts = detect_events(text, sentences, table, published)
+    return sentences, table, detect_events(text, sentences, table, published)
+
+
+def extract_article(text: str, published: dt.date | None) -> ArticleExtraction:
+    """The whole rule pipeline for one article text."""
+    sentences, table, drafts = draft_events(text, published)
     events: list[Event] = []
     for i, draft in enumerate(drafts, start=1):
         events.append(

@@ -49,6 +49,11 @@ class DraftEvent:
     def status(self) -> str:
         return most_hedged(self.statuses)
 
+    @property
+    def rules(self) -> list[str]:
+        """Ids of the trigger rules whose mentions made this event, first mention first."""
+        return list(dict.fromkeys(m.rule for m in self.mentions if m.rule))
+
     def quotes(self) -> list[tuple[int, int]]:
         seen: list[tuple[int, int]] = []
         for m in sorted(self.mentions, key=lambda m: m.quote):

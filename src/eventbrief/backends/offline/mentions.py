@@ -13,18 +13,19 @@ import datetime as dt
 import itertools
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from eventbrief.backends.offline import places
 from eventbrief.backends.offline.attribution import Credit, find_credits
-from eventbrief.backends.offline.lexicon import BACKGROUND_BEFORE, TITLE_HEADS, TRIGGERS
+from eventbrief.backends.offline.lexicon import BACKGROUND_BEFORE, TITLE_HEADS
 from eventbrief.backends.offline.names import EntityTable, NameMention
 from eventbrief.backends.offline.quantities import find_quantities
+from eventbrief.backends.offline.rules import trigger_rules
 from eventbrief.backends.offline.sentences import DATELINE, Sentence
 from eventbrief.backends.offline.status import status_of
 from eventbrief.models import Quantity
 from eventbrief.timex import TimexMatch, find_dates, number_value
 
-_COMPILED = [(t, re.compile(rf"\b(?:{p})", re.IGNORECASE), k) for t, p, k in TRIGGERS]
 _CLAUSE_BREAK = re.compile(
     r"(?:;\s+|,\s+(?=[a-z]+ing\b)|,\s+(?=(?:which|who|while|whereas|although|though|but|and|as|"
     r"where|when|in exchange|"
@@ -170,18 +171,26 @@ class Mention:
     anchor: tuple[Mention, int, str, str, bool] | None = None
     bare: bool = False
     ordinal: bool = False
+    rule: str = ""
 
 
-Trigger = tuple[int, int, str, str]
+class Trigger(NamedTuple):
+    """A trigger match: its span, event type, kind and the id of the rule that matched."""
+
+    start: int
+    end: int
+    type: str
+    kind: str
+    rule: str
 
 
 def find_triggers(text: str) -> list[Trigger]:
     """Every trigger match in the article (start, end, type, kind), by start; one pass per
     pattern over the whole text is much cheaper than one per sentence."""
     found: list[Trigger] = []
-    for etype, pattern, kind in _COMPILED:
-        for m in pattern.finditer(text):
-            found.append((m.start(), m.end(), etype, kind))
+    for rule in trigger_rules():
+        for m in rule.pattern.finditer(text):
+            found.append(Trigger(m.start(), m.end(), rule.type, rule.kind, rule.id))
     found.sort(key=lambda f: (f[0], -(f[1] - f[0])))
     return found
 
@@ -397,12 +406,12 @@ def _said_statements(
     return sorted(keep)
 
 
-def _complement_follows(text: str, trigger: tuple[int, int, str, str]) -> bool:
+def _complement_follows(text: str, trigger: Trigger) -> bool:
     """ "announced that …", "told reporters that …": what follows is reported by the speaker."""
     return bool(re.match(r"\s*(?:\S+\s+){0,3}?that\b", text[trigger[1] : trigger[1] + 40]))
 
 
-def _declares(text: str, trigger: tuple[int, int, str, str]) -> bool:
+def _declares(text: str, trigger: Trigger) -> bool:
     """ "told reporters that …" declares on an occasion: its own statement event even when the
     sentence reports another event; a bare "said" only credits that event."""
     return bool(re.match(r"told\b", text[trigger[0] : trigger[1]])) and bool(
@@ -438,13 +447,13 @@ def speech_credits(
 
 def _object_reference(
     text: str,
-    trigger: tuple[int, int, str, str],
+    trigger: Trigger,
     triggers: list[tuple[int, int, str, str]],
     clauses: list[tuple[int, int]],
 ) -> bool:
     """ "criticized the deal", "ratified the pact": a definite noun that is the object of
     another event's verb points at an event told elsewhere; it is not a new mention."""
-    s, _e, etype, kind = trigger
+    s, etype, kind = trigger.start, trigger.type, trigger.kind
     if kind != "noun" or not _DEFINITE_BEFORE.search(text[max(0, s - 25) : s]):
         return False
     clause = _clause_of(clauses, s)
@@ -560,7 +569,7 @@ def _assign_dates(
                 out[speech[0]] = d  # the statement event is dated by it
             continue  # "…, the ministry said on Monday": the date of the saying
         best = None
-        for i, (s, e, t, _k) in enumerate(triggers):
+        for i, (s, e, t, _k, _r) in enumerate(triggers):
             if t == "statement" and d.start >= e + 12:
                 continue  # a date inside what is said dates the content, not the saying
             if d.start >= e:
@@ -649,7 +658,7 @@ def sentence_mentions(
     sentence_names = table.in_span(sentence.start, sentence.end)
     sentence_prior = bool(_PRIOR_SENTENCE.match(sentence.text))
     out: list[Mention] = []
-    for i, (s, e, etype, kind) in enumerate(triggers):
+    for i, (s, e, etype, kind, rule) in enumerate(triggers):
         clause = _clause_of(clauses, s)
         if etype == "visit" and _TROOPS_BEFORE.search(text[max(clause[0], s - 60) : s]):
             etype = "military_deployment"  # "150 soldiers arrived": forces sent, not a trip
@@ -881,6 +890,7 @@ def sentence_mentions(
             quantities=quantities,
             credits=list(dict.fromkeys(credits)),
             prior=prior,
+            rule=rule,
         )
         mention.bare = bare
         mention.ordinal = kind == "noun" and bool(_ORDINAL_BEFORE.search(text[clause[0] : s]))

@@ -1,0 +1,77 @@
+"""Rules kept as data: the trigger rules of `triggers.toml`, loaded, checked and compiled once.
+
+Keeping the rules in a data file gives each one an id (so an event can say which rule made it)
+and example sentences a test runs it on; the digest of the data files joins the backend's rules
+version, so a cache never serves answers of older rules.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tomllib
+from functools import cache
+from importlib import resources
+from typing import Literal, NamedTuple, cast
+
+from eventbrief.models import EVENT_TYPES, EventType
+
+Kind = Literal["verb", "noun"]
+DATA_FILES: tuple[str, ...] = ("triggers.toml",)
+
+
+class TriggerRule(NamedTuple):
+    """One trigger rule: which event type its pattern signals, and its own examples."""
+
+    id: str
+    type: EventType
+    kind: Kind
+    pattern: re.Pattern[str]
+    fires: tuple[str, ...]
+    not_fires: tuple[str, ...]
+
+
+def _read(name: str) -> str:
+    return (resources.files("eventbrief.backends.offline") / name).read_text(encoding="utf-8")
+
+
+def _expand(pattern: str, macros: dict[str, str]) -> str:
+    for key, value in macros.items():
+        pattern = pattern.replace("{" + key + "}", value)
+    return pattern
+
+
+def _rule(raw: dict[str, object], macros: dict[str, str]) -> TriggerRule:
+    rid, etype, kind = str(raw["id"]), str(raw["type"]), str(raw["kind"])
+    if etype not in EVENT_TYPES:
+        raise ValueError(f"trigger rule {rid}: unknown event type {etype!r}")
+    if kind not in ("verb", "noun"):
+        raise ValueError(f"trigger rule {rid}: kind must be verb or noun, not {kind!r}")
+    fires = tuple(cast(list[str], raw.get("fires", [])))
+    not_fires = tuple(cast(list[str], raw.get("not_fires", [])))
+    if not fires or not not_fires:
+        raise ValueError(f"trigger rule {rid}: needs fires and not_fires examples")
+    pattern = re.compile(rf"\b(?:{_expand(str(raw['pattern']), macros)})", re.IGNORECASE)
+    return TriggerRule(rid, cast(EventType, etype), cast(Kind, kind), pattern, fires, not_fires)
+
+
+@cache
+def trigger_rules() -> tuple[TriggerRule, ...]:
+    """Every trigger rule in file order (order breaks ties between equal matches)."""
+    data = tomllib.loads(_read("triggers.toml"))
+    macros = {str(k): str(v) for k, v in data.get("macros", {}).items()}
+    rules = tuple(_rule(raw, macros) for raw in data["rule"])
+    ids = [r.id for r in rules]
+    duplicates = sorted({i for i in ids if ids.count(i) > 1})
+    if duplicates:
+        raise ValueError(f"duplicate trigger rule ids: {', '.join(duplicates)}")
+    return rules
+
+
+def data_digest() -> str:
+    """A digest of the rule data files, part of the offline rules version."""
+    digest = hashlib.sha256()
+    for name in DATA_FILES:
+        digest.update(name.encode())
+        digest.update(_read(name).encode())
+    return digest.hexdigest()
