@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from eventbrief.backends.offline.quantities import UnitClass, find_quantities, quantity_rules
 from eventbrief.backends.offline.rules import TriggerRule, trigger_rules
 
 RULES = trigger_rules()
@@ -31,7 +32,7 @@ def test_rules_version_changes_with_the_data_files(monkeypatch: pytest.MonkeyPat
     from eventbrief.backends.offline import rules
 
     before = rules.data_digest()
-    monkeypatch.setattr(rules, "_read", lambda name: "changed " + name)
+    monkeypatch.setattr(rules, "read_data", lambda name: "changed " + name)
     assert rules.data_digest() != before
 
 
@@ -49,3 +50,29 @@ def test_explain_names_the_rule_behind_each_event() -> None:
         ("visit", ["visit.visit-verb"]),
         ("armed_conflict", ["armed_conflict.captured-town"]),
     ]
+
+
+QUANTITY_RULES = quantity_rules()
+
+
+@pytest.mark.parametrize("unit", QUANTITY_RULES.units, ids=[u.id for u in QUANTITY_RULES.units])
+def test_quantity_class_counts_its_examples(unit: UnitClass) -> None:
+    for sentence, value in unit.fires:
+        assert value in [q.quantity.value for q in find_quantities(sentence)], sentence
+    for sentence in unit.not_fires:
+        assert find_quantities(sentence) == [], sentence
+
+
+def test_approximation_cues_follow_their_examples() -> None:
+    got = [
+        (q.quantity.value, q.quantity.approximate)
+        for sentence, _v, _a in QUANTITY_RULES.approx_examples
+        for q in find_quantities(sentence)
+    ]
+    assert got == [(v, a) for _s, v, a in QUANTITY_RULES.approx_examples]
+
+
+def test_unnamed_sources_are_not_counted() -> None:
+    fires, not_fires = QUANTITY_RULES.source_examples
+    assert [find_quantities(s) for s in fires] == [[] for _ in fires]
+    assert all(find_quantities(s) for s in not_fires)

@@ -1,5 +1,8 @@
 """Rules kept as data: the trigger rules of `triggers.toml`, loaded, checked and compiled once.
 
+`quantities.toml` (units and approximation cues) is loaded by `quantities`; both files count
+towards the digest.
+
 Keeping the rules in a data file gives each one an id (so an event can say which rule made it)
 and example sentences a test runs it on; the digest of the data files joins the backend's rules
 version, so a cache never serves answers of older rules.
@@ -17,7 +20,7 @@ from typing import Literal, NamedTuple, cast
 from eventbrief.models import EVENT_TYPES, EventType
 
 Kind = Literal["verb", "noun"]
-DATA_FILES: tuple[str, ...] = ("triggers.toml",)
+DATA_FILES: tuple[str, ...] = ("triggers.toml", "quantities.toml")
 
 
 class TriggerRule(NamedTuple):
@@ -31,7 +34,8 @@ class TriggerRule(NamedTuple):
     not_fires: tuple[str, ...]
 
 
-def _read(name: str) -> str:
+def read_data(name: str) -> str:
+    """The text of one rule data file shipped in this package."""
     return (resources.files("eventbrief.backends.offline") / name).read_text(encoding="utf-8")
 
 
@@ -58,7 +62,7 @@ def _rule(raw: dict[str, object], macros: dict[str, str]) -> TriggerRule:
 @cache
 def trigger_rules() -> tuple[TriggerRule, ...]:
     """Every trigger rule in file order (order breaks ties between equal matches)."""
-    data = tomllib.loads(_read("triggers.toml"))
+    data = tomllib.loads(read_data("triggers.toml"))
     macros = {str(k): str(v) for k, v in data.get("macros", {}).items()}
     rules = tuple(_rule(raw, macros) for raw in data["rule"])
     ids = [r.id for r in rules]
@@ -73,5 +77,5 @@ def data_digest() -> str:
     digest = hashlib.sha256()
     for name in DATA_FILES:
         digest.update(name.encode())
-        digest.update(_read(name).encode())
+        digest.update(read_data(name).encode())
     return digest.hexdigest()
