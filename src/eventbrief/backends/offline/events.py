@@ -94,6 +94,8 @@ def _compatible(event: DraftEvent, m: Mention, table: EntityTable) -> float | No
         hostless = len(event.participants) == 1 and set(event.participants) < set(m.participants)
         if m.participants and not set(m.participants) <= set(event.participants) and not hostless:
             return None
+    if event.type == "other" and m.rule not in event.rules:
+        return None  # `other` gathers unlike happenings: a strike is not a cancelled flight
     if not _statuses_compatible(event.status, m.status):
         return None
     same_trip = event.type == m.type == "visit" and bool(
