@@ -84,6 +84,18 @@ def _statuses_compatible(a: str, b: str) -> bool:
     return a == b or {a, b} == {"occurred", "alleged"}
 
 
+def _trigger_head(m: Mention) -> str:
+    return m.sentence.text[m.trigger[0] - m.sentence.start :][:4].lower()
+
+
+def _same_happening(event: DraftEvent, m: Mention) -> bool:
+    """Two `other` mentions tell one happening: the same rule, and the same verb or actor."""
+    if m.rule not in event.rules:
+        return False
+    same_verb = _trigger_head(m) in {_trigger_head(o) for o in event.mentions}
+    return same_verb or bool(set(event.participants) & set(m.participants))
+
+
 def _compatible(event: DraftEvent, m: Mention, table: EntityTable) -> float | None:
     """A merge score, or None when the mention cannot be this event."""
     if event.type != m.type and not (event.type == "visit" and m.type == "meeting"):
@@ -94,7 +106,7 @@ def _compatible(event: DraftEvent, m: Mention, table: EntityTable) -> float | No
         hostless = len(event.participants) == 1 and set(event.participants) < set(m.participants)
         if m.participants and not set(m.participants) <= set(event.participants) and not hostless:
             return None
-    if event.type == "other" and m.rule not in event.rules:
+    if event.type == "other" and not _same_happening(event, m):
         return None  # `other` gathers unlike happenings: a strike is not a cancelled flight
     if not _statuses_compatible(event.status, m.status):
         return None
@@ -126,8 +138,7 @@ def _compatible(event: DraftEvent, m: Mention, table: EntityTable) -> float | No
         if ours and theirs and not ours & theirs and not (dated_match and kind != "person"):
             return None  # people act for their countries: compare like with like
     score = 1.0 + len(shared)
-    words = [t.sentence.text[t.trigger[0] - t.sentence.start :][:4].lower() for t in event.mentions]
-    if m.sentence.text[m.trigger[0] - m.sentence.start :][:4].lower() in words:
+    if _trigger_head(m) in {_trigger_head(t) for t in event.mentions}:
         score += 1.5  # the same verb ("warned" … "warned")
     if both_dated:
         score += 3
@@ -211,7 +222,14 @@ def detect_events(
             _absorb(event, m, table)
             events.append(event)
     _resolve_containers(events, table)
-    return [e for e in events if e.participants or e.date or e.location]
+    return [e for e in events if _anchored(e)]
+
+
+def _anchored(event: DraftEvent) -> bool:
+    """An event the article ties to something: who, when, where, how many, or who says so."""
+    return bool(
+        event.participants or event.date or event.location or event.quantities or event.credits
+    )
 
 
 def _resolve_anchors(events: list[DraftEvent]) -> None:
