@@ -186,3 +186,27 @@ def test_rules_hold_no_seed_specific_strings() -> None:
         "Jong",
     ):
         assert not re.search(rf"\b{banned}\b", text), banned
+
+
+def test_takeaways_are_statements_of_the_article_never_filler() -> None:
+    from eventbrief.backends.offline.backend import extract_article as extract
+
+    text = (
+        "Talks held in Oslo\n\nOfficials met in Oslo on Tuesday, and the two sides signed a "
+        "fishing deal, the ministry said."
+    )
+    takeaways = extract(text, None).key_takeaways
+    assert len(takeaways) >= 3
+    assert all(t.evidence and t.evidence[0].quote in text for t in takeaways)
+    assert not [
+        t.text for t in takeaways if t.text.startswith(("It names", "Its text", "It reports"))
+    ]
+
+
+def test_text_too_short_for_three_statements_repeats_its_own_never_invents() -> None:
+    from eventbrief.backends.offline.backend import extract_article as extract
+
+    text = "Envoy 1 met officials in Lima."
+    takeaways = extract(text, None).key_takeaways
+    assert [t.text for t in takeaways] == [text] * 3
+    assert all(t.evidence[0].quote == text for t in takeaways)
