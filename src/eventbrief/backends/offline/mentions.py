@@ -235,11 +235,19 @@ def _keep_trigger(
     """Whether a trigger word states a happening here: not background ("amid the war"), not a
     reference ("during the visit"), not a state ("has faced criticism"), not figurative
     ("returned to normal"), not an intention or a negation (GUIDELINES §1)."""
+    vetoes = (_background_veto, _reference_veto, _context_veto, _intent_veto)
+    return not any(veto(text, start, end, etype, kind, clause) for veto in vetoes)
+
+
+def _background_veto(
+    text: str, start: int, end: int, etype: str, kind: str, clause: tuple[int, int]
+) -> bool:
+    """A noun that is background or a state: "any deployment", "amid the war"."""
     word = text[start:end].lower()
     left = text[clause[0] : start]
     right = text[end : min(clause[1], end + 60)]
     if kind == "noun" and _NOT_SPECIFIC_BEFORE.search(left):
-        return False  # "any deployment", "without agreement", "called for a ceasefire"
+        return True  # "any deployment", "without agreement", "called for a ceasefire"
     if (
         etype == "sanctions"
         and kind == "noun"
@@ -247,21 +255,29 @@ def _keep_trigger(
             r"\b(?:the|these|those|its|their|new|fresh|latest)\s+(?:[\w-]+\s+)?$", left, re.I
         )
     ):
-        return False  # "faced with international sanctions": a state, not a specific measure
+        return True  # "faced with international sanctions": a state, not a specific measure
     if kind == "noun" and BACKGROUND_BEFORE.search(left):
         stated = re.match(
             r"[^.;]{0,40}?\b(?:signed|established|reached|forged|concluded|made|agreed|struck)\b",
             right,
         )
         if not (etype == "agreement" and stated):
-            return False
-    if (
+            return True
+    return bool(
         etype in ("visit", "meeting", "agreement", "aid", "armed_conflict")
         and BACKGROUND_BEFORE.search(left)
         and kind == "verb"
         and word.endswith("ing")
-    ):
-        return False
+    )
+
+
+def _reference_veto(
+    text: str, start: int, end: int, etype: str, kind: str, clause: tuple[int, int]
+) -> bool:
+    """A word that points at an event told elsewhere, or credits rather than states."""
+    word = text[start:end].lower()
+    left = text[clause[0] : start]
+    right = text[end : min(clause[1], end + 60)]
     if etype == "visit" and word == "visits":
         before = text[max(0, start - 25) : start]
         if not re.search(r"(?:[A-Z][\w’'-]+|who|which)\s+$", before) or re.search(
@@ -269,9 +285,9 @@ def _keep_trigger(
             before,
             re.IGNORECASE,
         ):
-            return False
+            return True
     if etype == "visit" and word.startswith("visit") and re.match(r"\s+(?:count|visa)", right):
-        return False
+        return True
     if (
         etype in ("visit", "meeting")
         and kind == "noun"
@@ -279,11 +295,11 @@ def _keep_trigger(
     ) or (
         word == "visit" and re.search(r"\bduring\s+(?:the|his|her|their|this|that)\s+$", left, re.I)
     ):
-        return False  # "during the visit" points at the container, it is not a new mention
+        return True  # "during the visit" points at the container, it is not a new mention
     if etype == "agreement" and word == "deal" and re.match(r"\s+with\b", right):
-        return False
+        return True
     if etype == "criticism" and re.search(r"\b(?:faced?|faces|facing|drawn|drew)\s+$", left):
-        return False  # "has faced criticism": a state, not a reported act
+        return True  # "has faced criticism": a state, not a reported act
     if (
         etype == "agreement"
         and word in ("agreements", "deals", "pacts", "treaties", "accords")
@@ -291,33 +307,41 @@ def _keep_trigger(
             r"[^.;]{0,40}?\b(?:signed|established|reached|forged|concluded|made|struck)\b", right
         )
     ):
-        return False  # a bare plural names no specific agreement
+        return True  # a bare plural names no specific agreement
     if etype == "agreement" and word.startswith("sign") and re.match(r"\s+(?:of|that)\b", right):
-        return False
+        return True
     if etype == "statement" and re.match(
         r"\s*(?:(?:late\s+|early\s+)?on\s+\w+\s*)?(?:\s*(?:in|at|during|after)\s+[^,.;]{1,50})?"
         r"[.!?]?[\"”’]?\s*$",
         text[end : clause[1]],
     ):
-        return False  # ", the ministry announced." is a credit, not a statement event
-    if (
+        return True  # ", the ministry announced." is a credit, not a statement event
+    return bool(
         etype == "statement"
         and not re.match(r"\s+(?:that|reporters|journalists)\b", right)
         and re.match(
             r"\w*\s+(?:\S+\s+){0,6}?(?:aid|assistance|arms|weapons|troops|sanctions|\$)",
             text[end : end + 80],
         )
-    ):
-        return False
+    )
+
+
+def _context_veto(
+    text: str, start: int, end: int, etype: str, kind: str, clause: tuple[int, int]
+) -> bool:
+    """A word whose clause shows another sense: "a verbal attack", "returned to normal"."""
+    word = text[start:end].lower()
+    left = text[clause[0] : start]
+    right = text[end : min(clause[1], end + 60)]
     clause_text = text[clause[0] : clause[1]]
     if (
         etype == "armed_conflict"
         and not word.startswith(("fight", "fought", "combat"))
         and not _MILITARY_CONTEXT.search(clause_text)
     ):
-        return False  # "a verbal attack", "a battle for market share"
+        return True  # "a verbal attack", "a battle for market share"
     if etype == "military_deployment" and not _DEPLOYABLE.search(clause_text):
-        return False  # "deployed a new strategy"
+        return True  # "deployed a new strategy"
     if (
         etype == "visit"
         and re.match(r"(?:travel|fl[eiy]|made|return|landed|touched)", word)
@@ -327,34 +351,39 @@ def _keep_trigger(
             right,
         )
     ):
-        return False  # "returned to normal": motion verbs need a named destination
+        return True  # "returned to normal": motion verbs need a named destination
     if etype == "agreement" and re.search(r"\b(?:great|good|big)\s+$", left) and word == "deal":
-        return False
+        return True
     if etype == "technology_transfer" and not _TRANSFER_VERBS.search(text[clause[0] : clause[1]]):
-        return False
-    if (
+        return True
+    return bool(
         etype == "armed_conflict"
         and word in ("fight", "fighting")
         and re.search(r"\bagainst\s+(?:corruption|crime|poverty|climate)", right)
-    ):
-        return False
+    )
+
+
+def _intent_veto(
+    text: str, start: int, end: int, etype: str, kind: str, clause: tuple[int, int]
+) -> bool:
+    """An intention, an agreement's content, or a negated verb."""
     if re.search(
         r"\b(?:preparing|prepared|considering|mulling|weighing|threatening|threatened)\s+to\s+$",
         text[max(clause[0], start - 30) : start],
         re.IGNORECASE,
     ):
-        return False  # an intention, not a happening
+        return True  # an intention, not a happening
     if re.search(
         r"\b(?:allows?|allowing|enables?|enabling|permits?|permitting|requires?|obliges?)\s+"
         r"(?:\S+\s+){0,4}?to\s+(?:\S+\s+){0,2}$",
         text[max(clause[0], start - 60) : start],
         re.IGNORECASE,
     ):
-        return False  # what an agreement allows or requires is its content, not an event
+        return True  # what an agreement allows or requires is its content, not an event
     negated = re.search(
         r"\b(?:not|never|no)\s+(?:\w+\s+)?$", text[max(clause[0], start - 20) : start]
     )
-    return not (negated and kind == "verb")
+    return bool(negated and kind == "verb")
 
 
 def table_type_of(table: EntityTable, name: str) -> str | None:
