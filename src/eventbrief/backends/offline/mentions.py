@@ -23,7 +23,7 @@ from eventbrief.backends.offline.quantities import find_quantities
 from eventbrief.backends.offline.rules import trigger_rules
 from eventbrief.backends.offline.sentences import DATELINE, Sentence
 from eventbrief.backends.offline.status import status_of
-from eventbrief.models import Quantity
+from eventbrief.models import EventType, Quantity, Status
 from eventbrief.timex import TimexMatch, find_dates, number_value
 
 _CLAUSE_BREAK = re.compile(
@@ -153,7 +153,7 @@ _ENEMY_BEFORE = re.compile(r"\b(?:against|fighting|versus|vs\.?)\s+(?:the\s+)?$"
 
 @dataclass
 class Mention:
-    type: str
+    type: EventType
     kind: str
     trigger: tuple[int, int]
     sentence: Sentence
@@ -161,7 +161,7 @@ class Mention:
     participants: list[str]
     location: str | None
     date: TimexMatch | None
-    status: str
+    status: Status
     quantities: list[Quantity]
     credits: list[str]
     prior: bool
@@ -179,7 +179,7 @@ class Trigger(NamedTuple):
 
     start: int
     end: int
-    type: str
+    type: EventType
     kind: str
     rule: str
 
@@ -230,7 +230,7 @@ def _clause_of(clauses: list[tuple[int, int]], pos: int) -> tuple[int, int]:
 
 
 def _keep_trigger(
-    text: str, start: int, end: int, etype: str, kind: str, clause: tuple[int, int]
+    text: str, start: int, end: int, etype: EventType, kind: str, clause: tuple[int, int]
 ) -> bool:
     """Whether a trigger word states a happening here: not background ("amid the war"), not a
     reference ("during the visit"), not a state ("has faced criticism"), not figurative
@@ -240,7 +240,7 @@ def _keep_trigger(
 
 
 def _background_veto(
-    text: str, start: int, end: int, etype: str, kind: str, clause: tuple[int, int]
+    text: str, start: int, end: int, etype: EventType, kind: str, clause: tuple[int, int]
 ) -> bool:
     """A noun that is background or a state: "any deployment", "amid the war"."""
     word = text[start:end].lower()
@@ -272,7 +272,7 @@ def _background_veto(
 
 
 def _reference_veto(
-    text: str, start: int, end: int, etype: str, kind: str, clause: tuple[int, int]
+    text: str, start: int, end: int, etype: EventType, kind: str, clause: tuple[int, int]
 ) -> bool:
     """A word that points at an event told elsewhere, or credits rather than states."""
     word = text[start:end].lower()
@@ -327,7 +327,7 @@ def _reference_veto(
 
 
 def _context_veto(
-    text: str, start: int, end: int, etype: str, kind: str, clause: tuple[int, int]
+    text: str, start: int, end: int, etype: EventType, kind: str, clause: tuple[int, int]
 ) -> bool:
     """A word whose clause shows another sense: "a verbal attack", "returned to normal"."""
     word = text[start:end].lower()
@@ -364,7 +364,7 @@ def _context_veto(
 
 
 def _intent_veto(
-    text: str, start: int, end: int, etype: str, kind: str, clause: tuple[int, int]
+    text: str, start: int, end: int, etype: EventType, kind: str, clause: tuple[int, int]
 ) -> bool:
     """An intention, an agreement's content, or a negated verb."""
     if re.search(
@@ -398,8 +398,8 @@ def _said_statements(
     text: str,
     sentence: Sentence,
     table: EntityTable,
-    triggers: list[tuple[int, int, str, str]],
-) -> list[tuple[int, int, str, str]]:
+    triggers: list[Trigger],
+) -> list[Trigger]:
     """ "X said …" is a statement event only when X is named and the sentence reports no other
     event (otherwise "said" credits that event, GUIDELINES §8)."""
     said = [
@@ -499,7 +499,7 @@ def speech_credits(
 def _object_reference(
     text: str,
     trigger: Trigger,
-    triggers: list[tuple[int, int, str, str]],
+    triggers: list[Trigger],
     clauses: list[tuple[int, int]],
 ) -> bool:
     """ "criticized the deal", "ratified the pact": a definite noun that is the object of
@@ -535,7 +535,7 @@ def _participants(
     mentions: list[NameMention],
     table: EntityTable,
     excluded: list[tuple[int, int]],
-    etype: str = "other",
+    etype: EventType = "other",
 ) -> list[str]:
     names: list[str] = []
     transfer = etype in _TRANSFER_TYPES
@@ -605,7 +605,7 @@ def _owner_of_org_or_title(text: str, table: EntityTable, m: NameMention) -> boo
 
 
 def _assign_dates(
-    dates: list[TimexMatch], triggers: list[tuple[int, int, str, str]], text: str
+    dates: list[TimexMatch], triggers: list[Trigger], text: str
 ) -> dict[int, TimexMatch]:
     """Each date expression dates the trigger nearest to it (after it in the clause first)."""
     out: dict[int, TimexMatch] = {}
@@ -795,7 +795,7 @@ def sentence_mentions(
     return out
 
 
-def _retyped(text: str, t: Trigger, clause: tuple[int, int]) -> str:
+def _retyped(text: str, t: Trigger, clause: tuple[int, int]) -> EventType:
     """The trigger's type, corrected by what surrounds it."""
     s, e, etype = t.start, t.end, t.type
     if etype == "visit" and _TROOPS_BEFORE.search(text[max(clause[0], s - 60) : s]):
@@ -805,7 +805,7 @@ def _retyped(text: str, t: Trigger, clause: tuple[int, int]) -> str:
     return etype
 
 
-def _scope(f: _SentenceFacts, i: int, t: Trigger, etype: str) -> _Scope:
+def _scope(f: _SentenceFacts, i: int, t: Trigger, etype: EventType) -> _Scope:
     """How far before and after the trigger its participants are looked for."""
     text, s, e = f.text, t.start, t.end
     clause = _clause_of(f.clauses, s)
@@ -839,7 +839,9 @@ def _scope(f: _SentenceFacts, i: int, t: Trigger, etype: str) -> _Scope:
     return _Scope(clause, lo, reach, earlier, next_trigger)
 
 
-def _clause_names(f: _SentenceFacts, t: Trigger, etype: str, scope: _Scope) -> list[NameMention]:
+def _clause_names(
+    f: _SentenceFacts, t: Trigger, etype: EventType, scope: _Scope
+) -> list[NameMention]:
     """The names in the trigger's scope that may be its participants."""
     names = [
         m
@@ -860,7 +862,7 @@ def _clause_names(f: _SentenceFacts, t: Trigger, etype: str, scope: _Scope) -> l
 def _own_participants(
     f: _SentenceFacts,
     t: Trigger,
-    etype: str,
+    etype: EventType,
     scope: _Scope,
     names: list[NameMention],
 ) -> list[str]:
@@ -881,7 +883,7 @@ def _own_participants(
 
 
 def _speaker_participants(
-    f: _SentenceFacts, t: Trigger, etype: str, parts: list[str], bare: bool
+    f: _SentenceFacts, t: Trigger, etype: EventType, parts: list[str], bare: bool
 ) -> list[str]:
     """A statement's or criticism's speaker first; a lone trigger takes the sentence's names."""
     s = t.start
@@ -905,7 +907,7 @@ def _speaker_participants(
 def _implied_participants(
     f: _SentenceFacts,
     t: Trigger,
-    etype: str,
+    etype: EventType,
     scope: _Scope,
     names: list[NameMention],
     parts: list[str],
@@ -984,11 +986,11 @@ def _mention_date(f: _SentenceFacts, i: int, t: Trigger) -> TimexMatch | None:
 def _mention_status(
     f: _SentenceFacts,
     t: Trigger,
-    etype: str,
+    etype: EventType,
     clause: tuple[int, int],
     date: TimexMatch | None,
     pointer: bool,
-) -> str:
+) -> Status:
     """The status the cues around the trigger give (GUIDELINES §6)."""
     text, s, e, kind = f.text, t.start, t.end, t.kind
     lookback = 40 if _PAST_VERB.match(text[s:e]) else 150
@@ -1017,7 +1019,9 @@ def _mention_status(
     return status
 
 
-def _mention_quantities(f: _SentenceFacts, t: Trigger, etype: str, scope: _Scope) -> list[Quantity]:
+def _mention_quantities(
+    f: _SentenceFacts, t: Trigger, etype: EventType, scope: _Scope
+) -> list[Quantity]:
     """The numbers the trigger's clause gives, up to the next trigger."""
     if etype in _QUIET_TYPES:
         return []
@@ -1038,7 +1042,9 @@ def _mention_quantities(f: _SentenceFacts, t: Trigger, etype: str, scope: _Scope
     return [q.quantity for q in find_quantities(text, q_start, q_end)]
 
 
-def _mention_credits(f: _SentenceFacts, t: Trigger, etype: str, parts: list[str]) -> list[str]:
+def _mention_credits(
+    f: _SentenceFacts, t: Trigger, etype: EventType, parts: list[str]
+) -> list[str]:
     """Who the sentence credits for this mention (GUIDELINES §8)."""
     s = t.start
     credits = [
@@ -1120,7 +1126,9 @@ _FORWARD_CUT = re.compile(
 )
 
 
-def _status_end(text: str, s: int, e: int, etype: str, kind: str, clause: tuple[int, int]) -> int:
+def _status_end(
+    text: str, s: int, e: int, etype: EventType, kind: str, clause: tuple[int, int]
+) -> int:
     """Where the text that bears on a mention's status ends. A speech act's status is its
     own ("warned that X will …" occurred); after a verb, a complement or relative clause
     ("signed a deal under which the firm will …") tells the content, not the act."""
@@ -1219,7 +1227,9 @@ def _forces_follow(text: str, end: int) -> bool:
     if _FORCES_AFTER.match(after[:20]):
         return True
     other = re.match(r"\s+(?:and|or)\s+[A-Z][\w’'-]+(?=\s)", after)
-    return bool(other) and bool(_FORCES_AFTER.match(after[other.end() : other.end() + 20]))
+    if other is None:
+        return False
+    return bool(_FORCES_AFTER.match(after[other.end() : other.end() + 20]))
 
 
 def _antecedent(table: EntityTable, start: int, end: int) -> str | None:

@@ -24,7 +24,7 @@ from eventbrief.backends.offline.lexicon import (
     TITLE_HEADS,
 )
 from eventbrief.backends.offline.sentences import DATELINE, Sentence
-from eventbrief.models import name_key
+from eventbrief.models import EntityType, name_key
 
 _WORD = re.compile(r"(?:[A-Z]\.){2,}|[^\W_][^\W_’'\-]*(?:[’'\-][^\W_]+)*[’']?")
 _CONNECTORS = frozenset(
@@ -107,7 +107,7 @@ class EntityRecord:
 
     key: str
     name: str
-    type: str
+    type: EntityType
     aliases: list[str] = field(default_factory=list)
     description: str | None = None
     first: int = 0
@@ -316,7 +316,7 @@ class _Builder:
     def entity(
         self,
         name: str,
-        etype: str,
+        etype: EntityType,
         start: int,
         *,
         description: str | None = None,

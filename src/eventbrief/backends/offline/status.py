@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from eventbrief.models import Status
+
 ALLEGED = re.compile(
     r"\b(?:reportedly|allegedly|purportedly|supposedly|apparently|"
     r"(?:is|are|was|were)\s+(?:widely\s+)?(?:believed|thought|said|alleged|suspected|understood|"
@@ -34,7 +36,7 @@ SPECULATED = re.compile(
     r"\b(?:[Ss]peculation|[Ss]peculated|[Pp]ossible|[Pp]ossibly|[Pp]otential|[Pp]otentially|"
     r"may(?!\s+\d)|(?i:might|could)|[Rr]umou?rs?|[Rr]umou?red|[Hh]ypothetical|if)\b"
 )
-_RANK = {"occurred": 0, "planned": 1, "speculated": 2, "alleged": 3}
+_RANK: dict[Status, int] = {"occurred": 0, "planned": 1, "speculated": 2, "alleged": 3}
 
 
 _POSTPONED = re.compile(
@@ -44,7 +46,7 @@ _POSTPONED = re.compile(
 )
 
 
-def status_of(clause: str) -> str:
+def status_of(clause: str) -> Status:
     """The status cue words in `clause` (the text that states one mention) give. "could be
     postponed" leaves a scheduled event planned: the cue bears on its timing."""
     if _POSTPONED.search(clause):
@@ -62,6 +64,6 @@ def status_of(clause: str) -> str:
     return "occurred"
 
 
-def most_hedged(statuses: list[str]) -> str:
+def most_hedged(statuses: list[Status]) -> Status:
     """GUIDELINES §6: the most hedged mention wins."""
     return max(statuses, key=lambda s: _RANK[s]) if statuses else "occurred"
