@@ -6,6 +6,7 @@ import pytest
 
 from eventbrief.backends.offline.quantities import UnitClass, find_quantities, quantity_rules
 from eventbrief.backends.offline.rules import TriggerRule, trigger_rules
+from eventbrief.backends.offline.status import StatusCue, status_of, status_rules
 
 RULES = trigger_rules()
 
@@ -76,3 +77,26 @@ def test_unnamed_sources_are_not_counted() -> None:
     fires, not_fires = QUANTITY_RULES.source_examples
     assert [find_quantities(s) for s in fires] == [[] for _ in fires]
     assert all(find_quantities(s) for s in not_fires)
+
+
+STATUS_RULES = status_rules()
+STATUS_CUES = [*STATUS_RULES.cues, STATUS_RULES.postponed, STATUS_RULES.content_modal]
+
+
+@pytest.mark.parametrize("cue", STATUS_CUES, ids=[c.id for c in STATUS_CUES])
+def test_status_cue_fires_on_its_examples_only(cue: StatusCue) -> None:
+    assert [s for s in cue.fires if not cue.pattern.search(s)] == []
+    assert [s for s in cue.not_fires if cue.pattern.search(s)] == []
+
+
+@pytest.mark.parametrize("cue", STATUS_RULES.cues, ids=[c.id for c in STATUS_RULES.cues])
+def test_status_cue_sets_its_status(cue: StatusCue) -> None:
+    assert [status_of(s) for s in cue.fires] == [cue.status] * len(cue.fires)
+
+
+def test_status_cues_on_the_issue_story() -> None:
+    assert status_of("a rumoured sale of six aircraft, two diplomats said") == "speculated"
+    assert status_of("the ministry denied the report") == "alleged"
+    assert status_of("the company plans to build a plant") == "planned"
+    assert status_of("the summit could be postponed until May") == "planned"
+    assert status_of("the two leaders signed four agreements") == "occurred"

@@ -1,7 +1,7 @@
 """Rules kept as data: the trigger rules of `triggers.toml`, loaded, checked and compiled once.
 
-`quantities.toml` (units and approximation cues) is loaded by `quantities`; both files count
-towards the digest.
+`quantities.toml` (units, approximation cues) and `status.toml` (status cues) are loaded by
+`quantities` and `status`; every data file counts towards the digest.
 
 Keeping the rules in a data file gives each one an id (so an event can say which rule made it)
 and example sentences a test runs it on; the digest of the data files joins the backend's rules
@@ -20,7 +20,7 @@ from typing import Literal, NamedTuple, cast
 from eventbrief.models import EVENT_TYPES, EventType
 
 Kind = Literal["verb", "noun"]
-DATA_FILES: tuple[str, ...] = ("triggers.toml", "quantities.toml")
+DATA_FILES: tuple[str, ...] = ("triggers.toml", "quantities.toml", "status.toml")
 
 
 class TriggerRule(NamedTuple):
