@@ -97,9 +97,11 @@ def _event_sentences(drafts: list[DraftEvent]) -> list[Sentence]:
         return (-(len(d.mentions) + 0.5 * facts), d.mentions[0].sentence.start)
 
     out: list[Sentence] = []
+    taken: set[int] = set()  # sentence starts: a set keeps long texts linear
     for draft in sorted(drafts, key=weight):
         body = [m.sentence for m in draft.mentions if m.sentence.kind == "body"]
-        if body and body[0] not in out:
+        if body and body[0].start not in taken:
+            taken.add(body[0].start)
             out.append(body[0])
     return out
 

@@ -33,6 +33,11 @@ _THESE_FORCES = re.compile(
 )
 
 
+_MERGE_WINDOW = 60
+"""A mention merges with one of the last 60 events at most: far more than an article holds,
+and it keeps a very long text linear in its length."""
+
+
 @dataclass
 class DraftEvent:
     type: EventType
@@ -188,7 +193,8 @@ def detect_events(
             and _THESE_FORCES.search(text[m.sentence.start : m.trigger[1]])
         ):
             m.participants = last_deployment.participants[:1]
-        scored = [(s, e) for e in events if (s := _compatible(e, m, table)) is not None]
+        recent = events[-_MERGE_WINDOW:]
+        scored = [(s, e) for e in recent if (s := _compatible(e, m, table)) is not None]
         if scored:
             _absorb(max(scored, key=lambda x: x[0])[1], m, table)
             continue

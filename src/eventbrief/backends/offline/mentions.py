@@ -1257,16 +1257,18 @@ def _count_main_countries(table: EntityTable) -> list[str]:
     return ranked[:2] if len(ranked) >= 2 else []
 
 
+_PRONOUN_REACH = 1200
+"""How far back (characters) a pronoun's antecedent is looked for: the 800 of the rules plus the
+longest name, so the look-up stays local and the article linear in length."""
+
+
 def _previous_people(text: str, table: EntityTable, pos: int, sentence: Sentence) -> list[str]:
     """The people "their"/"they" most likely refers to: the persons named earlier in this
     sentence, else in the previous sentence that names two or more."""
     people = [
         m
-        for m in table.mentions
-        if m.end <= pos
-        and pos - m.end < 800
-        and table.get(m.key).type == "person"
-        and m.role != "modifier"
+        for m in table.in_span(max(0, pos - _PRONOUN_REACH), pos)
+        if pos - m.end < 800 and table.get(m.key).type == "person" and m.role != "modifier"
     ]
     here = list(dict.fromkeys(table.get(m.key).name for m in people if m.start >= sentence.start))
     if len(here) >= 2:
@@ -1283,11 +1285,8 @@ def _previous_person(text: str, table: EntityTable, pos: int) -> str | None:
     nearest earlier sentence that names one."""
     people = [
         m
-        for m in table.mentions
-        if m.end <= pos
-        and pos - m.end < 800
-        and table.get(m.key).type == "person"
-        and m.role != "modifier"
+        for m in table.in_span(max(0, pos - _PRONOUN_REACH), pos)
+        if pos - m.end < 800 and table.get(m.key).type == "person" and m.role != "modifier"
     ]
     if not people:
         return None

@@ -89,8 +89,8 @@ def _previous_place(
     text: str, table: EntityTable, pos: int, types: tuple[str, ...], region: bool = False
 ) -> str | None:
     """The place "the country" / "the region" refers to: the last one of that kind named."""
-    for m in reversed(table.mentions):
-        if m.end > pos or m.role != "place":
+    for m in reversed(table.in_span(0, pos)):
+        if m.role != "place":
             continue
         rec = table.get(m.key)
         if rec.type in types and (not region or rec.name.split()[-1].lower() in _REGIONS):
