@@ -198,7 +198,7 @@ def detect_events(
         if scored:
             _absorb(max(scored, key=lambda x: x[0])[1], m, table)
             continue
-        if m.kind == "noun" and not m.participants and not m.date and not m.location:
+        if m.kind == "noun" and not (m.participants or m.date or m.location or m.quantities):
             continue
         if m.bare and not m.date:
             continue  # "The meeting emphasizes …" only points at an event told elsewhere
