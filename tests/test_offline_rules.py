@@ -100,3 +100,20 @@ def test_status_cues_on_the_issue_story() -> None:
     assert status_of("the company plans to build a plant") == "planned"
     assert status_of("the summit could be postponed until May") == "planned"
     assert status_of("the two leaders signed four agreements") == "occurred"
+
+
+def test_no_function_in_the_offline_package_is_over_80_lines() -> None:
+    import ast
+    from pathlib import Path
+
+    import eventbrief.backends.offline as package
+
+    long = [
+        f"{path.name}:{node.name} ({node.end_lineno - node.lineno + 1} lines)"
+        for path in Path(package.__file__).parent.glob("*.py")
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.end_lineno is not None
+        and node.end_lineno - node.lineno + 1 > 80
+    ]
+    assert long == []
