@@ -203,10 +203,11 @@ def test_takeaways_are_statements_of_the_article_never_filler() -> None:
     ]
 
 
-def test_text_too_short_for_three_statements_repeats_its_own_never_invents() -> None:
+def test_facts_only_fill_a_text_too_short_for_three_statements() -> None:
     from eventbrief.backends.offline.backend import extract_article as extract
 
     text = "Envoy 1 met officials in Lima."
-    takeaways = extract(text, None).key_takeaways
-    assert [t.text for t in takeaways] == [text] * 3
-    assert all(t.evidence[0].quote == text for t in takeaways)
+    takeaways = [t.text for t in extract(text, None).key_takeaways]
+    assert takeaways[0] == text
+    assert len(takeaways) == 3
+    assert all(t.startswith(("It names", "It reports", "Its text")) for t in takeaways[1:])
