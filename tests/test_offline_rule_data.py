@@ -117,3 +117,13 @@ def test_no_function_in_the_offline_package_is_over_80_lines() -> None:
         and node.end_lineno - node.lineno + 1 > 80
     ]
     assert long == []
+
+
+def test_first_character_guard_is_a_superset_of_every_start() -> None:
+    from eventbrief.backends.offline.rules import _first_chars
+
+    assert _first_chars(r"(?:condemn|denounc)(?:ed|s)?\b") == {"c", "d"}
+    assert _first_chars(r"(?<!news\s)conference\b") == {"c"}
+    assert _first_chars(r"[$€]\s?\d|donat(?:ed|es)") == {"$", "€", "d"}
+    assert _first_chars(r"\w+ed\b") is None
+    assert _first_chars(r"(?:a|)b") is None
