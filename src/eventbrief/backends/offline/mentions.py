@@ -739,6 +739,11 @@ def _sentence_facts(
     ]
     dates, dateline_date = _sentence_dates(text, sentence, published)
     found_credits = find_credits(text, sentence.start, sentence.end, table)
+    triggers = [
+        t for t in triggers if not any(c.start <= t.start < c.end for c in found_credits)
+    ]  # "two officials involved in the talks said": the talks name the source, not an event
+    if not triggers:
+        return None
     declared = [t for t in triggers if t[2] == "statement" and _complement_follows(text, t)]
     spoken = [
         c
