@@ -45,10 +45,15 @@ def _values(given: list[tuple[Any, str | None, str]]) -> list[ConflictValue]:
 
 
 def _date_conflict(event_id: str, cluster: list[EventRef]) -> Conflict | None:
-    dated = [r for r in cluster if r.when is not None]
-    if not any(not a.when.compatible(b.when) for a, b in combinations(dated, 2)):  # type: ignore[union-attr]
+    # A range comes only from a date with a value, so every dated ref has both.
+    dated = [
+        (r.article_id, when, date)
+        for r in cluster
+        if (when := r.when) is not None and (date := r.event.date) is not None
+    ]
+    if not any(not a.compatible(b) for (_, a, _), (_, b, _) in combinations(dated, 2)):
         return None
-    values = _values([(r.event.date.value, r.event.date.text, r.article_id) for r in dated])  # type: ignore[union-attr]
+    values = _values([(date.value, date.text, aid) for aid, _, date in dated])
     return Conflict(
         event_id=event_id,
         field="date",
