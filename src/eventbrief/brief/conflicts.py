@@ -92,16 +92,15 @@ def _number(value: float) -> float | int:
 def _location_conflict(
     event_id: str, cluster: list[EventRef], index: EntityIndex
 ) -> Conflict | None:
-    placed = [r for r in cluster if r.event.location]
+    placed = [(r.article_id, place) for r in cluster if (place := r.event.location)]
     if all(
-        places_agree(a.event.location, b.event.location, index, a.article_id, b.article_id)  # type: ignore[arg-type]
-        for a, b in combinations(placed, 2)
+        places_agree(a, b, index, a_id, b_id) for (a_id, a), (b_id, b) in combinations(placed, 2)
     ):
         return None
     first: dict[str, str] = {}
-    for r in placed:
-        first.setdefault(name_key(r.event.location), r.event.location)  # type: ignore[arg-type]
-    values = _values([(first[name_key(r.event.location)], None, r.article_id) for r in placed])  # type: ignore[arg-type]
+    for _, place in placed:
+        first.setdefault(name_key(place), place)
+    values = _values([(first[name_key(place)], None, aid) for aid, place in placed])
     return Conflict(
         event_id=event_id,
         field="location",
