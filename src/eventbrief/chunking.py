@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import re
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -125,7 +125,7 @@ def _shares_quote(a: Event, b: Event) -> bool:
     return any(x in y or y in x for x in quotes_a for y in quotes_b)
 
 
-def _union(first: list[T], second: list[T], key: Callable[[T], Hashable]) -> list[T]:
+def _union(first: Sequence[T], second: Sequence[T], key: Callable[[T], Hashable]) -> list[T]:
     """`first` followed by the items of `second` whose key it does not already hold."""
     seen = {key(v) for v in first}
     out = list(first)

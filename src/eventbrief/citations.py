@@ -17,6 +17,7 @@ narrows it, and a re-ask costs a whole answer (minutes on a small local model).
 from __future__ import annotations
 
 import copy
+from types import GenericAlias
 from typing import Any
 
 from pydantic import (
@@ -60,17 +61,19 @@ class Cited(BaseModel):
 
 
 def _retyped(
-    base: type[BaseModel], evidence: dict[str, tuple[Any, str]], **fields: Any
+    base: type[BaseModel], evidence: dict[str, tuple[Any, str]], **lists: type[BaseModel]
 ) -> type[BaseModel]:
-    """`base` with the fields named in `evidence` and `fields` retyped ((type, description) or
-    type), each keeping its constraints, default and description; validators are inherited."""
+    """`base` with the fields named in `evidence` retyped ((type, description)) and the list
+    fields named in `lists` holding the given model, each keeping its constraints, default and
+    description; validators are inherited."""
     definitions: dict[str, Any] = {}
     for name, (annotation, description) in evidence.items():
         info = copy.copy(base.model_fields[name])
         info.description = description
         definitions[name] = (annotation, info)
-    for name, annotation in fields.items():
-        definitions[name] = (annotation, copy.copy(base.model_fields[name]))
+    for name, item in lists.items():
+        # list[item] at run time; a type checker reads `list[item]` as a type and rejects it
+        definitions[name] = (GenericAlias(list, item), copy.copy(base.model_fields[name]))
     model = create_model(  # type: ignore[call-overload]
         base.__name__, __base__=base, __module__=__name__, **definitions
     )
@@ -82,9 +85,7 @@ CitedEvent = _retyped(
     Event, {"evidence": (list[Cited], "Sentences that state the event; at least one.")}
 )
 CitedTakeaway = _retyped(Takeaway, {"evidence": (list[Cited], "Sentences that support it.")})
-CitedExtraction = _retyped(
-    ArticleExtraction, {}, key_takeaways=list[CitedTakeaway], events=list[CitedEvent]
-)
+CitedExtraction = _retyped(ArticleExtraction, {}, key_takeaways=CitedTakeaway, events=CitedEvent)
 """ArticleExtraction as the model is asked for it in the `sentences` style (a subclass: the
 same summary and consistency checks). Its models keep the contract's names, so the schema the
 model sees differs from the quotes style's only in the evidence items."""

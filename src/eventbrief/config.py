@@ -17,7 +17,7 @@ import tempfile
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 from urllib.parse import urlsplit
 
 import platformdirs
@@ -30,9 +30,9 @@ from eventbrief.urls import display_url
 BackendName = Literal["auto", "openai", "offline"]
 Mode = Literal["auto", "tools", "json", "json_schema", "json_object", "md_json"]
 Evidence = Literal["auto", "quotes", "sentences"]
-BACKENDS: tuple[str, ...] = BackendName.__args__  # type: ignore[attr-defined]
-MODES: tuple[str, ...] = Mode.__args__  # type: ignore[attr-defined]
-EVIDENCE: tuple[str, ...] = Evidence.__args__  # type: ignore[attr-defined]
+BACKENDS: tuple[BackendName, ...] = get_args(BackendName)
+MODES: tuple[Mode, ...] = get_args(Mode)
+EVIDENCE: tuple[Evidence, ...] = get_args(Evidence)
 DEFAULT_MODEL = "gpt-4o-mini"
 ENV_PREFIX = "EVENTBRIEF_"
 
@@ -286,7 +286,7 @@ def check_config_value(key: str, value: str) -> None:
     if key not in CONFIG_KEYS:
         raise ConfigError(unknown_key(key))
     try:
-        Settings(**{key: value})
+        Settings.model_validate({key: value})
     except ValidationError as exc:
         raise ConfigError(f"{key}: {exc.errors()[0]['msg']} (got {value!r})") from None
     if key == "base_url" and urlsplit(value).scheme not in ("http", "https"):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import re
 from array import array
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -241,7 +241,7 @@ def quote_checker(text: str) -> Callable[[str], None]:
     return check
 
 
-def _evidence(quotes: list[Quote], locator: _Locator) -> list[Evidence]:
+def _evidence(quotes: Sequence[Quote], locator: _Locator) -> list[Evidence]:
     out = []
     for quote in quotes:
         span = locator.locate(quote.quote)
@@ -275,7 +275,8 @@ def ground(extraction: ArticleExtraction, text: str) -> Grounded:
         )
         for event in extraction.events
     ]
-    all_evidence = [e for item in (*takeaways, *events) for e in item.evidence]
+    items: list[GroundedTakeaway | GroundedEvent] = [*takeaways, *events]
+    all_evidence = [e for item in items for e in item.evidence]
     found = sum(1 for e in all_evidence if e.start is not None)
     rate = found / len(all_evidence) if all_evidence else 1.0
     return Grounded(takeaways=takeaways, events=events, grounding_rate=rate)

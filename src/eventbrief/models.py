@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any, Literal
+from collections.abc import Sequence
+from typing import Any, Final, Literal, get_args
 
 from pydantic import (
     BaseModel,
@@ -22,17 +23,17 @@ from pydantic import (
 
 from eventbrief.event_types import TYPE_FIELD_DESCRIPTION, EventType
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION: Final = "1"
 SUMMARY_MAX_WORDS = 80
 
-EVENT_TYPES: tuple[str, ...] = EventType.__args__  # type: ignore[attr-defined]
+EVENT_TYPES: tuple[EventType, ...] = get_args(EventType)
 """The names of `EventType` (defined beside each type's definition in eventbrief.event_types)."""
 
 Status = Literal["occurred", "planned", "speculated", "alleged"]
-STATUSES: tuple[str, ...] = Status.__args__  # type: ignore[attr-defined]
+STATUSES: tuple[Status, ...] = get_args(Status)
 
 EntityType = Literal["person", "organization", "country", "location", "other"]
-ENTITY_TYPES: tuple[str, ...] = EntityType.__args__  # type: ignore[attr-defined]
+ENTITY_TYPES: tuple[EntityType, ...] = get_args(EntityType)
 
 _ISO_PARTIAL = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 
@@ -168,12 +169,12 @@ class Event(_Model):
     attributed_to: list[str] = Field(
         default_factory=list, description=_EVENT_FIELDS_DOC["attributed_to"]
     )
-    evidence: list[Quote] = Field(min_length=1, description=_EVENT_FIELDS_DOC["evidence"])
+    evidence: Sequence[Quote] = Field(min_length=1, description=_EVENT_FIELDS_DOC["evidence"])
 
 
 class Takeaway(_Model):
     text: str = Field(min_length=1, description="One key point of the article, in one sentence.")
-    evidence: list[Quote] = Field(default_factory=list, description="Quotes that support it.")
+    evidence: Sequence[Quote] = Field(default_factory=list, description="Quotes that support it.")
 
 
 def _check_summary(value: str) -> str:
@@ -229,11 +230,11 @@ class ArticleExtraction(_Model):
 
 
 class GroundedEvent(Event):
-    evidence: list[Evidence] = Field(min_length=1, description=_EVENT_FIELDS_DOC["evidence"])
+    evidence: Sequence[Evidence] = Field(min_length=1, description=_EVENT_FIELDS_DOC["evidence"])
 
 
 class GroundedTakeaway(Takeaway):
-    evidence: list[Evidence] = Field(default_factory=list)
+    evidence: Sequence[Evidence] = Field(default_factory=list)
 
 
 class ArticleMeta(_Model):
@@ -337,7 +338,7 @@ class SourcedEvidence(Evidence):
 class BriefEvent(GroundedEvent):
     """A happening merged across articles; `id` is brief-wide ("e1", …)."""
 
-    evidence: list[SourcedEvidence] = Field(min_length=1)  # type: ignore[assignment]
+    evidence: list[SourcedEvidence] = Field(min_length=1)
     mentions: list[Mention] = Field(min_length=1)
     independent_sources: int = Field(
         ge=1,

@@ -19,13 +19,13 @@ import tempfile
 import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Literal, TextIO, cast
+from typing import Literal, TextIO, cast, get_args
 
 from eventbrief.brief.article_page import render_summaries_html
 from eventbrief.models import ArticleSummary, Evidence
 
 Format = Literal["json", "jsonl", "markdown", "html"]
-FORMATS: tuple[str, ...] = Format.__args__  # type: ignore[attr-defined]
+FORMATS: tuple[Format, ...] = get_args(Format)
 SUFFIXES: dict[str, str] = {"json": ".json", "jsonl": ".json", "markdown": ".md", "html": ".html"}
 SUFFIX_FORMATS: dict[str, str] = {
     ".json": "json",

@@ -21,12 +21,12 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequen
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 from eventbrief import grounding
 from eventbrief.articles import PublicationDates, article_ids, expand_sources, load_article
 from eventbrief.backends import capabilities, make_backend
-from eventbrief.backends.base import Backend, EndpointBackend, ExtractionResult
+from eventbrief.backends.base import Backend, EndpointBackend, ExtractionResult, Identified
 from eventbrief.backends.openai.endpoint_report import FORMAT as ENDPOINT_CHECK_FORMAT
 from eventbrief.backends.openai.endpoint_report import EndpointReport
 from eventbrief.cache import CachingBackend, ExtractionCache
@@ -37,6 +37,7 @@ from eventbrief.metering import CacheCounts, MeteredBackend, priced
 from eventbrief.models import Article, ArticleSummary, Provenance, Usage
 from eventbrief.notices import article_notices
 from eventbrief.pricing import default_prices
+from eventbrief.prompt_templates import EvidenceStyle
 from eventbrief.timing import TimedBackend, in_flight
 
 DEFAULT_CONCURRENCY = 8
@@ -107,7 +108,9 @@ Notify = Callable[[str], None]
 """Receives one-line notices for the user (the CLI prints them on stderr)."""
 
 
-def build_summary(article: Article, result: ExtractionResult, backend: Backend) -> ArticleSummary:
+def build_summary(
+    article: Article, result: ExtractionResult, backend: Identified
+) -> ArticleSummary:
     """Ground the extraction's quotes in the article text and add metadata and provenance."""
     grounded = grounding.ground(result.extraction, article.text)
     identity = backend.identity()
@@ -125,7 +128,8 @@ def build_summary(article: Article, result: ExtractionResult, backend: Backend) 
             created_at=dt.datetime.now(dt.UTC),
             usage=priced(result.usage, model),
             grounding_rate=grounded.grounding_rate,
-            evidence=identity.get("evidence"),
+            # Provenance validates it: an identity without one of the styles fails here.
+            evidence=cast(EvidenceStyle | None, identity.get("evidence")),
             warnings=list(result.warnings),
         ),
     )

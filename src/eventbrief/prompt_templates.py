@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from textwrap import dedent
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from jinja2 import Template
 from jinja2.sandbox import SandboxedEnvironment
@@ -30,7 +30,7 @@ from eventbrief.resources import read_text
 from eventbrief.sentences import numbered
 
 EvidenceStyle = Literal["quotes", "sentences"]
-EVIDENCE_STYLES: tuple[str, ...] = EvidenceStyle.__args__  # type: ignore[attr-defined]
+EVIDENCE_STYLES: tuple[EvidenceStyle, ...] = get_args(EvidenceStyle)
 """How the model gives evidence: `quotes` copied from the article, or the numbers of the
 `sentences` it is shown the article in (see eventbrief.sentences)."""
 

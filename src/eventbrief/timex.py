@@ -316,7 +316,7 @@ def _past_verb_before(text: str, start: int) -> bool:
     """A past-tense verb right before the expression dates that verb's act ("vowed on Thursday
     that … would", "warned on Tuesday that … will"): the tense after it is the content's."""
     m = _PAST_VERB_BEFORE.search(text[max(0, start - 40) : start])
-    return bool(m) and (m.group("aux") or "").lower() not in _NOT_PAST_AUX
+    return m is not None and (m.group("aux") or "").lower() not in _NOT_PAST_AUX
 
 
 def _is_future_context(text: str, m: re.Match[str]) -> bool:

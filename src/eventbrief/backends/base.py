@@ -51,16 +51,23 @@ class ExtractionResult:
 
 
 @runtime_checkable
-class Backend(Protocol):
-    """A source of extractions. `identity` names everything that changes its answers (the cache
-    key uses it): backend name, model, mode, prompt version, rule-set version."""
+class Identified(Protocol):
+    """What a summary's provenance needs of whatever produced its extraction: a live backend, or
+    a batch line's stand-in (`BatchSource`) that extracts nothing itself. `identity` names
+    everything that changes its answers (the cache key uses it): backend name, model, mode,
+    prompt version, rule-set version."""
 
-    name: str
+    @property
+    def name(self) -> str: ...
+
+    def identity(self) -> dict[str, str]: ...
+
+
+class Backend(Identified, Protocol):
+    """A source of extractions."""
 
     @property
     def capabilities(self) -> Capabilities: ...
-
-    def identity(self) -> dict[str, str]: ...
 
     async def extract(self, article: Article) -> ExtractionResult: ...
 

@@ -162,7 +162,7 @@ def timeline_svg(events: list[BriefEvent], disputed: set[str]) -> str:
     height = top
     if dated:
         scale = make_scale([w for _, w in dated])
-        placed: list[tuple[BriefEvent, float, str]] = []
+        placed: list[tuple[BriefEvent, int, str]] = []
         for event, when in sorted(dated, key=lambda p: (p[1].start, -p[1].days, p[0].id)):
             left, right, shape = _shape(event, when, scale)
             lane = next((i for i, end in enumerate(lanes) if end + 3 < left), len(lanes))

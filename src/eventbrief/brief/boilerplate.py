@@ -83,14 +83,13 @@ def _line_at(text: str, start: int, end: int) -> str:
 
 def quote_reason(quote: Evidence, text: str | None) -> Reason | None:
     """Why a quote is not news text, from its line when the text and offsets are known."""
-    placed = (
+    if (
         text is not None
         and quote.start is not None
         and quote.end is not None
         and 0 <= quote.start < quote.end <= len(text)
-    )
-    if placed:
-        found = classify(_line_at(text, quote.start, quote.end))  # type: ignore[arg-type]
+    ):
+        found = classify(_line_at(text, quote.start, quote.end))
         if found is not None:
             return found
     return classify(quote.quote)

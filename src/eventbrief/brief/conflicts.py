@@ -45,10 +45,15 @@ def _values(given: list[tuple[Any, str | None, str]]) -> list[ConflictValue]:
 
 
 def _date_conflict(event_id: str, cluster: list[EventRef]) -> Conflict | None:
-    dated = [r for r in cluster if r.when is not None]
-    if not any(not a.when.compatible(b.when) for a, b in combinations(dated, 2)):  # type: ignore[union-attr]
+    # A range comes only from a date with a value, so every dated ref has both.
+    dated = [
+        (r.article_id, when, date)
+        for r in cluster
+        if (when := r.when) is not None and (date := r.event.date) is not None
+    ]
+    if not any(not a.compatible(b) for (_, a, _), (_, b, _) in combinations(dated, 2)):
         return None
-    values = _values([(r.event.date.value, r.event.date.text, r.article_id) for r in dated])  # type: ignore[union-attr]
+    values = _values([(date.value, date.text, aid) for aid, _, date in dated])
     return Conflict(
         event_id=event_id,
         field="date",
@@ -87,16 +92,15 @@ def _number(value: float) -> float | int:
 def _location_conflict(
     event_id: str, cluster: list[EventRef], index: EntityIndex
 ) -> Conflict | None:
-    placed = [r for r in cluster if r.event.location]
+    placed = [(r.article_id, place) for r in cluster if (place := r.event.location)]
     if all(
-        places_agree(a.event.location, b.event.location, index, a.article_id, b.article_id)  # type: ignore[arg-type]
-        for a, b in combinations(placed, 2)
+        places_agree(a, b, index, a_id, b_id) for (a_id, a), (b_id, b) in combinations(placed, 2)
     ):
         return None
     first: dict[str, str] = {}
-    for r in placed:
-        first.setdefault(name_key(r.event.location), r.event.location)  # type: ignore[arg-type]
-    values = _values([(first[name_key(r.event.location)], None, r.article_id) for r in placed])  # type: ignore[arg-type]
+    for _, place in placed:
+        first.setdefault(name_key(place), place)
+    values = _values([(first[name_key(place)], None, aid) for aid, place in placed])
     return Conflict(
         event_id=event_id,
         field="location",

@@ -7,6 +7,7 @@ from collections.abc import Callable, Hashable, Mapping, Sequence
 from typing import TypeVar
 
 from eventbrief.brief.coreference import EventRef, description_similarity
+from eventbrief.brief.dates import DayRange
 from eventbrief.brief.entities import EntityIndex
 from eventbrief.brief.quantities import unit_key
 from eventbrief.models import (
@@ -39,17 +40,21 @@ def _medoid_description(cluster: list[EventRef]) -> str:
 
 def _date(cluster: list[EventRef]) -> TimeValue | None:
     """The value compatible with most others; ties: the more specific, then the earlier."""
-    dated = [r for r in cluster if r.when is not None and r.event.date is not None]
+    dated = [
+        (r.order, when, date)
+        for r in cluster
+        if (when := r.when) is not None and (date := r.event.date) is not None
+    ]
     if not dated:
         undated = [r.event.date for r in cluster if r.event.date is not None]
         return undated[0] if undated else None
 
-    def rank(r: EventRef) -> tuple:
-        agree = sum(1 for o in dated if r.when.compatible(o.when))  # type: ignore[union-attr]
-        return (agree, -r.when.days, -r.when.start.toordinal())  # type: ignore[union-attr]
+    def rank(when: DayRange) -> tuple[int, int, int]:
+        agree = sum(1 for _, other, _ in dated if when.compatible(other))
+        return (agree, -when.days, -when.start.toordinal())
 
-    best = max(dated, key=lambda r: (*rank(r), -r.order))
-    return best.event.date
+    _, _, best = max(dated, key=lambda d: (*rank(d[1]), -d[0]))
+    return best
 
 
 def merge_cluster(

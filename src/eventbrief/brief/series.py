@@ -121,9 +121,10 @@ def _linked_events(
         for ev in event.evidence:
             overlaps = (
                 start is not None
+                and end is not None
                 and ev.start is not None
                 and ev.end is not None
-                and ev.start < end  # type: ignore[operator]
+                and ev.start < end
                 and start < ev.end
             )
             if overlaps or ev.quote == passage:
@@ -144,11 +145,8 @@ def count_claims(summary: ArticleSummary, text: str | None, index: EntityIndex) 
         for m in _CLAIM.finditer(passage):
             family = _FAMILY[m.group("noun").casefold()]
             linked = [i for i in near if by_id[i].type == family] or near
-            days = {
-                by_id[i].date.value  # type: ignore[union-attr]
-                for i in linked
-                if by_id[i].date and by_id[i].date.value and len(by_id[i].date.value) == 10  # type: ignore[union-attr,arg-type]
-            }
+            dates = (by_id[i].date for i in linked)
+            days = {d.value for d in dates if d and d.value and len(d.value) == 10}
             if len(days) == 1:
                 anchor = dt.date.fromisoformat(days.pop())
             elif summary.article.published:

@@ -77,9 +77,12 @@ def _linked_events(
         for event in summary.events:
             for ev in event.evidence:
                 overlaps = (
-                    None not in (quote.start, quote.end, ev.start, ev.end)
-                    and ev.start < quote.end  # type: ignore[operator]
-                    and quote.start < ev.end  # type: ignore[operator]
+                    quote.start is not None
+                    and quote.end is not None
+                    and ev.start is not None
+                    and ev.end is not None
+                    and ev.start < quote.end
+                    and quote.start < ev.end
                 )
                 if overlaps or ev.quote == quote.quote:
                     brief_id = brief_event_of.get((aid, event.id))

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import typer
 
@@ -66,12 +66,13 @@ Paths = Annotated[
         metavar="PATH", help='Files, folders, globs, or "-" for stdin (the default when piped).'
     ),
 ]
+# Built from FORMATS, as the choices in cli/options.py are from their Literals.
 SummaryFormat = Enum("SummaryFormat", {n: n for n in FORMATS}, type=str)  # type: ignore[misc]
 IDS_SHOWN = 5
 T = TypeVar("T")
 
 
-def _settings(**flags: object) -> Settings:
+def _settings(**flags: Any) -> Settings:
     with config_errors_exit():
         return Settings.resolve(backend="openai", **flags)
 

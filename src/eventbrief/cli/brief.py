@@ -32,7 +32,9 @@ from eventbrief.errors import ConfigError, EventbriefError
 from eventbrief.models import ArticleSummary, Brief
 from eventbrief.output import format_from_suffix, write_to
 
-FormatChoice = Enum("FormatChoice", {n: n for n in ("json", "markdown", "html")}, type=str)
+FormatChoice = Enum(
+    "FormatChoice", {"json": "json", "markdown": "markdown", "html": "html"}, type=str
+)
 
 EPILOG = """\
 \b

@@ -100,5 +100,5 @@ def report_run(
         )
         typer.echo(summary.line(), err=True)
     if counts.cache_errors:
-        failed = counted(counts.cache_errors, "time")
-        say(f"the extraction cache failed {failed}; those results were not kept")
+        times = counted(counts.cache_errors, "time")
+        say(f"the extraction cache failed {times}; those results were not kept")

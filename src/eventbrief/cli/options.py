@@ -19,6 +19,8 @@ from eventbrief.errors import ConfigError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+# typer offers an Enum's members as the choices; each is built from its Literal's values so the
+# list has one source, which mypy cannot read members from.
 BackendChoice = Enum("BackendChoice", {n: n for n in BACKENDS}, type=str)  # type: ignore[misc]
 ModeChoice = Enum("ModeChoice", {n: n for n in MODES}, type=str)  # type: ignore[misc]
 EvidenceChoice = Enum("EvidenceChoice", {n: n for n in EVIDENCE}, type=str)  # type: ignore[misc]

@@ -23,7 +23,9 @@ from eventbrief.cli.options import (
 from eventbrief.output import FORMATS, choose_format, is_dir_target, write_all, write_one
 from eventbrief.pipeline import ArticleOutcome
 
-FormatChoice = Enum("FormatChoice", {n: n for n in FORMATS}, type=str)
+# typer offers an Enum's members as the choices; built from FORMATS so the list has one source,
+# which mypy cannot read members from (as in cli/options.py).
+FormatChoice = Enum("FormatChoice", {n: n for n in FORMATS}, type=str)  # type: ignore[misc]
 
 EPILOG = """\
 \b

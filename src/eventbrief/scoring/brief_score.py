@@ -88,11 +88,11 @@ def _span_iou(a: GroundedEvent, b: GroundedEvent) -> float:
     best = 0.0
     for x in a.evidence:
         for y in b.evidence:
-            if None in (x.start, x.end, y.start, y.end):
+            if x.start is None or x.end is None or y.start is None or y.end is None:
                 continue
-            inter = min(x.end, y.end) - max(x.start, y.start)  # type: ignore[type-var,operator]
+            inter = min(x.end, y.end) - max(x.start, y.start)
             if inter > 0:
-                union = max(x.end, y.end) - min(x.start, y.start)  # type: ignore[type-var,operator]
+                union = max(x.end, y.end) - min(x.start, y.start)
                 best = max(best, inter / union)
     return best
 

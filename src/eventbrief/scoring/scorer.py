@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from eventbrief.models import ArticleSummary, Usage
+from eventbrief.models import ArticleSummary, GroundedEvent, GroundedTakeaway, Usage
 from eventbrief.scoring.matching import assign
 from eventbrief.scoring.metrics import Counts, Tally
 from eventbrief.scoring.names import NameMatcher, entity_similarity
@@ -132,7 +132,8 @@ def score_article(
     tk_similarity = Tally(sum(p.score for p in tk_pairs), len(gold.key_takeaways))
     tk_matched = sum(1 for p in tk_pairs if p.score >= config.takeaway_threshold)
 
-    evidence = [e for item in (*pred_events, *pred_takeaways) for e in item.evidence]
+    items: list[GroundedEvent | GroundedTakeaway] = [*pred_events, *pred_takeaways]
+    evidence = [e for item in items for e in item.evidence]
     found = sum(1 for e in evidence if _grounded(e.start, e.end, len(text)))
     warnings = []
     if pred is not None and pred.article.sha256 != gold.article.sha256:

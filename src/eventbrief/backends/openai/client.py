@@ -40,6 +40,7 @@ from eventbrief.backends.openai.meter import UsageMeter
 from eventbrief.backends.openai.rate_gate import RateGate
 from eventbrief.backends.openai.schema import (
     ASKED,
+    instructor_messages,
     json_object_response_format,
     schema_hash,
     sent_schema,
@@ -53,7 +54,6 @@ from eventbrief.grounding import quote_checker
 from eventbrief.models import Article, ArticleExtraction, Brief
 from eventbrief.prompt_templates import (
     EVIDENCE_STYLES,
-    INSTRUCTOR_MESSAGES,
     EvidenceStyle,
     load_prompts,
 )
@@ -341,7 +341,7 @@ class OpenAIBackend:
                     extraction = await self._client().chat.completions.create(
                         model=self.model,
                         response_model=ASKED[(self.limits, self.evidence)],
-                        messages=[dict(m) for m in INSTRUCTOR_MESSAGES],
+                        messages=instructor_messages(),
                         context=context,
                         max_retries=self.reasks,
                         strict=False,

@@ -77,6 +77,8 @@ class DeadlineTransport(httpx2.AsyncBaseTransport):
         limits = _Limits(request, self.max_seconds, self.stall_seconds)
         streamed = _streaming_twin(request) if self.stream else None
         response = await limits.wait(self.inner.handle_async_request(streamed or request))
+        if not isinstance(response.stream, httpx2.AsyncByteStream):
+            raise TypeError(f"{type(self.inner).__name__} answered with a blocking body")
         response.stream = _TimedStream(response.stream, limits)
         if streamed is None or response.status_code != 200 or not _is_event_stream(response):
             return response
@@ -265,6 +267,8 @@ class SyncDeadlineTransport(httpx2.BaseTransport):
     def handle_request(self, request: httpx2.Request) -> httpx2.Response:
         deadline = time.monotonic() + self.seconds
         response = self.inner.handle_request(request)
+        if not isinstance(response.stream, httpx2.SyncByteStream):
+            raise TypeError(f"{type(self.inner).__name__} answered with an async body")
         expired = httpx2.ReadTimeout(
             f"no complete answer within {self.seconds:g} s", request=request
         )

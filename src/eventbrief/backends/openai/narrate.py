@@ -17,8 +17,9 @@ from tenacity import Retrying
 
 from eventbrief.backends.openai import retry
 from eventbrief.backends.openai.http_deadline import SyncDeadlineTransport
+from eventbrief.backends.openai.schema import instructor_messages
 from eventbrief.models import Brief
-from eventbrief.prompt_templates import INSTRUCTOR_MESSAGES, fence, load_prompt_pair
+from eventbrief.prompt_templates import fence, load_prompt_pair
 
 NARRATIVE_MAX_WORDS = 120
 
@@ -88,7 +89,7 @@ def narrate(
                 result = client.chat.completions.create(
                     model=model,
                     response_model=Narrative,
-                    messages=[dict(m) for m in INSTRUCTOR_MESSAGES],
+                    messages=instructor_messages(),
                     context=rendered,
                     max_retries=reasks,
                 )

@@ -8,7 +8,7 @@ import copy
 import functools
 import hashlib
 import json
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import instructor
 from openai.lib._pydantic import to_strict_json_schema
@@ -16,8 +16,11 @@ from pydantic import ValidationError
 
 from eventbrief.citations import CitedExtraction
 from eventbrief.models import ArticleExtraction
-from eventbrief.prompt_templates import EVIDENCE_STYLES, EvidenceStyle
+from eventbrief.prompt_templates import EVIDENCE_STYLES, INSTRUCTOR_MESSAGES, EvidenceStyle
 from eventbrief.salvage import lenient_json
+
+if TYPE_CHECKING:
+    from openai.types.chat import ChatCompletionMessageParam
 
 
 def schema_hash(
@@ -32,6 +35,16 @@ def schema_hash(
         sent = sent_schema(limits, evidence)
     schema = json.dumps(sent, sort_keys=True)
     return hashlib.sha256(schema.encode("utf-8")).hexdigest()[:16]
+
+
+def instructor_messages() -> list[ChatCompletionMessageParam]:
+    """`INSTRUCTOR_MESSAGES` typed as the chat API's messages, in a fresh list per request:
+    the system placeholder, then the user placeholder."""
+    system, user = INSTRUCTOR_MESSAGES
+    return [
+        {"role": "system", "content": system["content"]},
+        {"role": "user", "content": user["content"]},
+    ]
 
 
 class Asked(ArticleExtraction, instructor.OpenAISchema):

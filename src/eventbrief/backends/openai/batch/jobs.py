@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from openai import (
     APIConnectionError,
@@ -24,7 +24,7 @@ from openai import (
 from eventbrief.backends.openai.batch.requests import ENDPOINT
 from eventbrief.errors import EventbriefError
 
-COMPLETION_WINDOW = "24h"
+COMPLETION_WINDOW: Final = "24h"
 
 
 class BatchError(EventbriefError):

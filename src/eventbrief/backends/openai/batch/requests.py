@@ -14,14 +14,14 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, Final
 
 from eventbrief.backends.openai.batch.schema import response_format
 from eventbrief.backends.openai.client import DEFAULT_MAX_TOKENS
 from eventbrief.models import Article, ArticleMeta
 from eventbrief.prompt_templates import chat_messages, load_prompts
 
-ENDPOINT = "/v1/chat/completions"
+ENDPOINT: Final = "/v1/chat/completions"
 SHA_PREFIX = 16
 PART_PREFIX = 4
 INPUTS = ("text", "date", "model")
