@@ -113,8 +113,10 @@ async def run_sources(
     max_chars: int | None = None,
     concurrency: int = DEFAULT_CONCURRENCY,
     on_result: OnResult | None = None,
+    ids: Sequence[str] | None = None,
 ) -> list[ArticleOutcome]:
-    """Load and summarize sources (as from `expand_sources`); ids are unique file stems.
+    """Load and summarize sources (as from `expand_sources`); ids are unique file stems, or
+    `ids` when given (a slice of a larger run keeps the ids the whole run gave it).
 
     `published` is one date for every article, or PublicationDates with dates per article id.
     """
@@ -131,7 +133,9 @@ async def run_sources(
 
     jobs = [
         (source, article_id, loader(source, article_id))
-        for source, article_id in zip(sources, article_ids(sources), strict=True)
+        for source, article_id in zip(
+            sources, article_ids(sources) if ids is None else ids, strict=True
+        )
     ]
     return await _run(jobs, backend, concurrency=concurrency, on_result=on_result)
 

@@ -5,6 +5,7 @@ same report, so the numbers read the same in all three."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,10 +41,12 @@ def summarize_sources(
     *,
     quiet: bool = False,
     on_result: OnResult | None = None,
+    many: Callable[..., list[ArticleOutcome]] | None = None,
 ) -> ExtractionRun:
-    """`summarize_many` behind the progress bar (a terminal, several articles, not quiet);
-    `on_result` sees each outcome after the bar. A configuration error found on the way is a
-    one-line usage error (exit 2); Ctrl-C exits 130 with the finished results already kept."""
+    """`summarize_many` (or `many`, an engine taking its keywords, as Ray's does) behind the
+    progress bar (a terminal, several articles, not quiet); `on_result` sees each outcome after
+    the bar. A configuration error found on the way is a one-line usage error (exit 2); Ctrl-C
+    exits 130 with the finished results already kept."""
     counts = CacheCounts()
     label = "articles"
     if len(sources) == 1:
@@ -60,7 +63,7 @@ def summarize_sources(
     started = time.perf_counter()
     try:
         with progress:
-            outcomes = summarize_many(
+            outcomes = (many or summarize_many)(
                 sources,
                 published=published,
                 settings=settings,
