@@ -90,3 +90,15 @@ def test_installed_copy_reads_its_resources_from_any_directory(tmp_path: Path) -
     assert sorted(p.name for p in folder.glob("*.txt")) == sorted(
         p.name for p in (ROOT / "prompts").glob("*.txt")
     )
+
+
+def test_ray_comes_only_with_its_extra(wheel: zipfile.ZipFile) -> None:
+    """`pip install .` stays lean: Ray is required only by the `ray` extra."""
+    (metadata,) = [n for n in wheel.namelist() if n.endswith(".dist-info/METADATA")]
+    requires = [
+        line.removeprefix("Requires-Dist: ")
+        for line in wheel.read(metadata).decode().splitlines()
+        if line.startswith("Requires-Dist: ")
+    ]
+    ray = [r for r in requires if r.lower().startswith("ray")]
+    assert ray == ["ray[data]>=2.60; extra == 'ray'"]
