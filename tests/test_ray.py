@@ -186,11 +186,14 @@ def test_all_answered_rerun_makes_no_request(
 
 def test_one_endpoint_budget_is_split_over_the_pool() -> None:
     llm = Settings.resolve(backend="openai", base_url="http://127.0.0.1:9/v1", model="m")
-    assert distributed.plan(llm, 32, cpus=2, workers=None) == distributed.Plan(2, 16, 64, 0.25)
-    assert distributed.plan(llm, 32, cpus=2, workers=8) == distributed.Plan(8, 4, 16, 0.25)
-    assert distributed.plan(llm, 3, cpus=16, workers=None) == distributed.Plan(3, 1, 4, 0.25)
+    plan = distributed.plan
+    assert plan(llm, 32, cpus=2, workers=None, articles=100) == distributed.Plan(2, 16, 64, 0.25)
+    assert plan(llm, 32, cpus=2, workers=8, articles=100) == distributed.Plan(8, 4, 16, 0.25)
+    assert plan(llm, 3, cpus=16, workers=None, articles=100) == distributed.Plan(3, 1, 4, 0.25)
     offline = Settings.resolve(backend="offline")
-    assert distributed.plan(offline, 8, cpus=2, workers=None) == distributed.Plan(2, 1, 16, 1.0)
+    assert plan(offline, 8, cpus=2, workers=None, articles=100) == distributed.Plan(2, 1, 16, 1.0)
+    assert plan(offline, 8, cpus=2, workers=None, articles=2000) == distributed.Plan(2, 1, 125, 1.0)
+    assert plan(offline, 8, cpus=4, workers=None, articles=10**6).batch_size == 256
 
 
 def test_stdin_is_a_usage_error(tmp_path: Path) -> None:

@@ -47,9 +47,11 @@ from eventbrief.pipeline import (
 from eventbrief.pricing import default_prices
 
 BATCHES_PER_SLOT = 4
-"""Rows per batch = in-flight slots per actor × this (the offline backend has one slot): enough
-to keep the slots busy between batches, small enough to spread the rows over the workers."""
-OFFLINE_BATCH = 16
+"""An LLM batch holds this many rows per request slot of its actor: the slots stay busy."""
+BATCHES_PER_WORKER = 8
+"""The offline backend's rows are cut into this many batches per actor: enough to even out the
+workers, few enough that Ray Data's cost per batch (tens of ms on a busy machine) stays small."""
+OFFLINE_BATCH = (16, 256)
 PASSED_ENVIRONMENT = ("EVENTBRIEF_CACHE_DIR",)
 """Variables the workers need from the driver; the API key travels in the settings."""
 
@@ -64,12 +66,16 @@ class Plan:
     cpus_per_worker: float
 
 
-def plan(settings: Settings, total_concurrency: int, cpus: int, workers: int | None) -> Plan:
+def plan(
+    settings: Settings, total_concurrency: int, cpus: int, workers: int | None, articles: int
+) -> Plan:
     """Split one endpoint's concurrency budget over the pool; the offline backend is CPU-bound,
     so it gets one actor per CPU, each one article at a time."""
     if settings.resolved_backend() == "offline":
         count = workers or max(1, cpus)
-        return Plan(count, 1, OFFLINE_BATCH, 1.0)
+        least, most = OFFLINE_BATCH
+        size = min(most, max(least, -(-articles // (count * BATCHES_PER_WORKER))))
+        return Plan(count, 1, size, 1.0)
     count = max(1, min(workers or max(1, cpus), total_concurrency))
     per_worker = max(1, total_concurrency // count)
     # an I/O-bound actor needs little CPU: let a 2-core machine hold a pool larger than 2
@@ -201,15 +207,16 @@ def summarize_many(
         ExtractionCache().open().close()  # an unusable cache is one error here, not one per actor
     total = asyncio.run(_settle(settings, notify))
     connect(address)
-    spread = plan(settings, total, int(ray.cluster_resources().get("CPU", 1)), workers)
     rows = [
         {"index": n, "source": source, "article_id": article_id}
         for n, (source, article_id) in enumerate(zip(expanded, article_ids(expanded), strict=True))
     ]
     if not rows:
         return []
+    spread = plan(settings, total, int(ray.cluster_resources().get("CPU", 1)), workers, len(rows))
+    blocks = -(-len(rows) // spread.batch_size)  # one batch a block: no block split or merged
     passed = {k: os.environ[k] for k in PASSED_ENVIRONMENT if k in os.environ}
-    summarized = ray.data.from_items(rows).map_batches(
+    summarized = ray.data.from_items(rows, override_num_blocks=blocks).map_batches(
         Summarizer,
         fn_constructor_kwargs={
             "settings": settings,
