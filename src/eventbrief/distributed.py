@@ -214,7 +214,8 @@ def summarize_many(
     if not rows:
         return []
     spread = plan(settings, total, int(ray.cluster_resources().get("CPU", 1)), workers, len(rows))
-    blocks = -(-len(rows) // spread.batch_size)  # one batch a block: no block split or merged
+    # one batch a block (none split or merged), and a block for every worker
+    blocks = max(-(-len(rows) // spread.batch_size), min(len(rows), spread.workers))
     passed = {k: os.environ[k] for k in PASSED_ENVIRONMENT if k in os.environ}
     summarized = ray.data.from_items(rows, override_num_blocks=blocks).map_batches(
         Summarizer,
