@@ -22,7 +22,7 @@ from typer.testing import CliRunner
 from eventbrief.cache import CACHE_FILE, CacheCounts
 from eventbrief.cli.app import app
 from eventbrief.config import Settings
-from eventbrief.pipeline import ArticleOutcome, summarize_many
+from eventbrief.pipeline import ArticleOutcome, run, source_jobs, summarize_many
 from reliability_support import extraction_for
 from scale_helpers import article_in_prompt
 from scripted_server import RecordedRequest, Reply, ScriptedServer, error_reply, tool_call_reply
@@ -87,11 +87,13 @@ def _records(outcomes: list[ArticleOutcome]) -> dict[str, Any]:
     return found
 
 
-def _openai_settings(server: ScriptedServer, **flags: Any) -> Settings:
+def _openai_settings(
+    server: ScriptedServer, model: str = "scripted-model", **flags: Any
+) -> Settings:
     return Settings.resolve(
         backend="openai",
         base_url=server.base_url,
-        model="scripted-model",
+        model=model,
         api_key="sk-test-not-a-real-key",
         concurrency=8,
         max_attempts=1,  # a retry's timing would make the error lines differ
@@ -169,6 +171,29 @@ def test_scripted_server_failures_stay_per_article_and_rerun_asks_only_for_them(
     asked = _asked(scripted_server)
     assert len(asked) == FAILING and all(FAIL_MARK in text for text in asked)
     assert (again.hits, again.usage.requests) == (ok, FAILING)
+
+
+def test_the_run_result_is_the_one_process_run_result(
+    tmp_path: Path, scripted_server: ScriptedServer
+) -> None:
+    """What the run summary reads (priced usage, counts, backend, identity) and each outcome's
+    timing and article come back from the workers as one process has them."""
+    sources = sorted(str(p) for p in _corpus(tmp_path / "in", failing=2).glob("*.txt"))[:12]
+    scripted_server.router = _model
+    settings = _openai_settings(scripted_server, model="gpt-4o-mini", no_cache=True)
+    local = run(source_jobs(sources), settings)
+    on_ray = distributed.run(sources, settings, keep_text=True)
+    assert _records(on_ray.outcomes) == _records(local.outcomes)
+    assert on_ray.usage.requests == local.usage.requests == 12
+    assert on_ray.usage.prompt_tokens == local.usage.prompt_tokens > 0
+    assert on_ray.usage.completion_tokens == local.usage.completion_tokens > 0
+    assert on_ray.usage.cost_usd == pytest.approx(local.usage.cost_usd) and local.usage.cost_usd
+    assert on_ray.counts.usage == on_ray.usage
+    assert (on_ray.counts.hits, on_ray.counts.misses) == (local.counts.hits, local.counts.misses)
+    assert (on_ray.failed, on_ray.backend, on_ray.identity) == (2, local.backend, local.identity)
+    assert [o.seconds is not None for o in on_ray.outcomes] == [o.ok for o in local.outcomes]
+    assert [o.article for o in on_ray.outcomes] == [o.article for o in local.outcomes]
+    assert sum(o.article is not None for o in on_ray.outcomes) == 10
 
 
 def test_all_answered_rerun_makes_no_request(
