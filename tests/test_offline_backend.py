@@ -186,3 +186,28 @@ def test_rules_hold_no_seed_specific_strings() -> None:
         "Jong",
     ):
         assert not re.search(rf"\b{banned}\b", text), banned
+
+
+def test_takeaways_are_statements_of_the_article_never_filler() -> None:
+    from eventbrief.backends.offline.backend import extract_article as extract
+
+    text = (
+        "Talks held in Oslo\n\nOfficials met in Oslo on Tuesday, and the two sides signed a "
+        "fishing deal, the ministry said."
+    )
+    takeaways = extract(text, None).key_takeaways
+    assert len(takeaways) >= 3
+    assert all(t.evidence and t.evidence[0].quote in text for t in takeaways)
+    assert not [
+        t.text for t in takeaways if t.text.startswith(("It names", "Its text", "It reports"))
+    ]
+
+
+def test_facts_only_fill_a_text_too_short_for_three_statements() -> None:
+    from eventbrief.backends.offline.backend import extract_article as extract
+
+    text = "Envoy 1 met officials in Lima."
+    takeaways = [t.text for t in extract(text, None).key_takeaways]
+    assert takeaways[0] == text
+    assert len(takeaways) == 3
+    assert all(t.startswith(("It names", "It reports", "Its text")) for t in takeaways[1:])

@@ -33,7 +33,7 @@ from pathlib import Path
 
 import platformdirs
 
-from eventbrief.backends.base import Backend, Capabilities, ExtractionResult
+from eventbrief.backends.base import Backend, BackendWrapper, ExtractionResult
 from eventbrief.config import env_value
 from eventbrief.errors import ConfigError
 from eventbrief.metering import CacheCounts, MeteredBackend
@@ -325,7 +325,7 @@ class ExtractionCache:
         return removed
 
 
-class CachingBackend:
+class CachingBackend(BackendWrapper):
     """A backend that answers from the cache first; with `cache=None` it only meters.
 
     Its identity is the wrapped backend's, so wrapping changes no key and no output.
@@ -339,20 +339,14 @@ class CachingBackend:
         *,
         priced: bool = False,
     ) -> None:
-        self.inner = inner
+        super().__init__(inner)
         self.cache = cache
-        self.name = inner.name
         self.counts = counts if counts is not None else CacheCounts()
         self._fresh = MeteredBackend(inner, self.counts, priced=priced)
         self._identity = self._fresh.identity()
 
     def identity(self) -> dict[str, str]:
         return self._identity
-
-    @property
-    def capabilities(self) -> Capabilities:
-        """The wrapped backend's."""
-        return self.inner.capabilities
 
     async def extract(self, article: Article) -> ExtractionResult:
         if self.cache is not None:

@@ -16,7 +16,12 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from eventbrief.backends.base import DEFAULT_CHUNK_CHARS, Backend, Capabilities, ExtractionResult
+from eventbrief.backends.base import (
+    DEFAULT_CHUNK_CHARS,
+    Backend,
+    BackendWrapper,
+    ExtractionResult,
+)
 from eventbrief.config import CHUNK_CHARS_VAR, MIN_CHUNK_CHARS, env_value
 from eventbrief.entity_merge import group_entities, merged_entity
 from eventbrief.errors import ConfigError
@@ -245,7 +250,7 @@ def chunk_chars_from_env(default: int = DEFAULT_CHUNK_CHARS) -> int:
     return chars
 
 
-class ChunkingBackend:
+class ChunkingBackend(BackendWrapper):
     """A backend that splits articles longer than `max_chars` and merges the chunks' answers.
 
     Put it outside the cache wrapper: each chunk is then cached under its own sha256, so a long
@@ -262,19 +267,10 @@ class ChunkingBackend:
         overlap_chars: int = DEFAULT_OVERLAP_CHARS,
         parallel_chunks: int = 1,
     ) -> None:
-        self.inner = inner
-        self.name = inner.name
+        super().__init__(inner)
         self.max_chars = max_chars if max_chars is not None else chunk_chars_from_env()
         self.overlap_chars = overlap_chars
         self.parallel_chunks = max(1, parallel_chunks)
-
-    def identity(self) -> dict[str, str]:
-        return self.inner.identity()
-
-    @property
-    def capabilities(self) -> Capabilities:
-        """The wrapped backend's."""
-        return self.inner.capabilities
 
     def chunk_articles(self, article: Article) -> list[Article]:
         chunks = split_chunks(article.text, self.max_chars, self.overlap_chars)
@@ -312,6 +308,3 @@ class ChunkingBackend:
             usage,
             chunk_warnings([r.warnings for r in results]),
         )
-
-    async def aclose(self) -> None:
-        await self.inner.aclose()

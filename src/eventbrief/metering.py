@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from eventbrief.backends.base import Backend, Capabilities, ExtractionResult
+from eventbrief.backends.base import Backend, BackendWrapper, ExtractionResult
 from eventbrief.errors import ExtractionError
 from eventbrief.models import Article, Usage
 from eventbrief.pricing import default_prices
@@ -33,13 +33,12 @@ def priced(usage: Usage | None, model: str | None) -> Usage | None:
     return default_prices().priced(model, usage)
 
 
-class MeteredBackend:
+class MeteredBackend(BackendWrapper):
     """A backend whose fresh usage is added, priced, to `counts.usage`. With `priced`, the
     backend's model has a price: a run that made no request then still costs $0, not unknown."""
 
     def __init__(self, inner: Backend, counts: CacheCounts, *, priced: bool = False) -> None:
-        self.inner = inner
-        self.name = inner.name
+        super().__init__(inner)
         self.counts = counts
         self._identity = inner.identity()
         self._model = self._identity.get("model") if priced else None
@@ -48,11 +47,6 @@ class MeteredBackend:
 
     def identity(self) -> dict[str, str]:
         return self._identity
-
-    @property
-    def capabilities(self) -> Capabilities:
-        """The wrapped backend's."""
-        return self.inner.capabilities
 
     async def extract(self, article: Article) -> ExtractionResult:
         try:
@@ -72,6 +66,3 @@ class MeteredBackend:
 
     def _add(self, usage: Usage) -> None:
         self.counts.usage = self.counts.usage + usage
-
-    async def aclose(self) -> None:
-        await self.inner.aclose()

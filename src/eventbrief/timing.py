@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-from eventbrief.backends.base import Backend, Capabilities, ExtractionResult
+from eventbrief.backends.base import Backend, BackendWrapper, ExtractionResult
 from eventbrief.models import Article
 
 IN_FLIGHT: ContextVar[str | None] = ContextVar("eventbrief_article_in_flight", default=None)
@@ -30,20 +30,12 @@ def in_flight(article_id: str) -> Iterator[None]:
         IN_FLIGHT.reset(token)
 
 
-class TimedBackend:
+class TimedBackend(BackendWrapper):
     """A backend whose fresh extractions are timed into `seconds`, by the article in flight."""
 
     def __init__(self, inner: Backend) -> None:
-        self.inner = inner
-        self.name = inner.name
+        super().__init__(inner)
         self.seconds: dict[str, float] = {}
-
-    @property
-    def capabilities(self) -> Capabilities:
-        return self.inner.capabilities
-
-    def identity(self) -> dict[str, str]:
-        return self.inner.identity()
 
     async def extract(self, article: Article) -> ExtractionResult:
         started = time.perf_counter()
@@ -52,6 +44,3 @@ class TimedBackend:
         finally:
             key = IN_FLIGHT.get() or article.meta.id
             self.seconds[key] = self.seconds.get(key, 0.0) + time.perf_counter() - started
-
-    async def aclose(self) -> None:
-        await self.inner.aclose()

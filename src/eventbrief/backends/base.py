@@ -68,6 +68,26 @@ class Backend(Protocol):
         """Release what the backend holds (connections, files); it may be used again after."""
 
 
+class BackendWrapper:
+    """A backend wrapped for a run (timing, metering, the cache, chunking): its name, identity
+    and capabilities are the wrapped backend's, so wrapping changes no cache key and no
+    decision, and closing it closes the wrapped one."""
+
+    def __init__(self, inner: Backend) -> None:
+        self.inner = inner
+        self.name = inner.name
+
+    @property
+    def capabilities(self) -> Capabilities:
+        return self.inner.capabilities
+
+    def identity(self) -> dict[str, str]:
+        return self.inner.identity()
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
 class BackendKind(Protocol):
     """A backend class as the registry sees it: what it can do, and how settings make one."""
 

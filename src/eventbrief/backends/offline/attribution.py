@@ -130,18 +130,18 @@ def _resolve(src: str, table: EntityTable, pos: int = -1) -> list[str]:
     head = _clean(src)
     if pos >= 0 and head.islower() and len(head.split()) <= 2:
         word = head.split()[-1]
-        earlier = [
+        earlier = (
             rec
-            for m in reversed(table.mentions)
-            if m.start < pos
-            and (rec := table.records.get(m.key)) is not None
-            and rec.type == "organization"
-        ]
+            for m in reversed(table.in_span(0, pos))
+            if (rec := table.records.get(m.key)) is not None and rec.type == "organization"
+        )
+        last: EntityRecord | None = None
         for rec in earlier:
+            last = last or rec
             if rec.name.split()[-1].lower() == word:
                 return [rec.name]
-        if word in _GENERIC_BODIES and earlier and len(head.split()) == 1:
-            return [earlier[0].name]  # "the agency said": the organisation last named
+        if word in _GENERIC_BODIES and last is not None and len(head.split()) == 1:
+            return [last.name]  # "the agency said": the organisation last named
     named_modifier = re.fullmatch(r"(?P<name>.+?)\s+(?P<head>[a-z][\w-]*(?:\s+[a-z][\w-]*)?)", head)
     if (
         named_modifier

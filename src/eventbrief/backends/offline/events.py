@@ -23,7 +23,7 @@ from eventbrief.backends.offline.mentions import (
 from eventbrief.backends.offline.names import EntityTable
 from eventbrief.backends.offline.sentences import Sentence
 from eventbrief.backends.offline.status import most_hedged
-from eventbrief.models import Quantity
+from eventbrief.models import EventType, Quantity, Status
 from eventbrief.timex import TimexMatch, shift
 
 _RANK_SPECIFIC = {4: 1, 7: 2, 10: 3}
@@ -33,21 +33,31 @@ _THESE_FORCES = re.compile(
 )
 
 
+_MERGE_WINDOW = 60
+"""A mention merges with one of the last 60 events at most: far more than an article holds,
+and it keeps a very long text linear in its length."""
+
+
 @dataclass
 class DraftEvent:
-    type: str
+    type: EventType
     mentions: list[Mention] = field(default_factory=list)
     participants: list[str] = field(default_factory=list)
     location: str | None = None
     date: TimexMatch | None = None
-    statuses: list[str] = field(default_factory=list)
+    statuses: list[Status] = field(default_factory=list)
     quantities: list[Quantity] = field(default_factory=list)
     credits: list[str] = field(default_factory=list)
     prior: bool = False
 
     @property
-    def status(self) -> str:
+    def status(self) -> Status:
         return most_hedged(self.statuses)
+
+    @property
+    def rules(self) -> list[str]:
+        """Ids of the trigger rules whose mentions made this event, first mention first."""
+        return list(dict.fromkeys(m.rule for m in self.mentions if m.rule))
 
     def quotes(self) -> list[tuple[int, int]]:
         seen: list[tuple[int, int]] = []
@@ -79,6 +89,18 @@ def _statuses_compatible(a: str, b: str) -> bool:
     return a == b or {a, b} == {"occurred", "alleged"}
 
 
+def _trigger_head(m: Mention) -> str:
+    return m.sentence.text[m.trigger[0] - m.sentence.start :][:4].lower()
+
+
+def _same_happening(event: DraftEvent, m: Mention) -> bool:
+    """Two `other` mentions tell one happening: the same rule, and the same verb or actor."""
+    if m.rule not in event.rules:
+        return False
+    same_verb = _trigger_head(m) in {_trigger_head(o) for o in event.mentions}
+    return same_verb or bool(set(event.participants) & set(m.participants))
+
+
 def _compatible(event: DraftEvent, m: Mention, table: EntityTable) -> float | None:
     """A merge score, or None when the mention cannot be this event."""
     if event.type != m.type and not (event.type == "visit" and m.type == "meeting"):
@@ -89,6 +111,8 @@ def _compatible(event: DraftEvent, m: Mention, table: EntityTable) -> float | No
         hostless = len(event.participants) == 1 and set(event.participants) < set(m.participants)
         if m.participants and not set(m.participants) <= set(event.participants) and not hostless:
             return None
+    if event.type == "other" and not _same_happening(event, m):
+        return None  # `other` gathers unlike happenings: a strike is not a cancelled flight
     if not _statuses_compatible(event.status, m.status):
         return None
     same_trip = event.type == m.type == "visit" and bool(
@@ -119,8 +143,7 @@ def _compatible(event: DraftEvent, m: Mention, table: EntityTable) -> float | No
         if ours and theirs and not ours & theirs and not (dated_match and kind != "person"):
             return None  # people act for their countries: compare like with like
     score = 1.0 + len(shared)
-    words = [t.sentence.text[t.trigger[0] - t.sentence.start :][:4].lower() for t in event.mentions]
-    if m.sentence.text[m.trigger[0] - m.sentence.start :][:4].lower() in words:
+    if _trigger_head(m) in {_trigger_head(t) for t in event.mentions}:
         score += 1.5  # the same verb ("warned" … "warned")
     if both_dated:
         score += 3
@@ -170,11 +193,12 @@ def detect_events(
             and _THESE_FORCES.search(text[m.sentence.start : m.trigger[1]])
         ):
             m.participants = last_deployment.participants[:1]
-        scored = [(s, e) for e in events if (s := _compatible(e, m, table)) is not None]
+        recent = events[-_MERGE_WINDOW:]
+        scored = [(s, e) for e in recent if (s := _compatible(e, m, table)) is not None]
         if scored:
             _absorb(max(scored, key=lambda x: x[0])[1], m, table)
             continue
-        if m.kind == "noun" and not m.participants and not m.date and not m.location:
+        if m.kind == "noun" and not (m.participants or m.date or m.location or m.quantities):
             continue
         if m.bare and not m.date:
             continue  # "The meeting emphasizes …" only points at an event told elsewhere
@@ -204,7 +228,14 @@ def detect_events(
             _absorb(event, m, table)
             events.append(event)
     _resolve_containers(events, table)
-    return [e for e in events if e.participants or e.date or e.location]
+    return [e for e in events if _anchored(e)]
+
+
+def _anchored(event: DraftEvent) -> bool:
+    """An event the article ties to something: who, when, where, how many, or who says so."""
+    return bool(
+        event.participants or event.date or event.location or event.quantities or event.credits
+    )
 
 
 def _resolve_anchors(events: list[DraftEvent]) -> None:

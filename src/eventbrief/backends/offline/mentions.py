@@ -13,18 +13,20 @@ import datetime as dt
 import itertools
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from eventbrief.backends.offline import places
 from eventbrief.backends.offline.attribution import Credit, find_credits
-from eventbrief.backends.offline.lexicon import BACKGROUND_BEFORE, TITLE_HEADS, TRIGGERS
+from eventbrief.backends.offline.lexicon import BACKGROUND_BEFORE, TITLE_HEADS
 from eventbrief.backends.offline.names import EntityTable, NameMention
 from eventbrief.backends.offline.quantities import find_quantities
+from eventbrief.backends.offline.rules import trigger_rules
 from eventbrief.backends.offline.sentences import DATELINE, Sentence
 from eventbrief.backends.offline.status import status_of
-from eventbrief.models import Quantity
+from eventbrief.event_types import types_in
+from eventbrief.models import EventType, Quantity, Status
 from eventbrief.timex import TimexMatch, find_dates, number_value
 
-_COMPILED = [(t, re.compile(rf"\b(?:{p})", re.IGNORECASE), k) for t, p, k in TRIGGERS]
 _CLAUSE_BREAK = re.compile(
     r"(?:;\s+|,\s+(?=[a-z]+ing\b)|,\s+(?=(?:which|who|while|whereas|although|though|but|and|as|"
     r"where|when|in exchange|"
@@ -146,13 +148,14 @@ _SENTENCE_HEDGE = re.compile(
     r"den(?:ied|ies)(?!\s+(?:\S+\s+){0,2}?access))\b",
     re.IGNORECASE,
 )
-_TRANSFER_TYPES = {"military_deployment", "arms_transfer", "technology_transfer", "aid"}
+_TRANSFER_TYPES = types_in("transfer") | {"military_deployment"}
+"""What is sent somewhere: the family of transfers, and troops."""
 _ENEMY_BEFORE = re.compile(r"\b(?:against|fighting|versus|vs\.?)\s+(?:the\s+)?$", re.IGNORECASE)
 
 
 @dataclass
 class Mention:
-    type: str
+    type: EventType
     kind: str
     trigger: tuple[int, int]
     sentence: Sentence
@@ -160,7 +163,7 @@ class Mention:
     participants: list[str]
     location: str | None
     date: TimexMatch | None
-    status: str
+    status: Status
     quantities: list[Quantity]
     credits: list[str]
     prior: bool
@@ -170,18 +173,26 @@ class Mention:
     anchor: tuple[Mention, int, str, str, bool] | None = None
     bare: bool = False
     ordinal: bool = False
+    rule: str = ""
 
 
-Trigger = tuple[int, int, str, str]
+class Trigger(NamedTuple):
+    """A trigger match: its span, event type, kind and the id of the rule that matched."""
+
+    start: int
+    end: int
+    type: EventType
+    kind: str
+    rule: str
 
 
 def find_triggers(text: str) -> list[Trigger]:
     """Every trigger match in the article (start, end, type, kind), by start; one pass per
     pattern over the whole text is much cheaper than one per sentence."""
     found: list[Trigger] = []
-    for etype, pattern, kind in _COMPILED:
-        for m in pattern.finditer(text):
-            found.append((m.start(), m.end(), etype, kind))
+    for rule in trigger_rules():
+        for m in rule.pattern.finditer(text):
+            found.append(Trigger(m.start(), m.end(), rule.type, rule.kind, rule.id))
     found.sort(key=lambda f: (f[0], -(f[1] - f[0])))
     return found
 
@@ -221,16 +232,24 @@ def _clause_of(clauses: list[tuple[int, int]], pos: int) -> tuple[int, int]:
 
 
 def _keep_trigger(
-    text: str, start: int, end: int, etype: str, kind: str, clause: tuple[int, int]
+    text: str, start: int, end: int, etype: EventType, kind: str, clause: tuple[int, int]
 ) -> bool:
     """Whether a trigger word states a happening here: not background ("amid the war"), not a
     reference ("during the visit"), not a state ("has faced criticism"), not figurative
     ("returned to normal"), not an intention or a negation (GUIDELINES §1)."""
+    vetoes = (_background_veto, _reference_veto, _context_veto, _intent_veto)
+    return not any(veto(text, start, end, etype, kind, clause) for veto in vetoes)
+
+
+def _background_veto(
+    text: str, start: int, end: int, etype: EventType, kind: str, clause: tuple[int, int]
+) -> bool:
+    """A noun that is background or a state: "any deployment", "amid the war"."""
     word = text[start:end].lower()
     left = text[clause[0] : start]
     right = text[end : min(clause[1], end + 60)]
     if kind == "noun" and _NOT_SPECIFIC_BEFORE.search(left):
-        return False  # "any deployment", "without agreement", "called for a ceasefire"
+        return True  # "any deployment", "without agreement", "called for a ceasefire"
     if (
         etype == "sanctions"
         and kind == "noun"
@@ -238,21 +257,29 @@ def _keep_trigger(
             r"\b(?:the|these|those|its|their|new|fresh|latest)\s+(?:[\w-]+\s+)?$", left, re.I
         )
     ):
-        return False  # "faced with international sanctions": a state, not a specific measure
+        return True  # "faced with international sanctions": a state, not a specific measure
     if kind == "noun" and BACKGROUND_BEFORE.search(left):
         stated = re.match(
             r"[^.;]{0,40}?\b(?:signed|established|reached|forged|concluded|made|agreed|struck)\b",
             right,
         )
         if not (etype == "agreement" and stated):
-            return False
-    if (
+            return True
+    return bool(
         etype in ("visit", "meeting", "agreement", "aid", "armed_conflict")
         and BACKGROUND_BEFORE.search(left)
         and kind == "verb"
         and word.endswith("ing")
-    ):
-        return False
+    )
+
+
+def _reference_veto(
+    text: str, start: int, end: int, etype: EventType, kind: str, clause: tuple[int, int]
+) -> bool:
+    """A word that points at an event told elsewhere, or credits rather than states."""
+    word = text[start:end].lower()
+    left = text[clause[0] : start]
+    right = text[end : min(clause[1], end + 60)]
     if etype == "visit" and word == "visits":
         before = text[max(0, start - 25) : start]
         if not re.search(r"(?:[A-Z][\w’'-]+|who|which)\s+$", before) or re.search(
@@ -260,9 +287,9 @@ def _keep_trigger(
             before,
             re.IGNORECASE,
         ):
-            return False
+            return True
     if etype == "visit" and word.startswith("visit") and re.match(r"\s+(?:count|visa)", right):
-        return False
+        return True
     if (
         etype in ("visit", "meeting")
         and kind == "noun"
@@ -270,11 +297,11 @@ def _keep_trigger(
     ) or (
         word == "visit" and re.search(r"\bduring\s+(?:the|his|her|their|this|that)\s+$", left, re.I)
     ):
-        return False  # "during the visit" points at the container, it is not a new mention
+        return True  # "during the visit" points at the container, it is not a new mention
     if etype == "agreement" and word == "deal" and re.match(r"\s+with\b", right):
-        return False
+        return True
     if etype == "criticism" and re.search(r"\b(?:faced?|faces|facing|drawn|drew)\s+$", left):
-        return False  # "has faced criticism": a state, not a reported act
+        return True  # "has faced criticism": a state, not a reported act
     if (
         etype == "agreement"
         and word in ("agreements", "deals", "pacts", "treaties", "accords")
@@ -282,33 +309,41 @@ def _keep_trigger(
             r"[^.;]{0,40}?\b(?:signed|established|reached|forged|concluded|made|struck)\b", right
         )
     ):
-        return False  # a bare plural names no specific agreement
+        return True  # a bare plural names no specific agreement
     if etype == "agreement" and word.startswith("sign") and re.match(r"\s+(?:of|that)\b", right):
-        return False
+        return True
     if etype == "statement" and re.match(
         r"\s*(?:(?:late\s+|early\s+)?on\s+\w+\s*)?(?:\s*(?:in|at|during|after)\s+[^,.;]{1,50})?"
         r"[.!?]?[\"”’]?\s*$",
         text[end : clause[1]],
     ):
-        return False  # ", the ministry announced." is a credit, not a statement event
-    if (
+        return True  # ", the ministry announced." is a credit, not a statement event
+    return bool(
         etype == "statement"
         and not re.match(r"\s+(?:that|reporters|journalists)\b", right)
         and re.match(
             r"\w*\s+(?:\S+\s+){0,6}?(?:aid|assistance|arms|weapons|troops|sanctions|\$)",
             text[end : end + 80],
         )
-    ):
-        return False
+    )
+
+
+def _context_veto(
+    text: str, start: int, end: int, etype: EventType, kind: str, clause: tuple[int, int]
+) -> bool:
+    """A word whose clause shows another sense: "a verbal attack", "returned to normal"."""
+    word = text[start:end].lower()
+    left = text[clause[0] : start]
+    right = text[end : min(clause[1], end + 60)]
     clause_text = text[clause[0] : clause[1]]
     if (
         etype == "armed_conflict"
         and not word.startswith(("fight", "fought", "combat"))
         and not _MILITARY_CONTEXT.search(clause_text)
     ):
-        return False  # "a verbal attack", "a battle for market share"
+        return True  # "a verbal attack", "a battle for market share"
     if etype == "military_deployment" and not _DEPLOYABLE.search(clause_text):
-        return False  # "deployed a new strategy"
+        return True  # "deployed a new strategy"
     if (
         etype == "visit"
         and re.match(r"(?:travel|fl[eiy]|made|return|landed|touched)", word)
@@ -318,34 +353,39 @@ def _keep_trigger(
             right,
         )
     ):
-        return False  # "returned to normal": motion verbs need a named destination
+        return True  # "returned to normal": motion verbs need a named destination
     if etype == "agreement" and re.search(r"\b(?:great|good|big)\s+$", left) and word == "deal":
-        return False
+        return True
     if etype == "technology_transfer" and not _TRANSFER_VERBS.search(text[clause[0] : clause[1]]):
-        return False
-    if (
+        return True
+    return bool(
         etype == "armed_conflict"
         and word in ("fight", "fighting")
         and re.search(r"\bagainst\s+(?:corruption|crime|poverty|climate)", right)
-    ):
-        return False
+    )
+
+
+def _intent_veto(
+    text: str, start: int, end: int, etype: EventType, kind: str, clause: tuple[int, int]
+) -> bool:
+    """An intention, an agreement's content, or a negated verb."""
     if re.search(
         r"\b(?:preparing|prepared|considering|mulling|weighing|threatening|threatened)\s+to\s+$",
         text[max(clause[0], start - 30) : start],
         re.IGNORECASE,
     ):
-        return False  # an intention, not a happening
+        return True  # an intention, not a happening
     if re.search(
         r"\b(?:allows?|allowing|enables?|enabling|permits?|permitting|requires?|obliges?)\s+"
         r"(?:\S+\s+){0,4}?to\s+(?:\S+\s+){0,2}$",
         text[max(clause[0], start - 60) : start],
         re.IGNORECASE,
     ):
-        return False  # what an agreement allows or requires is its content, not an event
+        return True  # what an agreement allows or requires is its content, not an event
     negated = re.search(
         r"\b(?:not|never|no)\s+(?:\w+\s+)?$", text[max(clause[0], start - 20) : start]
     )
-    return not (negated and kind == "verb")
+    return bool(negated and kind == "verb")
 
 
 def table_type_of(table: EntityTable, name: str) -> str | None:
@@ -360,8 +400,8 @@ def _said_statements(
     text: str,
     sentence: Sentence,
     table: EntityTable,
-    triggers: list[tuple[int, int, str, str]],
-) -> list[tuple[int, int, str, str]]:
+    triggers: list[Trigger],
+) -> list[Trigger]:
     """ "X said …" is a statement event only when X is named and the sentence reports no other
     event (otherwise "said" credits that event, GUIDELINES §8)."""
     said = [
@@ -393,16 +433,38 @@ def _said_statements(
         ):
             keep.append(said[0])
     elif others:
-        keep += [t for t in said if _declares(text, t) and _speakers(text, sentence, table, t[0])]
+        keep += [
+            t
+            for t in said
+            if _speakers(text, sentence, table, t[0])
+            and (_declares(text, t) or _opens_with_speech(text, sentence, t, others))
+        ]
     return sorted(keep)
 
 
-def _complement_follows(text: str, trigger: tuple[int, int, str, str]) -> bool:
+_SPEECH_OPENING = re.compile(
+    r"\s+(?:that\s+)?(?:it|he|she|they|the\s+\w+|\w+)\s+(?:would|will|could|might|must|should|"
+    r"was|were|is|are|had|has|have|did\s+not|does\s+not|do\s+not)\b"
+)
+
+
+def _opens_with_speech(text: str, sentence: Sentence, said: Trigger, others: list[Trigger]) -> bool:
+    """ "X said it would oppose …": a named speaker's words open the sentence, so the saying is
+    the event and what follows is its content (or a later, separate act)."""
+    first = text[sentence.start : said.start].count(",") == 0
+    return (
+        first
+        and all(o.start > said.end for o in others)
+        and bool(_SPEECH_OPENING.match(text, said.end))
+    )
+
+
+def _complement_follows(text: str, trigger: Trigger) -> bool:
     """ "announced that …", "told reporters that …": what follows is reported by the speaker."""
     return bool(re.match(r"\s*(?:\S+\s+){0,3}?that\b", text[trigger[1] : trigger[1] + 40]))
 
 
-def _declares(text: str, trigger: tuple[int, int, str, str]) -> bool:
+def _declares(text: str, trigger: Trigger) -> bool:
     """ "told reporters that …" declares on an occasion: its own statement event even when the
     sentence reports another event; a bare "said" only credits that event."""
     return bool(re.match(r"told\b", text[trigger[0] : trigger[1]])) and bool(
@@ -438,13 +500,13 @@ def speech_credits(
 
 def _object_reference(
     text: str,
-    trigger: tuple[int, int, str, str],
-    triggers: list[tuple[int, int, str, str]],
+    trigger: Trigger,
+    triggers: list[Trigger],
     clauses: list[tuple[int, int]],
 ) -> bool:
     """ "criticized the deal", "ratified the pact": a definite noun that is the object of
     another event's verb points at an event told elsewhere; it is not a new mention."""
-    s, _e, etype, kind = trigger
+    s, etype, kind = trigger.start, trigger.type, trigger.kind
     if kind != "noun" or not _DEFINITE_BEFORE.search(text[max(0, s - 25) : s]):
         return False
     clause = _clause_of(clauses, s)
@@ -475,7 +537,7 @@ def _participants(
     mentions: list[NameMention],
     table: EntityTable,
     excluded: list[tuple[int, int]],
-    etype: str = "other",
+    etype: EventType = "other",
 ) -> list[str]:
     names: list[str] = []
     transfer = etype in _TRANSFER_TYPES
@@ -545,7 +607,7 @@ def _owner_of_org_or_title(text: str, table: EntityTable, m: NameMention) -> boo
 
 
 def _assign_dates(
-    dates: list[TimexMatch], triggers: list[tuple[int, int, str, str]], text: str
+    dates: list[TimexMatch], triggers: list[Trigger], text: str
 ) -> dict[int, TimexMatch]:
     """Each date expression dates the trigger nearest to it (after it in the clause first)."""
     out: dict[int, TimexMatch] = {}
@@ -560,7 +622,7 @@ def _assign_dates(
                 out[speech[0]] = d  # the statement event is dated by it
             continue  # "…, the ministry said on Monday": the date of the saying
         best = None
-        for i, (s, e, t, _k) in enumerate(triggers):
+        for i, (s, e, t, _k, _r) in enumerate(triggers):
             if t == "statement" and d.start >= e + 12:
                 continue  # a date inside what is said dates the content, not the saying
             if d.start >= e:
@@ -577,17 +639,47 @@ def _assign_dates(
     return out
 
 
-def sentence_mentions(
+@dataclass
+class _SentenceFacts:
+    """What one sentence gives all its mentions: kept triggers, dates, credits and names."""
+
+    text: str
+    sentence: Sentence
+    table: EntityTable
+    published: dt.date | None
+    clauses: list[tuple[int, int]]
+    triggers: list[Trigger]
+    by_trigger: dict[int, TimexMatch]
+    dateline_date: TimexMatch | None
+    credits: list[Credit]
+    speech_ids: set[int]
+    local_credits: dict[int, Trigger]
+    excluded: list[tuple[int, int]]
+    appositions: list[tuple[int, int]]
+    names: list[NameMention]
+    prior: bool
+
+
+class _Scope(NamedTuple):
+    """The stretch of a sentence that speaks about one trigger."""
+
+    clause: tuple[int, int]
+    lo: int
+    reach: int
+    earlier: list[Trigger]
+    next_trigger: int | None
+
+
+def _kept_triggers(
     text: str,
     sentence: Sentence,
     table: EntityTable,
-    published: dt.date | None,
-    article_triggers: list[Trigger] | None = None,
-) -> list[Mention]:
-    """All event mentions one sentence states."""
-    clauses = _clauses(text, sentence)
-    raw = _triggers(text, sentence, article_triggers)
-    quoted = [(q.start(), q.end()) for q in _QUOTED.finditer(text, sentence.start, sentence.end)]
+    clauses: list[tuple[int, int]],
+    raw: list[Trigger],
+    quoted: list[tuple[int, int]],
+) -> list[Trigger]:
+    """The triggers that state a happening of their own (the vetoes of `_keep_trigger` and
+    friends applied)."""
     triggers = [
         t
         for t in raw
@@ -604,17 +696,13 @@ def sentence_mentions(
             and any(o[2] != "criticism" for o in triggers[:i])
         )
     ]  # "imposed sanctions …, accusing them of …": the stated reason, not a second event
-    triggers = _said_statements(text, sentence, table, triggers)
-    if not triggers:
-        return []
-    silent_speech = [
-        t
-        for t in raw
-        if t not in triggers
-        and t[2] == "statement"
-        and re.match(r"(?:said|says|stated|told)\b", text[t[0] : t[1]])
-        and not any(a <= t[0] < b for a, b in quoted)
-    ]
+    return _said_statements(text, sentence, table, triggers)
+
+
+def _sentence_dates(
+    text: str, sentence: Sentence, published: dt.date | None
+) -> tuple[list[TimexMatch], TimexMatch | None]:
+    """The sentence's date expressions, and apart from them the dateline's date."""
     dates = [
         TimexMatch(d.start + sentence.start, d.end + sentence.start, d.text, d.value, d.approximate)
         for d in find_dates(sentence.text, published)
@@ -626,9 +714,38 @@ def sentence_mentions(
         if inside:
             dateline_date = inside[0]
             dates = [d for d in dates if d is not dateline_date]
-    dates = [d for d in dates if not _ANCHOR_AFTER.match(text, d.end)]
-    by_trigger = _assign_dates(dates, triggers, text)
+    return [d for d in dates if not _ANCHOR_AFTER.match(text, d.end)], dateline_date
+
+
+def _sentence_facts(
+    text: str,
+    sentence: Sentence,
+    table: EntityTable,
+    published: dt.date | None,
+    article_triggers: list[Trigger] | None,
+) -> _SentenceFacts | None:
+    """The shared facts of a sentence, or None when it states no happening."""
+    clauses = _clauses(text, sentence)
+    raw = _triggers(text, sentence, article_triggers)
+    quoted = [(q.start(), q.end()) for q in _QUOTED.finditer(text, sentence.start, sentence.end)]
+    triggers = _kept_triggers(text, sentence, table, clauses, raw, quoted)
+    if not triggers:
+        return None
+    silent_speech = [
+        t
+        for t in raw
+        if t not in triggers
+        and t[2] == "statement"
+        and re.match(r"(?:said|says|stated|told)\b", text[t[0] : t[1]])
+        and not any(a <= t[0] < b for a, b in quoted)
+    ]
+    dates, dateline_date = _sentence_dates(text, sentence, published)
     found_credits = find_credits(text, sentence.start, sentence.end, table)
+    triggers = [
+        t for t in triggers if not any(c.start <= t.start < c.end for c in found_credits)
+    ]  # "two officials involved in the talks said": the talks name the source, not an event
+    if not triggers:
+        return None
     declared = [t for t in triggers if t[2] == "statement" and _complement_follows(text, t)]
     spoken = [
         c
@@ -636,7 +753,6 @@ def sentence_mentions(
         if not any(o.start <= c.start < o.end for o in found_credits)
     ]
     found_credits += spoken
-    speech_ids = {id(c) for c in spoken}
     local_credits = {
         id(c): t
         for c in found_credits
@@ -645,256 +761,369 @@ def sentence_mentions(
         and re.fullmatch(r",\s+(?:as\s+)?reported\s+by\s+(?:the\s+)?", text[t[1] : c.start])
     }
     appositions = _apposition_spans(text, sentence, table)
-    excluded = [(c.start, c.end) for c in found_credits] + appositions
-    sentence_names = table.in_span(sentence.start, sentence.end)
-    sentence_prior = bool(_PRIOR_SENTENCE.match(sentence.text))
-    out: list[Mention] = []
-    for i, (s, e, etype, kind) in enumerate(triggers):
-        clause = _clause_of(clauses, s)
-        if etype == "visit" and _TROOPS_BEFORE.search(text[max(clause[0], s - 60) : s]):
-            etype = "military_deployment"  # "150 soldiers arrived": forces sent, not a trip
-        if etype == "arms_transfer" and re.search(r"technolog|know-how|expertise", text[s:e]):
-            etype = "technology_transfer"
-        earlier = [t for t in triggers[:i] if t[0] >= clause[0]]
-        if etype in _TRANSFER_TYPES:
-            reach = clause[1]
-        else:
-            reach = min(clause[1], e + (90 if etype in ("visit", "meeting") else 70))
-        later = [t[0] for t in triggers if t[0] > e and t[2] != etype]
-        if later:
-            reach = min(reach, max(later[0], e + 25))
-        if etype == "report_release":
-            reach = e
-        if etype == "statement":
-            reach = s  # the speaker, not the names in what is said
-        if etype == "criticism":
-            cut = re.compile(r"\b(?:and\s+)?(?:said|says|adding|saying|that)\b").search(
-                text, e, reach
-            )
-            reach = cut.start() if cut else reach
-        lo = (
-            clause[0]
-            if etype in ("visit", "meeting", *_TRANSFER_TYPES)
-            else max(clause[0], s - 100)
-        )
-        if (
-            etype in (*_TRANSFER_TYPES, "armed_conflict")
-            and earlier
-            and earlier[-1][2] in ("sanctions", "criticism", "report_release", "statement")
-        ):
-            lo = max(lo, earlier[-1][1])  # "sanctions on firms accused of supplying …"
-        at_container = (
-            etype == "meeting"
-            and kind == "noun"
-            and bool(_AT_CONTAINER.search(text[clause[0] : s]))
-        )
-        if at_container:
-            lo = s
-            comma = text.find(",", e, reach)
-            reach = comma if comma > 0 else reach
-        clause_names = [
-            m
-            for m in sentence_names
-            if lo <= m.start < reach
-            and not any(t[0] > e and 0 <= t[0] - m.end <= 2 for t in triggers)
-        ]
-        if etype in ("visit", "meeting") and earlier:
-            clause_names = [
-                m
-                for m in clause_names
-                if not (earlier[-1][1] <= m.start < s)
-                or table.get(m.key).type in ("person", "location")
-            ]  # "signed a deal with firm X during a visit": X is the deal's, not the trip's
-        next_trigger = min((t[0] for t in triggers if t[0] > e), default=None)
-        location = places.locate(text, table, clause, s, e, etype, next_trigger)
-        clause_names = [
-            m
-            for m in clause_names
-            if location is None or table.get(m.key).name != location or etype in _TRANSFER_TYPES
-        ]
-        own_excluded = appositions if etype == "report_release" else excluded
-        parts = _participants(text, clause_names, table, own_excluded, etype)
-        relative = _RELATIVE_SUBJECT.match(text[clause[0] : s])
-        if relative and "," in text[clause[0] : s]:
-            closed = clause[0] + text[clause[0] : s].rfind(",")
-            inside = {table.get(m.key).name for m in clause_names if m.start < closed}
-            parts = [p for p in parts if p not in inside]  # "X, which has …, urged": X urged
-        if relative and (
-            "," in text[clause[0] : s] or not [m for m in clause_names if m.start < s]
-        ):
-            antecedent = _antecedent(table, sentence.start, clause[0])
-            if antecedent:
-                parts = union([antecedent], parts)
-        if etype == "statement" and not parts:
-            reach = min(clause[1], e + 70)
-        bare = kind == "noun" and bool(_BARE_REFERENCE.search(text[clause[0] : s]))
-        pointer = kind == "noun" and bool(
-            re.search(
-                r"\b(?:in|during|at|of|after|before|since|from|over|about)\s+(?:the|this|that|these)\s+"
-                r"(?:[a-z-]+\s+)?$",
-                text[clause[0] : s],
-            )
-        )
-        speaker = [n for c in found_credits if c.end <= s and s - c.end <= 12 for n in c.names]
-        if etype == "criticism" and not speaker:
-            speaker = [
-                n
-                for c in found_credits
-                if id(c) in speech_ids
-                and c.end <= s
-                and re.search(r"\band\s+(?:\w+\s+)?$", text[max(c.end, s - 12) : s])
-                for n in c.names
-            ]  # "X said … and accused Y": X is the critic
-        if etype in ("statement", "criticism") and speaker:
-            parts = union(speaker, parts)
-        elif not parts and len(triggers) == 1 and not bare:
-            parts = _participants(text, sentence_names, table, excluded, etype)
-        if etype == "visit" and location in parts:
-            parts = [p for p in parts if p != location]
-        if etype in ("visit", "meeting") and not any(
-            table_type_of(table, n) == "person" for n in parts
-        ):
-            speakers = [
-                n
-                for c in found_credits
-                if c.end <= s and s - c.end < 60
-                for n in c.names
-                if table_type_of(table, n) == "person"
-            ]
-            parts = union(speakers, parts)
-        window = text[clause[0] : reach]
-        if not any(table.get(m.key).type == "person" for m in clause_names) and re.search(
-            r"\b(?:he|his|him|she|her)\b", window, re.IGNORECASE
-        ):
-            actor = _previous_person(text, table, s)
-            if actor and actor not in parts:
-                parts.insert(0, actor)
-        if (
-            etype != "statement"
-            and not [m for m in clause_names if m.start < s and table.get(m.key).name in parts]
-            and re.search(r"\b(?:it|its|they)\s+(?:\w+\s+){0,3}$", text[max(lo, s - 40) : s])
-        ):
-            body = _previous_actor(text, table, s, sentence.start)
-            if body and body not in parts:
-                parts.insert(0, body)  # "the army said it had sent …": it is the army
-        if not any(table.get(m.key).type == "person" for m in clause_names) and re.search(
-            r"\b(?:their|they|both)\b", window, re.IGNORECASE
-        ):
-            pair = _previous_people(text, table, s, sentence)
-            if len(pair) >= 2:
-                parts = union(parts, pair)
-        both = _BOTH_SIDES.search(window)
-        if both:
-            people = [
-                table.get(m.key).name
-                for m in sentence_names
-                if table.get(m.key).type == "person" and m.role != "modifier"
-            ]
-            people = list(dict.fromkeys(people))
-            if both.group("noun").lower() in _STATE_NOUNS or len(people) < 2:
-                countries = _main_countries(table)
-                parts = [p for p in parts if table_type_of(table, p) != "person" or not countries]
-                parts = union(parts, countries)
-            else:
-                parts = union(parts, people)
-        date = by_trigger.get(i)
-        if (
-            date is None
-            and dateline_date is not None
-            and i == 0
-            and (
-                re.search(r"\b(?:has|have)\s+(?:\w+\s+)?$", text[max(0, s - 20) : s])
-                or re.fullmatch(r"\w+s", text[s:e])
-            )
-        ):
-            date = dateline_date  # present perfect under a dateline: the report's date
-        lookback = 40 if _PAST_VERB.match(text[s:e]) else 150
-        status_window = text[
-            max(clause[0], s - lookback) : _status_end(text, s, e, etype, kind, clause)
-        ]
-        if kind == "noun":
-            status_window = _DETAIL_HEDGE.sub(" ", status_window)
-        status = status_of(status_window)
-        if pointer:
-            status = "occurred"  # "drones were used in the fighting": the cue is not about it
-        if status == "occurred" and not pointer:
-            head = text[sentence.start : max(clause[0], s - 150)]
-            if etype not in _SPEECH and (
-                re.search(r"\b(?:reportedly|allegedly|believed|reports\s+indicate)\b", head, re.I)
-                or _hedged_in_sentence(text, sentence, s, triggers)
-            ):
-                status = "alleged"
-        if (
-            status == "occurred"
-            and date is not None
-            and date.value
-            and published is not None
-            and date.value > published.isoformat()[: len(date.value)]
-        ):
-            status = "planned"  # a date after publication: not yet happened
-        q_end = clause[1] if next_trigger is None else min(clause[1], max(next_trigger, e + 25))
-        q_start = max(clause[0], earlier[-1][1]) if earlier else clause[0]
-        if (
-            etype in ("armed_conflict", "other")
-            and next_trigger is None
-            and re.match(
-                r"\s*(?:which\s+)?(?:killing|killed|wounding|wounded|injuring|injured|leaving|left|"
-                r"kidnapping|abducting|capturing|displacing|displaced)\b",
-                text[clause[1] : clause[1] + 20],
-            )
-        ):
-            q_end = _clause_of(clauses, clause[1])[1]
-        quantities = (
-            []
-            if etype in _QUIET_TYPES
-            else [q.quantity for q in find_quantities(text, q_start, q_end)]
-        )
-        prior = sentence_prior or bool(_PRIOR.search(text[max(clause[0], s - 30) : s]))
-        credits = [
-            n
-            for c in found_credits
-            if id(c) not in local_credits or local_credits[id(c)][0] == s
-            for n in c.names
-        ]
-        credits = [
-            n
-            for c in found_credits
-            if not (
-                id(c) in speech_ids
-                and (c.end > s or (etype in _SPEECH and parts and not set(c.names) & set(parts)))
-            )
-            for n in c.names
-            if n in credits
-        ]
-        if etype in ("statement", "criticism", "report_release"):
-            credits = [n for n in credits if n not in parts]
-        mention = Mention(
-            type=etype,
-            kind=kind,
-            trigger=(s, e),
-            sentence=sentence,
-            quote=(sentence.start, sentence.end),
-            participants=parts,
-            location=location,
-            date=date,
-            status=status,
-            quantities=quantities,
-            credits=list(dict.fromkeys(credits)),
-            prior=prior,
-        )
-        mention.bare = bare
-        mention.ordinal = kind == "noun" and bool(_ORDINAL_BEFORE.search(text[clause[0] : s]))
-        mention.distinct = bool(_DISTINCT.search(text[max(clause[0], s - 25) : reach]))
-        mention.during_stay = bool(_DURING_STAY.search(text[clause[0] : clause[1]]))
-        out.append(mention)
-    _share_container(text, out, clauses)
+    return _SentenceFacts(
+        text=text,
+        sentence=sentence,
+        table=table,
+        published=published,
+        clauses=clauses,
+        triggers=triggers,
+        by_trigger=_assign_dates(dates, triggers, text),
+        dateline_date=dateline_date,
+        credits=found_credits,
+        speech_ids={id(c) for c in spoken},
+        local_credits=local_credits,
+        excluded=[(c.start, c.end) for c in found_credits] + appositions,
+        appositions=appositions,
+        names=table.in_span(sentence.start, sentence.end),
+        prior=bool(_PRIOR_SENTENCE.match(sentence.text)),
+    )
+
+
+def sentence_mentions(
+    text: str,
+    sentence: Sentence,
+    table: EntityTable,
+    published: dt.date | None,
+    article_triggers: list[Trigger] | None = None,
+) -> list[Mention]:
+    """All event mentions one sentence states."""
+    facts = _sentence_facts(text, sentence, table, published, article_triggers)
+    if facts is None:
+        return []
+    out = [_mention(facts, i, t) for i, t in enumerate(facts.triggers)]
+    _share_container(text, out, facts.clauses)
     _anchor_gaps(text, out)
     out = _fold_sentence(out)
     if len(out) > 1:
         for m in out:
-            clause = _clause_of(clauses, m.trigger[0])
+            clause = _clause_of(facts.clauses, m.trigger[0])
             m.quote = _trim(text, clause[0], clause[1])
     return out
+
+
+def _retyped(text: str, t: Trigger, clause: tuple[int, int]) -> EventType:
+    """The trigger's type, corrected by what surrounds it."""
+    s, e, etype = t.start, t.end, t.type
+    if etype == "visit" and _TROOPS_BEFORE.search(text[max(clause[0], s - 60) : s]):
+        return "military_deployment"  # "150 soldiers arrived": forces sent, not a trip
+    if etype == "arms_transfer" and re.search(r"technolog|know-how|expertise", text[s:e]):
+        return "technology_transfer"
+    return etype
+
+
+def _scope(f: _SentenceFacts, i: int, t: Trigger, etype: EventType) -> _Scope:
+    """How far before and after the trigger its participants are looked for."""
+    text, s, e = f.text, t.start, t.end
+    clause = _clause_of(f.clauses, s)
+    earlier = [o for o in f.triggers[:i] if o[0] >= clause[0]]
+    if etype in _TRANSFER_TYPES:
+        reach = clause[1]
+    else:
+        reach = min(clause[1], e + (90 if etype in ("visit", "meeting") else 70))
+    later = [o[0] for o in f.triggers if o[0] > e and o[2] != etype]
+    if later:
+        reach = min(reach, max(later[0], e + 25))
+    if etype == "report_release":
+        reach = e
+    if etype == "statement":
+        reach = s  # the speaker, not the names in what is said
+    if etype == "criticism":
+        cut = re.compile(r"\b(?:and\s+)?(?:said|says|adding|saying|that)\b").search(text, e, reach)
+        reach = cut.start() if cut else reach
+    lo = clause[0] if etype in ("visit", "meeting", *_TRANSFER_TYPES) else max(clause[0], s - 100)
+    if (
+        etype in (*_TRANSFER_TYPES, "armed_conflict")
+        and earlier
+        and earlier[-1][2] in ("sanctions", "criticism", "report_release", "statement")
+    ):
+        lo = max(lo, earlier[-1][1])  # "sanctions on firms accused of supplying …"
+    if etype == "meeting" and t.kind == "noun" and _AT_CONTAINER.search(text[clause[0] : s]):
+        lo = s
+        comma = text.find(",", e, reach)
+        reach = comma if comma > 0 else reach
+    next_trigger = min((o[0] for o in f.triggers if o[0] > e), default=None)
+    return _Scope(clause, lo, reach, earlier, next_trigger)
+
+
+def _clause_names(
+    f: _SentenceFacts, t: Trigger, etype: EventType, scope: _Scope
+) -> list[NameMention]:
+    """The names in the trigger's scope that may be its participants."""
+    names = [
+        m
+        for m in f.names
+        if scope.lo <= m.start < scope.reach
+        and not any(o[0] > t.end and 0 <= o[0] - m.end <= 2 for o in f.triggers)
+    ]
+    if etype in ("visit", "meeting") and scope.earlier:
+        names = [
+            m
+            for m in names
+            if not (scope.earlier[-1][1] <= m.start < t.start)
+            or f.table.get(m.key).type in ("person", "location")
+        ]  # "signed a deal with firm X during a visit": X is the deal's, not the trip's
+    return names
+
+
+def _own_participants(
+    f: _SentenceFacts,
+    t: Trigger,
+    etype: EventType,
+    scope: _Scope,
+    names: list[NameMention],
+) -> list[str]:
+    """The participants the trigger's own scope names (and a relative clause's antecedent)."""
+    text, table, clause, s = f.text, f.table, scope.clause, t.start
+    own_excluded = f.appositions if etype == "report_release" else f.excluded
+    parts = _participants(text, names, table, own_excluded, etype)
+    relative = _RELATIVE_SUBJECT.match(text[clause[0] : s])
+    if relative and "," in text[clause[0] : s]:
+        closed = clause[0] + text[clause[0] : s].rfind(",")
+        inside = {table.get(m.key).name for m in names if m.start < closed}
+        parts = [p for p in parts if p not in inside]  # "X, which has …, urged": X urged
+    if relative and ("," in text[clause[0] : s] or not [m for m in names if m.start < s]):
+        antecedent = _antecedent(table, f.sentence.start, clause[0])
+        if antecedent:
+            parts = union([antecedent], parts)
+    return parts
+
+
+def _speaker_participants(
+    f: _SentenceFacts, t: Trigger, etype: EventType, parts: list[str], bare: bool
+) -> list[str]:
+    """A statement's or criticism's speaker first; a lone trigger takes the sentence's names."""
+    s = t.start
+    speaker = [n for c in f.credits if c.end <= s and s - c.end <= 12 for n in c.names]
+    if etype == "criticism" and not speaker:
+        speaker = [
+            n
+            for c in f.credits
+            if id(c) in f.speech_ids
+            and c.end <= s
+            and re.search(r"\band\s+(?:\w+\s+)?$", f.text[max(c.end, s - 12) : s])
+            for n in c.names
+        ]  # "X said … and accused Y": X is the critic
+    if etype in ("statement", "criticism") and speaker:
+        return union(speaker, parts)
+    if not parts and len(f.triggers) == 1 and not bare:
+        return _participants(f.text, f.names, f.table, f.excluded, etype)
+    return parts
+
+
+def _implied_participants(
+    f: _SentenceFacts,
+    t: Trigger,
+    etype: EventType,
+    scope: _Scope,
+    names: list[NameMention],
+    parts: list[str],
+) -> list[str]:
+    """Participants the sentence implies: a visitor's speaker, "he", "it", "they", "both"."""
+    text, table, s = f.text, f.table, t.start
+    if etype in ("visit", "meeting") and not any(
+        table_type_of(table, n) == "person" for n in parts
+    ):
+        speakers = [
+            n
+            for c in f.credits
+            if c.end <= s and s - c.end < 60
+            for n in c.names
+            if table_type_of(table, n) == "person"
+        ]
+        parts = union(speakers, parts)
+    window = text[scope.clause[0] : scope.reach]
+    no_person = not any(table.get(m.key).type == "person" for m in names)
+    if no_person and re.search(r"\b(?:he|his|him|she|her)\b", window, re.IGNORECASE):
+        actor = _previous_person(text, table, s)
+        if actor and actor not in parts:
+            parts.insert(0, actor)
+    if (
+        etype != "statement"
+        and not [m for m in names if m.start < s and table.get(m.key).name in parts]
+        and re.search(r"\b(?:it|its|they)\s+(?:\w+\s+){0,3}$", text[max(scope.lo, s - 40) : s])
+    ):
+        body = _previous_actor(text, table, s, f.sentence.start)
+        if body and body not in parts:
+            parts.insert(0, body)  # "the army said it had sent …": it is the army
+    if no_person and re.search(r"\b(?:their|they|both)\b", window, re.IGNORECASE):
+        pair = _previous_people(text, table, s, f.sentence)
+        if len(pair) >= 2:
+            parts = union(parts, pair)
+    return _both_sides(f, window, parts)
+
+
+def _both_sides(f: _SentenceFacts, window: str, parts: list[str]) -> list[str]:
+    """ "the two countries", "both sides": the article's main countries, or the two people."""
+    both = _BOTH_SIDES.search(window)
+    if not both:
+        return parts
+    table = f.table
+    people = [
+        table.get(m.key).name
+        for m in f.names
+        if table.get(m.key).type == "person" and m.role != "modifier"
+    ]
+    people = list(dict.fromkeys(people))
+    if both.group("noun").lower() in _STATE_NOUNS or len(people) < 2:
+        countries = _main_countries(table)
+        parts = [p for p in parts if table_type_of(table, p) != "person" or not countries]
+        return union(parts, countries)
+    return union(parts, people)
+
+
+def _mention_date(f: _SentenceFacts, i: int, t: Trigger) -> TimexMatch | None:
+    """The date assigned to the trigger; under a dateline, the report's date for the present
+    perfect."""
+    date = f.by_trigger.get(i)
+    s, e = t.start, t.end
+    if (
+        date is None
+        and f.dateline_date is not None
+        and i == 0
+        and (
+            re.search(r"\b(?:has|have)\s+(?:\w+\s+)?$", f.text[max(0, s - 20) : s])
+            or re.fullmatch(r"\w+s", f.text[s:e])
+        )
+    ):
+        return f.dateline_date  # present perfect under a dateline: the report's date
+    return date
+
+
+def _mention_status(
+    f: _SentenceFacts,
+    t: Trigger,
+    etype: EventType,
+    clause: tuple[int, int],
+    date: TimexMatch | None,
+    pointer: bool,
+) -> Status:
+    """The status the cues around the trigger give (GUIDELINES §6)."""
+    text, s, e, kind = f.text, t.start, t.end, t.kind
+    lookback = 40 if _PAST_VERB.match(text[s:e]) else 150
+    window = text[max(clause[0], s - lookback) : _status_end(text, s, e, etype, kind, clause)]
+    if kind == "noun":
+        window = _DETAIL_HEDGE.sub(" ", window)
+    status = status_of(window)
+    if pointer:
+        status = "occurred"  # "drones were used in the fighting": the cue is not about it
+    if status == "occurred" and not pointer:
+        head = text[f.sentence.start : max(clause[0], s - 150)]
+        if etype not in _SPEECH and (
+            re.search(r"\b(?:reportedly|allegedly|believed|reports\s+indicate)\b", head, re.I)
+            or _hedged_in_sentence(text, f.sentence, s, f.triggers)
+        ):
+            status = "alleged"
+    published = f.published
+    if (
+        status == "occurred"
+        and date is not None
+        and date.value
+        and published is not None
+        and date.value > published.isoformat()[: len(date.value)]
+    ):
+        status = "planned"  # a date after publication: not yet happened
+    return status
+
+
+def _mention_quantities(
+    f: _SentenceFacts, t: Trigger, etype: EventType, scope: _Scope
+) -> list[Quantity]:
+    """The numbers the trigger's clause gives, up to the next trigger."""
+    if etype in _QUIET_TYPES:
+        return []
+    text, clause, e = f.text, scope.clause, t.end
+    nxt = scope.next_trigger
+    q_end = clause[1] if nxt is None else min(clause[1], max(nxt, e + 25))
+    q_start = max(clause[0], scope.earlier[-1][1]) if scope.earlier else clause[0]
+    if (
+        etype in ("armed_conflict", "other")
+        and nxt is None
+        and re.match(
+            r"\s*(?:which\s+)?(?:killing|killed|wounding|wounded|injuring|injured|leaving|left|"
+            r"kidnapping|abducting|capturing|displacing|displaced)\b",
+            text[clause[1] : clause[1] + 20],
+        )
+    ):
+        q_end = _clause_of(f.clauses, clause[1])[1]
+    return [q.quantity for q in find_quantities(text, q_start, q_end)]
+
+
+def _mention_credits(
+    f: _SentenceFacts, t: Trigger, etype: EventType, parts: list[str]
+) -> list[str]:
+    """Who the sentence credits for this mention (GUIDELINES §8)."""
+    s = t.start
+    credits = [
+        n
+        for c in f.credits
+        if id(c) not in f.local_credits or f.local_credits[id(c)][0] == s
+        for n in c.names
+    ]
+    credits = [
+        n
+        for c in f.credits
+        if not (
+            id(c) in f.speech_ids
+            and (c.end > s or (etype in _SPEECH and parts and not set(c.names) & set(parts)))
+        )
+        for n in c.names
+        if n in credits
+    ]
+    if etype in ("statement", "criticism", "report_release"):
+        credits = [n for n in credits if n not in parts]
+    return list(dict.fromkeys(credits))
+
+
+def _mention(f: _SentenceFacts, i: int, t: Trigger) -> Mention:
+    """The mention one kept trigger states, with the facts its sentence gives it."""
+    text, s, e, kind = f.text, t.start, t.end, t.kind
+    etype = _retyped(text, t, _clause_of(f.clauses, s))
+    scope = _scope(f, i, t, etype)
+    clause = scope.clause
+    names = _clause_names(f, t, etype, scope)
+    location = places.locate(text, f.table, clause, s, e, etype, scope.next_trigger)
+    names = [
+        m
+        for m in names
+        if location is None or f.table.get(m.key).name != location or etype in _TRANSFER_TYPES
+    ]
+    parts = _own_participants(f, t, etype, scope, names)
+    if etype == "statement" and not parts:
+        scope = scope._replace(reach=min(clause[1], e + 70))
+    bare = kind == "noun" and bool(_BARE_REFERENCE.search(text[clause[0] : s]))
+    pointer = kind == "noun" and bool(
+        re.search(
+            r"\b(?:in|during|at|of|after|before|since|from|over|about)\s+(?:the|this|that|these)\s+"
+            r"(?:[a-z-]+\s+)?$",
+            text[clause[0] : s],
+        )
+    )
+    parts = _speaker_participants(f, t, etype, parts, bare)
+    if etype == "visit" and location in parts:
+        parts = [p for p in parts if p != location]
+    parts = _implied_participants(f, t, etype, scope, names, parts)
+    date = _mention_date(f, i, t)
+    mention = Mention(
+        type=etype,
+        kind=kind,
+        trigger=(s, e),
+        sentence=f.sentence,
+        quote=(f.sentence.start, f.sentence.end),
+        participants=parts,
+        location=location,
+        date=date,
+        status=_mention_status(f, t, etype, clause, date, pointer),
+        quantities=_mention_quantities(f, t, etype, scope),
+        credits=_mention_credits(f, t, etype, parts),
+        prior=f.prior or bool(_PRIOR.search(text[max(clause[0], s - 30) : s])),
+        rule=t.rule,
+    )
+    mention.bare = bare
+    mention.ordinal = kind == "noun" and bool(_ORDINAL_BEFORE.search(text[clause[0] : s]))
+    mention.distinct = bool(_DISTINCT.search(text[max(clause[0], s - 25) : scope.reach]))
+    mention.during_stay = bool(_DURING_STAY.search(text[clause[0] : clause[1]]))
+    return mention
 
 
 _SPEECH = ("statement", "criticism")
@@ -904,7 +1133,9 @@ _FORWARD_CUT = re.compile(
 )
 
 
-def _status_end(text: str, s: int, e: int, etype: str, kind: str, clause: tuple[int, int]) -> int:
+def _status_end(
+    text: str, s: int, e: int, etype: EventType, kind: str, clause: tuple[int, int]
+) -> int:
     """Where the text that bears on a mention's status ends. A speech act's status is its
     own ("warned that X will …" occurred); after a verb, a complement or relative clause
     ("signed a deal under which the firm will …") tells the content, not the act."""
@@ -1003,7 +1234,9 @@ def _forces_follow(text: str, end: int) -> bool:
     if _FORCES_AFTER.match(after[:20]):
         return True
     other = re.match(r"\s+(?:and|or)\s+[A-Z][\w’'-]+(?=\s)", after)
-    return bool(other) and bool(_FORCES_AFTER.match(after[other.end() : other.end() + 20]))
+    if other is None:
+        return False
+    return bool(_FORCES_AFTER.match(after[other.end() : other.end() + 20]))
 
 
 def _antecedent(table: EntityTable, start: int, end: int) -> str | None:
@@ -1031,16 +1264,18 @@ def _count_main_countries(table: EntityTable) -> list[str]:
     return ranked[:2] if len(ranked) >= 2 else []
 
 
+_PRONOUN_REACH = 1200
+"""How far back (characters) a pronoun's antecedent is looked for: the 800 of the rules plus the
+longest name, so the look-up stays local and the article linear in length."""
+
+
 def _previous_people(text: str, table: EntityTable, pos: int, sentence: Sentence) -> list[str]:
     """The people "their"/"they" most likely refers to: the persons named earlier in this
     sentence, else in the previous sentence that names two or more."""
     people = [
         m
-        for m in table.mentions
-        if m.end <= pos
-        and pos - m.end < 800
-        and table.get(m.key).type == "person"
-        and m.role != "modifier"
+        for m in table.in_span(max(0, pos - _PRONOUN_REACH), pos)
+        if pos - m.end < 800 and table.get(m.key).type == "person" and m.role != "modifier"
     ]
     here = list(dict.fromkeys(table.get(m.key).name for m in people if m.start >= sentence.start))
     if len(here) >= 2:
@@ -1057,11 +1292,8 @@ def _previous_person(text: str, table: EntityTable, pos: int) -> str | None:
     nearest earlier sentence that names one."""
     people = [
         m
-        for m in table.mentions
-        if m.end <= pos
-        and pos - m.end < 800
-        and table.get(m.key).type == "person"
-        and m.role != "modifier"
+        for m in table.in_span(max(0, pos - _PRONOUN_REACH), pos)
+        if pos - m.end < 800 and table.get(m.key).type == "person" and m.role != "modifier"
     ]
     if not people:
         return None

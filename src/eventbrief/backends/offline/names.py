@@ -25,7 +25,7 @@ from eventbrief.backends.offline.lexicon import (
 from eventbrief.backends.offline.sentences import DATELINE, Sentence
 from eventbrief.calendar_names import MONTHS, WEEKDAYS
 from eventbrief.countries import CountryIndex, country_index
-from eventbrief.models import name_key
+from eventbrief.models import EntityType, name_key
 
 _WORD = re.compile(r"(?:[A-Z]\.){2,}|[^\W_][^\W_’'\-]*(?:[’'\-][^\W_]+)*[’']?")
 _CONNECTORS = frozenset(
@@ -88,7 +88,7 @@ class EntityRecord:
 
     key: str
     name: str
-    type: str
+    type: EntityType
     aliases: list[str] = field(default_factory=list)
     description: str | None = None
     first: int = 0
@@ -297,7 +297,7 @@ class _Builder:
     def entity(
         self,
         name: str,
-        etype: str,
+        etype: EntityType,
         start: int,
         *,
         description: str | None = None,
@@ -366,13 +366,9 @@ def _place_before(text: str, start: int) -> bool:
     )
 
 
-def _segment(
-    b: _Builder, run: list[_Token], sentence_start: int, owner: _Token | None = None
-) -> None:
-    """Split one capitalised run into country, organisation, title and person; `owner` is a
-    possessive country just before the run ("X's Foreign Ministry")."""
-    text = b.text
-    # Leading words capitalised only because they open the sentence.
+def _trim_run(b: _Builder, run: list[_Token], sentence_start: int) -> list[_Token]:
+    """The run without words capitalised only because they open the sentence, and without
+    trailing connectors."""
     while (
         run
         and run[0].kind == "word"
@@ -392,6 +388,36 @@ def _segment(
         run = run[1:]
     while run and run[-1].kind == "word" and run[-1].text in _CONNECTORS:
         run = run[:-1]
+    return run
+
+
+def _title_and_org(rest: list[_Token]) -> tuple[int | None, int | None]:
+    """Where the title head ends ("[Org] [Title…] Head Name Name") and where the organisation
+    ends, as indices into `rest` (None when there is none)."""
+    h = None
+    for j in range(len(rest) - 1, -1, -1):
+        if _is_title(rest[j]) and _person_tokens(rest[j + 1 :]):
+            h = j
+            break
+    if h is None:
+        h = _title_of_phrase(rest)
+    org_end = None
+    limit = h if h is not None else len(rest)
+    for j in range(limit):
+        if _is_org_head(rest[j]):
+            org_end = j
+    if org_end is not None and h is None and org_end + 1 < len(rest):
+        org_end = len(rest) - 1  # "Ministry of Foreign Affairs": the head leads
+    return h, org_end
+
+
+def _segment(
+    b: _Builder, run: list[_Token], sentence_start: int, owner: _Token | None = None
+) -> None:
+    """Split one capitalised run into country, organisation, title and person; `owner` is a
+    possessive country just before the run ("X's Foreign Ministry")."""
+    text = b.text
+    run = _trim_run(b, run, sentence_start)
     split = _person_of_org(run)
     if split is not None:
         _segment(b, run[:split], sentence_start)
@@ -410,32 +436,10 @@ def _segment(
     rest = run[i:]
     last = run[-1]
     if not rest:
-        for tok in lead:
-            if tok.kind == "capital":
-                _capital(b, tok)
-            else:
-                role = "modifier" if tok.kind == "demonym" else "actor"
-                if tok.kind == "country" and _is_place_token(text, tok):
-                    role = "place"
-                b.country(tok.code or "", tok.text, tok.start, tok.end, role)
+        _lead_countries(b, lead)
         _acronym_after(b, last, None)
         return
-    # A title head followed by a name: "[Org] [Title…] Head Name Name".
-    h = None
-    for j in range(len(rest) - 1, -1, -1):
-        after = rest[j + 1 :]
-        if _is_title(rest[j]) and _person_tokens(after):
-            h = j
-            break
-    if h is None:
-        h = _title_of_phrase(rest)
-    org_end = None
-    limit = h if h is not None else len(rest)
-    for j in range(limit):
-        if _is_org_head(rest[j]):
-            org_end = j
-    if org_end is not None and h is None and org_end + 1 < len(rest):
-        org_end = len(rest) - 1  # "Ministry of Foreign Affairs": the head leads
+    h, org_end = _title_and_org(rest)
     for tok in lead:
         if tok.kind == "capital":
             _capital(b, tok)
@@ -566,17 +570,49 @@ def _resolve_known_person(b: _Builder, surface: str) -> EntityRecord | None:
     return None
 
 
-def _unknown(b: _Builder, toks: list[_Token], lead: list[_Token], sentence_start: int = -1) -> None:
-    """A capitalised sequence with no title and no organisation head."""
-    text = b.text
+def _lead_countries(b: _Builder, lead: list[_Token]) -> None:
+    """The countries, demonyms and capitals that open a capitalised run."""
     for tok in lead:
         if tok.kind == "capital":
             _capital(b, tok)
             continue
         role = "modifier" if tok.kind == "demonym" else "actor"
-        if tok.kind == "country" and _is_place_token(text, tok):
+        if tok.kind == "country" and _is_place_token(b.text, tok):
             role = "place"
         b.country(tok.code or "", tok.text, tok.start, tok.end, role)
+
+
+def _named_person(b: _Builder, toks: list[_Token], after: str, honorific: bool) -> bool:
+    """Records `toks` as a person when the text says it is one (an honorific, a title in
+    apposition or before it, a personal verb, a counterpart, a reused surname)."""
+    text, start = b.text, toks[0].start
+    apposition = _APPOSITION.match(after)
+    desc = None
+    if apposition and any(w.lower() in TITLE_HEADS for w in apposition.group("desc").split()):
+        desc = apposition.group("desc").strip()
+    lower_title = _LOWER_TITLE.search(text[max(0, start - 50) : start + 1])
+    counterpart = re.search(r"\b(?:with|by|and|said|says)\s+$", text[max(0, start - 7) : start])
+    syllables = any(re.search(r"[a-z]-[a-z]", t.text) for t in toks)
+    if not (
+        honorific
+        or desc
+        or _PERSONAL_VERBS.match(after)
+        or (lower_title and lower_title.end() >= min(50, start))
+        or (counterpart and len(toks) in (2, 3))
+        or syllables
+        or _surname_reused(b, toks)
+    ) or _place_before(text, start):
+        return False
+    if desc is None and lower_title and lower_title.end() >= min(50, start):
+        desc = lower_title.group("title")
+    _person(b, toks, desc)
+    return True
+
+
+def _unknown(b: _Builder, toks: list[_Token], lead: list[_Token], sentence_start: int = -1) -> None:
+    """A capitalised sequence with no title and no organisation head."""
+    text = b.text
+    _lead_countries(b, lead)
     if (
         len(toks) >= 3
         and toks[0].kind == "word"
@@ -644,27 +680,18 @@ def _unknown(b: _Builder, toks: list[_Token], lead: list[_Token], sentence_start
         rec = b.entity(surface, "organization", start)
         b.mention(rec, start, end, "modifier" if _ORG_MODIFIER.match(after) else "actor")
         return
-    if honorific or (len(toks) >= 2 and _person_tokens(toks)):
-        apposition = _APPOSITION.match(after)
-        desc = None
-        if apposition and any(w.lower() in TITLE_HEADS for w in apposition.group("desc").split()):
-            desc = apposition.group("desc").strip()
-        lower_title = _LOWER_TITLE.search(text[max(0, start - 50) : start + 1])
-        counterpart = re.search(r"\b(?:with|by|and|said|says)\s+$", text[max(0, start - 7) : start])
-        syllables = any(re.search(r"[a-z]-[a-z]", t.text) for t in toks)
-        if (
-            honorific
-            or desc
-            or _PERSONAL_VERBS.match(after)
-            or (lower_title and lower_title.end() >= min(50, start))
-            or (counterpart and len(toks) in (2, 3))
-            or syllables
-            or _surname_reused(b, toks)
-        ) and not _place_before(text, start):
-            if desc is None and lower_title and lower_title.end() >= min(50, start):
-                desc = lower_title.group("title")
-            _person(b, toks, desc)
-            return
+    if (honorific or (len(toks) >= 2 and _person_tokens(toks))) and _named_person(
+        b, toks, after, bool(honorific)
+    ):
+        return
+    _place_or_lone_person(b, toks, after, sentence_start)
+
+
+def _place_or_lone_person(b: _Builder, toks: list[_Token], after: str, sentence_start: int) -> None:
+    """The last readings of an unknown name: a place after "in"/"near", or a lone word that
+    acts like a person ("Kalulu said") and recurs."""
+    text, start, end = b.text, toks[0].start, toks[-1].end
+    surface = text[start:end]
     adjective = len(toks) == 1 and re.match(
         r"(?:\w+(?:an|ese|ish|ic))\s+[a-z]", text[start : end + 12]
     )

@@ -11,9 +11,11 @@ import re
 
 from eventbrief.backends.offline.names import EntityTable
 from eventbrief.countries import country_index
+from eventbrief.event_types import types_in
 
-PHYSICAL = {"visit", "meeting", "armed_conflict", "military_deployment"}
-_TRANSFERS = {"aid", "arms_transfer", "technology_transfer"}
+PHYSICAL = types_in("encounter") | types_in("force")
+"""Types that happen at a place someone is (a visit, fighting), not only a place named."""
+_TRANSFERS = types_in("transfer")
 _BACKGROUND_PLACE = re.compile(
     r"\b(?:war|conflict|fighting|crisis|tensions|campaign)\s+in\s+(?:the\s+)?$", re.IGNORECASE
 )
@@ -89,8 +91,8 @@ def _previous_place(
     text: str, table: EntityTable, pos: int, types: tuple[str, ...], region: bool = False
 ) -> str | None:
     """The place "the country" / "the region" refers to: the last one of that kind named."""
-    for m in reversed(table.mentions):
-        if m.end > pos or m.role != "place":
+    for m in reversed(table.in_span(0, pos)):
+        if m.role != "place":
             continue
         rec = table.get(m.key)
         if rec.type in types and (not region or rec.name.split()[-1].lower() in _REGIONS):

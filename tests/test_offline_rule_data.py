@@ -1,0 +1,129 @@
+"""The offline rule data files: every trigger, quantity and status rule on its own examples."""
+
+from __future__ import annotations
+
+import pytest
+
+from eventbrief.backends.offline.quantities import UnitClass, find_quantities, quantity_rules
+from eventbrief.backends.offline.rules import TriggerRule, trigger_rules
+from eventbrief.backends.offline.status import StatusCue, status_of, status_rules
+
+RULES = trigger_rules()
+
+
+@pytest.mark.parametrize("rule", RULES, ids=[r.id for r in RULES])
+def test_rule_fires_on_its_examples(rule: TriggerRule) -> None:
+    missed = [s for s in rule.fires if not rule.pattern.search(s)]
+    assert missed == []
+
+
+@pytest.mark.parametrize("rule", RULES, ids=[r.id for r in RULES])
+def test_rule_stays_quiet_on_its_counter_examples(rule: TriggerRule) -> None:
+    wrong = [s for s in rule.not_fires if rule.pattern.search(s)]
+    assert wrong == []
+
+
+def test_rule_ids_are_unique_and_name_their_type() -> None:
+    ids = [r.id for r in RULES]
+    assert len(ids) == len(set(ids))
+    assert all(r.id.split(".", 1)[0] == r.type for r in RULES)
+
+
+def test_rules_version_changes_with_the_data_files(monkeypatch: pytest.MonkeyPatch) -> None:
+    from eventbrief.backends.offline import rules
+
+    before = rules.data_digest()
+    monkeypatch.setattr(rules, "read_data", lambda name: "changed " + name)
+    assert rules.data_digest() != before
+
+
+def test_explain_names_the_rule_behind_each_event() -> None:
+    import datetime as dt
+
+    from eventbrief.backends.offline.explain import explain
+
+    text = (
+        "The foreign minister of Norway visited Hanoi on Monday. "
+        "Rebels captured the town of Tarn on Tuesday, the army said."
+    )
+    found = explain(text, dt.date(2025, 3, 5))
+    assert [(e.type, e.rules) for e in found] == [
+        ("visit", ["visit.visit-verb"]),
+        ("armed_conflict", ["armed_conflict.captured-town"]),
+    ]
+
+
+QUANTITY_RULES = quantity_rules()
+
+
+@pytest.mark.parametrize("unit", QUANTITY_RULES.units, ids=[u.id for u in QUANTITY_RULES.units])
+def test_quantity_class_counts_its_examples(unit: UnitClass) -> None:
+    for sentence, value in unit.fires:
+        assert value in [q.quantity.value for q in find_quantities(sentence)], sentence
+    for sentence in unit.not_fires:
+        assert find_quantities(sentence) == [], sentence
+
+
+def test_approximation_cues_follow_their_examples() -> None:
+    got = [
+        (q.quantity.value, q.quantity.approximate)
+        for sentence, _v, _a in QUANTITY_RULES.approx_examples
+        for q in find_quantities(sentence)
+    ]
+    assert got == [(v, a) for _s, v, a in QUANTITY_RULES.approx_examples]
+
+
+def test_unnamed_sources_are_not_counted() -> None:
+    fires, not_fires = QUANTITY_RULES.source_examples
+    assert [find_quantities(s) for s in fires] == [[] for _ in fires]
+    assert all(find_quantities(s) for s in not_fires)
+
+
+STATUS_RULES = status_rules()
+STATUS_CUES = [*STATUS_RULES.cues, STATUS_RULES.postponed, STATUS_RULES.content_modal]
+
+
+@pytest.mark.parametrize("cue", STATUS_CUES, ids=[c.id for c in STATUS_CUES])
+def test_status_cue_fires_on_its_examples_only(cue: StatusCue) -> None:
+    assert [s for s in cue.fires if not cue.pattern.search(s)] == []
+    assert [s for s in cue.not_fires if cue.pattern.search(s)] == []
+
+
+@pytest.mark.parametrize("cue", STATUS_RULES.cues, ids=[c.id for c in STATUS_RULES.cues])
+def test_status_cue_sets_its_status(cue: StatusCue) -> None:
+    assert [status_of(s) for s in cue.fires] == [cue.status] * len(cue.fires)
+
+
+def test_status_cues_on_the_issue_story() -> None:
+    assert status_of("a rumoured sale of six aircraft, two diplomats said") == "speculated"
+    assert status_of("the ministry denied the report") == "alleged"
+    assert status_of("the company plans to build a plant") == "planned"
+    assert status_of("the summit could be postponed until May") == "planned"
+    assert status_of("the two leaders signed four agreements") == "occurred"
+
+
+def test_no_function_in_the_offline_package_is_over_80_lines() -> None:
+    import ast
+    from pathlib import Path
+
+    import eventbrief.backends.offline as package
+
+    long = [
+        f"{path.name}:{node.name} ({node.end_lineno - node.lineno + 1} lines)"
+        for path in Path(package.__file__).parent.glob("*.py")
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.end_lineno is not None
+        and node.end_lineno - node.lineno + 1 > 80
+    ]
+    assert long == []
+
+
+def test_first_character_guard_is_a_superset_of_every_start() -> None:
+    from eventbrief.backends.offline.rules import _first_chars
+
+    assert _first_chars(r"(?:condemn|denounc)(?:ed|s)?\b") == {"c", "d"}
+    assert _first_chars(r"(?<!news\s)conference\b") == {"c"}
+    assert _first_chars(r"[$€]\s?\d|donat(?:ed|es)") == {"$", "€", "d"}
+    assert _first_chars(r"\w+ed\b") is None
+    assert _first_chars(r"(?:a|)b") is None
