@@ -97,3 +97,15 @@ def test_wheel_ships_the_data_files(wheel: zipfile.ZipFile) -> None:
     for name in ("prices.json", "countries.json"):
         packaged = f"eventbrief/data/{name}"
         assert wheel.read(packaged) == (ROOT / "src" / "eventbrief" / "data" / name).read_bytes()
+
+
+def test_ray_comes_only_with_its_extra(wheel: zipfile.ZipFile) -> None:
+    """`pip install .` stays lean: Ray is required only by the `ray` extra."""
+    (metadata,) = [n for n in wheel.namelist() if n.endswith(".dist-info/METADATA")]
+    requires = [
+        line.removeprefix("Requires-Dist: ")
+        for line in wheel.read(metadata).decode().splitlines()
+        if line.startswith("Requires-Dist: ")
+    ]
+    ray = [r for r in requires if r.lower().startswith("ray")]
+    assert ray == ["ray[data]>=2.60; extra == 'ray'"]

@@ -157,10 +157,12 @@ def source_jobs(
     *,
     published: dt.date | PublicationDates | None = None,
     max_chars: int | None = None,
+    ids: Sequence[str] | None = None,
 ) -> list[Job]:
     """Jobs that load sources (as from `expand_sources`, expanded once by the caller); ids are
-    unique file stems. `published` is one date for every article, or PublicationDates with
-    dates per article id."""
+    unique file stems, or `ids` when given (a slice of a larger run keeps the ids the whole run
+    gave it). `published` is one date for every article, or PublicationDates with dates per
+    article id."""
     limits: dict[str, Any] = {} if max_chars is None else {"max_chars": max_chars}
     dates = published if isinstance(published, PublicationDates) else PublicationDates(published)
 
@@ -174,7 +176,9 @@ def source_jobs(
 
     return [
         Job(source, article_id, loader(source, article_id))
-        for source, article_id in zip(sources, article_ids(sources), strict=True)
+        for source, article_id in zip(
+            sources, article_ids(sources) if ids is None else ids, strict=True
+        )
     ]
 
 
@@ -343,6 +347,21 @@ def run(
         backend=chosen.name,
         identity=chosen.identity(),
     )
+
+
+@asynccontextmanager
+async def batch_runner(
+    settings: Settings, counts: CacheCounts, concurrency: int
+) -> AsyncIterator[Callable[[Sequence[Job]], Awaitable[list[ArticleOutcome]]]]:
+    """For a worker that gets a run's jobs in batches (`eventbrief.distributed`): the backend
+    made from settings, prepared and wrapped once as `run` does it, and the step that runs one
+    batch through it at `concurrency` (the same per-article step as `run`)."""
+    async with _backend_for(None, settings, counts) as (chosen, _, timer):
+
+        async def one_batch(jobs: Sequence[Job]) -> list[ArticleOutcome]:
+            return await _run(jobs, chosen, concurrency=concurrency, on_result=None, timer=timer)
+
+        yield one_batch
 
 
 def for_run(made: Backend, settings: Settings, counts: CacheCounts | None = None) -> Backend:

@@ -6,6 +6,7 @@ three."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import typer
@@ -28,8 +29,10 @@ def run_step(
     *,
     quiet: bool = False,
     on_result: OnResult | None = None,
+    engine: Callable[..., RunResult] | None = None,
 ) -> RunResult:
-    """The pipeline's `run` over sources (expanded once, by the command) behind the progress
+    """The pipeline's `run` over sources (expanded once, by the command), or `engine`'s (one
+    taking the sources and `run`'s keywords, as `distributed.run` does), behind the progress
     bar (a terminal, several articles, not quiet); `on_result` sees each outcome after the bar.
     A configuration error found on the way is the one-line usage error (exit 2); Ctrl-C exits
     130 with the finished results already kept."""
@@ -45,12 +48,15 @@ def run_step(
         if on_result is not None:
             on_result(outcome)
 
-    jobs = source_jobs(sources, published=published, max_chars=settings.max_chars)
+    def notify(line: str) -> None:
+        say(settings.redact(line))
+
     try:
         with progress, config_errors_exit(settings):
-            return run(
-                jobs, settings, on_result=each, notify=lambda line: say(settings.redact(line))
-            )
+            if engine is not None:
+                return engine(sources, settings, published=published, on_result=each, notify=notify)
+            jobs = source_jobs(sources, published=published, max_chars=settings.max_chars)
+            return run(jobs, settings, on_result=each, notify=notify)
     except KeyboardInterrupt:
         say("interrupted")
         raise typer.Exit(130) from None

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from enum import Enum
+import functools
+from collections.abc import Callable
+from enum import Enum, StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from eventbrief.articles import article_ids, expand_sources
-from eventbrief.cli.app import EXIT_OK, EXIT_SOME_FAILED, Command, app
+from eventbrief.cli.app import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, Command, app
 from eventbrief.cli.extraction_step import report_run, run_step, say_notices, say_partial
 from eventbrief.cli.options import (
     NO_BACKEND_FLAGS,
@@ -21,11 +23,17 @@ from eventbrief.cli.options import (
     say,
 )
 from eventbrief.output import FORMATS, choose_format, is_dir_target, write_all, write_one
-from eventbrief.pipeline import ArticleOutcome
+from eventbrief.pipeline import ArticleOutcome, RunResult
 
 # typer offers an Enum's members as the choices; built from FORMATS so the list has one source,
 # which mypy cannot read members from (as in cli/options.py).
 FormatChoice = Enum("FormatChoice", {n: n for n in FORMATS}, type=str)  # type: ignore[misc]
+
+
+class Engine(StrEnum):
+    local = "local"
+    ray = "ray"
+
 
 EPILOG = """\
 \b
@@ -39,6 +47,7 @@ Examples:
   eventbrief summarize articles/ -o page.html         # one page, quotes highlighted
   OPENAI_API_KEY=... eventbrief summarize news/*.txt --backend openai -o all.jsonl
   eventbrief summarize a.txt --base-url http://127.0.0.1:8000/v1 --model m
+  eventbrief summarize archive/ -o out/ --engine ray  # all cores (pip install "eventbrief[ray]")
 
 With no PATH, the article is read from stdin when something is piped in. The format is
 --format's, else -o's extension (.json, .jsonl, .md, .html), else JSON: one pretty object for
@@ -94,6 +103,22 @@ def summarize(
             "--quiet", "-q", help="No progress and no run summary; only warnings and errors."
         ),
     ] = False,
+    engine: Annotated[
+        Engine,
+        typer.Option(
+            metavar="local|ray",
+            help="local: this process. ray: Ray Data workers, one per CPU of a local Ray "
+            'instance or of --ray-address\'s cluster (pip install "eventbrief[ray]").',
+        ),
+    ] = Engine.local,
+    ray_address: Annotated[
+        str | None,
+        typer.Option(
+            metavar="ADDRESS",
+            help='The Ray cluster to run on with --engine ray ("auto", "ray://host:10001"); '
+            "default: a local instance.",
+        ),
+    ] = None,
 ) -> None:
     """Articles in, grounded event records out (JSON on stdout)."""
     sources = expand_sources(paths_or_stdin(paths, "summarize"))
@@ -123,7 +148,8 @@ def summarize(
 
     if not quiet or settings.paid_by_surprise:
         say(settings.describe())
-    run = run_step(sources, settings, dates, quiet=quiet, on_result=on_result)
+    on_ray = _ray_engine(ray_address, chosen_format) if engine is Engine.ray else None
+    run = run_step(sources, settings, dates, quiet=quiet, on_result=on_result, engine=on_ray)
     outcomes = run.outcomes
 
     if to_dir is None:
@@ -149,3 +175,15 @@ def summarize(
         partial=len([p for p in partial if p not in failed]),
     )
     raise typer.Exit(EXIT_SOME_FAILED if failed else EXIT_OK)
+
+
+def _ray_engine(address: str | None, fmt: str) -> Callable[..., RunResult]:
+    """Ray's run, imported only when asked for (Ray is an optional extra)."""
+    try:
+        from eventbrief import distributed
+    except ImportError:
+        say('--engine ray needs Ray: pip install "eventbrief[ray]"')
+        raise typer.Exit(EXIT_USAGE) from None
+    return functools.partial(
+        distributed.run, address=address, keep_text=fmt in ("markdown", "html")
+    )
