@@ -1,8 +1,9 @@
-"""Loading articles: files, folders, globs and stdin into `Article` records.
+"""Loading articles: files, folders, globs, JSONL files of articles and stdin into `Article`s.
 
 The text an `Article` holds is exactly what evidence offsets point into and what `sha256` is taken
 over, so it is kept as decoded (only a UTF-8 byte-order mark is dropped). Every way an input can be
-unusable becomes an `ArticleError` with a one-line reason naming the file.
+unusable becomes an `ArticleError` with a one-line reason naming the file (`FILE:LINE` for a line
+of a JSONL file).
 """
 
 from __future__ import annotations
@@ -10,12 +11,13 @@ from __future__ import annotations
 import datetime as dt
 import glob
 import hashlib
+import json
 import re
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from eventbrief.calendar_names import MONTH_WORDS
 from eventbrief.errors import ArticleError
@@ -26,12 +28,16 @@ STDIN_ID = "stdin"
 TEXT_SUFFIXES = (".txt", ".md")
 HTML_SUFFIXES = (".html", ".htm")
 SUPPORTED_SUFFIXES = TEXT_SUFFIXES + HTML_SUFFIXES
+JSONL_SUFFIX = ".jsonl"
+JSONL_FIELDS = ("text", "id", "title", "published", "url", "source")
 DEFAULT_MAX_CHARS = 200_000
 TITLE_MAX_CHARS = 150
 DATELINE_LINES = 12
 
 _GLOB_CHARS = re.compile(r"[*?\[]")
 _SUPPORTED_NAMES = ".txt, .md or .html"
+# An id names the article's output file (<id>.json): no folders, no leading dot, no spaces.
+_ROW_ID = re.compile(r"[^\W_][\w.\-]{0,199}")
 
 _MONTH = r"(?P<month>" + "|".join(sorted(MONTH_WORDS, key=len, reverse=True)) + r")\.?"
 _WEEKDAY = r"(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?"
@@ -86,41 +92,109 @@ class PublicationDates:
         return cls(default, by_id)
 
 
-def expand_sources(paths: Iterable[str | Path]) -> list[str]:
-    """Files, folders (their *.txt/*.md/*.html, not recursive), globs and "-" → sources in order.
+@dataclass(frozen=True)
+class Row:
+    """One line of a JSONL file of articles, read when the sources are expanded: the line travels
+    with it (a worker on another machine needs no file), and is checked only when loaded, so a
+    bad line is that article's error. `problem` is what expansion already knows is wrong."""
 
-    Nothing is read here: a missing file or a folder without articles is kept as given, so that
-    `load_article` reports it as that article's error and the rest of a batch still runs.
-    Duplicates are dropped (first occurrence wins).
+    file: str
+    line: int
+    json: str
+    article_id: str
+    problem: str | None = None
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}"
+
+
+Source = str | Row
+"""What `expand_sources` gives: a path (or "-"), or one line of a JSONL file."""
+
+
+def expand_sources(paths: Iterable[str | Path]) -> list[Source]:
+    """Files, folders (their *.txt/*.md/*.html, not recursive), globs, JSONL files of articles
+    (one `Row` per non-blank line) and "-" → sources in order.
+
+    Only JSONL files are read here: a missing file or a folder without articles is kept as
+    given, so that `load_article` reports it as that article's error and the rest of a batch
+    still runs. Duplicates are dropped (first occurrence wins).
     """
-    sources: list[str] = []
+    found: list[str] = []
     for raw in paths:
         path = str(raw)
         if path == STDIN:
-            sources.append(STDIN)
+            found.append(STDIN)
             continue
         p = Path(path)
         if p.is_dir():
-            found = sorted(
+            listed = sorted(
                 str(child)
                 for child in p.iterdir()
                 if child.is_file() and child.suffix.lower() in SUPPORTED_SUFFIXES
             )
-            sources.extend(found or [path])
+            found.extend(listed or [path])
         elif not p.exists() and _GLOB_CHARS.search(path):
             matches = sorted(m for m in glob.glob(path) if Path(m).is_file())
-            sources.extend(matches or [path])
+            found.extend(matches or [path])
         else:
-            sources.append(path)
-    return list(dict.fromkeys(sources))
+            found.append(path)
+    sources: list[Source] = []
+    row_ids: set[str] = set()
+    for path in dict.fromkeys(found):
+        rows = _jsonl_rows(path, row_ids) if path.lower().endswith(JSONL_SUFFIX) else []
+        sources.extend(rows or [path])
+    return sources
 
 
-def article_ids(sources: Sequence[str]) -> list[str]:
-    """One id per source: the file stem ("stdin" for "-"); collisions get "-2", "-3", … in order."""
+def _jsonl_rows(path: str, taken: set[str]) -> list[Row]:
+    """The articles of a JSONL file, one a non-blank line; none when it cannot be read (then
+    `load_article` says why). An id given twice (in any JSONL file of the run) is a bad line."""
+    try:
+        raw = Path(path).read_bytes()
+    except OSError:
+        return []
+    stem = Path(path).stem or "article"
+    rows: list[Row] = []
+    for number, line in enumerate(raw.splitlines(), start=1):
+        if not line.strip():
+            continue
+        problem: str | None = None
+        try:
+            text = line.decode("utf-8-sig" if number == 1 else "utf-8")
+        except UnicodeDecodeError as exc:
+            problem = f"not valid UTF-8 (byte 0x{line[exc.start]:02x} at offset {exc.start})"
+            rows.append(Row(path, number, "", f"{stem}-{number}", problem))
+            continue
+        given = _given_id(text)
+        if given is not None:
+            if given in taken:
+                problem = f"duplicate id {given!r} (an earlier line has it)"
+            taken.add(given)
+        rows.append(Row(path, number, text, given or f"{stem}-{number}", problem))
+    return rows
+
+
+def _given_id(line: str) -> str | None:
+    """The line's `id` when it is one an article can have (a bad one is found when loading)."""
+    try:
+        data = json.loads(line)
+    except ValueError:
+        return None
+    given = data.get("id") if isinstance(data, dict) else None
+    return given if isinstance(given, str) and _ROW_ID.fullmatch(given) else None
+
+
+def article_ids(sources: Sequence[Source]) -> list[str]:
+    """One id per source: the file stem ("stdin" for "-"), a JSONL line's id; collisions get
+    "-2", "-3", … in order."""
     ids: list[str] = []
     taken: set[str] = set()
     for source in sources:
-        base = STDIN_ID if source == STDIN else Path(source).stem or "article"
+        if isinstance(source, Row):
+            base = source.article_id
+        else:
+            base = STDIN_ID if source == STDIN else Path(source).stem or "article"
         candidate, n = base, 1
         while candidate in taken:
             n += 1
@@ -131,18 +205,22 @@ def article_ids(sources: Sequence[str]) -> list[str]:
 
 
 def load_article(
-    source: str | Path,
+    source: Source | Path,
     published: dt.date | None = None,
     *,
     article_id: str | None = None,
     max_chars: int = DEFAULT_MAX_CHARS,
     stdin: BinaryIO | None = None,
 ) -> Article:
-    """Read one article. `published` (the --published flag) wins over HTML metadata and datelines.
+    """Read one article. `published` (the --published flag) wins over HTML metadata, a JSONL
+    line's `published` and datelines.
 
     Raises ArticleError for a missing file, a folder, an unsupported type, binary data, invalid
-    UTF-8, an empty text or one longer than `max_chars` characters.
+    UTF-8, an empty text or one longer than `max_chars` characters, and for a JSONL line that is
+    not an article (see `load_row`).
     """
+    if isinstance(source, Row):
+        return load_row(source, published, article_id=article_id, max_chars=max_chars)
     name = str(source)
     label = STDIN_ID if name == STDIN else name  # how errors name it
     raw, is_html = _read_bytes(name, stdin)
@@ -161,12 +239,7 @@ def load_article(
         text, title, html_published, url = _from_html(label, decoded)
     else:
         text, title, html_published, url = decoded, _title_from_text(decoded), None, None
-    if len(text) > max_chars:
-        raise ArticleError(
-            label,
-            f"too long: {len(text):,} characters (limit {max_chars:,}; "
-            "raise it with EVENTBRIEF_MAX_CHARS)",
-        )
+    _check_length(label, text, max_chars)
     meta = ArticleMeta(
         id=article_id or (STDIN_ID if name == STDIN else Path(name).stem),
         title=title,
@@ -176,6 +249,85 @@ def load_article(
         sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
     )
     return Article(meta=meta, text=text)
+
+
+def load_row(
+    row: Row,
+    published: dt.date | None = None,
+    *,
+    article_id: str | None = None,
+    max_chars: int = DEFAULT_MAX_CHARS,
+) -> Article:
+    """One JSONL line as an article: `text` (required), `id`, `title`, `published` (YYYY-MM-DD),
+    `url`, `source`; other keys are ignored. The text is held to what a file's is (no NUL, not
+    blank, valid Unicode, at most `max_chars`); every error names FILE:LINE."""
+    label = str(row)
+    if row.problem is not None:
+        raise ArticleError(label, row.problem)
+    try:
+        data = json.loads(row.json)
+    except ValueError as exc:
+        raise ArticleError(label, f"not valid JSON ({_first_line(exc)})") from None
+    if not isinstance(data, dict):
+        raise ArticleError(label, f"not a JSON object (a {type(data).__name__})")
+    text = data.get("text")
+    if not isinstance(text, str):
+        raise ArticleError(label, 'no "text" string' if text is None else '"text" is not a string')
+    fields = {key: _row_field(label, data, key) for key in JSONL_FIELDS[1:]}
+    if fields["id"] is not None and not _ROW_ID.fullmatch(fields["id"]):
+        raise ArticleError(
+            label,
+            f"id {fields['id'][:80]!r} is not a usable id (letters, digits, '.', '_', '-'; "
+            "at most 200, not starting with '.', '_' or '-')",
+        )
+    if "\x00" in text:
+        raise ArticleError(label, "binary text (contains NUL characters), not a text article")
+    if not text.strip():
+        raise ArticleError(label, "empty text" if not text else "contains only white space")
+    try:
+        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    except UnicodeEncodeError as exc:
+        raise ArticleError(
+            label, f"not valid Unicode (a lone surrogate at character {exc.start})"
+        ) from None
+    _check_length(label, text, max_chars)
+    row_published = None
+    if fields["published"] is not None:
+        try:
+            row_published = dt.date.fromisoformat(fields["published"])
+        except ValueError:
+            raise ArticleError(
+                label, f"published {fields['published'][:40]!r} is not a date (YYYY-MM-DD)"
+            ) from None
+    meta = ArticleMeta(
+        id=article_id or row.article_id,
+        title=_shorten(" ".join((fields["title"] or "").split())) or _title_from_text(text),
+        source=fields["source"] or label,
+        published=published or row_published or find_dateline(text),
+        url=fields["url"] or None,
+        sha256=digest,
+    )
+    return Article(meta=meta, text=text)
+
+
+def _row_field(label: str, data: dict[str, Any], key: str) -> str | None:
+    value = data.get(key)
+    if value is None or isinstance(value, str):
+        return value
+    raise ArticleError(label, f"{key!r} is not a string")
+
+
+def _first_line(exc: ValueError) -> str:
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+
+
+def _check_length(label: str, text: str, max_chars: int) -> None:
+    if len(text) > max_chars:
+        raise ArticleError(
+            label,
+            f"too long: {len(text):,} characters (limit {max_chars:,}; "
+            "raise it with EVENTBRIEF_MAX_CHARS)",
+        )
 
 
 def find_dateline(text: str) -> dt.date | None:
@@ -214,6 +366,12 @@ def _read_bytes(name: str, stdin: BinaryIO | None) -> tuple[bytes, bool]:
     if path.is_dir():
         raise ArticleError(name, f"folder has no {_SUPPORTED_NAMES} articles")
     suffix = path.suffix.lower()
+    if suffix == JSONL_SUFFIX:  # its lines are the articles (`expand_sources`); there were none
+        try:
+            path.read_bytes()
+        except OSError as exc:
+            raise ArticleError(name, f"cannot read: {exc.strerror or exc}") from None
+        raise ArticleError(name, "no articles (a JSONL file of articles has one per line)")
     if suffix not in SUPPORTED_SUFFIXES:
         raise ArticleError(
             name, f"unsupported file type {suffix or '(none)'!r}; use {_SUPPORTED_NAMES}"

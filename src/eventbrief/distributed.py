@@ -4,9 +4,11 @@ Ray Data schedules; eventbrief only supplies the per-article step. Each worker i
 Ray Data actor pool holding one backend for its whole life (made, checked and wrapped for the run
 exactly as `pipeline.run` does it, through `pipeline.batch_runner`), and runs the pipeline's own
 step on the jobs of each batch of rows (`source_jobs` with the ids the whole run gave them): the
-same loading, grounding, cache and per-article errors as a single-process run. A failed article
-is a row with its one-line error, never a failed job. The driver puts the rows back in input
-order and builds one `RunResult`, so the commands read it as they read `pipeline.run`'s.
+same loading, grounding, cache and per-article errors as a single-process run. A row holds a
+path, or a whole JSONL line (`articles.Row`): a cluster's nodes need not share the JSONL file.
+A failed article is a row with its one-line error, never a failed job. The driver puts the rows
+back in input order and builds one `RunResult`, so the commands read it as they read
+`pipeline.run`'s.
 
 One concurrency budget per endpoint: the driver settles the run's concurrency once (the setting,
 else what the endpoint check recommends, else 8) and splits it over the pool: at most `workers`
@@ -25,14 +27,21 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from contextlib import AsyncExitStack
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 import ray
 import ray.data
 
-from eventbrief.articles import STDIN, PublicationDates, article_ids, expand_sources
+from eventbrief.articles import (
+    STDIN,
+    PublicationDates,
+    Row,
+    Source,
+    article_ids,
+    expand_sources,
+)
 from eventbrief.backends import capabilities, make_backend
 from eventbrief.cache import ExtractionCache
 from eventbrief.config import Settings
@@ -87,7 +96,7 @@ def plan(
 
 
 class Summarizer:
-    """The Ray Data batch function: rows (index, source, article_id) in, one row per article
+    """The Ray Data batch function: rows (index, source, article_id, row) in, one row per article
     out (its ArticleSummary JSON or its one-line error, its notices, the backend's seconds, its
     article when asked for, and on each batch's first row what the batch paid)."""
 
@@ -112,7 +121,10 @@ class Summarizer:
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, list[Any]]:
         jobs = source_jobs(
-            [str(s) for s in batch["source"]],
+            [
+                _source(source, row)
+                for source, row in zip(batch["source"], batch["row"], strict=True)
+            ],
             published=self._published,
             max_chars=self._settings.max_chars,
             ids=[str(i) for i in batch["article_id"]],
@@ -133,6 +145,16 @@ class Summarizer:
             ],
             "paid": [paid if n == 0 else None for n in range(len(outcomes))],
         }
+
+
+def _row(source: Source) -> str | None:
+    """A JSONL line's `Row` as a Ray column value (JSON); a path has none."""
+    return json.dumps(asdict(source)) if isinstance(source, Row) else None
+
+
+def _source(source: Any, row: Any) -> Source:
+    """The source a Ray row stands for: its `Row` when it carries one, else its path."""
+    return Row(**json.loads(row)) if row else str(source)
 
 
 def _drain(counts: CacheCounts) -> dict[str, Any]:
@@ -190,7 +212,7 @@ def _outcome(row: dict[str, Any]) -> ArticleOutcome:
 
 
 def run(
-    sources: Sequence[str],
+    sources: Sequence[Source],
     settings: Settings,
     *,
     published: PublicationDates | None = None,
@@ -214,7 +236,7 @@ def run(
         ExtractionCache(settings.cache_dir).open().close()
     total, name, identity = asyncio.run(_settle(settings, notify))
     rows = [
-        {"index": n, "source": source, "article_id": article_id}
+        {"index": n, "source": str(source), "article_id": article_id, "row": _row(source)}
         for n, (source, article_id) in enumerate(zip(sources, article_ids(sources), strict=True))
     ]
     outcomes: list[ArticleOutcome | None] = [None] * len(rows)
@@ -266,7 +288,8 @@ def summarize_many(
     workers: int | None = None,
     keep_text: bool = False,
 ) -> list[ArticleOutcome]:
-    """`pipeline.summarize_many` on Ray Data: `run`'s outcomes over files, folders and globs."""
+    """`pipeline.summarize_many` on Ray Data: `run`'s outcomes over files, folders, globs and
+    JSONL files of articles."""
     return run(
         expand_sources(sources),
         settings,

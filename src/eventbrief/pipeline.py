@@ -24,7 +24,13 @@ from pathlib import Path
 from typing import Any, NamedTuple, cast
 
 from eventbrief import grounding
-from eventbrief.articles import PublicationDates, article_ids, expand_sources, load_article
+from eventbrief.articles import (
+    PublicationDates,
+    Source,
+    article_ids,
+    expand_sources,
+    load_article,
+)
 from eventbrief.backends import capabilities, make_backend
 from eventbrief.backends.base import Backend, EndpointBackend, ExtractionResult, Identified
 from eventbrief.backends.openai.endpoint_report import FORMAT as ENDPOINT_CHECK_FORMAT
@@ -153,20 +159,21 @@ def article_jobs(articles: Sequence[Article]) -> list[Job]:
 
 
 def source_jobs(
-    sources: Sequence[str],
+    sources: Sequence[Source],
     *,
     published: dt.date | PublicationDates | None = None,
     max_chars: int | None = None,
     ids: Sequence[str] | None = None,
 ) -> list[Job]:
-    """Jobs that load sources (as from `expand_sources`, expanded once by the caller); ids are
-    unique file stems, or `ids` when given (a slice of a larger run keeps the ids the whole run
+    """Jobs that load sources (as from `expand_sources`, expanded once by the caller: paths or
+    JSONL lines, each job named by its path or FILE:LINE); ids are unique file stems and JSONL
+    ids, or `ids` when given (a slice of a larger run keeps the ids the whole run
     gave it). `published` is one date for every article, or PublicationDates with dates per
     article id."""
     limits: dict[str, Any] = {} if max_chars is None else {"max_chars": max_chars}
     dates = published if isinstance(published, PublicationDates) else PublicationDates(published)
 
-    def loader(source: str, article_id: str) -> Callable[[], Awaitable[Article]]:
+    def loader(source: Source, article_id: str) -> Callable[[], Awaitable[Article]]:
         async def load() -> Article:
             return await asyncio.to_thread(
                 load_article, source, dates.for_article(article_id), article_id=article_id, **limits
@@ -175,7 +182,7 @@ def source_jobs(
         return load
 
     return [
-        Job(source, article_id, loader(source, article_id))
+        Job(str(source), article_id, loader(source, article_id))
         for source, article_id in zip(
             sources, article_ids(sources) if ids is None else ids, strict=True
         )
@@ -194,7 +201,7 @@ async def run_articles(
 
 
 async def run_sources(
-    sources: Sequence[str],
+    sources: Sequence[Source],
     backend: Backend,
     *,
     published: dt.date | PublicationDates | None = None,

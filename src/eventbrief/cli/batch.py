@@ -12,7 +12,13 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from eventbrief.articles import PublicationDates, article_ids, expand_sources, load_article
+from eventbrief.articles import (
+    PublicationDates,
+    Source,
+    article_ids,
+    expand_sources,
+    load_article,
+)
 from eventbrief.backends.base import ExtractionResult
 from eventbrief.backends.openai.batch.jobs import BatchError, BatchJobs
 from eventbrief.backends.openai.batch.requests import write_requests
@@ -79,7 +85,7 @@ def _settings(**flags: Any) -> Settings:
 
 def _sources(
     paths: list[str] | None, command: str, published: list[str] | None
-) -> tuple[list[str], PublicationDates]:
+) -> tuple[list[Source], PublicationDates]:
     """The sources (stdin when none is given and something is piped) and their dates, an
     ID=DATE naming no article being a usage error."""
     sources = expand_sources(paths_or_stdin(paths, command))
@@ -87,7 +93,7 @@ def _sources(
 
 
 def _load(
-    sources: list[str], published: PublicationDates, max_chars: int
+    sources: list[Source], published: PublicationDates, max_chars: int
 ) -> tuple[list[Article], int]:
     """The articles that load; each one that does not is reported on its own line."""
     articles, failed = [], 0

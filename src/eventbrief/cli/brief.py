@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from eventbrief.articles import PublicationDates, article_ids, expand_sources
+from eventbrief.articles import PublicationDates, Source, article_ids, expand_sources
 from eventbrief.backends import capabilities, make_backend
 from eventbrief.backends.base import Narrator
 from eventbrief.brief import build_brief
@@ -67,7 +67,7 @@ class _Failures:
 
 
 def _summarize_articles(
-    sources: list[str],
+    sources: list[Source],
     settings: Settings,
     published: PublicationDates,
     failures: _Failures,
@@ -202,8 +202,8 @@ def brief(
     paths = paths_or_stdin(paths, "brief")
     failures = _Failures()
     summary_files, article_sources = split_inputs(paths, from_summaries)
-    article_sources = expand_sources(article_sources)
-    dates = publication_dates(published, article_ids(article_sources))
+    sources = expand_sources(article_sources)
+    dates = publication_dates(published, article_ids(sources))
     summaries: list[ArticleSummary] = []
     found_texts: dict[str, str] = {}
     origins: dict[str, Path] = {}
@@ -216,11 +216,9 @@ def brief(
         for s in found:
             summaries.append(s)
             origins.setdefault(s.article.id, path)
-    if article_sources:
+    if sources:
         settings = backend_flags.settings()
-        more, more_texts = _summarize_articles(
-            article_sources, settings, dates, failures, quiet=quiet
-        )
+        more, more_texts = _summarize_articles(sources, settings, dates, failures, quiet=quiet)
         summaries.extend(more)
         found_texts.update(more_texts)
 

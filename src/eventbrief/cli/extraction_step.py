@@ -11,7 +11,7 @@ from pathlib import Path
 
 import typer
 
-from eventbrief.articles import STDIN, PublicationDates
+from eventbrief.articles import STDIN, PublicationDates, Source
 from eventbrief.cache import CacheCounts
 from eventbrief.cli.options import config_errors_exit, say
 from eventbrief.config import Settings
@@ -23,7 +23,7 @@ PARTIAL_WARNINGS_SHOWN = 3
 
 
 def run_step(
-    sources: list[str],
+    sources: list[Source],
     settings: Settings,
     published: PublicationDates,
     *,
@@ -38,7 +38,7 @@ def run_step(
     130 with the finished results already kept."""
     label = "articles"
     if len(sources) == 1:
-        label = f"summarizing {'stdin' if sources[0] == STDIN else Path(sources[0]).name}"
+        label = f"summarizing {'stdin' if sources[0] == STDIN else Path(str(sources[0])).name}"
     progress = RunProgress(
         len(sources), enabled=wants_progress(len(sources), quiet=quiet), label=label
     )
