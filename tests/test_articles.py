@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import json
 from pathlib import Path
 
 import pytest
@@ -240,3 +241,113 @@ def test_publication_dates_default_and_per_article() -> None:
 def test_publication_dates_reject_bad_values(value: str, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         PublicationDates.parse([value])
+
+
+def _jsonl(path: Path, *lines: object) -> Path:
+    """A JSONL file of articles: bytes and strings as written, anything else as JSON."""
+    raw = []
+    for line in lines:
+        if isinstance(line, bytes):
+            raw.append(line)
+        else:
+            raw.append((line if isinstance(line, str) else json.dumps(line)).encode())
+    path.write_bytes(b"\n".join(raw) + b"\n")
+    return path
+
+
+def test_jsonl_lines_are_articles_with_their_ids_and_metadata(tmp_path: Path) -> None:
+    text = (SEEDS / sorted(p.name for p in SEEDS.glob("*.txt"))[0]).read_text(encoding="utf-8")
+    path = _jsonl(
+        tmp_path / "feed.jsonl",
+        {
+            "id": "a-1",
+            "text": text,
+            "title": "  Given   title ",
+            "published": "2025-06-04",
+            "url": "https://news.example/a",
+            "source": "Example Wire",
+            "extra": [1, 2],
+        },
+        "",
+        {"text": "Ministry statement\nThe ministry said talks would resume."},
+    )
+    sources = expand_sources([path, tmp_path / "other.txt"])
+    assert [str(s) for s in sources] == [f"{path}:1", f"{path}:3", str(tmp_path / "other.txt")]
+    assert article_ids(sources) == ["a-1", "feed-3", "other"]
+    first = load_article(sources[0])
+    assert first.text == text
+    assert first.meta.model_dump(mode="json") == {
+        "id": "a-1",
+        "title": "Given title",
+        "source": "Example Wire",
+        "published": "2025-06-04",
+        "url": "https://news.example/a",
+        "sha256": hashlib.sha256(text.encode()).hexdigest(),
+    }
+    second = load_article(sources[1], dt.date(2024, 1, 2), article_id="feed-3")
+    assert (second.meta.id, second.meta.title, second.meta.source) == (
+        "feed-3",
+        "Ministry statement",
+        f"{path}:3",
+    )
+    assert second.meta.published == dt.date(2024, 1, 2)
+    # --published wins over the line's own date, as it does over HTML metadata
+    assert load_article(sources[0], dt.date(2020, 5, 6)).meta.published == dt.date(2020, 5, 6)
+
+
+def test_bad_jsonl_lines_are_one_line_errors_naming_file_and_line(tmp_path: Path) -> None:
+    path = _jsonl(
+        tmp_path / "bad.jsonl",
+        "{not json",
+        ["a list"],
+        {"title": "no text"},
+        {"text": 42},
+        {"text": "Fine text.", "published": "2025-02-30"},
+        {"text": "Fine text.", "title": 7},
+        {"text": ""},
+        {"text": " \n\t"},
+        {"text": "binary\u0000data"},
+        b'{"text": "lone \\ud800 surrogate"}',
+        b'{"text": "caf\xe9"}',
+        {"id": "../../etc/passwd", "text": "Fine text."},
+        {"id": "x", "text": "y" * 30},
+        {"id": "x", "text": "Again."},
+    )
+    sources = expand_sources([path])
+    assert article_ids(sources)[11:] == ["bad-12", "x", "x-2"]
+    errors = []
+    for source in sources:
+        with pytest.raises(ArticleError) as caught:
+            load_article(source, max_chars=20)
+        errors.append(str(caught.value))
+    expected = [
+        "not valid JSON (Expecting property name enclosed in double quotes: line 1 column 2 "
+        "(char 1))",
+        "not a JSON object (a list)",
+        'no "text" string',
+        '"text" is not a string',
+        "published '2025-02-30' is not a date (YYYY-MM-DD)",
+        "'title' is not a string",
+        "empty text",
+        "contains only white space",
+        "binary text (contains NUL characters), not a text article",
+        "not valid Unicode (a lone surrogate at character 5)",
+        "not valid UTF-8 (byte 0xe9 at offset 13)",
+        "id '../../etc/passwd' is not a usable id (letters, digits, '.', '_', '-'; at most 200, "
+        "not starting with '.', '_' or '-')",
+        "too long: 30 characters (limit 20; raise it with EVENTBRIEF_MAX_CHARS)",
+        "duplicate id 'x' (an earlier line has it)",
+    ]
+    assert errors == [f"{path}:{n}: {reason}" for n, reason in enumerate(expected, start=1)]
+
+
+def test_a_jsonl_file_without_articles_is_its_own_error(tmp_path: Path) -> None:
+    blank = tmp_path / "blank.jsonl"
+    blank.write_text("\n  \n", encoding="utf-8")
+    missing = tmp_path / "missing.jsonl"
+    sources = expand_sources([blank, missing])
+    assert sources == [str(blank), str(missing)]
+    with pytest.raises(ArticleError, match="no articles"):
+        load_article(sources[0])
+    with pytest.raises(ArticleError, match="no such file"):
+        load_article(sources[1])

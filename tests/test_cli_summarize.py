@@ -3,6 +3,7 @@ OpenAI-compatible server on 127.0.0.1 (real openai client and instructor over re
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -521,3 +522,82 @@ def test_installed_script_end_to_end(
     written = "".join(p.read_text() for p in out.iterdir())
     assert FAKE_KEY not in proc.stdout + proc.stderr + written
     assert all(r.headers["authorization"] == f"Bearer {FAKE_KEY}" for r in scripted_server.requests)
+
+
+def articles_jsonl(path: Path) -> tuple[Path, dict[str, str]]:
+    """A JSONL of 3 good articles (with metadata) and 2 bad lines (lines 2 and 5); the texts by
+    id."""
+    seeds = sorted((ROOT / "evals" / "articles").glob("*.txt"))[:3]
+    texts = {
+        "kim-visit": seeds[0].read_text(encoding="utf-8"),
+        "feed-3": seeds[1].read_text(encoding="utf-8"),
+        "third": seeds[2].read_text(encoding="utf-8"),
+    }
+    lines = [
+        json.dumps(
+            {
+                "id": "kim-visit",
+                "text": texts["kim-visit"],
+                "title": "Envoy visit",
+                "published": "2025-06-04",
+                "url": "https://news.example/kim",
+                "source": "Example Wire",
+            }
+        ),
+        json.dumps({"id": "kim-visit", "text": "The same id again."}),
+        json.dumps({"text": texts["feed-3"]}),
+        json.dumps({"id": "third", "text": texts["third"], "published": "2025-03-21"}),
+        "{no json here",
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path, texts
+
+
+def test_jsonl_of_articles_writes_the_good_lines_and_names_the_bad_ones(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    feed, texts = articles_jsonl(tmp_path / "feed.jsonl")
+    out = tmp_path / "out"
+    result = runner.invoke(
+        app,
+        [
+            "summarize",
+            str(feed),
+            "--backend",
+            "offline",
+            "-o",
+            f"{out}/",
+            "--published",
+            "third=2024-12-31",
+        ],
+    )
+    assert result.exit_code == 1, result.output
+    assert sorted(p.name for p in out.iterdir()) == ["feed-3.json", "kim-visit.json", "third.json"]
+    errors = [line for line in result.stderr.splitlines() if f"{feed}:" in line]
+    assert errors == [
+        f"eventbrief: {feed}:2: duplicate id 'kim-visit' (an earlier line has it)",
+        f"eventbrief: {feed}:5: not valid JSON (Expecting property name enclosed in double "
+        "quotes: line 1 column 2 (char 1))",
+    ]
+    assert "eventbrief: 3 of 5 articles summarized, 2 failed" in result.stderr
+    records = {
+        p.stem: ArticleSummary.model_validate_json(p.read_text(encoding="utf-8"))
+        for p in out.iterdir()
+    }
+    kim = records["kim-visit"].article
+    assert (kim.title, kim.source, kim.url, str(kim.published)) == (
+        "Envoy visit",
+        "Example Wire",
+        "https://news.example/kim",
+        "2025-06-04",
+    )
+    assert records["feed-3"].article.source == f"{feed}:3"
+    assert records["third"].article.published is not None
+    assert records["third"].article.published.isoformat() == "2024-12-31"  # --published wins
+    for article_id, record in records.items():
+        assert record.article.id == article_id
+        text = texts[article_id]
+        assert record.article.sha256 == hashlib.sha256(text.encode()).hexdigest()
+        quotes = [(e.quote, e.start, e.end) for ev in record.events for e in ev.evidence]
+        assert quotes, article_id
+        assert all(start is not None and text[start:end] == q for q, start, end in quotes)

@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
+from eventbrief.articles import expand_sources
 from eventbrief.cache import CACHE_FILE, CacheCounts
 from eventbrief.cli.app import app
 from eventbrief.config import Settings
@@ -207,6 +208,79 @@ def test_all_answered_rerun_makes_no_request(
     second = distributed.summarize_many([corpus], settings=_openai_settings(scripted_server))
     assert sum(o.ok for o in second) == ARTICLES
     assert len(scripted_server.requests) == ARTICLES
+
+
+def _feed(path: Path, good: int) -> Path:
+    """A JSONL of `good` articles (cycling over the seeds, each distinct, every third with its
+    id and metadata) and 2 bad lines (a duplicate id and a line with no text)."""
+    seeds = sorted((ROOT / "evals" / "articles").glob("*.txt"))
+    lines = []
+    for n in range(good):
+        row: dict[str, Any] = {
+            "text": seeds[n % len(seeds)].read_text(encoding="utf-8").rstrip() + f"\n(copy {n})\n"
+        }
+        if n % 3 == 0:
+            row |= {"id": f"story-{n}", "title": f"Story {n}", "published": "2025-06-04"}
+            row |= {"url": f"https://news.example/{n}", "source": "Example Wire"}
+        lines.append(json.dumps(row))
+    lines[5:5] = [json.dumps({"id": "story-0", "text": "Again."}), json.dumps({"title": "t"})]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_jsonl_of_articles_on_ray_writes_what_one_process_writes(tmp_path: Path) -> None:
+    feed = _feed(tmp_path / "feed.jsonl", good=20)
+    runner = CliRunner()
+    written: dict[str, dict[str, Any]] = {}
+    for engine in ("local", "ray"):
+        result = runner.invoke(
+            app,
+            [
+                *("summarize", str(feed), "-o", f"{tmp_path}/{engine}/", "--engine", engine),
+                *("--backend", "offline", "--no-cache", "--published", "feed-2=2024-01-02"),
+            ],
+        )
+        assert result.exit_code == 1, result.output
+        assert "20 of 22 articles summarized, 2 failed" in result.output
+        assert sorted(line for line in result.output.splitlines() if f"{feed}:" in line) == [
+            f"eventbrief: {feed}:6: duplicate id 'story-0' (an earlier line has it)",
+            f'eventbrief: {feed}:7: no "text" string',
+        ]
+        written[engine] = {}
+        for path in sorted((tmp_path / engine).glob("*.json")):
+            record = json.loads(path.read_text(encoding="utf-8"))
+            del record["provenance"]["created_at"]
+            written[engine][path.stem] = record
+    assert written["ray"] == written["local"]
+    records = written["ray"]
+    assert len(records) == 20
+    assert records["story-3"]["article"] == {
+        **records["story-3"]["article"],
+        "id": "story-3",
+        "title": "Story 3",
+        "published": "2025-06-04",
+        "url": "https://news.example/3",
+        "source": "Example Wire",
+    }
+    assert records["feed-2"]["article"]["source"] == f"{feed}:2"
+    assert records["feed-2"]["article"]["published"] == "2024-01-02"
+    assert records["feed-8"]["article"]["source"] == f"{feed}:8"  # ids count the bad lines too
+
+
+def test_jsonl_rows_carry_their_text_to_the_workers(tmp_path: Path) -> None:
+    """A cluster's nodes need not share the file: the rows hold the lines."""
+    feed = _feed(tmp_path / "feed.jsonl", good=4)
+    sources = expand_sources([feed])
+    feed.unlink()
+    outcomes = distributed.run(sources, Settings.resolve(backend="offline", no_cache=True)).outcomes
+    assert [(o.source, o.article_id, o.ok) for o in outcomes] == [
+        (f"{feed}:1", "story-0", True),
+        (f"{feed}:2", "feed-2", True),
+        (f"{feed}:3", "feed-3", True),
+        (f"{feed}:4", "story-3", True),
+        (f"{feed}:5", "story-0-2", False),
+        (f"{feed}:6", "feed-6", False),
+    ]
 
 
 def test_one_endpoint_budget_is_split_over_the_pool() -> None:
