@@ -199,3 +199,25 @@ def test_seed_articles_with_the_offline_backend(tmp_path: Path) -> None:
     assert outputs["markdown"].count("\n- **") >= len(brief.events)
     assert outputs["html"].count('<li class="event') == len(brief.events)
     assert outputs["html"].count('<div class="text">') == 5
+
+
+def test_a_jsonl_of_articles_is_briefed_as_its_files_are(tmp_path: Path) -> None:
+    articles = Path(__file__).resolve().parent.parent / "evals" / "articles"
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text(
+        "".join(
+            json.dumps({"id": p.stem, "text": p.read_text(encoding="utf-8")}) + "\n"
+            for p in sorted(articles.glob("*.txt"))
+        ),
+        encoding="utf-8",
+    )
+    briefs = {}
+    for given in (articles, feed):
+        result = runner.invoke(app, ["brief", str(given), "--backend", "offline", "--no-cache"])
+        assert result.exit_code == 0, result.output
+        briefs[given] = Brief.model_validate_json(result.stdout)
+    from_feed, from_files = briefs[feed], briefs[articles]
+    assert len(from_feed.articles) == 5 and from_feed.events
+    assert from_feed.model_dump(include={"events", "entities"}) == from_files.model_dump(
+        include={"events", "entities"}
+    )

@@ -175,6 +175,18 @@ def _jsonl_rows(path: str, taken: set[str]) -> list[Row]:
     return rows
 
 
+def holds_articles(path: str | Path) -> bool:
+    """Whether a .jsonl file holds articles rather than ArticleSummary records (what `brief`
+    also reads): its first non-blank line is an object with a `text` and no `article`."""
+    try:
+        with Path(path).open("rb") as lines:
+            first = next((line for line in lines if line.strip()), b"")
+        data = json.loads(first)
+    except (OSError, ValueError):
+        return False
+    return isinstance(data, dict) and "text" in data and "article" not in data
+
+
 def _given_id(line: str) -> str | None:
     """The line's `id` when it is one an article can have (a bad one is found when loading)."""
     try:

@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from eventbrief.articles import load_article
+from eventbrief.articles import holds_articles, load_article
 from eventbrief.errors import EventbriefError
 from eventbrief.models import ArticleSummary
 
@@ -48,8 +48,8 @@ def read_summaries(path: Path) -> list[ArticleSummary]:
 
 
 def split_inputs(paths: Iterable[str], all_summaries: bool) -> tuple[list[Path], list[str]]:
-    """(summary files, article sources): *.json/*.jsonl and folders without articles hold
-    summaries; everything else goes to the pipeline as articles."""
+    """(summary files, article sources): *.json/*.jsonl (but a JSONL file of articles) and
+    folders without articles hold summaries; everything else goes to the pipeline as articles."""
     summary_files: list[Path] = []
     articles: list[str] = []
     for raw in paths:
@@ -64,7 +64,7 @@ def split_inputs(paths: Iterable[str], all_summaries: bool) -> tuple[list[Path],
                     if c.is_file() and c.suffix.lower() in SUMMARY_SUFFIXES and c.name != BRIEF_GOLD
                 )
             )
-        elif all_summaries or p.suffix.lower() in SUMMARY_SUFFIXES:
+        elif all_summaries or (p.suffix.lower() in SUMMARY_SUFFIXES and not holds_articles(p)):
             summary_files.append(p)
         else:
             articles.append(raw)
