@@ -45,6 +45,7 @@ Examples:
   eventbrief summarize a.txt b.txt --published a=2025-06-17 --published b=2025-03-21
   eventbrief summarize articles/ -o out/              # one <id>.json per article
   eventbrief summarize articles/ -o page.html         # one page, quotes highlighted
+  eventbrief summarize feed.jsonl -o out/             # one {"id", "text", ...} per line
   OPENAI_API_KEY=... eventbrief summarize news/*.txt --backend openai -o all.jsonl
   eventbrief summarize a.txt --base-url http://127.0.0.1:8000/v1 --model m
   eventbrief summarize archive/ -o out/ --engine ray  # all cores (pip install "eventbrief[ray]")
@@ -73,7 +74,8 @@ def summarize(
         list[str] | None,
         typer.Argument(
             metavar="PATH",
-            help='Files, folders, globs, or "-" for stdin (the default when piped).',
+            help='Files, folders, globs, JSONL files of articles, or "-" for stdin (the '
+            "default when piped).",
         ),
     ] = None,
     output: Annotated[
