@@ -147,9 +147,10 @@ class Summarizer:
         }
 
 
-def _row(source: Source) -> str | None:
-    """A JSONL line's `Row` as a Ray column value (JSON); a path has none."""
-    return json.dumps(asdict(source)) if isinstance(source, Row) else None
+def _row(source: Source) -> str:
+    """A JSONL line's `Row` as a Ray column value (JSON); a path has "" (a column of None
+    only would reach the workers as NaN)."""
+    return json.dumps(asdict(source)) if isinstance(source, Row) else ""
 
 
 def _source(source: Any, row: Any) -> Source:
