@@ -15,6 +15,7 @@ from eventbrief.articles import (
     article_ids,
     expand_sources,
     find_dateline,
+    holds_articles,
     load_article,
 )
 from eventbrief.errors import ArticleError
@@ -351,3 +352,11 @@ def test_a_jsonl_file_without_articles_is_its_own_error(tmp_path: Path) -> None:
         load_article(sources[0])
     with pytest.raises(ArticleError, match="no such file"):
         load_article(sources[1])
+
+
+def test_holds_articles_tells_a_jsonl_of_articles_from_one_of_summaries(tmp_path: Path) -> None:
+    articles = _jsonl(tmp_path / "a.jsonl", "", {"id": "x", "text": "Talks resumed."})
+    summaries = _jsonl(tmp_path / "s.jsonl", {"article": {"id": "x"}, "text": "?", "events": []})
+    garbage = _jsonl(tmp_path / "g.jsonl", "{not json")
+    found = [holds_articles(p) for p in (articles, summaries, garbage, tmp_path / "none.jsonl")]
+    assert found == [True, False, False, False]
