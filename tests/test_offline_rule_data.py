@@ -37,6 +37,28 @@ def test_rules_version_changes_with_the_data_files(monkeypatch: pytest.MonkeyPat
     assert rules.data_digest() != before
 
 
+def test_the_identity_covers_the_data_files_and_what_the_rules_read_elsewhere(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from pathlib import Path
+
+    import eventbrief
+    from eventbrief.backends.offline import backend
+
+    package = Path(eventbrief.__file__).parent
+    assert all((package / name).is_file() for name in backend._SHARED_RULE_INPUTS)
+    assert backend.OfflineBackend().identity()["rules_version"] == backend.RULES_VERSION
+    digest = backend._rules_digest()
+    assert backend.RULES_VERSION.endswith(f"+{digest}")
+    for name in ("calendar_names.py", "countries.py", "data/countries.json"):
+        others = tuple(n for n in backend._SHARED_RULE_INPUTS if n != name)
+        monkeypatch.setattr(backend, "_SHARED_RULE_INPUTS", others)
+        assert backend._rules_digest() != digest, name
+        monkeypatch.undo()
+    monkeypatch.setattr(backend, "data_digest", lambda: "changed")
+    assert backend._rules_digest() != digest
+
+
 def test_explain_names_the_rule_behind_each_event() -> None:
     import datetime as dt
 

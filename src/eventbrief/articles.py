@@ -386,7 +386,9 @@ def _read_bytes(name: str, stdin: BinaryIO | None) -> tuple[bytes, bool]:
         raise ArticleError(name, "no articles (a JSONL file of articles has one per line)")
     if suffix not in SUPPORTED_SUFFIXES:
         raise ArticleError(
-            name, f"unsupported file type {suffix or '(none)'!r}; use {_SUPPORTED_NAMES}"
+            name,
+            f"unsupported file type {suffix or '(none)'!r}; use {_SUPPORTED_NAMES}, or .jsonl "
+            "with one article per line",
         )
     try:
         return path.read_bytes(), suffix in HTML_SUFFIXES

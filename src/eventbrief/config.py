@@ -34,7 +34,6 @@ BACKENDS: tuple[BackendName, ...] = get_args(BackendName)
 MODES: tuple[Mode, ...] = get_args(Mode)
 EVIDENCE: tuple[Evidence, ...] = get_args(Evidence)
 DEFAULT_MODEL = "gpt-4o-mini"
-ENV_PREFIX = "EVENTBRIEF_"
 
 # Settings field → the variables that can set it, first match wins.
 ENV_VARS: dict[str, tuple[str, ...]] = {

@@ -33,7 +33,6 @@ Status = Literal["occurred", "planned", "speculated", "alleged"]
 STATUSES: tuple[Status, ...] = get_args(Status)
 
 EntityType = Literal["person", "organization", "country", "location", "other"]
-ENTITY_TYPES: tuple[EntityType, ...] = get_args(EntityType)
 
 _ISO_PARTIAL = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 

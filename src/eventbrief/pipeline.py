@@ -31,7 +31,7 @@ from eventbrief.articles import (
     expand_sources,
     load_article,
 )
-from eventbrief.backends import capabilities, make_backend
+from eventbrief.backends import make_backend
 from eventbrief.backends.base import Backend, EndpointBackend, ExtractionResult, Identified
 from eventbrief.backends.openai.endpoint_report import FORMAT as ENDPOINT_CHECK_FORMAT
 from eventbrief.backends.openai.endpoint_report import EndpointReport
@@ -226,6 +226,7 @@ async def _run(
         raise ValueError("concurrency must be at least 1")
     semaphore = asyncio.Semaphore(concurrency)
     outcomes: list[ArticleOutcome | None] = [None] * len(jobs)
+    rules = backend.capabilities.deterministic
 
     async def one(index: int) -> None:
         source, article_id, load = jobs[index]
@@ -239,13 +240,7 @@ async def _run(
                     article_id,
                     summary=summary,
                     article=article,
-                    notices=tuple(
-                        article_notices(
-                            article,
-                            summary,
-                            rules=capabilities(summary.provenance.backend).deterministic,
-                        )
-                    ),
+                    notices=tuple(article_notices(article, summary, rules=rules)),
                     seconds=None if timer is None else timer.seconds.get(article_id),
                 )
             except Exception as exc:  # any failure stays this article's own

@@ -6,7 +6,6 @@ backend. Everything is kept as counts (see metrics.py) so "overall" is a micro a
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from eventbrief.models import ArticleSummary, GroundedEvent, GroundedTakeaway, Usage
@@ -164,10 +163,3 @@ def score_article(
 
 def _grounded(start: int | None, end: int | None, length: int) -> bool:
     return start is not None and end is not None and 0 <= start < end <= length
-
-
-def score_articles(
-    items: Sequence[tuple[ArticleSummary, Prediction, str]],
-    config: ScoringConfig = DEFAULT_CONFIG,
-) -> list[ArticleScore]:
-    return [score_article(gold, pred, text, config) for gold, pred, text in items]

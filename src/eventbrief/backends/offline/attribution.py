@@ -55,27 +55,6 @@ _DETERMINERS = re.compile(
     re.I,
 )
 
-
-_ORG_NOUNS = frozenset(
-    {
-        "agency",
-        "organisation",
-        "organization",
-        "body",
-        "bloc",
-        "alliance",
-        "fund",
-        "programme",
-        "program",
-        "group",
-        "ministry",
-        "company",
-        "bank",
-        "union",
-        "commission",
-        "council",
-    }
-)
 _GENERIC_BODIES = frozenset({"agency", "organisation", "organization", "body", "bloc", "alliance"})
 _PEOPLE_NOUNS = frozenset(
     {

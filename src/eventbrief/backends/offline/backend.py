@@ -35,11 +35,23 @@ if TYPE_CHECKING:
     from eventbrief.config import Settings
 
 
+_SHARED_RULE_INPUTS = (
+    "timex.py",
+    "calendar_names.py",
+    "countries.py",
+    "event_types.py",
+    "data/countries.json",
+)
+"""Modules and data outside the offline package that its answers depend on (dates, month names,
+the gazetteer, the event-type families), relative to the eventbrief package."""
+
+
 def _rules_digest() -> str:
-    """A digest of the rule sources and rule data files, so a cache keyed by `identity()` never
-    serves answers of older rules."""
+    """A digest of the rule sources and rule data files, and of what they read from the rest of
+    the package, so a cache keyed by `identity()` never serves answers of older rules."""
     here = Path(__file__).parent
-    sources = [*sorted(here.glob("*.py")), here.parent.parent / "timex.py"]
+    package = here.parent.parent
+    sources = [*sorted(here.glob("*.py")), *(package / name for name in _SHARED_RULE_INPUTS)]
     digest = hashlib.sha256()
     for path in sources:
         if path.exists():

@@ -12,7 +12,9 @@ import sys
 from pathlib import Path
 from typing import NamedTuple
 
+from eventbrief.articles import load_article
 from eventbrief.backends.offline.backend import draft_events
+from eventbrief.errors import ArticleError
 
 
 class Explained(NamedTuple):
@@ -41,11 +43,25 @@ def explain(text: str, published: dt.date | None = None) -> list[Explained]:
 
 
 def main(argv: list[str]) -> int:
+    """Print each event of an article (loaded as summarize loads it) with the rules behind it;
+    a bad argument is one line on stderr and exit 2."""
     if not 1 <= len(argv) <= 2:
-        print("usage: python -m eventbrief.backends.offline.explain ARTICLE [YYYY-MM-DD]")
+        print(
+            "usage: python -m eventbrief.backends.offline.explain ARTICLE [YYYY-MM-DD]",
+            file=sys.stderr,
+        )
         return 2
-    text = Path(argv[0]).read_text(encoding="utf-8")
-    published = dt.date.fromisoformat(argv[1]) if len(argv) == 2 else None
+    try:
+        published = dt.date.fromisoformat(argv[1]) if len(argv) == 2 else None
+    except ValueError:
+        print(f"explain: {argv[1]!r} is not a date (YYYY-MM-DD)", file=sys.stderr)
+        return 2
+    try:
+        article = load_article(Path(argv[0]), published)
+    except ArticleError as exc:
+        print(f"explain: {exc}", file=sys.stderr)
+        return 2
+    text, published = article.text, article.meta.published
     for e in explain(text, published):
         words = ", ".join(repr(w) for w in e.trigger_words)
         print(f"{e.id}\t{e.type}\t{e.status}\t{' '.join(e.rules)}\t{words}")
