@@ -78,6 +78,40 @@ TEXT_C = (
 )
 
 
+HOSTILE = (
+    "Breaking <script>alert(1)</script> news.\n"
+    "Officials said </script><script>window.__pwned = 3</script> & more.\n"
+    'A picture <img src=x onerror="window.__pwned = 2"> appeared.\n'
+    "Berg met Vale in Eastport on June 1 <b>today</b>."
+)
+"""An article whose text, quotes and fields carry markup and script: a page must show them as
+text and run none (each script would set window.__pwned)."""
+
+
+def hostile_summary() -> ArticleSummary:
+    """The summary of HOSTILE, with markup in its title, description, place and takeaways."""
+    return summary(
+        "x<script>window.__pwned=5</script>",
+        "2026-06-02",
+        HOSTILE,
+        [
+            {
+                "type": "meeting",
+                "description": 'Berg met Vale <img src=x onerror="window.__pwned=6">.',
+                "participants": ["Anna Berg", "Tomas Vale"],
+                "location": "</script><script>window.__pwned=7</script>",
+                "date": {"text": "June 1", "value": "2026-06-01"},
+                "quote": [
+                    "<script>alert(1)</script>",
+                    "</script><script>window.__pwned = 3</script>",
+                ],
+            }
+        ],
+        PEOPLE,
+        takeaways=["<script>window.__pwned=8</script> one.", "Two & two.", "Three <i>x</i>."],
+    )
+
+
 def scenario() -> dict[str, tuple[ArticleSummary, str]]:
     """Three articles on one story: the May 3 meeting in all three, a troop number that differs,
     and visit counts that cannot both hold."""

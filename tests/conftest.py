@@ -1,8 +1,11 @@
-"""Shared fixtures: a scripted OpenAI-compatible server on 127.0.0.1 (no internet, no API key)."""
+"""Shared fixtures: a scripted OpenAI-compatible server on 127.0.0.1 (no internet, no API key),
+and headless Chromium for the HTML page tests."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -14,6 +17,23 @@ def scripted_server() -> Iterator[ScriptedServer]:
     """A running ScriptedServer; queue replies on it and point a client at `.base_url`."""
     with ScriptedServer() as server:
         yield server
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    """Debian's chromium driven over the DevTools protocol (tests/cdp.py); a missing browser
+    skips the test locally and fails it under CI=true, where .ci/run installs it."""
+    if not Path("/usr/bin/chromium").exists():
+        reason = (
+            "/usr/bin/chromium is missing: install Debian's chromium (apt-get install -y chromium)"
+        )
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    from cdp import Browser
+
+    with Browser() as b:
+        yield b
 
 
 @pytest.fixture(autouse=True)

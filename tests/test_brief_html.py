@@ -6,16 +6,23 @@ first screen, the timeline has a date axis, and the filters change what is shown
 from __future__ import annotations
 
 import json
-import os
 import re
-from collections.abc import Iterator
 from html import escape
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
-from brief_helpers import COPY, PEOPLE, SEED_PUBLISHED, scenario, seeds_with_a_copy, summary
+from brief_helpers import (
+    COPY,
+    HOSTILE,
+    PEOPLE,
+    SEED_PUBLISHED,
+    hostile_summary,
+    scenario,
+    seeds_with_a_copy,
+    summary,
+)
 from eventbrief.brief import build_brief
 from eventbrief.brief.html import render_html, script_json
 from eventbrief.cli.app import app
@@ -23,31 +30,6 @@ from eventbrief.models import Brief, Evidence
 
 WIDTHS = (1280, 420)
 NO_SIDEWAYS_SCROLL = "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
-
-HOSTILE = (
-    "Breaking <script>alert(1)</script> news.\n"
-    "Officials said </script><script>window.__pwned = 3</script> & more.\n"
-    'A picture <img src=x onerror="window.__pwned = 2"> appeared.\n'
-    "Berg met Vale in Eastport on June 1 <b>today</b>."
-)
-
-
-def _chromium() -> None:
-    if Path("/usr/bin/chromium").exists():
-        return
-    reason = "/usr/bin/chromium is missing: install Debian's chromium (apt-get install -y chromium)"
-    if os.environ.get("CI") == "true":
-        pytest.fail(reason)
-    pytest.skip(reason)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    _chromium()
-    from cdp import Browser
-
-    with Browser() as b:
-        yield b
 
 
 @pytest.fixture(scope="module")
@@ -58,24 +40,7 @@ def story() -> tuple[Brief, dict[str, str]]:
 
 
 def _hostile() -> tuple[Brief, dict[str, str]]:
-    quote = "<script>alert(1)</script>"
-    one = summary(
-        "x<script>window.__pwned=5</script>",
-        "2026-06-02",
-        HOSTILE,
-        [
-            {
-                "type": "meeting",
-                "description": 'Berg met Vale <img src=x onerror="window.__pwned=6">.',
-                "participants": ["Anna Berg", "Tomas Vale"],
-                "location": "</script><script>window.__pwned=7</script>",
-                "date": {"text": "June 1", "value": "2026-06-01"},
-                "quote": [quote, "</script><script>window.__pwned = 3</script>"],
-            }
-        ],
-        PEOPLE,
-        takeaways=["<script>window.__pwned=8</script> one.", "Two & two.", "Three <i>x</i>."],
-    )
+    one = hostile_summary()
     brief = build_brief([one], title="<script>window.__pwned=9</script> brief")
     return brief, {one.article.id: HOSTILE}
 

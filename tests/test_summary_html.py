@@ -5,39 +5,17 @@ article, and article text holding markup or script shows as text and runs nothin
 from __future__ import annotations
 
 import json
-import os
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from typer.testing import CliRunner
 
-from brief_helpers import PEOPLE, TEXT_A, TEXT_B, scenario, summary
+from brief_helpers import HOSTILE, TEXT_A, TEXT_B, hostile_summary, scenario
 from eventbrief.brief.article_page import render_summaries_html
 from eventbrief.cli.app import app
 from eventbrief.models import ArticleSummary
 
 ROOT = Path(__file__).resolve().parents[1]
-HOSTILE = (
-    "Breaking <script>alert(1)</script> news.\n"
-    "Officials said </script><script>window.__pwned = 3</script> & more.\n"
-    'A picture <img src=x onerror="window.__pwned = 2"> appeared.\n'
-    "Berg met Vale in Eastport on June 1 <b>today</b>."
-)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    if not Path("/usr/bin/chromium").exists():
-        reason = "no /usr/bin/chromium: install Debian's chromium (apt-get install -y chromium)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(reason)
-        pytest.skip(reason)
-    from cdp import Browser
-
-    with Browser() as b:
-        yield b
 
 
 def _two() -> tuple[list[ArticleSummary], dict[str, str]]:
@@ -48,27 +26,7 @@ def _two() -> tuple[list[ArticleSummary], dict[str, str]]:
 
 
 def _hostile() -> tuple[ArticleSummary, str]:
-    one = summary(
-        "x<script>window.__pwned=5</script>",
-        "2026-06-02",
-        HOSTILE,
-        [
-            {
-                "type": "meeting",
-                "description": 'Berg met Vale <img src=x onerror="window.__pwned=6">.',
-                "participants": ["Anna Berg", "Tomas Vale"],
-                "location": "</script><script>window.__pwned=7</script>",
-                "date": {"text": "June 1", "value": "2026-06-01"},
-                "quote": [
-                    "<script>alert(1)</script>",
-                    "</script><script>window.__pwned = 3</script>",
-                ],
-            }
-        ],
-        PEOPLE,
-        takeaways=["<script>window.__pwned=8</script> one.", "Two & two.", "Three <i>x</i>."],
-    )
-    return one, HOSTILE
+    return hostile_summary(), HOSTILE
 
 
 def test_events_are_numbered_across_the_page_and_highlight_their_own_article(
