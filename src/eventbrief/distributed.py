@@ -269,7 +269,6 @@ def run(
     return RunResult(
         outcomes=[o for o in outcomes if o is not None],
         counts=counts,
-        usage=counts.usage,
         started=started,
         seconds=time.perf_counter() - started,
         backend=name,

@@ -86,11 +86,15 @@ class RunResult:
 
     outcomes: list[ArticleOutcome]
     counts: CacheCounts
-    usage: Usage
     started: float
     seconds: float
     backend: str
     identity: dict[str, str]
+
+    @property
+    def usage(self) -> Usage:
+        """What the run's fresh requests used and cost (metered and priced into `counts`)."""
+        return self.counts.usage
 
     @property
     def failed(self) -> int:
@@ -343,7 +347,6 @@ def run(
     return RunResult(
         outcomes=outcomes,
         counts=counts,
-        usage=counts.usage,
         started=started,
         seconds=time.perf_counter() - started,
         backend=chosen.name,
