@@ -3,6 +3,8 @@ examples."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from eventbrief.backends.offline.attribution import (
@@ -196,6 +198,28 @@ def test_attribution_data_is_checked_when_loaded(monkeypatch: pytest.MonkeyPatch
         monkeypatch.setattr(attribution, "read_data", lambda _name, text=text: text)
         with pytest.raises(ValueError, match=message):
             attribution.attribution_rules.__wrapped__()
+
+
+def test_explain_prints_the_attribution_rules_behind_each_event(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from eventbrief.backends.offline.explain import main
+
+    article = tmp_path / "a.txt"
+    article.write_text(
+        "Rebels captured the town of Tarn on Tuesday, the army said. "
+        "The minister of Norway visited Hanoi on Monday, according to the Valdor Herald. "
+        "Mira Talvik said the talks would resume in May.",
+        encoding="utf-8",
+    )
+    assert main([str(article), "2025-03-05"]) == 0
+    rows = [line.split("\t") for line in capsys.readouterr().out.splitlines()]
+    assert [(r[0], r[3], r[5]) for r in rows] == [
+        ("e1", "armed_conflict.captured-town", "credit.trailing-said"),
+        ("e2", "visit.visit-verb", "credit.according-to"),
+        ("e3", "statement.said", ""),
+        ("e4", "meeting.talks-noun", ""),  # credited to its speaker by a speech verb: no rule
+    ]
 
 
 def test_no_function_in_the_offline_package_is_over_80_lines() -> None:

@@ -112,9 +112,13 @@ def attribution_rules() -> AttributionRules:
 
 @dataclass(frozen=True)
 class Credit:
+    """A source credited in a sentence, and the id of the attribution rule that found it ("" for
+    a speaker credited by a speech verb, which `mentions` finds)."""
+
     start: int
     end: int
     names: tuple[str, ...]
+    rule: str = ""
 
 
 def _clean(src: str) -> str:
@@ -243,14 +247,16 @@ def find_credits(text: str, start: int, end: int, table: EntityTable) -> list[Cr
                 n for n in _resolve(src, table, m.start("src")) if not _is_place(n, table)
             )
             if names:
-                credits.append(Credit(m.start("src"), m.end("src"), names))
+                credits.append(Credit(m.start("src"), m.end("src"), names, rule.id))
     tail = rules.trailing_said.pattern.search(text, start, end)
     if tail and not any(c.start <= tail.start("src") < c.end for c in credits):
         src = tail.group("src")
         if src.split()[0].lower() not in rules.pronouns:
             names = tuple(_resolve(src, table, tail.start("src")))
             if names:
-                credits.append(Credit(tail.start("src"), tail.end("src"), names))
+                credits.append(
+                    Credit(tail.start("src"), tail.end("src"), names, rules.trailing_said.id)
+                )
     credits.sort(key=lambda c: c.start)
     return credits
 
