@@ -60,10 +60,10 @@ def expand_macros(pattern: str, macros: dict[str, str]) -> str:
     return pattern
 
 
-def examples(raw: Mapping[str, object], what: str) -> tuple[list[Any], list[Any]]:
+def examples(raw: Mapping[str, object], what: str) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
     """A rule's `fires` and `not_fires` examples: every rule needs both, so a test can run it."""
-    fires = list(cast(list[Any], raw.get("fires", [])))
-    not_fires = list(cast(list[Any], raw.get("not_fires", [])))
+    fires = tuple(cast(list[Any], raw.get("fires", [])))
+    not_fires = tuple(cast(list[Any], raw.get("not_fires", [])))
     if not fires or not not_fires:
         raise ValueError(f"{what} {raw.get('id')}: needs fires and not_fires examples")
     return fires, not_fires
@@ -87,9 +87,7 @@ def _rule(raw: dict[str, object], macros: dict[str, str]) -> TriggerRule:
     first = _first_chars(body)
     guard = f"(?=[{re.escape(''.join(sorted(first)))}])" if first else ""
     pattern = re.compile(rf"{guard}\b(?:{body})", re.IGNORECASE)
-    return TriggerRule(
-        rid, cast(EventType, etype), cast(Kind, kind), pattern, tuple(fires), tuple(not_fires)
-    )
+    return TriggerRule(rid, cast(EventType, etype), cast(Kind, kind), pattern, fires, not_fires)
 
 
 def _first_chars(pattern: str) -> set[str] | None:
