@@ -1,11 +1,22 @@
-"""The offline rule data files: every trigger, quantity and status rule on its own examples."""
+"""The offline rule data files: every trigger, quantity, status and attribution rule on its own
+examples."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from eventbrief.backends.offline.attribution import (
+    AttributionRule,
+    attribution_rules,
+    find_credits,
+    register_sources,
+)
+from eventbrief.backends.offline.names import find_entities
 from eventbrief.backends.offline.quantities import UnitClass, find_quantities, quantity_rules
 from eventbrief.backends.offline.rules import TriggerRule, trigger_rules
+from eventbrief.backends.offline.sentences import split_sentences
 from eventbrief.backends.offline.status import StatusCue, status_of, status_rules
 
 RULES = trigger_rules()
@@ -122,6 +133,95 @@ def test_status_cues_on_the_issue_story() -> None:
     assert status_of("the company plans to build a plant") == "planned"
     assert status_of("the summit could be postponed until May") == "planned"
     assert status_of("the two leaders signed four agreements") == "occurred"
+
+
+ATTRIBUTION = attribution_rules()
+ATTRIBUTION_RULES = [*ATTRIBUTION.credits, ATTRIBUTION.trailing_said, *ATTRIBUTION.outlets]
+
+
+@pytest.mark.parametrize("rule", ATTRIBUTION_RULES, ids=[r.id for r in ATTRIBUTION_RULES])
+def test_attribution_rule_captures_the_source_of_its_examples(rule: AttributionRule) -> None:
+    got = [m.group(rule.group) if (m := rule.pattern.search(s)) else None for s, _ in rule.fires]
+    assert got == [source for _s, source in rule.fires]
+
+
+@pytest.mark.parametrize("rule", ATTRIBUTION_RULES, ids=[r.id for r in ATTRIBUTION_RULES])
+def test_attribution_rule_stays_quiet_on_its_counter_examples(rule: AttributionRule) -> None:
+    assert [s for s in rule.not_fires if rule.pattern.search(s)] == []
+
+
+def test_attribution_rule_ids_are_unique_and_name_their_kind() -> None:
+    ids = [r.id for r in ATTRIBUTION_RULES]
+    assert len(ids) == len(set(ids))
+    kinds = {r.id: r.id.split(".", 1)[0] for r in ATTRIBUTION_RULES}
+    outlets = {r.id for r in ATTRIBUTION.outlets}
+    assert kinds == {i: "outlet" if i in outlets else "credit" for i in ids}
+
+
+def test_outlet_rules_find_their_examples_as_one_pattern() -> None:
+    for rule in ATTRIBUTION.outlets:
+        for sentence, name in rule.fires:
+            m = ATTRIBUTION.named_source.search(sentence)
+            assert m is not None and m.group(rule.group) == name, rule.id
+
+
+def _credited(text: str) -> tuple[list[tuple[str, ...]], list[tuple[str, str, str | None]]]:
+    table = find_entities(text, split_sentences(text))
+    register_sources(text, table)
+    credits = [c.names for c in find_credits(text, 0, len(text), table)]
+    return credits, [(r.name, r.type, r.description) for r in table.records.values()]
+
+
+def test_attribution_lexicons_shape_the_credits() -> None:
+    assert _credited("The bridge was closed, the two officials said.")[0] == [("officials",)]
+    assert _credited("The bridge was closed, he said.")[0] == []
+    agency = "The Valdor Harbour Authority shut a bridge. It reopens in May, the agency said."
+    assert _credited(agency)[0] == [("Valdor Harbour Authority",)]
+    outlet = "The state news agency Norvia Press carried the statement."
+    assert _credited(outlet) == ([], [("Norvia Press", "organization", "The state news agency")])
+
+
+def test_attribution_data_is_checked_when_loaded(monkeypatch: pytest.MonkeyPatch) -> None:
+    from eventbrief.backends.offline import attribution
+
+    good = attribution.read_data("attribution.toml")
+    broken = {
+        "needs fires and not_fires": good.replace(
+            'not_fires = ["The plan was backed by the unions."]', ""
+        ),
+        "unknown flag": good.replace('flags = ["MULTILINE"]', 'flags = ["VERBOSE"]'),
+        "unknown macro": good.replace("{SOURCE}{END}", "{SOURCES}{END}", 1),
+        "duplicate attribution rule ids": good.replace(
+            '"credit.reported-by"', '"credit.according-to"'
+        ),
+    }
+    for message, text in broken.items():
+        assert text != good, message
+        monkeypatch.setattr(attribution, "read_data", lambda _name, text=text: text)
+        with pytest.raises(ValueError, match=message):
+            attribution.attribution_rules.__wrapped__()
+
+
+def test_explain_prints_the_attribution_rules_behind_each_event(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from eventbrief.backends.offline.explain import main
+
+    article = tmp_path / "a.txt"
+    article.write_text(
+        "Rebels captured the town of Tarn on Tuesday, the army said. "
+        "The minister of Norway visited Hanoi on Monday, according to the Valdor Herald. "
+        "Mira Talvik said the talks would resume in May.",
+        encoding="utf-8",
+    )
+    assert main([str(article), "2025-03-05"]) == 0
+    rows = [line.split("\t") for line in capsys.readouterr().out.splitlines()]
+    assert [(r[0], r[3], r[5]) for r in rows] == [
+        ("e1", "armed_conflict.captured-town", "credit.trailing-said"),
+        ("e2", "visit.visit-verb", "credit.according-to"),
+        ("e3", "statement.said", ""),
+        ("e4", "meeting.talks-noun", ""),  # credited to its speaker by a speech verb: no rule
+    ]
 
 
 def test_no_function_in_the_offline_package_is_over_80_lines() -> None:

@@ -3,108 +3,138 @@
 Patterns of news attribution: "according to X", "as reported by X", "X reported", "X said",
 "reports from X indicate", "X news agency", "news agency X". Named sources resolve to entity
 names; otherwise the descriptor is kept as written without determiners ("Canadian state media").
+The patterns and word lists are data (`attribution.toml`), each rule with an id and examples.
 """
 
 from __future__ import annotations
 
 import re
+import tomllib
 from dataclasses import dataclass
+from functools import cache
+from typing import Any, NamedTuple
 
 from eventbrief.backends.offline.names import EntityRecord, EntityTable, NameMention
+from eventbrief.backends.offline.rules import (
+    check_unique,
+    examples,
+    expand_macros,
+    macros_of,
+    read_data,
+)
 from eventbrief.countries import country_index
 from eventbrief.models import name_key
 
-_SOURCE = r"(?P<src>(?:[\w’'.-]+\s+){0,6}?[\w’'.-]+)"
-_END = (
-    r"(?=\s*(?:[,.;:(]|$|\s+(?:that|indicat\w*|suggest\w*|say\w*|said|reported|report|on\s|"
-    r"in\s|to\s|as\s|has\s|have\s|had\s|is\s|are\s|was\s)))"
-)
-PATTERNS = (
-    re.compile(
-        r"\baccording\s+to\s+(?:a\s+|the\s+)?(?:reports?|statements?|information)\s+"
-        rf"(?:from|by|of|in)\s+(?:the\s+|an?\s+)?{_SOURCE}{_END}",
-        re.I,
-    ),
-    re.compile(rf"\baccording\s+to\s+(?:the\s+)?{_SOURCE}{_END}", re.I),
-    re.compile(
-        r"\b(?:as\s+)?(?:reported|noted|stated|announced|said|cited|quoted)\s+by\s+"
-        rf"(?:the\s+)?{_SOURCE}{_END}",
-        re.I,
-    ),
-    re.compile(rf"\breports?\s+from\s+(?:the\s+)?{_SOURCE}\s+(?:indicate|suggest|say|show)", re.I),
-    re.compile(
-        r"(?:^|[,;]\s+|\bthat\s+)(?:the\s+|an?\s+)?(?P<src>(?:[A-Z][\w’'.-]*\s+){0,3}"
-        r"(?:[A-Za-z][\w’'.-]*\s+){0,3}(?:agency|agencies|media|outlets?|officials|intelligence|"
-        r"ministry|office|sources|news|newspaper|broadcaster|experts|panel|watchdog|monitors|"
-        r"investigators|researchers|analysts|diplomats|spokes(?:man|woman|person)|[A-Z][\w’'.-]+)(?:\s+\([^)]{1,20}\))?)\s+"
-        r"(?:have\s+|has\s+)?(?:reported|indicate[sd]?|suggests?|noted|"
-        r"(?:said|says|told\s+\w+)(?:\s+[^,.;\"“]{1,60}?)?\s+that)\b",
-        re.M,
-    ),
-)
-_TRAILING_SAID = re.compile(
-    r",\s+(?:the\s+|a\s+)?(?P<src>(?:[\w’'.()-]+\s+){0,7}?[\w’'.()-]+)\s+"
-    r"(?:said|says|reported|announced|told\s+[\w\s]{1,30}?|stated|confirmed)"
-    r"(?:\s+(?:late\s+|early\s+)?(?:on\s+\w+|[A-Z][a-z]+day))?(?:\s+in\s+a\s+statement)?"
-    r"(?:\s+(?:late\s+|early\s+)?(?:on\s+\w+|[A-Z][a-z]+day))?"
-    r"(?:\s+(?:during|at|in|while|after|before|from)\s+[^,.;]{1,60})?"
-    r"(?:\s*[.!?]?[\"”’]?$|,\s+(?=(?:although|though|but|while|adding|citing)\b))"
-)
-_DETERMINERS = re.compile(
-    r"^(?:the|a|an|some|several|many|various|other|two|three|multiple|its|their|his|her)\s+",
-    re.I,
-)
+_FLAGS = {"IGNORECASE": re.IGNORECASE, "MULTILINE": re.MULTILINE}
+_SOURCE_GROUPS = ("src", "name", "name2", "name3")
+_OUTLET_GROUPS = {"name", "name2", "name3", "desc", "desc2"}
 
-_GENERIC_BODIES = frozenset({"agency", "organisation", "organization", "body", "bloc", "alliance"})
-_PEOPLE_NOUNS = frozenset(
-    {
-        "officials",
-        "sources",
-        "diplomats",
-        "officers",
-        "analysts",
-        "experts",
-        "lawmakers",
-        "investigators",
-        "spokesman",
-        "spokeswoman",
-        "spokesperson",
-        "media",
-        "intelligence",
-        "authorities",
-        "prosecutors",
-        "researchers",
-        "monitors",
-        "inspectors",
-        "rapporteur",
-        "envoy",
-        "official",
-        "diplomat",
-        "source",
-        "ambassador",
-    }
-)
+
+class AttributionRule(NamedTuple):
+    """One rule of `attribution.toml`: its compiled pattern, the group that holds the source,
+    and its own examples (a sentence with what that group must capture, or one it must not
+    match)."""
+
+    id: str
+    pattern: re.Pattern[str]
+    group: str
+    fires: tuple[tuple[str, str], ...]
+    not_fires: tuple[str, ...]
+
+
+class AttributionRules(NamedTuple):
+    """The compiled rules and lexicons of `attribution.toml`."""
+
+    credits: tuple[AttributionRule, ...]
+    trailing_said: AttributionRule
+    outlets: tuple[AttributionRule, ...]
+    named_source: re.Pattern[str]
+    determiners: re.Pattern[str]
+    people_nouns: frozenset[str]
+    generic_bodies: frozenset[str]
+    not_sources: frozenset[str]
+    pronouns: frozenset[str]
+    not_outlets: frozenset[str]
+
+
+def _rule(raw: dict[str, Any], macros: dict[str, str]) -> AttributionRule:
+    rid = str(raw["id"])
+    flags = 0
+    for name in raw.get("flags", []):
+        if name not in _FLAGS:
+            raise ValueError(f"attribution rule {rid}: unknown flag {name!r}")
+        flags |= _FLAGS[name]
+    body = expand_macros(str(raw["pattern"]), macros)
+    if re.search(r"\{[A-Z_]+\}", body):
+        raise ValueError(f"attribution rule {rid}: unknown macro in {body!r}")
+    pattern = re.compile(body, flags)
+    group = next((g for g in _SOURCE_GROUPS if g in pattern.groupindex), None)
+    if group is None:
+        raise ValueError(f"attribution rule {rid}: no source group ({', '.join(_SOURCE_GROUPS)})")
+    fires, not_fires = examples(raw, "attribution rule")
+    return AttributionRule(
+        rid, pattern, group, tuple((str(s), str(g)) for s, g in fires), tuple(not_fires)
+    )
+
+
+@cache
+def attribution_rules() -> AttributionRules:
+    """The rules of `attribution.toml`, checked and compiled once."""
+    data = tomllib.loads(read_data("attribution.toml"))
+    macros = macros_of(data)
+    credits = tuple(_rule(raw, macros) for raw in data["credit"])
+    trailing = _rule(data["trailing_said"], macros)
+    outlets = tuple(_rule(raw, macros) for raw in data["outlet"])
+    check_unique([r.id for r in (*credits, trailing, *outlets)], "attribution rule")
+    if len({r.pattern.flags for r in outlets}) != 1:
+        raise ValueError("attribution: the [[outlet]] rules must share their flags")
+    named_source = re.compile(
+        "|".join(r.pattern.pattern for r in outlets), outlets[0].pattern.flags
+    )
+    missing = _OUTLET_GROUPS - set(named_source.groupindex)
+    if missing:
+        raise ValueError(f"attribution: no [[outlet]] rule has the groups {sorted(missing)}")
+    words = {name: frozenset(values) for name, values in data["lexicons"].items()}
+    determiners = "|".join(re.escape(w) for w in data["lexicons"]["determiners"])
+    return AttributionRules(
+        credits,
+        trailing,
+        outlets,
+        named_source,
+        re.compile(rf"^(?:{determiners})\s+", re.IGNORECASE),
+        words["people_nouns"],
+        words["generic_bodies"],
+        words["not_sources"],
+        words["pronouns"],
+        words["not_outlets"],
+    )
 
 
 @dataclass(frozen=True)
 class Credit:
+    """A source credited in a sentence, and the id of the attribution rule that found it ("" for
+    a speaker credited by a speech verb, which `mentions` finds)."""
+
     start: int
     end: int
     names: tuple[str, ...]
+    rule: str = ""
 
 
 def _clean(src: str) -> str:
+    determiners = attribution_rules().determiners
     src = src.strip(" ,.;:’'\"")
     prev = None
     while prev != src:
         prev = src
-        src = _DETERMINERS.sub("", src)
+        src = determiners.sub("", src)
     return src
 
 
 def _resolve(src: str, table: EntityTable, pos: int = -1) -> list[str]:
     """A named entity inside the descriptor wins ("the Brazilian news outlet X" → X); "the
     agency" is the last agency named before it."""
+    rules = attribution_rules()
     src = re.sub(r"\s*\([^)]*\)", "", src)
     head = _clean(src)
     if pos >= 0 and head.islower() and len(head.split()) <= 2:
@@ -119,13 +149,13 @@ def _resolve(src: str, table: EntityTable, pos: int = -1) -> list[str]:
             last = last or rec
             if rec.name.split()[-1].lower() == word:
                 return [rec.name]
-        if word in _GENERIC_BODIES and last is not None and len(head.split()) == 1:
+        if word in rules.generic_bodies and last is not None and len(head.split()) == 1:
             return [last.name]  # "the agency said": the organisation last named
     named_modifier = re.fullmatch(r"(?P<name>.+?)\s+(?P<head>[a-z][\w-]*(?:\s+[a-z][\w-]*)?)", head)
     if (
         named_modifier
         and " and " not in head
-        and named_modifier.group("head").split()[-1] in _PEOPLE_NOUNS
+        and named_modifier.group("head").split()[-1] in rules.people_nouns
         and any(
             name_key(n) == name_key(named_modifier.group("name"))
             for r in table.records.values()
@@ -197,10 +227,11 @@ def _is_place(name: str, table: EntityTable) -> bool:
 
 def find_credits(text: str, start: int, end: int, table: EntityTable) -> list[Credit]:
     """Attributions stated inside text[start:end] (one sentence)."""
+    rules = attribution_rules()
     credits: list[Credit] = []
     sentence = text[start:end]
-    for pattern in PATTERNS:
-        for m in _shifted(pattern, sentence, start):
+    for rule in rules.credits:
+        for m in _shifted(rule.pattern, sentence, start):
             src = m.group("src")
             if not src or len(src) < 2:
                 continue
@@ -208,20 +239,7 @@ def find_credits(text: str, start: int, end: int, table: EntityTable) -> list[Cr
             if not cleaned:
                 continue
             first = cleaned.split()[0].lower()
-            if first in {
-                "reports",
-                "report",
-                "it",
-                "he",
-                "she",
-                "they",
-                "this",
-                "which",
-                "statement",
-                "statements",
-                "a",
-                "an",
-            }:
+            if first in rules.not_sources:
                 continue
             if any(c.start <= m.start("src") < c.end for c in credits):
                 continue
@@ -229,37 +247,28 @@ def find_credits(text: str, start: int, end: int, table: EntityTable) -> list[Cr
                 n for n in _resolve(src, table, m.start("src")) if not _is_place(n, table)
             )
             if names:
-                credits.append(Credit(m.start("src"), m.end("src"), names))
-    tail = _TRAILING_SAID.search(text, start, end)
+                credits.append(Credit(m.start("src"), m.end("src"), names, rule.id))
+    tail = rules.trailing_said.pattern.search(text, start, end)
     if tail and not any(c.start <= tail.start("src") < c.end for c in credits):
         src = tail.group("src")
-        if src.split()[0].lower() not in {"he", "she", "they", "it", "which", "who"}:
+        if src.split()[0].lower() not in rules.pronouns:
             names = tuple(_resolve(src, table, tail.start("src")))
             if names:
-                credits.append(Credit(tail.start("src"), tail.end("src"), names))
+                credits.append(
+                    Credit(tail.start("src"), tail.end("src"), names, rules.trailing_said.id)
+                )
     credits.sort(key=lambda c: c.start)
     return credits
-
-
-_NAMED_SOURCE = re.compile(
-    r"(?P<desc>(?:(?:[A-Z][\w’'-]+\s+){0,2}(?:state\s+|official\s+|news\s+)?"
-    r"(?:news\s+agency|news\s+outlet|news\s+service|newspaper|broadcaster|state\s+media|"
-    r"state\s+news\s+agency|wire\s+service|daily)))\s+"
-    r"(?P<name>[A-Z][\w’'-]*(?: [A-Z][\w’'-]*){0,3})"
-    r"|(?P<name2>[A-Z][\w’'-]*(?: [A-Z][\w’'-]*){0,2})\s+(?P<desc2>news\s+agency|"
-    r"news\s+outlet|newspaper|broadcaster|state\s+media|wire\s+service)\b"
-    r"|\b(?i:according\s+to|(?:reported|noted|stated)\s+by)\s+"
-    r"(?P<name3>[A-Z][\w’'-]*(?: [A-Z][\w’'-]*){0,3})(?=\s*[,.;]|\s+(?:on|in|that)\b)"
-)
 
 
 def register_sources(text: str, table: EntityTable) -> None:
     """News outlets named as sources ("news agency X", "X news agency", "according to X")
     become organisation entities, with the descriptor as their description."""
-    for m in _NAMED_SOURCE.finditer(text):
+    rules = attribution_rules()
+    for m in rules.named_source.finditer(text):
         name = m.group("name") or m.group("name2") or m.group("name3")
         desc = m.group("desc") or m.group("desc2")
-        if not name or name.lower() in {"the", "a", "an", "reports", "sources", "officials"}:
+        if not name or name.lower() in rules.not_outlets:
             continue
         index = country_index()
         if name in index.by_demonym or name in index.by_name or name.split()[0] in index.by_demonym:

@@ -1,8 +1,9 @@
-"""Which trigger rule made each offline event: a debug view, so a wrong event points at its rule.
+"""Which rules made each offline event: a debug view, so a wrong event points at its rule.
 
 Run as `python -m eventbrief.backends.offline.explain ARTICLE.txt [YYYY-MM-DD]`; it prints one
-line per event (the id, type and status the backend gives it, and the rule ids) and changes
-nothing in the extraction contract.
+line per event (the id, type and status the backend gives it, the trigger rule ids, the trigger
+words and the ids of the attribution rules behind its credits) and changes nothing in the
+extraction contract.
 """
 
 from __future__ import annotations
@@ -13,7 +14,10 @@ from pathlib import Path
 from typing import NamedTuple
 
 from eventbrief.articles import load_article
+from eventbrief.backends.offline.attribution import find_credits
 from eventbrief.backends.offline.backend import draft_events
+from eventbrief.backends.offline.events import DraftEvent
+from eventbrief.backends.offline.names import EntityTable
 from eventbrief.errors import ArticleError
 
 
@@ -25,11 +29,24 @@ class Explained(NamedTuple):
     status: str
     rules: list[str]
     trigger_words: list[str]
+    credit_rules: list[str]
+
+
+def _credit_rules(text: str, table: EntityTable, draft: DraftEvent) -> list[str]:
+    """Ids of the attribution rules that credit the event's sources in its mentions' sentences
+    (a speaker credited by a speech verb has none)."""
+    found = (
+        c
+        for m in draft.mentions
+        for c in find_credits(text, m.sentence.start, m.sentence.end, table)
+        if set(c.names) & set(draft.credits)
+    )
+    return list(dict.fromkeys(c.rule for c in found if c.rule))
 
 
 def explain(text: str, published: dt.date | None = None) -> list[Explained]:
     """The rules behind each event `extract_article` would return for `text`."""
-    _sentences, _table, drafts = draft_events(text, published)
+    _sentences, table, drafts = draft_events(text, published)
     return [
         Explained(
             f"e{i}",
@@ -37,6 +54,7 @@ def explain(text: str, published: dt.date | None = None) -> list[Explained]:
             d.status,
             d.rules,
             [text[m.trigger[0] : m.trigger[1]] for m in d.mentions],
+            _credit_rules(text, table, d),
         )
         for i, d in enumerate(drafts, start=1)
     ]
@@ -64,7 +82,8 @@ def main(argv: list[str]) -> int:
     text, published = article.text, article.meta.published
     for e in explain(text, published):
         words = ", ".join(repr(w) for w in e.trigger_words)
-        print(f"{e.id}\t{e.type}\t{e.status}\t{' '.join(e.rules)}\t{words}")
+        credits = " ".join(e.credit_rules)
+        print(f"{e.id}\t{e.type}\t{e.status}\t{' '.join(e.rules)}\t{words}\t{credits}")
     return 0
 
 

@@ -1,7 +1,8 @@
 """Rules kept as data: the trigger rules of `triggers.toml`, loaded, checked and compiled once.
 
-`quantities.toml` (units, approximation cues) and `status.toml` (status cues) are loaded by
-`quantities` and `status`; every data file counts towards the digest.
+`quantities.toml` (units, approximation cues), `status.toml` (status cues) and
+`attribution.toml` (credits and news outlets) are loaded by `quantities`, `status` and
+`attribution` with the helpers here; every data file counts towards the digest.
 
 Keeping the rules in a data file gives each one an id (so an event can say which rule made it)
 and example sentences a test runs it on; the digest of the data files joins the backend's rules
@@ -13,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import re
 import tomllib
+from collections.abc import Mapping
 from functools import cache
 from importlib import resources
 from re import _constants as _c  # type: ignore[attr-defined]
@@ -22,7 +24,12 @@ from typing import Any, Literal, NamedTuple, cast
 from eventbrief.models import EVENT_TYPES, EventType
 
 Kind = Literal["verb", "noun"]
-DATA_FILES: tuple[str, ...] = ("triggers.toml", "quantities.toml", "status.toml")
+DATA_FILES: tuple[str, ...] = (
+    "triggers.toml",
+    "quantities.toml",
+    "status.toml",
+    "attribution.toml",
+)
 
 
 class TriggerRule(NamedTuple):
@@ -41,10 +48,32 @@ def read_data(name: str) -> str:
     return (resources.files("eventbrief.backends.offline") / name).read_text(encoding="utf-8")
 
 
-def _expand(pattern: str, macros: dict[str, str]) -> str:
+def macros_of(data: Mapping[str, Any]) -> dict[str, str]:
+    """The [macros] of a data file: shared pattern pieces its rules name as `{NAME}`."""
+    return {str(k): str(v) for k, v in data.get("macros", {}).items()}
+
+
+def expand_macros(pattern: str, macros: dict[str, str]) -> str:
+    """`pattern` with each `{NAME}` of a data file's [macros] written out."""
     for key, value in macros.items():
         pattern = pattern.replace("{" + key + "}", value)
     return pattern
+
+
+def examples(raw: Mapping[str, object], what: str) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+    """A rule's `fires` and `not_fires` examples: every rule needs both, so a test can run it."""
+    fires = tuple(cast(list[Any], raw.get("fires", [])))
+    not_fires = tuple(cast(list[Any], raw.get("not_fires", [])))
+    if not fires or not not_fires:
+        raise ValueError(f"{what} {raw.get('id')}: needs fires and not_fires examples")
+    return fires, not_fires
+
+
+def check_unique(ids: list[str], what: str) -> None:
+    """Rule ids name rules, so no two may share one."""
+    duplicates = sorted({i for i in ids if ids.count(i) > 1})
+    if duplicates:
+        raise ValueError(f"duplicate {what} ids: {', '.join(duplicates)}")
 
 
 def _rule(raw: dict[str, object], macros: dict[str, str]) -> TriggerRule:
@@ -53,11 +82,8 @@ def _rule(raw: dict[str, object], macros: dict[str, str]) -> TriggerRule:
         raise ValueError(f"trigger rule {rid}: unknown event type {etype!r}")
     if kind not in ("verb", "noun"):
         raise ValueError(f"trigger rule {rid}: kind must be verb or noun, not {kind!r}")
-    fires = tuple(cast(list[str], raw.get("fires", [])))
-    not_fires = tuple(cast(list[str], raw.get("not_fires", [])))
-    if not fires or not not_fires:
-        raise ValueError(f"trigger rule {rid}: needs fires and not_fires examples")
-    body = _expand(str(raw["pattern"]), macros)
+    fires, not_fires = examples(raw, "trigger rule")
+    body = expand_macros(str(raw["pattern"]), macros)
     first = _first_chars(body)
     guard = f"(?=[{re.escape(''.join(sorted(first)))}])" if first else ""
     pattern = re.compile(rf"{guard}\b(?:{body})", re.IGNORECASE)
@@ -103,12 +129,9 @@ def _first_of(items: list[tuple[Any, Any]]) -> set[str] | None:
 def trigger_rules() -> tuple[TriggerRule, ...]:
     """Every trigger rule in file order (order breaks ties between equal matches)."""
     data = tomllib.loads(read_data("triggers.toml"))
-    macros = {str(k): str(v) for k, v in data.get("macros", {}).items()}
+    macros = macros_of(data)
     rules = tuple(_rule(raw, macros) for raw in data["rule"])
-    ids = [r.id for r in rules]
-    duplicates = sorted({i for i in ids if ids.count(i) > 1})
-    if duplicates:
-        raise ValueError(f"duplicate trigger rule ids: {', '.join(duplicates)}")
+    check_unique([r.id for r in rules], "trigger rule")
     return rules
 
 
