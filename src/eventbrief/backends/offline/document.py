@@ -1,0 +1,97 @@
+"""The article as the offline rules read it, built once per article: its sentences, and its
+tokens with offsets, lower-case forms, lemmas and the sentence each is in.
+
+Rules look around a trigger in tokens, not characters: "the 10 tokens before it, within its
+sentence" never stops inside a word and never reaches into the sentence before or after, where
+a fixed character window (`text[s - 60 : s]`) did both. Own rules, not a library: measured
+against pysbd and spaCy's blank English pipeline in bench/bench_document.py (numbers and the
+choice in docs/architecture.md).
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from eventbrief.backends.offline.lemmas import lemma
+from eventbrief.backends.offline.sentences import Sentence, split_sentences
+
+_TOKEN = re.compile(
+    r"(?:[A-Za-z]\.){2,}"  # a dotted acronym: U.S., U.N.
+    r"|\d+(?:[.,:]\d+)*"  # a number: 11,000, 3.5, 10:30
+    r"|['’]s\b"  # a possessive: Russia|'s
+    r"|\w+(?:[-'’]\w+)*(?<!['’]s)"  # a word, hyphenated or with an apostrophe: Al-Sisi, O’Neill
+    r"|[^\w\s]"  # one mark of punctuation
+)
+
+
+class Token(NamedTuple):
+    """One token: `text[start:end]`, its lower-case form and lemma, and its sentence's index."""
+
+    start: int
+    end: int
+    lower: str
+    lemma: str
+    sentence: int
+
+
+@dataclass(frozen=True)
+class Document:
+    """An article's text, sentences and tokens; windows around an offset counted in tokens."""
+
+    text: str
+    sentences: list[Sentence]
+    tokens: list[Token]
+    starts: list[int]
+    ends: list[int]
+
+    @classmethod
+    def build(cls, text: str) -> Document:
+        """Split `text` into sentences (`sentences.split_sentences`) and each sentence into
+        tokens; a capitalised word inside a sentence (a name) keeps its lower-case form as its
+        lemma."""
+        sentences = split_sentences(text)
+        tokens: list[Token] = []
+        for s in sentences:
+            first = True
+            for m in _TOKEN.finditer(text, s.start, s.end):
+                word = m.group()
+                lower = word.lower()
+                name = not first and word[:1].isupper()
+                tokens.append(
+                    Token(m.start(), m.end(), lower, lower if name else lemma(lower), s.index)
+                )
+                first = False
+        return cls(text, sentences, tokens, [t.start for t in tokens], [t.end for t in tokens])
+
+    def _sentence_span(self, offset: int) -> tuple[int, int]:
+        """The sentence holding `offset` (or the last one starting before it); the whole text
+        when no sentence does."""
+        i = bisect.bisect_right(self.sentences, offset, key=lambda s: s.start) - 1
+        if i < 0:
+            return 0, len(self.text)
+        return self.sentences[i].start, max(self.sentences[i].end, offset)
+
+    def before(self, offset: int, n: int, floor: int = 0) -> int:
+        """Where the `n` tokens that end at or before `offset` begin, within its sentence and
+        not before `floor`: `text[doc.before(s, 10) : s]` is the window before a trigger."""
+        k = bisect.bisect_right(self.ends, offset)
+        lo = self._sentence_span(offset)[0]
+        start = self.starts[k - n] if k >= n else lo
+        return min(offset, max(start, lo, floor))
+
+    def after(self, offset: int, n: int, ceiling: int | None = None) -> int:
+        """Where the `n` tokens that start at or after `offset` end, within its sentence and
+        not past `ceiling`: `text[e : doc.after(e, 15)]` is the window after a trigger."""
+        k = bisect.bisect_left(self.starts, offset)
+        hi = self._sentence_span(offset)[1]
+        end = self.ends[k + n - 1] if k + n - 1 < len(self.ends) else hi
+        if ceiling is not None:
+            hi = min(hi, ceiling)
+        return max(offset, min(end, hi))
+
+    def tokens_between(self, a: int, b: int) -> int:
+        """How many tokens lie wholly inside `text[a:b]` (a distance in words and marks)."""
+        return max(0, bisect.bisect_right(self.ends, b) - bisect.bisect_left(self.starts, a))
