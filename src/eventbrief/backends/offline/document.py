@@ -1,9 +1,11 @@
 """The article as the offline rules read it, built once per article: its sentences, and its
 tokens with offsets, lower-case forms, lemmas and the sentence each is in.
 
-Rules look around a trigger in tokens, not characters: "the 10 tokens before it, within its
+Rules look around a trigger in words, not characters: "the 10 words before it, within its
 sentence" never stops inside a word and never reaches into the sentence before or after, where
-a fixed character window (`text[s - 60 : s]`) did both. Own rules, not a library: measured
+a fixed character window (`text[s - 60 : s]`) did both. Windows count words (tokens that start
+with a letter or digit), not marks: "talks, due to open on Monday, could" is 8 words whatever
+its punctuation. Own rules, not a library: measured
 against pysbd and spaCy's blank English pipeline in bench/bench_document.py (numbers and the
 choice in docs/architecture.md).
 """
@@ -39,13 +41,15 @@ class Token(NamedTuple):
 
 @dataclass(frozen=True)
 class Document:
-    """An article's text, sentences and tokens; windows around an offset counted in tokens."""
+    """An article's text, sentences and tokens; windows around an offset counted in words."""
 
     text: str
     sentences: list[Sentence]
     tokens: list[Token]
     starts: list[int]
+    """Where each word (a token that starts with a letter or digit) starts."""
     ends: list[int]
+    """Where each word ends."""
 
     @classmethod
     def build(cls, text: str) -> Document:
@@ -64,7 +68,8 @@ class Document:
                     Token(m.start(), m.end(), lower, lower if name else lemma(lower), s.index)
                 )
                 first = False
-        return cls(text, sentences, tokens, [t.start for t in tokens], [t.end for t in tokens])
+        words = [t for t in tokens if text[t.start].isalnum()]
+        return cls(text, sentences, tokens, [t.start for t in words], [t.end for t in words])
 
     def _sentence_span(self, offset: int) -> tuple[int, int]:
         """The sentence holding `offset` (or the last one starting before it); the whole text
@@ -75,7 +80,7 @@ class Document:
         return self.sentences[i].start, max(self.sentences[i].end, offset)
 
     def before(self, offset: int, n: int, floor: int = 0) -> int:
-        """Where the `n` tokens that end at or before `offset` begin, within its sentence and
+        """Where the `n` words that end at or before `offset` begin, within its sentence and
         not before `floor`: `text[doc.before(s, 10) : s]` is the window before a trigger."""
         k = bisect.bisect_right(self.ends, offset)
         lo = self._sentence_span(offset)[0]
@@ -83,7 +88,7 @@ class Document:
         return min(offset, max(start, lo, floor))
 
     def after(self, offset: int, n: int, ceiling: int | None = None) -> int:
-        """Where the `n` tokens that start at or after `offset` end, within its sentence and
+        """Where the `n` words that start at or after `offset` end, within its sentence and
         not past `ceiling`: `text[e : doc.after(e, 15)]` is the window after a trigger."""
         k = bisect.bisect_left(self.starts, offset)
         hi = self._sentence_span(offset)[1]
@@ -92,6 +97,6 @@ class Document:
             hi = min(hi, ceiling)
         return max(offset, min(end, hi))
 
-    def tokens_between(self, a: int, b: int) -> int:
-        """How many tokens lie wholly inside `text[a:b]` (a distance in words and marks)."""
+    def words_between(self, a: int, b: int) -> int:
+        """How many words lie wholly inside `text[a:b]` (a distance in words)."""
         return max(0, bisect.bisect_right(self.ends, b) - bisect.bisect_left(self.starts, a))

@@ -17,6 +17,7 @@ from typing import NamedTuple
 
 from eventbrief.backends.offline import places
 from eventbrief.backends.offline.attribution import Credit, find_credits
+from eventbrief.backends.offline.document import Document
 from eventbrief.backends.offline.lexicon import BACKGROUND_BEFORE, TITLE_HEADS
 from eventbrief.backends.offline.names import EntityTable, NameMention
 from eventbrief.backends.offline.quantities import find_quantities
@@ -499,7 +500,7 @@ def speech_credits(
 
 
 def _object_reference(
-    text: str,
+    doc: Document,
     trigger: Trigger,
     triggers: list[Trigger],
     clauses: list[tuple[int, int]],
@@ -507,7 +508,7 @@ def _object_reference(
     """ "criticized the deal", "ratified the pact": a definite noun that is the object of
     another event's verb points at an event told elsewhere; it is not a new mention."""
     s, etype, kind = trigger.start, trigger.type, trigger.kind
-    if kind != "noun" or not _DEFINITE_BEFORE.search(text[max(0, s - 25) : s]):
+    if kind != "noun" or not _DEFINITE_BEFORE.search(doc.text[doc.before(s, 4) : s]):
         return False
     clause = _clause_of(clauses, s)
     return any(
@@ -607,9 +608,10 @@ def _owner_of_org_or_title(text: str, table: EntityTable, m: NameMention) -> boo
 
 
 def _assign_dates(
-    dates: list[TimexMatch], triggers: list[Trigger], text: str
+    dates: list[TimexMatch], triggers: list[Trigger], doc: Document
 ) -> dict[int, TimexMatch]:
     """Each date expression dates the trigger nearest to it (after it in the clause first)."""
+    text = doc.text
     out: dict[int, TimexMatch] = {}
     for d in dates:
         if _SAID_BEFORE.search(text[max(0, d.start - 25) : d.start]):
@@ -623,7 +625,7 @@ def _assign_dates(
             continue  # "…, the ministry said on Monday": the date of the saying
         best = None
         for i, (s, e, t, _k, _r) in enumerate(triggers):
-            if t == "statement" and d.start >= e + 12:
+            if t == "statement" and d.start >= e and doc.words_between(e, d.start) >= 2:
                 continue  # a date inside what is said dates the content, not the saying
             if d.start >= e:
                 gap = d.start - e
@@ -644,6 +646,7 @@ class _SentenceFacts:
     """What one sentence gives all its mentions: kept triggers, dates, credits and names."""
 
     text: str
+    doc: Document
     sentence: Sentence
     table: EntityTable
     published: dt.date | None
@@ -671,7 +674,7 @@ class _Scope(NamedTuple):
 
 
 def _kept_triggers(
-    text: str,
+    doc: Document,
     sentence: Sentence,
     table: EntityTable,
     clauses: list[tuple[int, int]],
@@ -680,13 +683,14 @@ def _kept_triggers(
 ) -> list[Trigger]:
     """The triggers that state a happening of their own (the vetoes of `_keep_trigger` and
     friends applied)."""
+    text = doc.text
     triggers = [
         t
         for t in raw
         if _keep_trigger(text, t[0], t[1], t[2], t[3], _clause_of(clauses, t[0]))
         and not any(a <= t[0] < b for a, b in quoted)
     ]
-    triggers = [t for t in triggers if not _object_reference(text, t, triggers, clauses)]
+    triggers = [t for t in triggers if not _object_reference(doc, t, triggers, clauses)]
     triggers = [
         t
         for i, t in enumerate(triggers)
@@ -718,17 +722,18 @@ def _sentence_dates(
 
 
 def _sentence_facts(
-    text: str,
+    doc: Document,
     sentence: Sentence,
     table: EntityTable,
     published: dt.date | None,
     article_triggers: list[Trigger] | None,
 ) -> _SentenceFacts | None:
     """The shared facts of a sentence, or None when it states no happening."""
+    text = doc.text
     clauses = _clauses(text, sentence)
     raw = _triggers(text, sentence, article_triggers)
     quoted = [(q.start(), q.end()) for q in _QUOTED.finditer(text, sentence.start, sentence.end)]
-    triggers = _kept_triggers(text, sentence, table, clauses, raw, quoted)
+    triggers = _kept_triggers(doc, sentence, table, clauses, raw, quoted)
     if not triggers:
         return None
     silent_speech = [
@@ -763,12 +768,13 @@ def _sentence_facts(
     appositions = _apposition_spans(text, sentence, table)
     return _SentenceFacts(
         text=text,
+        doc=doc,
         sentence=sentence,
         table=table,
         published=published,
         clauses=clauses,
         triggers=triggers,
-        by_trigger=_assign_dates(dates, triggers, text),
+        by_trigger=_assign_dates(dates, triggers, doc),
         dateline_date=dateline_date,
         credits=found_credits,
         speech_ids={id(c) for c in spoken},
@@ -781,14 +787,15 @@ def _sentence_facts(
 
 
 def sentence_mentions(
-    text: str,
+    doc: Document,
     sentence: Sentence,
     table: EntityTable,
     published: dt.date | None,
     article_triggers: list[Trigger] | None = None,
 ) -> list[Mention]:
     """All event mentions one sentence states."""
-    facts = _sentence_facts(text, sentence, table, published, article_triggers)
+    text = doc.text
+    facts = _sentence_facts(doc, sentence, table, published, article_triggers)
     if facts is None:
         return []
     out = [_mention(facts, i, t) for i, t in enumerate(facts.triggers)]
@@ -802,10 +809,10 @@ def sentence_mentions(
     return out
 
 
-def _retyped(text: str, t: Trigger, clause: tuple[int, int]) -> EventType:
+def _retyped(doc: Document, t: Trigger, clause: tuple[int, int]) -> EventType:
     """The trigger's type, corrected by what surrounds it."""
-    s, e, etype = t.start, t.end, t.type
-    if etype == "visit" and _TROOPS_BEFORE.search(text[max(clause[0], s - 60) : s]):
+    text, s, e, etype = doc.text, t.start, t.end, t.type
+    if etype == "visit" and _TROOPS_BEFORE.search(text[doc.before(s, 10, clause[0]) : s]):
         return "military_deployment"  # "150 soldiers arrived": forces sent, not a trip
     if etype == "arms_transfer" and re.search(r"technolog|know-how|expertise", text[s:e]):
         return "technology_transfer"
@@ -814,16 +821,16 @@ def _retyped(text: str, t: Trigger, clause: tuple[int, int]) -> EventType:
 
 def _scope(f: _SentenceFacts, i: int, t: Trigger, etype: EventType) -> _Scope:
     """How far before and after the trigger its participants are looked for."""
-    text, s, e = f.text, t.start, t.end
+    text, doc, s, e = f.text, f.doc, t.start, t.end
     clause = _clause_of(f.clauses, s)
     earlier = [o for o in f.triggers[:i] if o[0] >= clause[0]]
     if etype in _TRANSFER_TYPES:
         reach = clause[1]
     else:
-        reach = min(clause[1], e + (90 if etype in ("visit", "meeting") else 70))
+        reach = doc.after(e, 15 if etype in ("visit", "meeting") else 11, clause[1])
     later = [o[0] for o in f.triggers if o[0] > e and o[2] != etype]
     if later:
-        reach = min(reach, max(later[0], e + 25))
+        reach = min(reach, max(later[0], doc.after(e, 4)))
     if etype == "report_release":
         reach = e
     if etype == "statement":
@@ -831,7 +838,8 @@ def _scope(f: _SentenceFacts, i: int, t: Trigger, etype: EventType) -> _Scope:
     if etype == "criticism":
         cut = re.compile(r"\b(?:and\s+)?(?:said|says|adding|saying|that)\b").search(text, e, reach)
         reach = cut.start() if cut else reach
-    lo = clause[0] if etype in ("visit", "meeting", *_TRANSFER_TYPES) else max(clause[0], s - 100)
+    wide = etype in ("visit", "meeting", *_TRANSFER_TYPES)
+    lo = clause[0] if wide else doc.before(s, 14, clause[0])
     if (
         etype in (*_TRANSFER_TYPES, "armed_conflict")
         and earlier
@@ -893,15 +901,17 @@ def _speaker_participants(
     f: _SentenceFacts, t: Trigger, etype: EventType, parts: list[str], bare: bool
 ) -> list[str]:
     """A statement's or criticism's speaker first; a lone trigger takes the sentence's names."""
-    s = t.start
-    speaker = [n for c in f.credits if c.end <= s and s - c.end <= 12 for n in c.names]
+    s, doc = t.start, f.doc
+    speaker = [
+        n for c in f.credits if c.end <= s and doc.words_between(c.end, s) <= 2 for n in c.names
+    ]
     if etype == "criticism" and not speaker:
         speaker = [
             n
             for c in f.credits
             if id(c) in f.speech_ids
             and c.end <= s
-            and re.search(r"\band\s+(?:\w+\s+)?$", f.text[max(c.end, s - 12) : s])
+            and re.search(r"\band\s+(?:\w+\s+)?$", f.text[doc.before(s, 2, c.end) : s])
             for n in c.names
         ]  # "X said … and accused Y": X is the critic
     if etype in ("statement", "criticism") and speaker:
@@ -927,7 +937,7 @@ def _implied_participants(
         speakers = [
             n
             for c in f.credits
-            if c.end <= s and s - c.end < 60
+            if c.end <= s and f.doc.words_between(c.end, s) < 10
             for n in c.names
             if table_type_of(table, n) == "person"
         ]
@@ -941,7 +951,9 @@ def _implied_participants(
     if (
         etype != "statement"
         and not [m for m in names if m.start < s and table.get(m.key).name in parts]
-        and re.search(r"\b(?:it|its|they)\s+(?:\w+\s+){0,3}$", text[max(scope.lo, s - 40) : s])
+        and re.search(
+            r"\b(?:it|its|they)\s+(?:\w+\s+){0,3}$", text[f.doc.before(s, 6, scope.lo) : s]
+        )
     ):
         body = _previous_actor(text, table, s, f.sentence.start)
         if body and body not in parts:
@@ -982,7 +994,7 @@ def _mention_date(f: _SentenceFacts, i: int, t: Trigger) -> TimexMatch | None:
         and f.dateline_date is not None
         and i == 0
         and (
-            re.search(r"\b(?:has|have)\s+(?:\w+\s+)?$", f.text[max(0, s - 20) : s])
+            re.search(r"\b(?:has|have)\s+(?:\w+\s+)?$", f.text[f.doc.before(s, 3) : s])
             or re.fullmatch(r"\w+s", f.text[s:e])
         )
     ):
@@ -999,16 +1011,16 @@ def _mention_status(
     pointer: bool,
 ) -> Status:
     """The status the cues around the trigger give (GUIDELINES §6)."""
-    text, s, e, kind = f.text, t.start, t.end, t.kind
-    lookback = 40 if _PAST_VERB.match(text[s:e]) else 150
-    window = text[max(clause[0], s - lookback) : _status_end(text, s, e, etype, kind, clause)]
+    text, doc, s, e, kind = f.text, f.doc, t.start, t.end, t.kind
+    lookback = 6 if _PAST_VERB.match(text[s:e]) else 24
+    window = text[doc.before(s, lookback, clause[0]) : _status_end(doc, s, e, etype, kind, clause)]
     if kind == "noun":
         window = _DETAIL_HEDGE.sub(" ", window)
     status = status_of(window)
     if pointer:
         status = "occurred"  # "drones were used in the fighting": the cue is not about it
     if status == "occurred" and not pointer:
-        head = text[f.sentence.start : max(clause[0], s - 150)]
+        head = text[f.sentence.start : doc.before(s, 24, clause[0])]
         if etype not in _SPEECH and (
             re.search(r"\b(?:reportedly|allegedly|believed|reports\s+indicate)\b", head, re.I)
             or _hedged_in_sentence(text, f.sentence, s, f.triggers)
@@ -1034,7 +1046,7 @@ def _mention_quantities(
         return []
     text, clause, e = f.text, scope.clause, t.end
     nxt = scope.next_trigger
-    q_end = clause[1] if nxt is None else min(clause[1], max(nxt, e + 25))
+    q_end = clause[1] if nxt is None else min(clause[1], max(nxt, f.doc.after(e, 4)))
     q_start = max(clause[0], scope.earlier[-1][1]) if scope.earlier else clause[0]
     if (
         etype in ("armed_conflict", "other")
@@ -1078,11 +1090,11 @@ def _mention_credits(
 def _mention(f: _SentenceFacts, i: int, t: Trigger) -> Mention:
     """The mention one kept trigger states, with the facts its sentence gives it."""
     text, s, e, kind = f.text, t.start, t.end, t.kind
-    etype = _retyped(text, t, _clause_of(f.clauses, s))
+    etype = _retyped(f.doc, t, _clause_of(f.clauses, s))
     scope = _scope(f, i, t, etype)
     clause = scope.clause
     names = _clause_names(f, t, etype, scope)
-    location = places.locate(text, f.table, clause, s, e, etype, scope.next_trigger)
+    location = places.locate(f.doc, f.table, clause, s, e, etype, scope.next_trigger)
     names = [
         m
         for m in names
@@ -1090,7 +1102,7 @@ def _mention(f: _SentenceFacts, i: int, t: Trigger) -> Mention:
     ]
     parts = _own_participants(f, t, etype, scope, names)
     if etype == "statement" and not parts:
-        scope = scope._replace(reach=min(clause[1], e + 70))
+        scope = scope._replace(reach=f.doc.after(e, 11, clause[1]))
     bare = kind == "noun" and bool(_BARE_REFERENCE.search(text[clause[0] : s]))
     pointer = kind == "noun" and bool(
         re.search(
@@ -1116,12 +1128,13 @@ def _mention(f: _SentenceFacts, i: int, t: Trigger) -> Mention:
         status=_mention_status(f, t, etype, clause, date, pointer),
         quantities=_mention_quantities(f, t, etype, scope),
         credits=_mention_credits(f, t, etype, parts),
-        prior=f.prior or bool(_PRIOR.search(text[max(clause[0], s - 30) : s])),
+        prior=f.prior or bool(_PRIOR.search(text[f.doc.before(s, 5, clause[0]) : s])),
         rule=t.rule,
     )
     mention.bare = bare
     mention.ordinal = kind == "noun" and bool(_ORDINAL_BEFORE.search(text[clause[0] : s]))
-    mention.distinct = bool(_DISTINCT.search(text[max(clause[0], s - 25) : scope.reach]))
+    lead = f.doc.before(s, 4, clause[0])
+    mention.distinct = bool(_DISTINCT.search(text[lead : scope.reach]))
     mention.during_stay = bool(_DURING_STAY.search(text[clause[0] : clause[1]]))
     return mention
 
@@ -1134,16 +1147,16 @@ _FORWARD_CUT = re.compile(
 
 
 def _status_end(
-    text: str, s: int, e: int, etype: EventType, kind: str, clause: tuple[int, int]
+    doc: Document, s: int, e: int, etype: EventType, kind: str, clause: tuple[int, int]
 ) -> int:
     """Where the text that bears on a mention's status ends. A speech act's status is its
     own ("warned that X will …" occurred); after a verb, a complement or relative clause
     ("signed a deal under which the firm will …") tells the content, not the act."""
-    end = min(clause[1], e + 60)
+    end = doc.after(e, 9, clause[1])
     if etype in _SPEECH and kind == "verb":
         return e
     if kind == "verb":
-        cut = _FORWARD_CUT.search(text, e, end)
+        cut = _FORWARD_CUT.search(doc.text, e, end)
         if cut:
             return cut.start()
     return end
