@@ -78,6 +78,8 @@ _ORDINAL_BEFORE = re.compile(
     r"(?:[a-z-]+\s+)?$",
     re.IGNORECASE,
 )
+_POSSESSIVE = re.compile(r"['’]s?\s+")
+_COORDINATED = re.compile(r"\s+(?:and|or)\s+[A-Z][\w’'-]+(?=\s)")
 _SAID_WORD = re.compile(r"(?:said|says|stated|told)\b(?!\s+to\b)")
 _DEFINITE_BEFORE = re.compile(r"\b(?:the|this|its|their)\s+(?:[a-z-]+\s+)?$", re.IGNORECASE)
 _QUOTED = re.compile(r"[\"“][^\"”]{3,}[\"”]")
@@ -398,13 +400,14 @@ def table_type_of(table: EntityTable, name: str) -> str | None:
 
 
 def _said_statements(
-    text: str,
+    doc: Document,
     sentence: Sentence,
     table: EntityTable,
     triggers: list[Trigger],
 ) -> list[Trigger]:
     """ "X said …" is a statement event only when X is named and the sentence reports no other
     event (otherwise "said" credits that event, GUIDELINES §8)."""
+    text = doc.text
     said = [
         t
         for t in triggers
@@ -414,7 +417,7 @@ def _said_statements(
         t
         for t in said
         if not _SAID_WORD.match(text, t[0])
-        or re.search(r"\b(?:is|are|was|were|be|been|being)\s+$", text[max(0, t[0] - 8) : t[0]])
+        or re.search(r"\b(?:is|are|was|were|be|been|being)\s+$", text[doc.before(t[0], 1) : t[0]])
     ]
     triggers = [t for t in triggers if t not in passive]
     said = [t for t in said if t not in passive]
@@ -427,7 +430,8 @@ def _said_statements(
         subject = [
             m
             for m in table.in_span(sentence.start, s)
-            if s - m.end <= 40 and table.get(m.key).type in ("person", "organization", "country")
+            if doc.words_between(m.end, s) <= 6
+            and table.get(m.key).type in ("person", "organization", "country")
         ]
         if subject and not re.search(
             r"[,;]\s*(?:the\s+)?[^,;]*\w[^,;]*$", text[subject[-1].end : s]
@@ -437,8 +441,8 @@ def _said_statements(
         keep += [
             t
             for t in said
-            if _speakers(text, sentence, table, t[0])
-            and (_declares(text, t) or _opens_with_speech(text, sentence, t, others))
+            if _speakers(doc, sentence, table, t[0])
+            and (_declares(doc, t) or _opens_with_speech(text, sentence, t, others))
         ]
     return sorted(keep)
 
@@ -460,25 +464,28 @@ def _opens_with_speech(text: str, sentence: Sentence, said: Trigger, others: lis
     )
 
 
-def _complement_follows(text: str, trigger: Trigger) -> bool:
+def _complement_follows(doc: Document, trigger: Trigger) -> bool:
     """ "announced that …", "told reporters that …": what follows is reported by the speaker."""
-    return bool(re.match(r"\s*(?:\S+\s+){0,3}?that\b", text[trigger[1] : trigger[1] + 40]))
+    after = doc.text[trigger[1] : doc.after(trigger[1], 6)]
+    return bool(re.match(r"\s*(?:\S+\s+){0,3}?that\b", after))
 
 
-def _declares(text: str, trigger: Trigger) -> bool:
+def _declares(doc: Document, trigger: Trigger) -> bool:
     """ "told reporters that …" declares on an occasion: its own statement event even when the
     sentence reports another event; a bare "said" only credits that event."""
-    return bool(re.match(r"told\b", text[trigger[0] : trigger[1]])) and bool(
-        re.match(r"\s*(?:\S+\s+){0,3}?that\b", text[trigger[1] : trigger[1] + 40])
+    return bool(re.match(r"told\b", doc.text[trigger[0] : trigger[1]])) and _complement_follows(
+        doc, trigger
     )
 
 
-def _speakers(text: str, sentence: Sentence, table: EntityTable, pos: int) -> list[NameMention]:
+def _speakers(doc: Document, sentence: Sentence, table: EntityTable, pos: int) -> list[NameMention]:
     """The named subject of a speech verb at `pos` ("X said", "X, the minister, said")."""
+    text = doc.text
     subject = [
         m
         for m in table.in_span(sentence.start, pos)
-        if pos - m.end <= 40 and table.get(m.key).type in ("person", "organization", "country")
+        if doc.words_between(m.end, pos) <= 6
+        and table.get(m.key).type in ("person", "organization", "country")
     ]
     if not subject or re.search(r"[,;]\s*(?:the\s+)?[^,;]*\w[^,;]*$", text[subject[-1].end : pos]):
         return []
@@ -486,7 +493,7 @@ def _speakers(text: str, sentence: Sentence, table: EntityTable, pos: int) -> li
 
 
 def speech_credits(
-    text: str, sentence: Sentence, table: EntityTable, triggers: list[Trigger]
+    doc: Document, sentence: Sentence, table: EntityTable, triggers: list[Trigger]
 ) -> list[Credit]:
     """ "X said talks would resume": a speech verb that is not its own event credits X for the
     events it reports (GUIDELINES §8)."""
@@ -494,7 +501,7 @@ def speech_credits(
     for t in triggers:
         if t[2] != "statement":
             continue
-        for m in _speakers(text, sentence, table, t[0]):
+        for m in _speakers(doc, sentence, table, t[0]):
             out.append(Credit(m.start, m.end, (table.get(m.key).name,)))
     return out
 
@@ -516,7 +523,7 @@ def _object_reference(
         and o[3] == "verb"
         and o[2] not in (etype, "statement")
         and clause[0] <= o[0] < s
-        and s - o[1] <= 30
+        and doc.words_between(o[1], s) <= 5
         for o in triggers
     )
 
@@ -534,25 +541,25 @@ def _apposition_spans(text: str, sentence: Sentence, table: EntityTable) -> list
 
 
 def _participants(
-    text: str,
+    doc: Document,
     mentions: list[NameMention],
     table: EntityTable,
     excluded: list[tuple[int, int]],
     etype: EventType = "other",
 ) -> list[str]:
-    names: list[str] = []
+    text, names = doc.text, []
     transfer = etype in _TRANSFER_TYPES
     for m in mentions:
         if any(a <= m.start < b for a, b in excluded):
             continue
         rec = table.get(m.key)
-        if rec.type == "country" and _owner_of_org_or_title(text, table, m):
+        if rec.type == "country" and _owner_of_org_or_title(doc, table, m):
             continue  # "China's Foreign Ministry", "Iran's ambassador": the body acts
         if (
             rec.type == "location"
             and transfer
             and rec.country_code
-            and re.search(r"\b(?:to|from)\s+$", text[max(0, m.start - 6) : m.start])
+            and re.search(r"\b(?:to|from)\s+$", text[doc.before(m.start, 1) : m.start])
         ):
             country = next(
                 (
@@ -571,39 +578,39 @@ def _participants(
             rec.type == "organization"
             or (
                 rec.type == "person"
-                and re.search(r"\bby\s+(?:[\w-]+\s+){0,3}$", text[m.start - 40 : m.start])
+                and re.search(r"\bby\s+(?:[\w-]+\s+){0,3}$", text[doc.before(m.start, 6) : m.start])
             )
         ):
             continue
         if m.role == "place" and not (transfer and rec.type == "country"):
             continue
-        if transfer and _ENEMY_BEFORE.search(text[max(0, m.start - 20) : m.start]):
+        if transfer and _ENEMY_BEFORE.search(text[doc.before(m.start, 3) : m.start]):
             continue
         into = r"to|from|in|into|inside" if etype == "military_deployment" else r"to|from"
         if m.role == "place" and not re.search(
-            rf"\b(?:{into})\s+(?:the\s+)?$", text[max(0, m.start - 12) : m.start]
+            rf"\b(?:{into})\s+(?:the\s+)?$", text[doc.before(m.start, 2) : m.start]
         ):
             continue  # a host country is a party to a deployment, a venue is not
-        if m.role == "modifier" and not _forces_follow(text, m.end):
+        if m.role == "modifier" and not _forces_follow(doc, m.end):
             continue
-        if _ORDERER.search(text[max(0, m.start - 40) : m.start]):
+        if _ORDERER.search(text[doc.before(m.start, 5) : m.start]):
             continue
         if rec.name not in names:
             names.append(rec.name)
     return names
 
 
-def _owner_of_org_or_title(text: str, table: EntityTable, m: NameMention) -> bool:
-    possessive = re.match(r"['’]s?\s+", text[m.end : m.end + 4])
+def _owner_of_org_or_title(doc: Document, table: EntityTable, m: NameMention) -> bool:
+    possessive = _POSSESSIVE.match(doc.text, m.end)
     if not possessive:
         return False
-    after = m.end + possessive.end()
-    words = re.findall(r"[\w.-]+", text[after : after + 40])[:3]
+    after = possessive.end()
+    words = re.findall(r"[\w.-]+", doc.text[after : doc.after(after, 3)])[:3]
     if any(w.lower() in TITLE_HEADS for w in words):
         return True
     return any(
         x.start == after and table.get(x.key).type == "organization"
-        for x in table.in_span(after, after + 60)
+        for x in table.in_span(after, doc.after(after, 10))
     )
 
 
@@ -614,11 +621,14 @@ def _assign_dates(
     text = doc.text
     out: dict[int, TimexMatch] = {}
     for d in dates:
-        if _SAID_BEFORE.search(text[max(0, d.start - 25) : d.start]):
+        if _SAID_BEFORE.search(text[doc.before(d.start, 4) : d.start]):
             speech = [
                 i
                 for i, t in enumerate(triggers)
-                if t[2] == "statement" and 0 <= d.start - t[1] <= 12 and i not in out
+                if t[2] == "statement"
+                and t[1] <= d.start
+                and doc.words_between(t[1], d.start) <= 2
+                and i not in out
             ]
             if speech:
                 out[speech[0]] = d  # the statement event is dated by it
@@ -628,12 +638,12 @@ def _assign_dates(
             if t == "statement" and d.start >= e and doc.words_between(e, d.start) >= 2:
                 continue  # a date inside what is said dates the content, not the saying
             if d.start >= e:
-                gap = d.start - e
+                gap = doc.words_between(e, d.start)
                 between = text[e : d.start]
                 if ";" in between or re.search(r",\s+(?:which|while|and|but|although)\b", between):
-                    gap += 200
+                    gap += 32
             else:
-                gap = s - d.end + 40
+                gap = doc.words_between(d.end, s) + 6
             if best is None or gap < best[0]:
                 best = (gap, i)
         if best is not None and best[1] not in out:
@@ -700,7 +710,7 @@ def _kept_triggers(
             and any(o[2] != "criticism" for o in triggers[:i])
         )
     ]  # "imposed sanctions …, accusing them of …": the stated reason, not a second event
-    return _said_statements(text, sentence, table, triggers)
+    return _said_statements(doc, sentence, table, triggers)
 
 
 def _sentence_dates(
@@ -751,10 +761,10 @@ def _sentence_facts(
     ]  # "two officials involved in the talks said": the talks name the source, not an event
     if not triggers:
         return None
-    declared = [t for t in triggers if t[2] == "statement" and _complement_follows(text, t)]
+    declared = [t for t in triggers if t[2] == "statement" and _complement_follows(doc, t)]
     spoken = [
         c
-        for c in speech_credits(text, sentence, table, [*silent_speech, *declared])
+        for c in speech_credits(doc, sentence, table, [*silent_speech, *declared])
         if not any(o.start <= c.start < o.end for o in found_credits)
     ]
     found_credits += spoken
@@ -762,7 +772,8 @@ def _sentence_facts(
         id(c): t
         for c in found_credits
         for t in triggers
-        if 0 <= c.start - t[1] <= 20
+        if c.start >= t[1]
+        and doc.words_between(t[1], c.start) <= 3
         and re.fullmatch(r",\s+(?:as\s+)?reported\s+by\s+(?:the\s+)?", text[t[1] : c.start])
     }
     appositions = _apposition_spans(text, sentence, table)
@@ -799,8 +810,8 @@ def sentence_mentions(
     if facts is None:
         return []
     out = [_mention(facts, i, t) for i, t in enumerate(facts.triggers)]
-    _share_container(text, out, facts.clauses)
-    _anchor_gaps(text, out)
+    _share_container(doc, out, facts.clauses)
+    _anchor_gaps(doc, out)
     out = _fold_sentence(out)
     if len(out) > 1:
         for m in out:
@@ -884,14 +895,14 @@ def _own_participants(
     """The participants the trigger's own scope names (and a relative clause's antecedent)."""
     text, table, clause, s = f.text, f.table, scope.clause, t.start
     own_excluded = f.appositions if etype == "report_release" else f.excluded
-    parts = _participants(text, names, table, own_excluded, etype)
+    parts = _participants(f.doc, names, table, own_excluded, etype)
     relative = _RELATIVE_SUBJECT.match(text[clause[0] : s])
     if relative and "," in text[clause[0] : s]:
         closed = clause[0] + text[clause[0] : s].rfind(",")
         inside = {table.get(m.key).name for m in names if m.start < closed}
         parts = [p for p in parts if p not in inside]  # "X, which has …, urged": X urged
     if relative and ("," in text[clause[0] : s] or not [m for m in names if m.start < s]):
-        antecedent = _antecedent(table, f.sentence.start, clause[0])
+        antecedent = _antecedent(f.doc, table, f.sentence.start, clause[0])
         if antecedent:
             parts = union([antecedent], parts)
     return parts
@@ -917,7 +928,7 @@ def _speaker_participants(
     if etype in ("statement", "criticism") and speaker:
         return union(speaker, parts)
     if not parts and len(f.triggers) == 1 and not bare:
-        return _participants(f.text, f.names, f.table, f.excluded, etype)
+        return _participants(f.doc, f.names, f.table, f.excluded, etype)
     return parts
 
 
@@ -955,7 +966,7 @@ def _implied_participants(
             r"\b(?:it|its|they)\s+(?:\w+\s+){0,3}$", text[f.doc.before(s, 6, scope.lo) : s]
         )
     ):
-        body = _previous_actor(text, table, s, f.sentence.start)
+        body = _previous_actor(f.doc, table, s, f.sentence.start)
         if body and body not in parts:
             parts.insert(0, body)  # "the army said it had sent …": it is the army
     if no_person and re.search(r"\b(?:their|they|both)\b", window, re.IGNORECASE):
@@ -1054,7 +1065,7 @@ def _mention_quantities(
         and re.match(
             r"\s*(?:which\s+)?(?:killing|killed|wounding|wounded|injuring|injured|leaving|left|"
             r"kidnapping|abducting|capturing|displacing|displaced)\b",
-            text[clause[1] : clause[1] + 20],
+            text[clause[1] : f.doc.after(clause[1], 3)],
         )
     ):
         q_end = _clause_of(f.clauses, clause[1])[1]
@@ -1162,16 +1173,20 @@ def _status_end(
     return end
 
 
-def _share_container(text: str, mentions: list[Mention], clauses: list[tuple[int, int]]) -> None:
+def _share_container(
+    doc: Document, mentions: list[Mention], clauses: list[tuple[int, int]]
+) -> None:
     """ "agreements made during his visit on June 4", "a visit last year, during which they
     signed a deal", "deployed to X, where arms were also sent": the contained event takes the
     container's date, place and (when it names none) participants (GUIDELINES §4, §5)."""
+    text = doc.text
     for m in mentions:
         for c in mentions:
             if c is m or c.type not in ("visit", "meeting") or c.trigger[0] <= m.trigger[1]:
                 continue
             between = text[m.trigger[1] : c.trigger[0]]
-            if len(between) > 90 or "," in between or not _CONTAINER.search(between):
+            far = doc.words_between(m.trigger[1], c.trigger[0]) > 15
+            if far or "," in between or not _CONTAINER.search(between):
                 continue
             _inherit(m, c)
             m.prior = c.prior
@@ -1190,15 +1205,15 @@ def _share_container(text: str, mentions: list[Mention], clauses: list[tuple[int
             m.container = visits[0]
 
 
-def _anchor_gaps(text: str, mentions: list[Mention]) -> None:
+def _anchor_gaps(doc: Document, mentions: list[Mention]) -> None:
     """ "X comes three months after his previous trip": the later-named event is dated from the
     first one once that has a date (GUIDELINES §5, durations)."""
     for i, a in enumerate(mentions):
         for b in mentions[i + 1 :]:
             if b.date is not None:
                 continue
-            gap = _GAP.search(text, a.trigger[1], b.trigger[0])
-            if gap is None or b.trigger[0] - gap.end() > 80:
+            gap = _GAP.search(doc.text, a.trigger[1], b.trigger[0])
+            if gap is None or doc.words_between(gap.end(), b.trigger[0]) > 13:
                 continue
             n = number_value(gap.group("n"))
             if n is None:
@@ -1215,14 +1230,14 @@ def _inherit(m: Mention, c: Mention) -> None:
         m.participants = list(c.participants)
 
 
-def _previous_actor(text: str, table: EntityTable, pos: int, start: int) -> str | None:
+def _previous_actor(doc: Document, table: EntityTable, pos: int, start: int) -> str | None:
     """What "it"/"they" most likely refers to: the last organisation or country acting before
     it, in this sentence or just before (a nationality only with its forces: "the Kenyan army")."""
     for m in reversed(table.in_span(max(0, start - 300), pos)):
         rec = table.get(m.key)
         if rec.type not in ("organization", "country") or m.role == "place":
             continue
-        if m.role == "modifier" and not _forces_follow(text, m.end):
+        if m.role == "modifier" and not _forces_follow(doc, m.end):
             continue
         return rec.name
     return None
@@ -1240,21 +1255,25 @@ def _hedged_in_sentence(text: str, sentence: Sentence, s: int, triggers: list[Tr
     return False
 
 
-def _forces_follow(text: str, end: int) -> bool:
+def _forces_follow(doc: Document, end: int) -> bool:
     """A nationality adjective that names its state's forces or body ("Kenyan troops"), also
     when coordinated ("Armenian and Azerbaijani troops")."""
-    after = text[end : end + 50]
-    if _FORCES_AFTER.match(after[:20]):
+    text = doc.text
+    if _FORCES_AFTER.match(text[end : doc.after(end, 3)]):
         return True
-    other = re.match(r"\s+(?:and|or)\s+[A-Z][\w’'-]+(?=\s)", after)
-    if other is None:
-        return False
-    return bool(_FORCES_AFTER.match(after[other.end() : other.end() + 20]))
+    other = _COORDINATED.match(text, end)
+    return other is not None and bool(
+        _FORCES_AFTER.match(text[other.end() : doc.after(other.end(), 3)])
+    )
 
 
-def _antecedent(table: EntityTable, start: int, end: int) -> str | None:
+def _antecedent(doc: Document, table: EntityTable, start: int, end: int) -> str | None:
     """What "who"/"which" opening a clause refers to: the last name before it."""
-    names = [m for m in table.in_span(start, end) if m.role != "modifier" and end - m.end <= 80]
+    names = [
+        m
+        for m in table.in_span(start, end)
+        if m.role != "modifier" and doc.words_between(m.end, end) <= 12
+    ]
     if not names or table.get(names[-1].key).type == "location":
         return None
     return table.get(names[-1].key).name
