@@ -58,18 +58,21 @@ class Document:
         lemma."""
         sentences = split_sentences(text)
         tokens: list[Token] = []
+        starts: list[int] = []
+        ends: list[int] = []
         for s in sentences:
             first = True
             for m in _TOKEN.finditer(text, s.start, s.end):
+                start, end = m.span()
                 word = m.group()
                 lower = word.lower()
-                name = not first and word[:1].isupper()
-                tokens.append(
-                    Token(m.start(), m.end(), lower, lower if name else lemma(lower), s.index)
-                )
+                name = not first and word[0].isupper()
+                tokens.append(Token(start, end, lower, lower if name else lemma(lower), s.index))
                 first = False
-        words = [t for t in tokens if text[t.start].isalnum()]
-        return cls(text, sentences, tokens, [t.start for t in words], [t.end for t in words])
+                if word[0].isalnum():
+                    starts.append(start)
+                    ends.append(end)
+        return cls(text, sentences, tokens, starts, ends)
 
     def _sentence_span(self, offset: int) -> tuple[int, int]:
         """The sentence holding `offset` (or the last one starting before it); the whole text
