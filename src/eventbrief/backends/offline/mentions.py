@@ -235,22 +235,23 @@ def _clause_of(clauses: list[tuple[int, int]], pos: int) -> tuple[int, int]:
 
 
 def _keep_trigger(
-    text: str, start: int, end: int, etype: EventType, kind: str, clause: tuple[int, int]
+    doc: Document, start: int, end: int, etype: EventType, kind: str, clause: tuple[int, int]
 ) -> bool:
     """Whether a trigger word states a happening here: not background ("amid the war"), not a
     reference ("during the visit"), not a state ("has faced criticism"), not figurative
     ("returned to normal"), not an intention or a negation (GUIDELINES §1)."""
     vetoes = (_background_veto, _reference_veto, _context_veto, _intent_veto)
-    return not any(veto(text, start, end, etype, kind, clause) for veto in vetoes)
+    return not any(veto(doc, start, end, etype, kind, clause) for veto in vetoes)
 
 
 def _background_veto(
-    text: str, start: int, end: int, etype: EventType, kind: str, clause: tuple[int, int]
+    doc: Document, start: int, end: int, etype: EventType, kind: str, clause: tuple[int, int]
 ) -> bool:
     """A noun that is background or a state: "any deployment", "amid the war"."""
+    text = doc.text
     word = text[start:end].lower()
     left = text[clause[0] : start]
-    right = text[end : min(clause[1], end + 60)]
+    right = text[end : doc.after(end, 10, clause[1])]
     if kind == "noun" and _NOT_SPECIFIC_BEFORE.search(left):
         return True  # "any deployment", "without agreement", "called for a ceasefire"
     if (
@@ -277,14 +278,15 @@ def _background_veto(
 
 
 def _reference_veto(
-    text: str, start: int, end: int, etype: EventType, kind: str, clause: tuple[int, int]
+    doc: Document, start: int, end: int, etype: EventType, kind: str, clause: tuple[int, int]
 ) -> bool:
     """A word that points at an event told elsewhere, or credits rather than states."""
+    text = doc.text
     word = text[start:end].lower()
     left = text[clause[0] : start]
-    right = text[end : min(clause[1], end + 60)]
+    right = text[end : doc.after(end, 10, clause[1])]
     if etype == "visit" and word == "visits":
-        before = text[max(0, start - 25) : start]
+        before = text[doc.before(start, 4) : start]
         if not re.search(r"(?:[A-Z][\w’'-]+|who|which)\s+$", before) or re.search(
             r"(?:his|her|their|its|the|back-to-back|two|these|those|several|previous|recent)\s+$",
             before,
@@ -326,18 +328,19 @@ def _reference_veto(
         and not re.match(r"\s+(?:that|reporters|journalists)\b", right)
         and re.match(
             r"\w*\s+(?:\S+\s+){0,6}?(?:aid|assistance|arms|weapons|troops|sanctions|\$)",
-            text[end : end + 80],
+            text[end : doc.after(end, 13)],
         )
     )
 
 
 def _context_veto(
-    text: str, start: int, end: int, etype: EventType, kind: str, clause: tuple[int, int]
+    doc: Document, start: int, end: int, etype: EventType, kind: str, clause: tuple[int, int]
 ) -> bool:
     """A word whose clause shows another sense: "a verbal attack", "returned to normal"."""
+    text = doc.text
     word = text[start:end].lower()
     left = text[clause[0] : start]
-    right = text[end : min(clause[1], end + 60)]
+    right = text[end : doc.after(end, 10, clause[1])]
     clause_text = text[clause[0] : clause[1]]
     if (
         etype == "armed_conflict"
@@ -369,24 +372,25 @@ def _context_veto(
 
 
 def _intent_veto(
-    text: str, start: int, end: int, etype: EventType, kind: str, clause: tuple[int, int]
+    doc: Document, start: int, end: int, etype: EventType, kind: str, clause: tuple[int, int]
 ) -> bool:
     """An intention, an agreement's content, or a negated verb."""
+    text = doc.text
     if re.search(
         r"\b(?:preparing|prepared|considering|mulling|weighing|threatening|threatened)\s+to\s+$",
-        text[max(clause[0], start - 30) : start],
+        text[doc.before(start, 5, clause[0]) : start],
         re.IGNORECASE,
     ):
         return True  # an intention, not a happening
     if re.search(
         r"\b(?:allows?|allowing|enables?|enabling|permits?|permitting|requires?|obliges?)\s+"
         r"(?:\S+\s+){0,4}?to\s+(?:\S+\s+){0,2}$",
-        text[max(clause[0], start - 60) : start],
+        text[doc.before(start, 10, clause[0]) : start],
         re.IGNORECASE,
     ):
         return True  # what an agreement allows or requires is its content, not an event
     negated = re.search(
-        r"\b(?:not|never|no)\s+(?:\w+\s+)?$", text[max(clause[0], start - 20) : start]
+        r"\b(?:not|never|no)\s+(?:\w+\s+)?$", text[doc.before(start, 3, clause[0]) : start]
     )
     return bool(negated and kind == "verb")
 
@@ -697,7 +701,7 @@ def _kept_triggers(
     triggers = [
         t
         for t in raw
-        if _keep_trigger(text, t[0], t[1], t[2], t[3], _clause_of(clauses, t[0]))
+        if _keep_trigger(doc, t[0], t[1], t[2], t[3], _clause_of(clauses, t[0]))
         and not any(a <= t[0] < b for a, b in quoted)
     ]
     triggers = [t for t in triggers if not _object_reference(doc, t, triggers, clauses)]
