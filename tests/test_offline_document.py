@@ -3,8 +3,11 @@ windows the rules read around a trigger."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
+from eventbrief.backends.offline import extract_article
 from eventbrief.backends.offline.document import Document
 from eventbrief.backends.offline.lemmas import lemma
 from eventbrief.sentences import split_sentences
@@ -113,4 +116,27 @@ def test_a_name_inside_a_sentence_keeps_its_form_but_a_sentence_opener_is_lemmat
         ("met", "meet"),
         ("fields", "fields"),
         ("holdings", "holdings"),
+    ]
+
+
+def test_sentence_starts_and_words_back_across_sentences() -> None:
+    doc = Document.build(TEXT)
+    said = TEXT.index("said")
+    assert doc.sentence_start(said) == TEXT.index("Russia")
+    assert doc.sentence_start(said, back=1) == TEXT.index("OSLO")
+    assert doc.sentence_start(said, back=9) == 0
+    assert TEXT[doc.words_back(TEXT.index("Russia"), 2) :].startswith("on Monday.")
+
+
+def test_they_after_a_sentence_with_titles_means_the_people_it_names() -> None:
+    """A pronoun's antecedents are the people of the previous sentence; "Mr." and "Ms." inside
+    it do not end it (a search for ". " did, and found only the last person)."""
+    text = (
+        "Trade talks in Lima\nPeru's trade minister Mr. Luis Diaz met Ms. Ana Ortiz, Chile's "
+        "foreign minister, in Lima on Monday. They signed a trade agreement on Tuesday."
+    )
+    events = extract_article(text, dt.date(2025, 3, 5)).events
+    assert [(e.type, e.participants) for e in events] == [
+        ("meeting", ["Luis Diaz", "Ana Ortiz"]),
+        ("agreement", ["Luis Diaz", "Ana Ortiz"]),
     ]

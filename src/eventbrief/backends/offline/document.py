@@ -74,21 +74,36 @@ class Document:
                     ends.append(end)
         return cls(text, sentences, tokens, starts, ends)
 
+    def _sentence_index(self, offset: int) -> int:
+        """The index of the sentence holding `offset` (or of the last one starting before it);
+        -1 before the first sentence."""
+        return bisect.bisect_right(self.sentences, offset, key=lambda s: s.start) - 1
+
     def _sentence_span(self, offset: int) -> tuple[int, int]:
         """The sentence holding `offset` (or the last one starting before it); the whole text
         when no sentence does."""
-        i = bisect.bisect_right(self.sentences, offset, key=lambda s: s.start) - 1
+        i = self._sentence_index(offset)
         if i < 0:
             return 0, len(self.text)
         return self.sentences[i].start, max(self.sentences[i].end, offset)
 
+    def sentence_start(self, offset: int, back: int = 0) -> int:
+        """Where the sentence holding `offset` starts, or the one `back` sentences before it
+        (the first sentence's start when there are not so many)."""
+        i = self._sentence_index(offset)
+        return self.sentences[max(0, i - back)].start if i >= 0 else 0
+
     def before(self, offset: int, n: int, floor: int = 0) -> int:
         """Where the `n` words that end at or before `offset` begin, within its sentence and
         not before `floor`: `text[doc.before(s, 10) : s]` is the window before a trigger."""
-        k = bisect.bisect_right(self.ends, offset)
         lo = self._sentence_span(offset)[0]
-        start = self.starts[k - n] if k >= n else lo
-        return min(offset, max(start, lo, floor))
+        return min(offset, max(self.words_back(offset, n), lo, floor))
+
+    def words_back(self, offset: int, n: int) -> int:
+        """Where the `n` words before `offset` begin, across sentences (0 when there are fewer):
+        a bound that keeps a look-back over several sentences local in a text without stops."""
+        k = bisect.bisect_right(self.ends, offset)
+        return self.starts[k - n] if k >= n else 0
 
     def after(self, offset: int, n: int, ceiling: int | None = None) -> int:
         """Where the `n` words that start at or after `offset` end, within its sentence and

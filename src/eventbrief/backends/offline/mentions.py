@@ -960,7 +960,7 @@ def _implied_participants(
     window = text[scope.clause[0] : scope.reach]
     no_person = not any(table.get(m.key).type == "person" for m in names)
     if no_person and re.search(r"\b(?:he|his|him|she|her)\b", window, re.IGNORECASE):
-        actor = _previous_person(text, table, s)
+        actor = _previous_person(f.doc, table, s)
         if actor and actor not in parts:
             parts.insert(0, actor)
     if (
@@ -974,7 +974,7 @@ def _implied_participants(
         if body and body not in parts:
             parts.insert(0, body)  # "the army said it had sent …": it is the army
     if no_person and re.search(r"\b(?:their|they|both)\b", window, re.IGNORECASE):
-        pair = _previous_people(text, table, s, f.sentence)
+        pair = _previous_people(f.doc, table, s, f.sentence)
         if len(pair) >= 2:
             parts = union(parts, pair)
     return _both_sides(f, window, parts)
@@ -1237,7 +1237,8 @@ def _inherit(m: Mention, c: Mention) -> None:
 def _previous_actor(doc: Document, table: EntityTable, pos: int, start: int) -> str | None:
     """What "it"/"they" most likely refers to: the last organisation or country acting before
     it, in this sentence or just before (a nationality only with its forces: "the Kenyan army")."""
-    for m in reversed(table.in_span(max(0, start - 300), pos)):
+    lo = max(doc.sentence_start(start, back=1), doc.words_back(start, 48))
+    for m in reversed(table.in_span(lo, pos)):
         rec = table.get(m.key)
         if rec.type not in ("organization", "country") or m.role == "place":
             continue
@@ -1300,42 +1301,43 @@ def _count_main_countries(table: EntityTable) -> list[str]:
     return ranked[:2] if len(ranked) >= 2 else []
 
 
-_PRONOUN_REACH = 1200
-"""How far back (characters) a pronoun's antecedent is looked for: the 800 of the rules plus the
-longest name, so the look-up stays local and the article linear in length."""
+_PRONOUN_REACH = (6, 130)
+"""How far back a pronoun's antecedent is looked for, in sentences and at most in words: the
+look-up stays local and the article linear in length."""
 
 
-def _previous_people(text: str, table: EntityTable, pos: int, sentence: Sentence) -> list[str]:
+def _people_before(doc: Document, table: EntityTable, pos: int) -> list[NameMention]:
+    """The people named (not as a modifier) in the sentences a pronoun at `pos` may refer to."""
+    sentences, words = _PRONOUN_REACH
+    lo = max(doc.sentence_start(pos, back=sentences), doc.words_back(pos, words))
+    return [
+        m
+        for m in table.in_span(lo, pos)
+        if table.get(m.key).type == "person" and m.role != "modifier"
+    ]
+
+
+def _previous_people(doc: Document, table: EntityTable, pos: int, sentence: Sentence) -> list[str]:
     """The people "their"/"they" most likely refers to: the persons named earlier in this
     sentence, else in the previous sentence that names two or more."""
-    people = [
-        m
-        for m in table.in_span(max(0, pos - _PRONOUN_REACH), pos)
-        if pos - m.end < 800 and table.get(m.key).type == "person" and m.role != "modifier"
-    ]
+    people = _people_before(doc, table, pos)
     here = list(dict.fromkeys(table.get(m.key).name for m in people if m.start >= sentence.start))
     if len(here) >= 2:
         return here
     if not people:
         return []
-    last = people[-1]
-    cut = max(text.rfind(". ", 0, last.start), text.rfind("\n", 0, last.start))
-    return list(dict.fromkeys(table.get(m.key).name for m in people if m.start > cut))
+    cut = doc.sentence_start(people[-1].start)
+    return list(dict.fromkeys(table.get(m.key).name for m in people if m.start >= cut))
 
 
-def _previous_person(text: str, table: EntityTable, pos: int) -> str | None:
+def _previous_person(doc: Document, table: EntityTable, pos: int) -> str | None:
     """The person a pronoun most likely refers to: the first person (the subject) of the
     nearest earlier sentence that names one."""
-    people = [
-        m
-        for m in table.in_span(max(0, pos - _PRONOUN_REACH), pos)
-        if pos - m.end < 800 and table.get(m.key).type == "person" and m.role != "modifier"
-    ]
+    people = _people_before(doc, table, pos)
     if not people:
         return None
-    last = people[-1]
-    cut = max(text.rfind(". ", 0, last.start), text.rfind("\n", 0, last.start))
-    same = [m for m in people if m.start > cut]
+    cut = doc.sentence_start(people[-1].start)
+    same = [m for m in people if m.start >= cut]
     return table.get(same[0].key).name
 
 
