@@ -140,3 +140,13 @@ def test_they_after_a_sentence_with_titles_means_the_people_it_names() -> None:
         ("meeting", ["Luis Diaz", "Ana Ortiz"]),
         ("agreement", ["Luis Diaz", "Ana Ortiz"]),
     ]
+
+
+def test_the_rules_version_covers_the_shared_sentence_rule(monkeypatch: pytest.MonkeyPatch) -> None:
+    from eventbrief.backends.offline import backend
+
+    digest = backend._rules_digest()
+    others = tuple(n for n in backend._SHARED_RULE_INPUTS if n != "sentences.py")
+    assert len(others) == len(backend._SHARED_RULE_INPUTS) - 1
+    monkeypatch.setattr(backend, "_SHARED_RULE_INPUTS", others)
+    assert backend._rules_digest() != digest

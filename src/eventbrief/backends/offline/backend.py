@@ -38,13 +38,15 @@ if TYPE_CHECKING:
 
 _SHARED_RULE_INPUTS = (
     "timex.py",
+    "sentences.py",
     "calendar_names.py",
     "countries.py",
     "event_types.py",
     "data/countries.json",
 )
-"""Modules and data outside the offline package that its answers depend on (dates, month names,
-the gazetteer, the event-type families), relative to the eventbrief package."""
+"""Modules and data outside the offline package that its answers depend on (dates, where a
+sentence ends, month names, the gazetteer, the event-type families), relative to the eventbrief
+package."""
 
 
 def _rules_digest() -> str:
