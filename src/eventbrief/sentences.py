@@ -40,8 +40,18 @@ ABBREVIATIONS = frozenset(
 BEFORE_NUMBERS = frozenset({"no", "nos", "art", "vol", "fig", "p", "pp", "para", "ch", "sec"})
 """Abbreviations only before a number ("No. 10", "Art. 5"): "said no. Then" still ends."""
 
+OPENERS = frozenset(
+    {
+        "the", "a", "an", "it", "its", "he", "she", "they", "we", "his", "her", "their", "this",
+        "that", "these", "those", "there", "but", "however",
+    }
+)  # fmt: skip
+"""Words that open a sentence and never continue a name: after "U.S." or "a.m." they start a
+new sentence ("… in the U.S. The talks …")."""
+
 _END = re.compile(r"[.!?…]+[\"'”’»)\]]*(?=\s)")
 _WORD_BEFORE = re.compile(r"([\w.]+)\.$")
+_WORD_AT = re.compile(r"[\"'“‘(]?([A-Za-z]+)\b(?!\.)")
 _DOTTED_ACRONYM = re.compile(r"(?:\w\.)+\w")
 _LINE = re.compile(r"[^\n]*\n?")
 
@@ -68,7 +78,7 @@ def _ends_here(block: str, end: int, after: int) -> bool:
     if not mark.endswith(".") or mark.endswith(".."):
         return True
     word = _WORD_BEFORE.search(mark)
-    if word is None:
+    if word is None or _opener_at(block, after):
         return True
     token = word.group(1)
     if len(token) == 1 and token.isalpha() and token.isupper():
@@ -79,6 +89,12 @@ def _ends_here(block: str, end: int, after: int) -> bool:
     if folded in ABBREVIATIONS:
         return False
     return not (folded in BEFORE_NUMBERS and following.isdigit())
+
+
+def _opener_at(block: str, at: int) -> bool:
+    """Whether a word of OPENERS (and not an initial such as "A.") starts at `at`."""
+    word = _WORD_AT.match(block, at)
+    return word is not None and word.group(1).casefold() in OPENERS
 
 
 def _blocks(text: str) -> list[tuple[int, int]]:
@@ -97,32 +113,39 @@ def _blocks(text: str) -> list[tuple[int, int]]:
     return blocks
 
 
+def sentence_spans(text: str, first: int, last: int) -> list[tuple[int, int]]:
+    """(start, end) of each sentence of `text[first:last]`, a stretch no line break divides,
+    outer white space left out. The one sentence-boundary rule of the package: the offline
+    backend splits its body lines with it too."""
+    block = text[first:last]
+    raw: list[tuple[int, int]] = []
+    cursor = 0
+    for mark in _END.finditer(block):
+        after = mark.end()
+        while after < len(block) and block[after].isspace():
+            after += 1
+        if _ends_here(block, mark.end(), after):
+            raw.append((cursor, mark.end()))
+            cursor = mark.end()
+    raw.append((cursor, len(block)))
+    spans = []
+    for start, end in raw:
+        piece = block[start:end]
+        stripped = piece.strip()
+        if stripped:
+            start += len(piece) - len(piece.lstrip())
+            spans.append((first + start, first + start + len(stripped)))
+    return spans
+
+
 @functools.lru_cache(maxsize=256)
 def split_sentences(text: str) -> tuple[Sentence, ...]:
     """The sentences of `text` in order, numbered from 1; white-space-only text has none.
     Cached per text: the prompt and the answer's validation both need them."""
-    spans: list[tuple[int, int]] = []
-    for first, last in _blocks(text):
-        block = text[first:last]
-        cursor = 0
-        for mark in _END.finditer(block):
-            after = mark.end()
-            while after < len(block) and block[after].isspace():
-                after += 1
-            if _ends_here(block, mark.end(), after):
-                spans.append((first + cursor, first + mark.end()))
-                cursor = mark.end()
-        spans.append((first + cursor, last))
-    sentences: list[Sentence] = []
-    for start, end in spans:
-        piece = text[start:end]
-        stripped = piece.strip()
-        if not stripped:
-            continue
-        start += len(piece) - len(piece.lstrip())
-        end = start + len(stripped)
-        sentences.append(Sentence(len(sentences) + 1, start, end, stripped))
-    return tuple(sentences)
+    spans = [span for first, last in _blocks(text) for span in sentence_spans(text, first, last)]
+    return tuple(
+        Sentence(n, start, end, text[start:end]) for n, (start, end) in enumerate(spans, start=1)
+    )
 
 
 def numbered(text: str) -> str:

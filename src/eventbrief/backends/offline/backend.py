@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from eventbrief.backends.base import Capabilities, ExtractionResult
 from eventbrief.backends.offline.attribution import register_sources
+from eventbrief.backends.offline.document import Document
 from eventbrief.backends.offline.events import DraftEvent, detect_events
 from eventbrief.backends.offline.names import EntityTable, find_entities
 from eventbrief.backends.offline.rules import data_digest
@@ -18,7 +19,7 @@ from eventbrief.backends.offline.salience import (
     lead_summary,
     pick_takeaways,
 )
-from eventbrief.backends.offline.sentences import Sentence, split_sentences
+from eventbrief.backends.offline.sentences import Sentence
 from eventbrief.models import (
     Article,
     ArticleExtraction,
@@ -37,13 +38,15 @@ if TYPE_CHECKING:
 
 _SHARED_RULE_INPUTS = (
     "timex.py",
+    "sentences.py",
     "calendar_names.py",
     "countries.py",
     "event_types.py",
     "data/countries.json",
 )
-"""Modules and data outside the offline package that its answers depend on (dates, month names,
-the gazetteer, the event-type families), relative to the eventbrief package."""
+"""Modules and data outside the offline package that its answers depend on (dates, where a
+sentence ends, month names, the gazetteer, the event-type families), relative to the eventbrief
+package."""
 
 
 def _rules_digest() -> str:
@@ -185,10 +188,10 @@ def draft_events(
     text: str, published: dt.date | None
 ) -> tuple[list[Sentence], EntityTable, list[DraftEvent]]:
     """Sentences, names and draft events of one article text (event `e{i}` is draft i-1)."""
-    sentences = split_sentences(text)
-    table = find_entities(text, sentences)
+    doc = Document.build(text)
+    table = find_entities(text, doc.sentences)
     register_sources(text, table)
-    return sentences, table, detect_events(text, sentences, table, published)
+    return doc.sentences, table, detect_events(doc, table, published)
 
 
 def extract_article(text: str, published: dt.date | None) -> ArticleExtraction:

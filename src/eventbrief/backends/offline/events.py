@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from eventbrief.backends.offline import places
+from eventbrief.backends.offline.document import Document
 from eventbrief.backends.offline.mentions import (
     Mention,
     find_triggers,
@@ -21,7 +22,6 @@ from eventbrief.backends.offline.mentions import (
     union,
 )
 from eventbrief.backends.offline.names import EntityTable
-from eventbrief.backends.offline.sentences import Sentence
 from eventbrief.backends.offline.status import most_hedged
 from eventbrief.models import EventType, Quantity, Status
 from eventbrief.timex import TimexMatch, shift
@@ -170,17 +170,16 @@ def _absorb(event: DraftEvent, m: Mention, table: EntityTable) -> None:
     event.credits = union(event.credits, m.credits)
 
 
-def detect_events(
-    text: str, sentences: list[Sentence], table: EntityTable, published: dt.date | None
-) -> list[DraftEvent]:
+def detect_events(doc: Document, table: EntityTable, published: dt.date | None) -> list[DraftEvent]:
     """Events of the article, in order of first mention in the body."""
+    text, sentences = doc.text, doc.sentences
     body: list[Mention] = []
     extra: list[Mention] = []
     triggers = find_triggers(text)
     for sentence in sentences:
         if sentence.kind in ("meta", "heading"):
             continue
-        mentions = sentence_mentions(text, sentence, table, published, triggers)
+        mentions = sentence_mentions(doc, sentence, table, published, triggers)
         (body if sentence.kind == "body" else extra).extend(mentions)
     events: list[DraftEvent] = []
     last_deployment: Mention | None = None

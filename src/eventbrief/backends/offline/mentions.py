@@ -17,6 +17,7 @@ from typing import NamedTuple
 
 from eventbrief.backends.offline import places
 from eventbrief.backends.offline.attribution import Credit, find_credits
+from eventbrief.backends.offline.document import Document
 from eventbrief.backends.offline.lexicon import BACKGROUND_BEFORE, TITLE_HEADS
 from eventbrief.backends.offline.names import EntityTable, NameMention
 from eventbrief.backends.offline.quantities import find_quantities
@@ -77,6 +78,8 @@ _ORDINAL_BEFORE = re.compile(
     r"(?:[a-z-]+\s+)?$",
     re.IGNORECASE,
 )
+_POSSESSIVE = re.compile(r"['’]s?\s+")
+_COORDINATED = re.compile(r"\s+(?:and|or)\s+[A-Z][\w’'-]+(?=\s)")
 _SAID_WORD = re.compile(r"(?:said|says|stated|told)\b(?!\s+to\b)")
 _DEFINITE_BEFORE = re.compile(r"\b(?:the|this|its|their)\s+(?:[a-z-]+\s+)?$", re.IGNORECASE)
 _QUOTED = re.compile(r"[\"“][^\"”]{3,}[\"”]")
@@ -232,22 +235,23 @@ def _clause_of(clauses: list[tuple[int, int]], pos: int) -> tuple[int, int]:
 
 
 def _keep_trigger(
-    text: str, start: int, end: int, etype: EventType, kind: str, clause: tuple[int, int]
+    doc: Document, start: int, end: int, etype: EventType, kind: str, clause: tuple[int, int]
 ) -> bool:
     """Whether a trigger word states a happening here: not background ("amid the war"), not a
     reference ("during the visit"), not a state ("has faced criticism"), not figurative
     ("returned to normal"), not an intention or a negation (GUIDELINES §1)."""
     vetoes = (_background_veto, _reference_veto, _context_veto, _intent_veto)
-    return not any(veto(text, start, end, etype, kind, clause) for veto in vetoes)
+    return not any(veto(doc, start, end, etype, kind, clause) for veto in vetoes)
 
 
 def _background_veto(
-    text: str, start: int, end: int, etype: EventType, kind: str, clause: tuple[int, int]
+    doc: Document, start: int, end: int, etype: EventType, kind: str, clause: tuple[int, int]
 ) -> bool:
     """A noun that is background or a state: "any deployment", "amid the war"."""
+    text = doc.text
     word = text[start:end].lower()
     left = text[clause[0] : start]
-    right = text[end : min(clause[1], end + 60)]
+    right = text[end : doc.after(end, 10, clause[1])]
     if kind == "noun" and _NOT_SPECIFIC_BEFORE.search(left):
         return True  # "any deployment", "without agreement", "called for a ceasefire"
     if (
@@ -274,14 +278,15 @@ def _background_veto(
 
 
 def _reference_veto(
-    text: str, start: int, end: int, etype: EventType, kind: str, clause: tuple[int, int]
+    doc: Document, start: int, end: int, etype: EventType, kind: str, clause: tuple[int, int]
 ) -> bool:
     """A word that points at an event told elsewhere, or credits rather than states."""
+    text = doc.text
     word = text[start:end].lower()
     left = text[clause[0] : start]
-    right = text[end : min(clause[1], end + 60)]
+    right = text[end : doc.after(end, 10, clause[1])]
     if etype == "visit" and word == "visits":
-        before = text[max(0, start - 25) : start]
+        before = text[doc.before(start, 4) : start]
         if not re.search(r"(?:[A-Z][\w’'-]+|who|which)\s+$", before) or re.search(
             r"(?:his|her|their|its|the|back-to-back|two|these|those|several|previous|recent)\s+$",
             before,
@@ -323,18 +328,19 @@ def _reference_veto(
         and not re.match(r"\s+(?:that|reporters|journalists)\b", right)
         and re.match(
             r"\w*\s+(?:\S+\s+){0,6}?(?:aid|assistance|arms|weapons|troops|sanctions|\$)",
-            text[end : end + 80],
+            text[end : doc.after(end, 13)],
         )
     )
 
 
 def _context_veto(
-    text: str, start: int, end: int, etype: EventType, kind: str, clause: tuple[int, int]
+    doc: Document, start: int, end: int, etype: EventType, kind: str, clause: tuple[int, int]
 ) -> bool:
     """A word whose clause shows another sense: "a verbal attack", "returned to normal"."""
+    text = doc.text
     word = text[start:end].lower()
     left = text[clause[0] : start]
-    right = text[end : min(clause[1], end + 60)]
+    right = text[end : doc.after(end, 10, clause[1])]
     clause_text = text[clause[0] : clause[1]]
     if (
         etype == "armed_conflict"
@@ -366,24 +372,25 @@ def _context_veto(
 
 
 def _intent_veto(
-    text: str, start: int, end: int, etype: EventType, kind: str, clause: tuple[int, int]
+    doc: Document, start: int, end: int, etype: EventType, kind: str, clause: tuple[int, int]
 ) -> bool:
     """An intention, an agreement's content, or a negated verb."""
+    text = doc.text
     if re.search(
         r"\b(?:preparing|prepared|considering|mulling|weighing|threatening|threatened)\s+to\s+$",
-        text[max(clause[0], start - 30) : start],
+        text[doc.before(start, 5, clause[0]) : start],
         re.IGNORECASE,
     ):
         return True  # an intention, not a happening
     if re.search(
         r"\b(?:allows?|allowing|enables?|enabling|permits?|permitting|requires?|obliges?)\s+"
         r"(?:\S+\s+){0,4}?to\s+(?:\S+\s+){0,2}$",
-        text[max(clause[0], start - 60) : start],
+        text[doc.before(start, 10, clause[0]) : start],
         re.IGNORECASE,
     ):
         return True  # what an agreement allows or requires is its content, not an event
     negated = re.search(
-        r"\b(?:not|never|no)\s+(?:\w+\s+)?$", text[max(clause[0], start - 20) : start]
+        r"\b(?:not|never|no)\s+(?:\w+\s+)?$", text[doc.before(start, 3, clause[0]) : start]
     )
     return bool(negated and kind == "verb")
 
@@ -397,13 +404,14 @@ def table_type_of(table: EntityTable, name: str) -> str | None:
 
 
 def _said_statements(
-    text: str,
+    doc: Document,
     sentence: Sentence,
     table: EntityTable,
     triggers: list[Trigger],
 ) -> list[Trigger]:
     """ "X said …" is a statement event only when X is named and the sentence reports no other
     event (otherwise "said" credits that event, GUIDELINES §8)."""
+    text = doc.text
     said = [
         t
         for t in triggers
@@ -413,7 +421,7 @@ def _said_statements(
         t
         for t in said
         if not _SAID_WORD.match(text, t[0])
-        or re.search(r"\b(?:is|are|was|were|be|been|being)\s+$", text[max(0, t[0] - 8) : t[0]])
+        or re.search(r"\b(?:is|are|was|were|be|been|being)\s+$", text[doc.before(t[0], 1) : t[0]])
     ]
     triggers = [t for t in triggers if t not in passive]
     said = [t for t in said if t not in passive]
@@ -426,7 +434,8 @@ def _said_statements(
         subject = [
             m
             for m in table.in_span(sentence.start, s)
-            if s - m.end <= 40 and table.get(m.key).type in ("person", "organization", "country")
+            if doc.words_between(m.end, s) <= 6
+            and table.get(m.key).type in ("person", "organization", "country")
         ]
         if subject and not re.search(
             r"[,;]\s*(?:the\s+)?[^,;]*\w[^,;]*$", text[subject[-1].end : s]
@@ -436,8 +445,8 @@ def _said_statements(
         keep += [
             t
             for t in said
-            if _speakers(text, sentence, table, t[0])
-            and (_declares(text, t) or _opens_with_speech(text, sentence, t, others))
+            if _speakers(doc, sentence, table, t[0])
+            and (_declares(doc, t) or _opens_with_speech(text, sentence, t, others))
         ]
     return sorted(keep)
 
@@ -459,25 +468,28 @@ def _opens_with_speech(text: str, sentence: Sentence, said: Trigger, others: lis
     )
 
 
-def _complement_follows(text: str, trigger: Trigger) -> bool:
+def _complement_follows(doc: Document, trigger: Trigger) -> bool:
     """ "announced that …", "told reporters that …": what follows is reported by the speaker."""
-    return bool(re.match(r"\s*(?:\S+\s+){0,3}?that\b", text[trigger[1] : trigger[1] + 40]))
+    after = doc.text[trigger[1] : doc.after(trigger[1], 6)]
+    return bool(re.match(r"\s*(?:\S+\s+){0,3}?that\b", after))
 
 
-def _declares(text: str, trigger: Trigger) -> bool:
+def _declares(doc: Document, trigger: Trigger) -> bool:
     """ "told reporters that …" declares on an occasion: its own statement event even when the
     sentence reports another event; a bare "said" only credits that event."""
-    return bool(re.match(r"told\b", text[trigger[0] : trigger[1]])) and bool(
-        re.match(r"\s*(?:\S+\s+){0,3}?that\b", text[trigger[1] : trigger[1] + 40])
+    return bool(re.match(r"told\b", doc.text[trigger[0] : trigger[1]])) and _complement_follows(
+        doc, trigger
     )
 
 
-def _speakers(text: str, sentence: Sentence, table: EntityTable, pos: int) -> list[NameMention]:
+def _speakers(doc: Document, sentence: Sentence, table: EntityTable, pos: int) -> list[NameMention]:
     """The named subject of a speech verb at `pos` ("X said", "X, the minister, said")."""
+    text = doc.text
     subject = [
         m
         for m in table.in_span(sentence.start, pos)
-        if pos - m.end <= 40 and table.get(m.key).type in ("person", "organization", "country")
+        if doc.words_between(m.end, pos) <= 6
+        and table.get(m.key).type in ("person", "organization", "country")
     ]
     if not subject or re.search(r"[,;]\s*(?:the\s+)?[^,;]*\w[^,;]*$", text[subject[-1].end : pos]):
         return []
@@ -485,7 +497,7 @@ def _speakers(text: str, sentence: Sentence, table: EntityTable, pos: int) -> li
 
 
 def speech_credits(
-    text: str, sentence: Sentence, table: EntityTable, triggers: list[Trigger]
+    doc: Document, sentence: Sentence, table: EntityTable, triggers: list[Trigger]
 ) -> list[Credit]:
     """ "X said talks would resume": a speech verb that is not its own event credits X for the
     events it reports (GUIDELINES §8)."""
@@ -493,13 +505,13 @@ def speech_credits(
     for t in triggers:
         if t[2] != "statement":
             continue
-        for m in _speakers(text, sentence, table, t[0]):
+        for m in _speakers(doc, sentence, table, t[0]):
             out.append(Credit(m.start, m.end, (table.get(m.key).name,)))
     return out
 
 
 def _object_reference(
-    text: str,
+    doc: Document,
     trigger: Trigger,
     triggers: list[Trigger],
     clauses: list[tuple[int, int]],
@@ -507,7 +519,7 @@ def _object_reference(
     """ "criticized the deal", "ratified the pact": a definite noun that is the object of
     another event's verb points at an event told elsewhere; it is not a new mention."""
     s, etype, kind = trigger.start, trigger.type, trigger.kind
-    if kind != "noun" or not _DEFINITE_BEFORE.search(text[max(0, s - 25) : s]):
+    if kind != "noun" or not _DEFINITE_BEFORE.search(doc.text[doc.before(s, 4) : s]):
         return False
     clause = _clause_of(clauses, s)
     return any(
@@ -515,7 +527,7 @@ def _object_reference(
         and o[3] == "verb"
         and o[2] not in (etype, "statement")
         and clause[0] <= o[0] < s
-        and s - o[1] <= 30
+        and doc.words_between(o[1], s) <= 5
         for o in triggers
     )
 
@@ -533,25 +545,25 @@ def _apposition_spans(text: str, sentence: Sentence, table: EntityTable) -> list
 
 
 def _participants(
-    text: str,
+    doc: Document,
     mentions: list[NameMention],
     table: EntityTable,
     excluded: list[tuple[int, int]],
     etype: EventType = "other",
 ) -> list[str]:
-    names: list[str] = []
+    text, names = doc.text, []
     transfer = etype in _TRANSFER_TYPES
     for m in mentions:
         if any(a <= m.start < b for a, b in excluded):
             continue
         rec = table.get(m.key)
-        if rec.type == "country" and _owner_of_org_or_title(text, table, m):
+        if rec.type == "country" and _owner_of_org_or_title(doc, table, m):
             continue  # "China's Foreign Ministry", "Iran's ambassador": the body acts
         if (
             rec.type == "location"
             and transfer
             and rec.country_code
-            and re.search(r"\b(?:to|from)\s+$", text[max(0, m.start - 6) : m.start])
+            and re.search(r"\b(?:to|from)\s+$", text[doc.before(m.start, 1) : m.start])
         ):
             country = next(
                 (
@@ -570,68 +582,72 @@ def _participants(
             rec.type == "organization"
             or (
                 rec.type == "person"
-                and re.search(r"\bby\s+(?:[\w-]+\s+){0,3}$", text[m.start - 40 : m.start])
+                and re.search(r"\bby\s+(?:[\w-]+\s+){0,3}$", text[doc.before(m.start, 6) : m.start])
             )
         ):
             continue
         if m.role == "place" and not (transfer and rec.type == "country"):
             continue
-        if transfer and _ENEMY_BEFORE.search(text[max(0, m.start - 20) : m.start]):
+        if transfer and _ENEMY_BEFORE.search(text[doc.before(m.start, 3) : m.start]):
             continue
         into = r"to|from|in|into|inside" if etype == "military_deployment" else r"to|from"
         if m.role == "place" and not re.search(
-            rf"\b(?:{into})\s+(?:the\s+)?$", text[max(0, m.start - 12) : m.start]
+            rf"\b(?:{into})\s+(?:the\s+)?$", text[doc.before(m.start, 2) : m.start]
         ):
             continue  # a host country is a party to a deployment, a venue is not
-        if m.role == "modifier" and not _forces_follow(text, m.end):
+        if m.role == "modifier" and not _forces_follow(doc, m.end):
             continue
-        if _ORDERER.search(text[max(0, m.start - 40) : m.start]):
+        if _ORDERER.search(text[doc.before(m.start, 5) : m.start]):
             continue
         if rec.name not in names:
             names.append(rec.name)
     return names
 
 
-def _owner_of_org_or_title(text: str, table: EntityTable, m: NameMention) -> bool:
-    possessive = re.match(r"['’]s?\s+", text[m.end : m.end + 4])
+def _owner_of_org_or_title(doc: Document, table: EntityTable, m: NameMention) -> bool:
+    possessive = _POSSESSIVE.match(doc.text, m.end)
     if not possessive:
         return False
-    after = m.end + possessive.end()
-    words = re.findall(r"[\w.-]+", text[after : after + 40])[:3]
+    after = possessive.end()
+    words = re.findall(r"[\w.-]+", doc.text[after : doc.after(after, 3)])[:3]
     if any(w.lower() in TITLE_HEADS for w in words):
         return True
     return any(
         x.start == after and table.get(x.key).type == "organization"
-        for x in table.in_span(after, after + 60)
+        for x in table.in_span(after, doc.after(after, 10))
     )
 
 
 def _assign_dates(
-    dates: list[TimexMatch], triggers: list[Trigger], text: str
+    dates: list[TimexMatch], triggers: list[Trigger], doc: Document
 ) -> dict[int, TimexMatch]:
     """Each date expression dates the trigger nearest to it (after it in the clause first)."""
+    text = doc.text
     out: dict[int, TimexMatch] = {}
     for d in dates:
-        if _SAID_BEFORE.search(text[max(0, d.start - 25) : d.start]):
+        if _SAID_BEFORE.search(text[doc.before(d.start, 4) : d.start]):
             speech = [
                 i
                 for i, t in enumerate(triggers)
-                if t[2] == "statement" and 0 <= d.start - t[1] <= 12 and i not in out
+                if t[2] == "statement"
+                and t[1] <= d.start
+                and doc.words_between(t[1], d.start) <= 2
+                and i not in out
             ]
             if speech:
                 out[speech[0]] = d  # the statement event is dated by it
             continue  # "…, the ministry said on Monday": the date of the saying
         best = None
         for i, (s, e, t, _k, _r) in enumerate(triggers):
-            if t == "statement" and d.start >= e + 12:
+            if t == "statement" and d.start >= e and doc.words_between(e, d.start) >= 2:
                 continue  # a date inside what is said dates the content, not the saying
             if d.start >= e:
-                gap = d.start - e
+                gap = doc.words_between(e, d.start)
                 between = text[e : d.start]
                 if ";" in between or re.search(r",\s+(?:which|while|and|but|although)\b", between):
-                    gap += 200
+                    gap += 32
             else:
-                gap = s - d.end + 40
+                gap = doc.words_between(d.end, s) + 6
             if best is None or gap < best[0]:
                 best = (gap, i)
         if best is not None and best[1] not in out:
@@ -644,6 +660,7 @@ class _SentenceFacts:
     """What one sentence gives all its mentions: kept triggers, dates, credits and names."""
 
     text: str
+    doc: Document
     sentence: Sentence
     table: EntityTable
     published: dt.date | None
@@ -671,7 +688,7 @@ class _Scope(NamedTuple):
 
 
 def _kept_triggers(
-    text: str,
+    doc: Document,
     sentence: Sentence,
     table: EntityTable,
     clauses: list[tuple[int, int]],
@@ -680,13 +697,14 @@ def _kept_triggers(
 ) -> list[Trigger]:
     """The triggers that state a happening of their own (the vetoes of `_keep_trigger` and
     friends applied)."""
+    text = doc.text
     triggers = [
         t
         for t in raw
-        if _keep_trigger(text, t[0], t[1], t[2], t[3], _clause_of(clauses, t[0]))
+        if _keep_trigger(doc, t[0], t[1], t[2], t[3], _clause_of(clauses, t[0]))
         and not any(a <= t[0] < b for a, b in quoted)
     ]
-    triggers = [t for t in triggers if not _object_reference(text, t, triggers, clauses)]
+    triggers = [t for t in triggers if not _object_reference(doc, t, triggers, clauses)]
     triggers = [
         t
         for i, t in enumerate(triggers)
@@ -696,7 +714,7 @@ def _kept_triggers(
             and any(o[2] != "criticism" for o in triggers[:i])
         )
     ]  # "imposed sanctions …, accusing them of …": the stated reason, not a second event
-    return _said_statements(text, sentence, table, triggers)
+    return _said_statements(doc, sentence, table, triggers)
 
 
 def _sentence_dates(
@@ -718,17 +736,18 @@ def _sentence_dates(
 
 
 def _sentence_facts(
-    text: str,
+    doc: Document,
     sentence: Sentence,
     table: EntityTable,
     published: dt.date | None,
     article_triggers: list[Trigger] | None,
 ) -> _SentenceFacts | None:
     """The shared facts of a sentence, or None when it states no happening."""
+    text = doc.text
     clauses = _clauses(text, sentence)
     raw = _triggers(text, sentence, article_triggers)
     quoted = [(q.start(), q.end()) for q in _QUOTED.finditer(text, sentence.start, sentence.end)]
-    triggers = _kept_triggers(text, sentence, table, clauses, raw, quoted)
+    triggers = _kept_triggers(doc, sentence, table, clauses, raw, quoted)
     if not triggers:
         return None
     silent_speech = [
@@ -746,10 +765,10 @@ def _sentence_facts(
     ]  # "two officials involved in the talks said": the talks name the source, not an event
     if not triggers:
         return None
-    declared = [t for t in triggers if t[2] == "statement" and _complement_follows(text, t)]
+    declared = [t for t in triggers if t[2] == "statement" and _complement_follows(doc, t)]
     spoken = [
         c
-        for c in speech_credits(text, sentence, table, [*silent_speech, *declared])
+        for c in speech_credits(doc, sentence, table, [*silent_speech, *declared])
         if not any(o.start <= c.start < o.end for o in found_credits)
     ]
     found_credits += spoken
@@ -757,18 +776,20 @@ def _sentence_facts(
         id(c): t
         for c in found_credits
         for t in triggers
-        if 0 <= c.start - t[1] <= 20
+        if c.start >= t[1]
+        and doc.words_between(t[1], c.start) <= 3
         and re.fullmatch(r",\s+(?:as\s+)?reported\s+by\s+(?:the\s+)?", text[t[1] : c.start])
     }
     appositions = _apposition_spans(text, sentence, table)
     return _SentenceFacts(
         text=text,
+        doc=doc,
         sentence=sentence,
         table=table,
         published=published,
         clauses=clauses,
         triggers=triggers,
-        by_trigger=_assign_dates(dates, triggers, text),
+        by_trigger=_assign_dates(dates, triggers, doc),
         dateline_date=dateline_date,
         credits=found_credits,
         speech_ids={id(c) for c in spoken},
@@ -781,19 +802,20 @@ def _sentence_facts(
 
 
 def sentence_mentions(
-    text: str,
+    doc: Document,
     sentence: Sentence,
     table: EntityTable,
     published: dt.date | None,
     article_triggers: list[Trigger] | None = None,
 ) -> list[Mention]:
     """All event mentions one sentence states."""
-    facts = _sentence_facts(text, sentence, table, published, article_triggers)
+    text = doc.text
+    facts = _sentence_facts(doc, sentence, table, published, article_triggers)
     if facts is None:
         return []
     out = [_mention(facts, i, t) for i, t in enumerate(facts.triggers)]
-    _share_container(text, out, facts.clauses)
-    _anchor_gaps(text, out)
+    _share_container(doc, out, facts.clauses)
+    _anchor_gaps(doc, out)
     out = _fold_sentence(out)
     if len(out) > 1:
         for m in out:
@@ -802,10 +824,10 @@ def sentence_mentions(
     return out
 
 
-def _retyped(text: str, t: Trigger, clause: tuple[int, int]) -> EventType:
+def _retyped(doc: Document, t: Trigger, clause: tuple[int, int]) -> EventType:
     """The trigger's type, corrected by what surrounds it."""
-    s, e, etype = t.start, t.end, t.type
-    if etype == "visit" and _TROOPS_BEFORE.search(text[max(clause[0], s - 60) : s]):
+    text, s, e, etype = doc.text, t.start, t.end, t.type
+    if etype == "visit" and _TROOPS_BEFORE.search(text[doc.before(s, 10, clause[0]) : s]):
         return "military_deployment"  # "150 soldiers arrived": forces sent, not a trip
     if etype == "arms_transfer" and re.search(r"technolog|know-how|expertise", text[s:e]):
         return "technology_transfer"
@@ -814,16 +836,16 @@ def _retyped(text: str, t: Trigger, clause: tuple[int, int]) -> EventType:
 
 def _scope(f: _SentenceFacts, i: int, t: Trigger, etype: EventType) -> _Scope:
     """How far before and after the trigger its participants are looked for."""
-    text, s, e = f.text, t.start, t.end
+    text, doc, s, e = f.text, f.doc, t.start, t.end
     clause = _clause_of(f.clauses, s)
     earlier = [o for o in f.triggers[:i] if o[0] >= clause[0]]
     if etype in _TRANSFER_TYPES:
         reach = clause[1]
     else:
-        reach = min(clause[1], e + (90 if etype in ("visit", "meeting") else 70))
+        reach = doc.after(e, 15 if etype in ("visit", "meeting") else 11, clause[1])
     later = [o[0] for o in f.triggers if o[0] > e and o[2] != etype]
     if later:
-        reach = min(reach, max(later[0], e + 25))
+        reach = min(reach, max(later[0], doc.after(e, 4)))
     if etype == "report_release":
         reach = e
     if etype == "statement":
@@ -831,7 +853,8 @@ def _scope(f: _SentenceFacts, i: int, t: Trigger, etype: EventType) -> _Scope:
     if etype == "criticism":
         cut = re.compile(r"\b(?:and\s+)?(?:said|says|adding|saying|that)\b").search(text, e, reach)
         reach = cut.start() if cut else reach
-    lo = clause[0] if etype in ("visit", "meeting", *_TRANSFER_TYPES) else max(clause[0], s - 100)
+    wide = etype in ("visit", "meeting", *_TRANSFER_TYPES)
+    lo = clause[0] if wide else doc.before(s, 14, clause[0])
     if (
         etype in (*_TRANSFER_TYPES, "armed_conflict")
         and earlier
@@ -876,14 +899,14 @@ def _own_participants(
     """The participants the trigger's own scope names (and a relative clause's antecedent)."""
     text, table, clause, s = f.text, f.table, scope.clause, t.start
     own_excluded = f.appositions if etype == "report_release" else f.excluded
-    parts = _participants(text, names, table, own_excluded, etype)
+    parts = _participants(f.doc, names, table, own_excluded, etype)
     relative = _RELATIVE_SUBJECT.match(text[clause[0] : s])
     if relative and "," in text[clause[0] : s]:
         closed = clause[0] + text[clause[0] : s].rfind(",")
         inside = {table.get(m.key).name for m in names if m.start < closed}
         parts = [p for p in parts if p not in inside]  # "X, which has …, urged": X urged
     if relative and ("," in text[clause[0] : s] or not [m for m in names if m.start < s]):
-        antecedent = _antecedent(table, f.sentence.start, clause[0])
+        antecedent = _antecedent(f.doc, table, f.sentence.start, clause[0])
         if antecedent:
             parts = union([antecedent], parts)
     return parts
@@ -893,21 +916,23 @@ def _speaker_participants(
     f: _SentenceFacts, t: Trigger, etype: EventType, parts: list[str], bare: bool
 ) -> list[str]:
     """A statement's or criticism's speaker first; a lone trigger takes the sentence's names."""
-    s = t.start
-    speaker = [n for c in f.credits if c.end <= s and s - c.end <= 12 for n in c.names]
+    s, doc = t.start, f.doc
+    speaker = [
+        n for c in f.credits if c.end <= s and doc.words_between(c.end, s) <= 2 for n in c.names
+    ]
     if etype == "criticism" and not speaker:
         speaker = [
             n
             for c in f.credits
             if id(c) in f.speech_ids
             and c.end <= s
-            and re.search(r"\band\s+(?:\w+\s+)?$", f.text[max(c.end, s - 12) : s])
+            and re.search(r"\band\s+(?:\w+\s+)?$", f.text[doc.before(s, 2, c.end) : s])
             for n in c.names
         ]  # "X said … and accused Y": X is the critic
     if etype in ("statement", "criticism") and speaker:
         return union(speaker, parts)
     if not parts and len(f.triggers) == 1 and not bare:
-        return _participants(f.text, f.names, f.table, f.excluded, etype)
+        return _participants(f.doc, f.names, f.table, f.excluded, etype)
     return parts
 
 
@@ -927,7 +952,7 @@ def _implied_participants(
         speakers = [
             n
             for c in f.credits
-            if c.end <= s and s - c.end < 60
+            if c.end <= s and f.doc.words_between(c.end, s) < 10
             for n in c.names
             if table_type_of(table, n) == "person"
         ]
@@ -935,19 +960,21 @@ def _implied_participants(
     window = text[scope.clause[0] : scope.reach]
     no_person = not any(table.get(m.key).type == "person" for m in names)
     if no_person and re.search(r"\b(?:he|his|him|she|her)\b", window, re.IGNORECASE):
-        actor = _previous_person(text, table, s)
+        actor = _previous_person(f.doc, table, s)
         if actor and actor not in parts:
             parts.insert(0, actor)
     if (
         etype != "statement"
         and not [m for m in names if m.start < s and table.get(m.key).name in parts]
-        and re.search(r"\b(?:it|its|they)\s+(?:\w+\s+){0,3}$", text[max(scope.lo, s - 40) : s])
+        and re.search(
+            r"\b(?:it|its|they)\s+(?:\w+\s+){0,3}$", text[f.doc.before(s, 6, scope.lo) : s]
+        )
     ):
-        body = _previous_actor(text, table, s, f.sentence.start)
+        body = _previous_actor(f.doc, table, s, f.sentence.start)
         if body and body not in parts:
             parts.insert(0, body)  # "the army said it had sent …": it is the army
     if no_person and re.search(r"\b(?:their|they|both)\b", window, re.IGNORECASE):
-        pair = _previous_people(text, table, s, f.sentence)
+        pair = _previous_people(f.doc, table, s, f.sentence)
         if len(pair) >= 2:
             parts = union(parts, pair)
     return _both_sides(f, window, parts)
@@ -982,7 +1009,7 @@ def _mention_date(f: _SentenceFacts, i: int, t: Trigger) -> TimexMatch | None:
         and f.dateline_date is not None
         and i == 0
         and (
-            re.search(r"\b(?:has|have)\s+(?:\w+\s+)?$", f.text[max(0, s - 20) : s])
+            re.search(r"\b(?:has|have)\s+(?:\w+\s+)?$", f.text[f.doc.before(s, 3) : s])
             or re.fullmatch(r"\w+s", f.text[s:e])
         )
     ):
@@ -999,16 +1026,16 @@ def _mention_status(
     pointer: bool,
 ) -> Status:
     """The status the cues around the trigger give (GUIDELINES §6)."""
-    text, s, e, kind = f.text, t.start, t.end, t.kind
-    lookback = 40 if _PAST_VERB.match(text[s:e]) else 150
-    window = text[max(clause[0], s - lookback) : _status_end(text, s, e, etype, kind, clause)]
+    text, doc, s, e, kind = f.text, f.doc, t.start, t.end, t.kind
+    lookback = 6 if _PAST_VERB.match(text[s:e]) else 24
+    window = text[doc.before(s, lookback, clause[0]) : _status_end(doc, s, e, etype, kind, clause)]
     if kind == "noun":
         window = _DETAIL_HEDGE.sub(" ", window)
     status = status_of(window)
     if pointer:
         status = "occurred"  # "drones were used in the fighting": the cue is not about it
     if status == "occurred" and not pointer:
-        head = text[f.sentence.start : max(clause[0], s - 150)]
+        head = text[f.sentence.start : doc.before(s, 24, clause[0])]
         if etype not in _SPEECH and (
             re.search(r"\b(?:reportedly|allegedly|believed|reports\s+indicate)\b", head, re.I)
             or _hedged_in_sentence(text, f.sentence, s, f.triggers)
@@ -1034,7 +1061,7 @@ def _mention_quantities(
         return []
     text, clause, e = f.text, scope.clause, t.end
     nxt = scope.next_trigger
-    q_end = clause[1] if nxt is None else min(clause[1], max(nxt, e + 25))
+    q_end = clause[1] if nxt is None else min(clause[1], max(nxt, f.doc.after(e, 4)))
     q_start = max(clause[0], scope.earlier[-1][1]) if scope.earlier else clause[0]
     if (
         etype in ("armed_conflict", "other")
@@ -1042,7 +1069,7 @@ def _mention_quantities(
         and re.match(
             r"\s*(?:which\s+)?(?:killing|killed|wounding|wounded|injuring|injured|leaving|left|"
             r"kidnapping|abducting|capturing|displacing|displaced)\b",
-            text[clause[1] : clause[1] + 20],
+            text[clause[1] : f.doc.after(clause[1], 3)],
         )
     ):
         q_end = _clause_of(f.clauses, clause[1])[1]
@@ -1078,11 +1105,11 @@ def _mention_credits(
 def _mention(f: _SentenceFacts, i: int, t: Trigger) -> Mention:
     """The mention one kept trigger states, with the facts its sentence gives it."""
     text, s, e, kind = f.text, t.start, t.end, t.kind
-    etype = _retyped(text, t, _clause_of(f.clauses, s))
+    etype = _retyped(f.doc, t, _clause_of(f.clauses, s))
     scope = _scope(f, i, t, etype)
     clause = scope.clause
     names = _clause_names(f, t, etype, scope)
-    location = places.locate(text, f.table, clause, s, e, etype, scope.next_trigger)
+    location = places.locate(f.doc, f.table, clause, s, e, etype, scope.next_trigger)
     names = [
         m
         for m in names
@@ -1090,7 +1117,7 @@ def _mention(f: _SentenceFacts, i: int, t: Trigger) -> Mention:
     ]
     parts = _own_participants(f, t, etype, scope, names)
     if etype == "statement" and not parts:
-        scope = scope._replace(reach=min(clause[1], e + 70))
+        scope = scope._replace(reach=f.doc.after(e, 11, clause[1]))
     bare = kind == "noun" and bool(_BARE_REFERENCE.search(text[clause[0] : s]))
     pointer = kind == "noun" and bool(
         re.search(
@@ -1116,12 +1143,13 @@ def _mention(f: _SentenceFacts, i: int, t: Trigger) -> Mention:
         status=_mention_status(f, t, etype, clause, date, pointer),
         quantities=_mention_quantities(f, t, etype, scope),
         credits=_mention_credits(f, t, etype, parts),
-        prior=f.prior or bool(_PRIOR.search(text[max(clause[0], s - 30) : s])),
+        prior=f.prior or bool(_PRIOR.search(text[f.doc.before(s, 5, clause[0]) : s])),
         rule=t.rule,
     )
     mention.bare = bare
     mention.ordinal = kind == "noun" and bool(_ORDINAL_BEFORE.search(text[clause[0] : s]))
-    mention.distinct = bool(_DISTINCT.search(text[max(clause[0], s - 25) : scope.reach]))
+    lead = f.doc.before(s, 4, clause[0])
+    mention.distinct = bool(_DISTINCT.search(text[lead : scope.reach]))
     mention.during_stay = bool(_DURING_STAY.search(text[clause[0] : clause[1]]))
     return mention
 
@@ -1134,31 +1162,35 @@ _FORWARD_CUT = re.compile(
 
 
 def _status_end(
-    text: str, s: int, e: int, etype: EventType, kind: str, clause: tuple[int, int]
+    doc: Document, s: int, e: int, etype: EventType, kind: str, clause: tuple[int, int]
 ) -> int:
     """Where the text that bears on a mention's status ends. A speech act's status is its
     own ("warned that X will …" occurred); after a verb, a complement or relative clause
     ("signed a deal under which the firm will …") tells the content, not the act."""
-    end = min(clause[1], e + 60)
+    end = doc.after(e, 9, clause[1])
     if etype in _SPEECH and kind == "verb":
         return e
     if kind == "verb":
-        cut = _FORWARD_CUT.search(text, e, end)
+        cut = _FORWARD_CUT.search(doc.text, e, end)
         if cut:
             return cut.start()
     return end
 
 
-def _share_container(text: str, mentions: list[Mention], clauses: list[tuple[int, int]]) -> None:
+def _share_container(
+    doc: Document, mentions: list[Mention], clauses: list[tuple[int, int]]
+) -> None:
     """ "agreements made during his visit on June 4", "a visit last year, during which they
     signed a deal", "deployed to X, where arms were also sent": the contained event takes the
     container's date, place and (when it names none) participants (GUIDELINES §4, §5)."""
+    text = doc.text
     for m in mentions:
         for c in mentions:
             if c is m or c.type not in ("visit", "meeting") or c.trigger[0] <= m.trigger[1]:
                 continue
             between = text[m.trigger[1] : c.trigger[0]]
-            if len(between) > 90 or "," in between or not _CONTAINER.search(between):
+            far = doc.words_between(m.trigger[1], c.trigger[0]) > 15
+            if far or "," in between or not _CONTAINER.search(between):
                 continue
             _inherit(m, c)
             m.prior = c.prior
@@ -1177,15 +1209,15 @@ def _share_container(text: str, mentions: list[Mention], clauses: list[tuple[int
             m.container = visits[0]
 
 
-def _anchor_gaps(text: str, mentions: list[Mention]) -> None:
+def _anchor_gaps(doc: Document, mentions: list[Mention]) -> None:
     """ "X comes three months after his previous trip": the later-named event is dated from the
     first one once that has a date (GUIDELINES §5, durations)."""
     for i, a in enumerate(mentions):
         for b in mentions[i + 1 :]:
             if b.date is not None:
                 continue
-            gap = _GAP.search(text, a.trigger[1], b.trigger[0])
-            if gap is None or b.trigger[0] - gap.end() > 80:
+            gap = _GAP.search(doc.text, a.trigger[1], b.trigger[0])
+            if gap is None or doc.words_between(gap.end(), b.trigger[0]) > 13:
                 continue
             n = number_value(gap.group("n"))
             if n is None:
@@ -1202,14 +1234,15 @@ def _inherit(m: Mention, c: Mention) -> None:
         m.participants = list(c.participants)
 
 
-def _previous_actor(text: str, table: EntityTable, pos: int, start: int) -> str | None:
+def _previous_actor(doc: Document, table: EntityTable, pos: int, start: int) -> str | None:
     """What "it"/"they" most likely refers to: the last organisation or country acting before
     it, in this sentence or just before (a nationality only with its forces: "the Kenyan army")."""
-    for m in reversed(table.in_span(max(0, start - 300), pos)):
+    lo = max(doc.sentence_start(start, back=1), doc.words_back(start, 48))
+    for m in reversed(table.in_span(lo, pos)):
         rec = table.get(m.key)
         if rec.type not in ("organization", "country") or m.role == "place":
             continue
-        if m.role == "modifier" and not _forces_follow(text, m.end):
+        if m.role == "modifier" and not _forces_follow(doc, m.end):
             continue
         return rec.name
     return None
@@ -1227,21 +1260,25 @@ def _hedged_in_sentence(text: str, sentence: Sentence, s: int, triggers: list[Tr
     return False
 
 
-def _forces_follow(text: str, end: int) -> bool:
+def _forces_follow(doc: Document, end: int) -> bool:
     """A nationality adjective that names its state's forces or body ("Kenyan troops"), also
     when coordinated ("Armenian and Azerbaijani troops")."""
-    after = text[end : end + 50]
-    if _FORCES_AFTER.match(after[:20]):
+    text = doc.text
+    if _FORCES_AFTER.match(text[end : doc.after(end, 3)]):
         return True
-    other = re.match(r"\s+(?:and|or)\s+[A-Z][\w’'-]+(?=\s)", after)
-    if other is None:
-        return False
-    return bool(_FORCES_AFTER.match(after[other.end() : other.end() + 20]))
+    other = _COORDINATED.match(text, end)
+    return other is not None and bool(
+        _FORCES_AFTER.match(text[other.end() : doc.after(other.end(), 3)])
+    )
 
 
-def _antecedent(table: EntityTable, start: int, end: int) -> str | None:
+def _antecedent(doc: Document, table: EntityTable, start: int, end: int) -> str | None:
     """What "who"/"which" opening a clause refers to: the last name before it."""
-    names = [m for m in table.in_span(start, end) if m.role != "modifier" and end - m.end <= 80]
+    names = [
+        m
+        for m in table.in_span(start, end)
+        if m.role != "modifier" and doc.words_between(m.end, end) <= 12
+    ]
     if not names or table.get(names[-1].key).type == "location":
         return None
     return table.get(names[-1].key).name
@@ -1264,42 +1301,43 @@ def _count_main_countries(table: EntityTable) -> list[str]:
     return ranked[:2] if len(ranked) >= 2 else []
 
 
-_PRONOUN_REACH = 1200
-"""How far back (characters) a pronoun's antecedent is looked for: the 800 of the rules plus the
-longest name, so the look-up stays local and the article linear in length."""
+_PRONOUN_REACH = (6, 130)
+"""How far back a pronoun's antecedent is looked for, in sentences and at most in words: the
+look-up stays local and the article linear in length."""
 
 
-def _previous_people(text: str, table: EntityTable, pos: int, sentence: Sentence) -> list[str]:
+def _people_before(doc: Document, table: EntityTable, pos: int) -> list[NameMention]:
+    """The people named (not as a modifier) in the sentences a pronoun at `pos` may refer to."""
+    sentences, words = _PRONOUN_REACH
+    lo = max(doc.sentence_start(pos, back=sentences), doc.words_back(pos, words))
+    return [
+        m
+        for m in table.in_span(lo, pos)
+        if table.get(m.key).type == "person" and m.role != "modifier"
+    ]
+
+
+def _previous_people(doc: Document, table: EntityTable, pos: int, sentence: Sentence) -> list[str]:
     """The people "their"/"they" most likely refers to: the persons named earlier in this
     sentence, else in the previous sentence that names two or more."""
-    people = [
-        m
-        for m in table.in_span(max(0, pos - _PRONOUN_REACH), pos)
-        if pos - m.end < 800 and table.get(m.key).type == "person" and m.role != "modifier"
-    ]
+    people = _people_before(doc, table, pos)
     here = list(dict.fromkeys(table.get(m.key).name for m in people if m.start >= sentence.start))
     if len(here) >= 2:
         return here
     if not people:
         return []
-    last = people[-1]
-    cut = max(text.rfind(". ", 0, last.start), text.rfind("\n", 0, last.start))
-    return list(dict.fromkeys(table.get(m.key).name for m in people if m.start > cut))
+    cut = doc.sentence_start(people[-1].start)
+    return list(dict.fromkeys(table.get(m.key).name for m in people if m.start >= cut))
 
 
-def _previous_person(text: str, table: EntityTable, pos: int) -> str | None:
+def _previous_person(doc: Document, table: EntityTable, pos: int) -> str | None:
     """The person a pronoun most likely refers to: the first person (the subject) of the
     nearest earlier sentence that names one."""
-    people = [
-        m
-        for m in table.in_span(max(0, pos - _PRONOUN_REACH), pos)
-        if pos - m.end < 800 and table.get(m.key).type == "person" and m.role != "modifier"
-    ]
+    people = _people_before(doc, table, pos)
     if not people:
         return None
-    last = people[-1]
-    cut = max(text.rfind(". ", 0, last.start), text.rfind("\n", 0, last.start))
-    same = [m for m in people if m.start > cut]
+    cut = doc.sentence_start(people[-1].start)
+    same = [m for m in people if m.start >= cut]
     return table.get(same[0].key).name
 
 

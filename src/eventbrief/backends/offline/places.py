@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from eventbrief.backends.offline.document import Document
 from eventbrief.backends.offline.names import EntityTable
 from eventbrief.countries import country_index
 from eventbrief.event_types import types_in
@@ -26,7 +27,7 @@ _REGIONS = {"region", "province", "oblast", "district", "county", "prefecture", 
 
 
 def locate(
-    text: str,
+    doc: Document,
     table: EntityTable,
     clause: tuple[int, int],
     s: int,
@@ -36,15 +37,17 @@ def locate(
 ) -> str | None:
     """The place stated next to the trigger: just after it ("arrived in X", "visit to X") or,
     for physical events, just before it within the clause."""
+    text = doc.text
     candidates = []
     for m in table.in_span(clause[0], clause[1]):
         rec = table.get(m.key)
         if rec.type not in ("location", "country"):
             continue
-        before = text[max(0, m.start - 14) : m.start]
+        before = text[doc.before(m.start, 2) : m.start]
         place_like = m.role == "place" or (
             etype == "visit"
-            and 0 <= m.start - e <= 2
+            and m.start >= e
+            and doc.words_between(e, m.start) == 0
             and rec.type == "country"
             and m.role != "modifier"
         )
@@ -58,22 +61,23 @@ def locate(
         if etype not in PHYSICAL and not re.search(rf"\b(?:{into})\s+(?:the\s+)?$", before):
             continue  # aid flown "to Nepalgunj" happens there; a country it goes to is a party
         if etype != "armed_conflict" and _BACKGROUND_PLACE.search(
-            text[max(0, m.start - 30) : m.start]
+            text[doc.before(m.start, 5) : m.start]
         ):
             continue
-        near = 90 if etype in PHYSICAL or etype not in ("statement", "criticism") else 30
-        if m.start >= e and m.start - e <= near and (limit is None or m.start < limit):
-            candidates.append((m.start - e, rec.name))
-        elif m.end <= s and s - m.end <= 40 and etype in PHYSICAL:
-            candidates.append((s - m.end + 30, rec.name))
+        near = 15 if etype in PHYSICAL or etype not in ("statement", "criticism") else 5
+        gap = doc.words_between(e, m.start) if m.start >= e else doc.words_between(m.end, s)
+        if m.start >= e and gap <= near and (limit is None or m.start < limit):
+            candidates.append((gap, rec.name))
+        elif m.end <= s and gap <= 6 and etype in PHYSICAL:
+            candidates.append((gap + 5, rec.name))
     if candidates:
         return min(candidates)[1]
-    capital = _THE_CAPITAL.match(text[e : e + 50])
+    capital = _THE_CAPITAL.match(text[e : doc.after(e, 8)])
     if capital and etype in PHYSICAL:
         return _capital_of(table, capital.group("adj"))
-    if etype == "visit" and _THE_COUNTRY.match(text[e : e + 30]):
+    if etype == "visit" and _THE_COUNTRY.match(text[e : doc.after(e, 5)]):
         return _previous_place(text, table, s, ("country",))
-    if etype in PHYSICAL and _THE_REGION.search(text[e : min(clause[1], e + 90)]):
+    if etype in PHYSICAL and _THE_REGION.search(text[e : doc.after(e, 15, clause[1])]):
         return _previous_place(text, table, s, ("location",), region=True)
     return None
 

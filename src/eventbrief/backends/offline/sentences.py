@@ -1,6 +1,8 @@
 """Split an article into lines and sentences with exact char offsets.
 
 Every later stage quotes sentences verbatim, so spans always index into the original text.
+Within a body line, sentences end where `eventbrief.sentences` says they do (the one boundary
+rule, shared with the `sentences` evidence style).
 Lines are classified because news pages carry furniture besides the story: a headline, section
 headings ("Key Takeaways"), bullet lists, source lines ("Original Source: …") and photo captions.
 """
@@ -11,46 +13,10 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from eventbrief.calendar_names import MONTH_ABBREVIATIONS
+from eventbrief.sentences import sentence_spans
 
 Kind = Literal["title", "heading", "bullet", "body", "meta"]
 
-_ABBREVIATIONS = {
-    "mr",
-    "mrs",
-    "ms",
-    "dr",
-    "prof",
-    "gen",
-    "lt",
-    "col",
-    "maj",
-    "capt",
-    "sgt",
-    "adm",
-    "gov",
-    "sen",
-    "rep",
-    "st",
-    "jr",
-    "sr",
-    "no",
-    "vs",
-    "etc",
-    "inc",
-    "ltd",
-    "co",
-    "corp",
-    *MONTH_ABBREVIATIONS,
-    "u.s",
-    "u.k",
-    "u.n",
-    "e.g",
-    "i.e",
-    "a.m",
-    "p.m",
-}
-_BOUNDARY = re.compile(r"[.!?]+[\"”’)\]]*\s+(?=[\"“‘(\[]?[A-Z0-9])")
 _BULLET = re.compile(r"^\s*(?:[-–—•*·]|\d+[.)])\s+")
 _META = re.compile(
     r"^\s*(?:original source|source|sources|read more|related|photo|image|credit|"
@@ -84,24 +50,6 @@ class Sentence:
     line: int
 
 
-def _split_line(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    spans: list[tuple[int, int]] = []
-    cursor = start
-    for m in _BOUNDARY.finditer(text, start, end):
-        prefix = text[cursor : m.start()]
-        last_word = re.search(r"([A-Za-z.]+)$", prefix)
-        if last_word and m.group(0).startswith(".") and len(m.group(0).strip()) == 1:
-            word = last_word.group(1).lower().rstrip(".")
-            if word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha()):
-                continue
-        sentence_end = m.start() + len(m.group(0).rstrip())
-        spans.append((cursor, sentence_end))
-        cursor = m.end()
-    if cursor < end:
-        spans.append((cursor, end))
-    return spans
-
-
 def _line_kind(line: str, is_first: bool) -> Kind:
     stripped = line.strip()
     if _BULLET.match(line):
@@ -132,7 +80,7 @@ def split_sentences(text: str) -> list[Sentence]:
         if kind == "bullet":
             bm = _BULLET.match(line)
             ls = m.start() + (bm.end() if bm else 0)
-        spans = _split_line(text, ls, le) if kind == "body" else [(ls, le)]
+        spans = sentence_spans(text, ls, le) if kind == "body" else [(ls, le)]
         for s, e in spans:
             if e > s and text[s:e].strip():
                 out.append(Sentence(len(out), s, e, text[s:e], kind, line_no))
