@@ -90,7 +90,10 @@ def _statuses_compatible(a: str, b: str) -> bool:
 
 
 def _trigger_head(m: Mention) -> str:
-    return m.sentence.text[m.trigger[0] - m.sentence.start :][:4].lower()
+    """The trigger's verb stem: its first word, or its last after a modal ("will appeal")."""
+    words = m.sentence.text[m.trigger[0] - m.sentence.start : m.trigger[1] - m.sentence.start]
+    word = words.split()[-1] if m.rule == "other.generic-future" else words
+    return word[:4].lower()
 
 
 def _same_happening(event: DraftEvent, m: Mention) -> bool:
@@ -98,6 +101,8 @@ def _same_happening(event: DraftEvent, m: Mention) -> bool:
     if m.rule not in event.rules:
         return False
     same_verb = _trigger_head(m) in {_trigger_head(o) for o in event.mentions}
+    if m.rule.startswith("other.generic-"):
+        return same_verb  # a general verb says nothing of the happening beyond itself
     return same_verb or bool(set(event.participants) & set(m.participants))
 
 

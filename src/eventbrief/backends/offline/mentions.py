@@ -370,7 +370,7 @@ def _intent_veto(
 ) -> bool:
     """An intention, an agreement's content, or a negated verb."""
     if re.search(
-        r"\b(?:preparing|prepared|considering|mulling|weighing|threatening|threatened)\s+to\s+$",
+        r"\b(?:prepared|threatening|threatened)\s+to\s+$",
         text[max(clause[0], start - 30) : start],
         re.IGNORECASE,
     ):
@@ -687,6 +687,18 @@ def _kept_triggers(
         and not any(a <= t[0] < b for a, b in quoted)
     ]
     triggers = [t for t in triggers if not _object_reference(text, t, triggers, clauses)]
+    triggers = [t for t in triggers if not _generic_beside_typed(t, triggers, clauses)]
+    triggers = [
+        t
+        for t in triggers
+        if not (
+            t.rule.startswith("other.generic-")
+            and (
+                _HABITUAL_BEFORE.search(text[max(sentence.start, t.start - 30) : t.start])
+                or _IN_CREDIT.search(text, sentence.start, t.start)
+            )
+        )
+    ]  # "is frequently blocked": a habit; "according to a statement released": a source
     triggers = [
         t
         for i, t in enumerate(triggers)
@@ -697,6 +709,31 @@ def _kept_triggers(
         )
     ]  # "imposed sanctions …, accusing them of …": the stated reason, not a second event
     return _said_statements(text, sentence, table, triggers)
+
+
+_IN_CREDIT = re.compile(r"\baccording\s+to\b[^,;]*$", re.IGNORECASE)
+_HABITUAL_BEFORE = re.compile(
+    r"\b(?:often|frequently|regularly|usually|routinely|typically|sometimes|repeatedly|generally|"
+    r"always|rarely|seldom|never)\s+(?:\w+\s+)?$",
+    re.IGNORECASE,
+)
+
+
+def _generic_beside_typed(
+    t: Trigger, triggers: list[Trigger], clauses: list[tuple[int, int]]
+) -> bool:
+    """A general verb ("began", "will cut") in a clause whose happening a typed rule already
+    names ("began an indefinite strike"): the typed rule tells it better."""
+    if not t.rule.startswith("other.generic-"):
+        return False
+    clause = _clause_of(clauses, t.start)
+    return any(
+        o is not t
+        and not o.rule.startswith("other.generic-")
+        and o.type != "statement"
+        and _clause_of(clauses, o.start) == clause
+        for o in triggers
+    )
 
 
 def _sentence_dates(
