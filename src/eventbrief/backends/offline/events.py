@@ -140,6 +140,12 @@ def _compatible(event: DraftEvent, m: Mention, table: EntityTable) -> float | No
         and m.participants[0] != event.participants[0]
     ):
         return None  # two speakers are two statements (the speaker comes first)
+    if (
+        event.type in ("statement", "criticism")
+        and not shared
+        and _trigger_head(m) not in {_trigger_head(t) for t in event.mentions}
+    ):
+        return None  # an unnamed speaker's words are not a named speaker's other words
     dated_match = both_dated and event.type not in ("visit", "meeting")
     kinds = ("person",) if event.type in ("visit", "meeting") else _KINDS
     for kind in kinds:

@@ -79,6 +79,8 @@ _ORDINAL_BEFORE = re.compile(
 )
 _SAID_WORD = re.compile(r"(?:said|says|stated|told)\b(?!\s+to\b)")
 _DEFINITE_BEFORE = re.compile(r"\b(?:the|this|its|their)\s+(?:[a-z-]+\s+)?$", re.IGNORECASE)
+_AFTER_QUOTATION = re.compile(r"[\"”],?\s+(?:[\w’'.-]+\s+){0,6}$")
+"""A speech verb a few words after a closing quotation mark reports that quotation."""
 _QUOTED = re.compile(r"[\"“][^\"”]{3,}[\"”]")
 _MILITARY_CONTEXT = re.compile(
     r"\b(?:troops|forces|soldiers|militants|rebels|army|militia|insurgents|fighters|drones?|"
@@ -312,10 +314,14 @@ def _reference_veto(
         return True  # a bare plural names no specific agreement
     if etype == "agreement" and word.startswith("sign") and re.match(r"\s+(?:of|that)\b", right):
         return True
-    if etype == "statement" and re.match(
-        r"\s*(?:(?:late\s+|early\s+)?on\s+\w+\s*)?(?:\s*(?:in|at|during|after)\s+[^,.;]{1,50})?"
-        r"[.!?]?[\"”’]?\s*$",
-        text[end : clause[1]],
+    if (
+        etype == "statement"
+        and re.match(
+            r"\s*(?:(?:late\s+|early\s+)?on\s+\w+\s*)?(?:\s*(?:in|at|during|after)\s+[^,.;]{1,50})?"
+            r"[.!?]?[\"”’]?\s*$",
+            text[end : clause[1]],
+        )
+        and not _AFTER_QUOTATION.search(text, max(0, start - 80), start)
     ):
         return True  # ", the ministry announced." is a credit, not a statement event
     return bool(
@@ -370,7 +376,7 @@ def _intent_veto(
 ) -> bool:
     """An intention, an agreement's content, or a negated verb."""
     if re.search(
-        r"\b(?:prepared|threatening|threatened)\s+to\s+$",
+        r"\b(?:preparing|prepared|threatening|threatened)\s+to\s+$",
         text[max(clause[0], start - 30) : start],
         re.IGNORECASE,
     ):
@@ -428,9 +434,10 @@ def _said_statements(
             for m in table.in_span(sentence.start, s)
             if s - m.end <= 40 and table.get(m.key).type in ("person", "organization", "country")
         ]
-        if subject and not re.search(
-            r"[,;]\s*(?:the\s+)?[^,;]*\w[^,;]*$", text[subject[-1].end : s]
-        ):
+        if (
+            subject
+            and not re.search(r"[,;]\s*(?:the\s+)?[^,;]*\w[^,;]*$", text[subject[-1].end : s])
+        ) or _quote_then_speaker(text, table, said[0]):
             keep.append(said[0])
     elif others:
         keep += [
@@ -440,6 +447,15 @@ def _said_statements(
             and (_declares(text, t) or _opens_with_speech(text, sentence, t, others))
         ]
     return sorted(keep)
+
+
+def _quote_then_speaker(text: str, table: EntityTable, said: Trigger) -> bool:
+    """'"Whole villages were lost," said Hanta Rasoanaivo': a quotation credited to a named
+    person or body after it is that speaker's statement."""
+    if not re.search(r"[\"”’],?\s*$", text[max(0, said.start - 4) : said.start]):
+        return False
+    after = [m for m in table.in_span(said.end, said.end + 60) if m.start - said.end <= 2]
+    return bool(after) and table.get(after[0].key).type in ("person", "organization")
 
 
 _SPEECH_OPENING = re.compile(
@@ -1041,6 +1057,8 @@ def _mention_status(
     window = text[max(clause[0], s - lookback) : _status_end(text, s, e, etype, kind, clause)]
     if kind == "noun":
         window = _DETAIL_HEDGE.sub(" ", window)
+    if etype in _SPEECH:
+        window = _QUOTED.sub(" ", window)  # '"We will …," he told reporters': what was said
     status = status_of(window)
     if pointer:
         status = "occurred"  # "drones were used in the fighting": the cue is not about it
@@ -1178,7 +1196,7 @@ def _status_end(
     ("signed a deal under which the firm will …") tells the content, not the act."""
     end = min(clause[1], e + 60)
     if etype in _SPEECH and kind == "verb":
-        return e
+        return s  # the speech verb itself ("denied", "claimed") is the act, not a hedge on it
     if kind == "verb":
         cut = _FORWARD_CUT.search(text, e, end)
         if cut:
