@@ -155,10 +155,10 @@ def _takeaways(
                 piece = piece.strip(" .")
                 if len(piece.split()) >= 3 and piece in text:
                     add(piece[:1].upper() + piece[1:] + ".", piece)
-    if not out:
+    if not out:  # a text of no words ("—"): its one line is still what it says
         first = next((s for s in sentences if s.text.strip()), None)
         line = first.text.strip() if first else text.strip()
-        add(line, line)
+        out.append(Takeaway(text=line, evidence=[Quote(quote=line)]))
     return out
 
 
