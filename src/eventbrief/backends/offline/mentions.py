@@ -703,7 +703,7 @@ def _kept_triggers(
         and not any(a <= t[0] < b for a, b in quoted)
     ]
     triggers = [t for t in triggers if not _object_reference(text, t, triggers, clauses)]
-    triggers = [t for t in triggers if not _generic_beside_typed(t, triggers, clauses)]
+    triggers = [t for t in triggers if not _generic_beside_typed(text, t, triggers, clauses)]
     triggers = [
         t
         for t in triggers
@@ -727,6 +727,8 @@ def _kept_triggers(
     return _said_statements(text, sentence, table, triggers)
 
 
+_COORDINATED = re.compile(r"\b(?:and|but|then|before|after)\b|[,;]|.{60}", re.DOTALL)
+"""Between a general verb and a typed trigger: a second predicate ("bought X and cut 600 jobs")."""
 _IN_CREDIT = re.compile(r"\baccording\s+to\b[^,;]*$", re.IGNORECASE)
 _HABITUAL_BEFORE = re.compile(
     r"\b(?:often|frequently|regularly|usually|routinely|typically|sometimes|repeatedly|generally|"
@@ -736,7 +738,7 @@ _HABITUAL_BEFORE = re.compile(
 
 
 def _generic_beside_typed(
-    t: Trigger, triggers: list[Trigger], clauses: list[tuple[int, int]]
+    text: str, t: Trigger, triggers: list[Trigger], clauses: list[tuple[int, int]]
 ) -> bool:
     """A general verb ("began", "will cut") in a clause whose happening a typed rule already
     names ("began an indefinite strike"): the typed rule tells it better."""
@@ -748,6 +750,7 @@ def _generic_beside_typed(
         and not o.rule.startswith("other.generic-")
         and o.type != "statement"
         and _clause_of(clauses, o.start) == clause
+        and not _COORDINATED.search(text, min(t.end, o.end), max(t.start, o.start))
         for o in triggers
     )
 
