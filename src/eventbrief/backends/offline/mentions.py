@@ -712,9 +712,11 @@ def _kept_triggers(
             and (
                 _HABITUAL_BEFORE.search(text[max(sentence.start, t.start - 30) : t.start])
                 or _IN_CREDIT.search(text, sentence.start, t.start)
+                or _INFINITIVE_BEFORE.search(text[max(sentence.start, t.start - 4) : t.start])
             )
         )
-    ]  # "is frequently blocked": a habit; "according to a statement released": a source
+    ]  # "is frequently blocked": a habit; "according to a statement released": a source;
+    # "a move to cut off supplies": a purpose, not a happening
     triggers = [
         t
         for i, t in enumerate(triggers)
@@ -729,6 +731,7 @@ def _kept_triggers(
 
 _COORDINATED = re.compile(r"\b(?:and|but|then|before|after)\b|[,;]|.{60}", re.DOTALL)
 """Between a general verb and a typed trigger: a second predicate ("bought X and cut 600 jobs")."""
+_INFINITIVE_BEFORE = re.compile(r"\bto\s+$", re.IGNORECASE)
 _IN_CREDIT = re.compile(r"\baccording\s+to\b[^,;]*$", re.IGNORECASE)
 _HABITUAL_BEFORE = re.compile(
     r"\b(?:often|frequently|regularly|usually|routinely|typically|sometimes|repeatedly|generally|"
