@@ -753,7 +753,10 @@ def _generic_beside_typed(
         and not o.rule.startswith("other.generic-")
         and o.type != "statement"
         and _clause_of(clauses, o.start) == clause
-        and not _COORDINATED.search(text, min(t.end, o.end), max(t.start, o.start))
+        and (
+            t.rule == "other.generic-casualties"  # "fighting … killed 30": its toll
+            or not _COORDINATED.search(text, min(t.end, o.end), max(t.start, o.start))
+        )
         for o in triggers
     )
 
