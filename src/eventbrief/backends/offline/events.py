@@ -18,6 +18,7 @@ from eventbrief.backends.offline.mentions import (
     find_triggers,
     sentence_mentions,
     table_type_of,
+    trigger_head,
     union,
 )
 from eventbrief.backends.offline.names import EntityTable
@@ -89,18 +90,11 @@ def _statuses_compatible(a: str, b: str) -> bool:
     return a == b or {a, b} == {"occurred", "alleged"}
 
 
-def _trigger_head(m: Mention) -> str:
-    """The trigger's verb stem: its first word, or its last after a modal ("will appeal")."""
-    words = m.sentence.text[m.trigger[0] - m.sentence.start : m.trigger[1] - m.sentence.start]
-    word = words.split()[-1] if m.rule == "other.generic-future" else words
-    return word[:4].lower()
-
-
 def _same_happening(event: DraftEvent, m: Mention) -> bool:
     """Two `other` mentions tell one happening: the same rule, and the same verb or actor."""
     if m.rule not in event.rules:
         return False
-    same_verb = _trigger_head(m) in {_trigger_head(o) for o in event.mentions}
+    same_verb = trigger_head(m) in {trigger_head(o) for o in event.mentions}
     if m.rule.startswith("other.generic-"):
         return same_verb  # a general verb says nothing of the happening beyond itself
     return same_verb or bool(set(event.participants) & set(m.participants))
@@ -143,7 +137,7 @@ def _compatible(event: DraftEvent, m: Mention, table: EntityTable) -> float | No
     if (
         event.type in ("statement", "criticism")
         and not shared
-        and _trigger_head(m) not in {_trigger_head(t) for t in event.mentions}
+        and trigger_head(m) not in {trigger_head(t) for t in event.mentions}
     ):
         return None  # an unnamed speaker's words are not a named speaker's other words
     dated_match = both_dated and event.type not in ("visit", "meeting")
@@ -154,7 +148,7 @@ def _compatible(event: DraftEvent, m: Mention, table: EntityTable) -> float | No
         if ours and theirs and not ours & theirs and not (dated_match and kind != "person"):
             return None  # people act for their countries: compare like with like
     score = 1.0 + len(shared)
-    if _trigger_head(m) in {_trigger_head(t) for t in event.mentions}:
+    if trigger_head(m) in {trigger_head(t) for t in event.mentions}:
         score += 1.5  # the same verb ("warned" … "warned")
     if both_dated:
         score += 3

@@ -1375,6 +1375,13 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+def trigger_head(m: Mention) -> str:
+    """The trigger's verb stem: its first word, or its last after a modal ("will appeal")."""
+    words = m.sentence.text[m.trigger[0] - m.sentence.start : m.trigger[1] - m.sentence.start]
+    word = words.split()[-1] if m.rule == "other.generic-future" else words
+    return word[:4].lower()
+
+
 def _fold_sentence(mentions: list[Mention]) -> list[Mention]:
     """In one sentence: one mention per type unless dates or referents differ; talks held
     during a visit with the same status belong to the visit (GUIDELINES §1)."""
@@ -1386,7 +1393,7 @@ def _fold_sentence(mentions: list[Mention]) -> list[Mention]:
                 target = o  # "his second visit": a count describes the event, adds none
                 m.date = None
                 break
-            same_type = o.type == m.type
+            same_type = o.type == m.type and (m.type != "other" or m.rule == o.rule)
             folds_into_visit = o.type == "visit" and m.type == "meeting" and o.status == m.status
             if not (same_type or folds_into_visit):
                 continue
