@@ -22,7 +22,7 @@ from eventbrief.backends.offline.names import EntityTable, NameMention
 from eventbrief.backends.offline.quantities import find_quantities
 from eventbrief.backends.offline.rules import trigger_rules
 from eventbrief.backends.offline.sentences import DATELINE, Sentence
-from eventbrief.backends.offline.status import status_of
+from eventbrief.backends.offline.status import sentence_cue_of, status_of
 from eventbrief.event_types import types_in
 from eventbrief.models import EventType, Quantity, Status
 from eventbrief.timex import TimexMatch, find_dates, number_value
@@ -854,6 +854,7 @@ def sentence_mentions(
     if facts is None:
         return []
     out = [_mention(facts, i, t) for i, t in enumerate(facts.triggers)]
+    _elided_subjects(text, out)
     _share_container(text, out, facts.clauses)
     _anchor_gaps(text, out)
     out = _fold_sentence(out)
@@ -862,6 +863,19 @@ def sentence_mentions(
             clause = _clause_of(facts.clauses, m.trigger[0])
             m.quote = _trim(text, clause[0], clause[1])
     return out
+
+
+def _elided_subjects(text: str, mentions: list[Mention]) -> None:
+    """ "X approached Y but walked away": a verb coordinated without a subject of its own has
+    the subject of the verb before it."""
+    for before, m in itertools.pairwise(mentions):
+        if m.participants or not before.participants or m.kind != "verb":
+            continue
+        if _COORDINATED_VERB.search(text, before.trigger[1], m.trigger[0]):
+            m.participants = before.participants[:1]
+
+
+_COORDINATED_VERB = re.compile(r"\b(?:and|but|then|before|after)\s+(?:\w+ly\s+)?$")
 
 
 def _retyped(text: str, t: Trigger, clause: tuple[int, int]) -> EventType:
@@ -1076,6 +1090,7 @@ def _mention_status(
         if etype not in _SPEECH and (
             re.search(r"\b(?:reportedly|allegedly|believed|reports\s+indicate)\b", head, re.I)
             or _hedged_in_sentence(text, f.sentence, s, f.triggers)
+            or sentence_cue_of(text[f.sentence.start : s])
         ):
             status = "alleged"
     published = f.published
