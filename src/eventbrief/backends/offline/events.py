@@ -237,10 +237,26 @@ def detect_events(
 
 
 def _anchored(event: DraftEvent) -> bool:
-    """An event the article ties to something: who, when, where, how many, or who says so."""
+    """An event the article ties to something (who, when, where, how many, who says so) or
+    states with a verb: "his predecessor resigned" is a happening though it names no one; a
+    bare noun ("the talks") with nothing around it is not."""
     return bool(
-        event.participants or event.date or event.location or event.quantities or event.credits
+        event.participants
+        or event.date
+        or event.location
+        or event.quantities
+        or event.credits
+        or any(_stated_by_verb(m) for m in event.mentions)
     )
+
+
+def _stated_by_verb(m: Mention) -> bool:
+    """A verb asserts the happening; "condemned the strikes" only names one."""
+    before = m.sentence.text[: m.trigger[0] - m.sentence.start]
+    return m.kind == "verb" and not _DETERMINER_BEFORE.search(before)
+
+
+_DETERMINER_BEFORE = re.compile(r"\b(?:the|a|an|its|their|his|her|these|those|this|that)\s+$", re.I)
 
 
 def _resolve_anchors(events: list[DraftEvent]) -> None:

@@ -703,7 +703,7 @@ def _kept_triggers(
         and not any(a <= t[0] < b for a, b in quoted)
     ]
     triggers = [t for t in triggers if not _object_reference(text, t, triggers, clauses)]
-    triggers = [t for t in triggers if not _generic_beside_typed(text, t, triggers, clauses)]
+    triggers = [t for t in triggers if not _generic_beside_typed(text, t, raw, clauses)]
     triggers = [
         t
         for t in triggers
@@ -744,7 +744,8 @@ def _generic_beside_typed(
     text: str, t: Trigger, triggers: list[Trigger], clauses: list[tuple[int, int]]
 ) -> bool:
     """A general verb ("began", "will cut") in a clause whose happening a typed rule already
-    names ("began an indefinite strike"): the typed rule tells it better."""
+    names ("began an indefinite strike"): the typed rule tells it better, and where the typed
+    rule was vetoed ("launched a verbal attack") the verb goes with it."""
     if not t.rule.startswith("other.generic-"):
         return False
     clause = _clause_of(clauses, t.start)
