@@ -206,9 +206,10 @@ def test_compression_and_summary_limits() -> None:
 
 
 def test_short_article_still_validates() -> None:
-    for text in ("Quake hits.", "Rain.\nFloods close roads in Lima.", "x"):
+    for text, count in (("Quake hits.", 1), ("Rain.\nFloods close roads in Lima.", 2), ("x", 1)):
         extraction = extract_article(text, PUBLISHED)
-        assert 3 <= len(extraction.key_takeaways) <= 7
+        assert len(extraction.key_takeaways) == count
+        assert all(q.quote in text for t in extraction.key_takeaways for q in t.evidence)
         ArticleExtraction.model_validate(extraction.model_dump())
 
 
@@ -279,7 +280,7 @@ def test_casualties_of_soldiers_are_fighting_but_storm_deaths_are_not() -> None:
     war = "Front line\n\nAt least 200 soldiers were killed in the Donbas region in May.\n"
     storm = "Storm\n\nA cyclone killed 12 people in coastal villages on Sunday.\n"
     assert [e.type for e in extract_article(war, PUBLISHED).events] == ["armed_conflict"]
-    assert extract_article(storm, PUBLISHED).events == []
+    assert [e.type for e in extract_article(storm, PUBLISHED).events] == ["other"]  # a disaster
 
 
 def test_wire_dateline_quotes_and_referring_nouns() -> None:
@@ -292,8 +293,9 @@ def test_wire_dateline_quotes_and_referring_nouns() -> None:
     extraction = extract_article(text, PUBLISHED)
     names = {e.name: e for e in extraction.entities}
     assert "LISBON" not in names and "AP" not in names["Portugal"].aliases
-    assert [e.type for e in extraction.events] == ["agreement", "criticism"]
-    pact, criticism = extraction.events
+    assert [e.type for e in extraction.events] == ["agreement", "statement", "criticism"]
+    pact, remark, criticism = extraction.events
+    assert remark.participants == ["Rui Costa"] and remark.status == "occurred"
     assert pact.date is not None and pact.date.value == "2024-10-07"
     assert criticism.date is not None and criticism.date.value == "2024-10-08"
 
@@ -550,10 +552,16 @@ def test_names_with_letters_beyond_ascii() -> None:
     assert {"Ona Vaitkutė", "Jiří Novák", "Vilnius"} <= {e.name for e in extraction.entities}
 
 
-def test_a_short_article_gets_three_distinct_takeaways() -> None:
-    for text in ("One line only.", "Head\nThe ministry said talks would resume on Friday.\n"):
-        texts = [t.text for t in extract_article(text, PUBLISHED).key_takeaways]
-        assert len(texts) >= 3 and len(set(texts)) == len(texts), texts
+def test_a_short_article_gets_the_distinct_takeaways_it_states_and_no_more() -> None:
+    cases = {
+        "One line only.": ["One line only."],
+        "Head\nThe ministry said talks would resume on Friday.\n": [
+            "The ministry said talks would resume on Friday.",
+            "Head",
+        ],
+    }
+    for text, expected in cases.items():
+        assert [t.text for t in extract_article(text, PUBLISHED).key_takeaways] == expected
 
 
 def test_more_general_news_patterns() -> None:

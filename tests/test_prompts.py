@@ -15,7 +15,14 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from eventbrief.backends.openai.schema import asked_schema
 from eventbrief.event_types import EVENT_TYPE_INFO, definitions_text
-from eventbrief.models import STATUSES, SUMMARY_MAX_WORDS, Article, ArticleExtraction, ArticleMeta
+from eventbrief.models import (
+    MIN_TAKEAWAYS,
+    STATUSES,
+    SUMMARY_MAX_WORDS,
+    Article,
+    ArticleExtraction,
+    ArticleMeta,
+)
 from eventbrief.prompt_templates import (
     INSTRUCTOR_MESSAGES,
     load_prompts,
@@ -95,7 +102,7 @@ def test_system_prompt_states_the_field_rules_the_models_enforce() -> None:
     the limits our validation enforces."""
     system = load_prompts().system
     takeaways = ArticleExtraction.model_fields["key_takeaways"].metadata
-    low = next(m.min_length for m in takeaways if hasattr(m, "min_length"))
+    low = MIN_TAKEAWAYS  # enforced through the validation context on an article of 3+ sentences
     high = next(m.max_length for m in takeaways if hasattr(m, "max_length"))
     assert f"{low} to {high} key takeaways" in system
     assert f"summary of at most {SUMMARY_MAX_WORDS} words" in system

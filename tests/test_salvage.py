@@ -19,6 +19,7 @@ from eventbrief.salvage import (
     lenient_json,
     salvage,
     shorten_summary,
+    takeaways_needed,
 )
 
 TITLE = "Estonia and Finland open ferry research centre"
@@ -424,10 +425,18 @@ def test_nothing_usable_raises(answer: Any) -> None:
         salvage(_article(), answer)
 
 
-def test_an_article_too_short_to_fill_the_takeaways_raises() -> None:
+def test_an_article_too_short_for_three_takeaways_keeps_the_sentences_it_has() -> None:
     text = "Estonia and Finland opened a joint ferry research centre on Monday."
-    with pytest.raises(SalvageError, match="too few sentences"):
-        salvage(_article(text, None), {"summary": "A centre opened."})
+    kept = salvage(_article(text, None), {"summary": "A centre opened."})
+    assert [t.text for t in kept.extraction.key_takeaways] == [text]
+    assert kept.warnings == ["filled 1 key takeaway from the article's lead sentences"]
+
+
+def test_takeaways_needed_is_three_or_the_sentences_a_short_article_has() -> None:
+    assert takeaways_needed(TEXT) == 3
+    assert takeaways_needed("Estonia and Finland opened a joint ferry research centre.") == 1
+    two = "Ferries resumed on Monday after the storm. Ports reopened at dawn the same day."
+    assert takeaways_needed(two) == 2
 
 
 def test_every_salvaged_answer_is_valid_and_fully_grounded() -> None:

@@ -20,11 +20,19 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from eventbrief.event_types import TYPE_FIELD_DESCRIPTION, EventType
 
 SCHEMA_VERSION: Final = "1"
 SUMMARY_MAX_WORDS = 80
+MIN_TAKEAWAYS: Final = 3
+"""Key takeaways a record gives, unless its article states fewer things: a takeaway is a statement
+of the article, never a line made up to reach a count."""
+MAX_TAKEAWAYS: Final = 7
+TAKEAWAYS_NEEDED: Final = "takeaways_needed"
+"""Validation-context key: how many takeaways this article's answer must give (an LLM's answer
+is checked against min(MIN_TAKEAWAYS, the sentences the article has)); without it, one."""
 
 EVENT_TYPES: tuple[EventType, ...] = get_args(EventType)
 """The names of `EventType` (defined beside each type's definition in eventbrief.event_types)."""
@@ -207,7 +215,9 @@ class ArticleExtraction(_Model):
         description=f"One neutral paragraph of at most {SUMMARY_MAX_WORDS} words.",
     )
     key_takeaways: list[Takeaway] = Field(
-        min_length=3, max_length=7, description="3 to 7 key points of the article."
+        max_length=MAX_TAKEAWAYS,
+        description="3 to 7 key points of the article.",
+        json_schema_extra={"minItems": MIN_TAKEAWAYS},
     )
     events: list[Event] = Field(
         default_factory=list, description="Every distinct event the article reports."
@@ -221,6 +231,23 @@ class ArticleExtraction(_Model):
     @classmethod
     def _summary_length(cls, value: str) -> str:
         return _check_summary(value)
+
+    @field_validator("key_takeaways")
+    @classmethod
+    def _enough_takeaways(cls, value: list[Takeaway], info: ValidationInfo) -> list[Takeaway]:
+        """Three for an article that has three sentences (the validation context says how many
+        this article needs); one at least for a record read without its article."""
+        context = info.context if isinstance(info.context, dict) else None
+        needed = int(context.get(TAKEAWAYS_NEEDED, 1)) if context else 1
+        if len(value) < needed:
+            items = "item" if needed == 1 else "items"
+            raise PydanticCustomError(
+                "too_short",
+                f"List should have at least {{min_length}} {items} after validation, "
+                "not {actual_length}",
+                {"field_type": "List", "min_length": needed, "actual_length": len(value)},
+            )
+        return value
 
     @model_validator(mode="after")
     def _consistent(self) -> ArticleExtraction:
@@ -304,7 +331,7 @@ class ArticleSummary(_Model):
     schema_version: Literal["1"] = SCHEMA_VERSION
     article: ArticleMeta
     summary: str = Field(min_length=1)
-    key_takeaways: list[GroundedTakeaway] = Field(min_length=3, max_length=7)
+    key_takeaways: list[GroundedTakeaway] = Field(min_length=1, max_length=MAX_TAKEAWAYS)
     events: list[GroundedEvent] = Field(default_factory=list)
     entities: list[Entity] = Field(default_factory=list)
     provenance: Provenance

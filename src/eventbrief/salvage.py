@@ -25,6 +25,8 @@ from pydantic_core import from_json
 
 from eventbrief.grounding import Span, finder
 from eventbrief.models import (
+    MAX_TAKEAWAYS,
+    MIN_TAKEAWAYS,
     SUMMARY_MAX_WORDS,
     Article,
     ArticleExtraction,
@@ -38,8 +40,6 @@ from eventbrief.models import (
     name_key,
 )
 
-MIN_TAKEAWAYS = 3
-MAX_TAKEAWAYS = 7
 MAX_JSON_CHARS = 1024 * 1024
 """Longer answers are not searched for JSON (instructor's own extraction stops at 1 MiB)."""
 _MIN_SENTENCE_WORDS = 4
@@ -180,6 +180,12 @@ def _pieces(text: str, title: str | None) -> Iterator[str]:
         rest = body[start:].strip()
         if len(rest.split()) >= _HEADLINE_WORDS:
             yield rest
+
+
+def takeaways_needed(text: str, title: str | None = None) -> int:
+    """How many takeaways an answer must give: three, or the number of sentences of an article
+    too short to state three things (GUIDELINES: a takeaway is never made up)."""
+    return max(1, min(MIN_TAKEAWAYS, len({name_key(s) for s in lead_sentences(text, title)})))
 
 
 def shorten_summary(summary: str, max_words: int = SUMMARY_MAX_WORDS) -> str:
@@ -459,7 +465,8 @@ def _with_participants(events: list[Event], entities: list[Entity], run: _Salvag
 
 def _enough_takeaways(takeaways: list[Takeaway], article: Article, run: _Salvage) -> list[Takeaway]:
     """Three to seven distinct takeaways: repeats dropped, the first seven kept, and the
-    article's lead sentences added (each quoting itself) until there are three."""
+    article's lead sentences added (each quoting itself) until there are three, or as many as
+    a short article has."""
     distinct: list[Takeaway] = []
     seen: set[str] = set()
     for takeaway in takeaways:
@@ -486,10 +493,8 @@ def _enough_takeaways(takeaways: list[Takeaway], article: Article, run: _Salvage
         seen.add(name_key(text))
         distinct.append(Takeaway(text=text, evidence=[Quote(quote=sentence)]))
         filled += 1
-    if len(distinct) < MIN_TAKEAWAYS:
-        raise SalvageError(
-            f"the article has too few sentences to make up {MIN_TAKEAWAYS} key takeaways"
-        )
+    if not distinct:
+        raise SalvageError("no key takeaway: the answer gives none and the article has no sentence")
     if filled:
         run.warnings.append(
             f"filled {_plural(filled, 'key takeaway')} from the article's lead sentences"

@@ -176,10 +176,16 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ),
 ]
 
+IRREGULAR_PAST = (
+    r"lost|won|fell|rose|struck|fled|froze|quit|paid|sold|bought|built|brought|caught|chose|"
+    r"drew|drove|found|gave|grew|heard|kept|knew|led|lent|ran|sank|spent|stood|stole|swept|"
+    r"taught|threw|tore|wore|withdrew|overran|broke|spoke|wrote|became|forgot|slid|sought|stuck"
+)
+"""Irregular simple-past verbs: a past event's bare month or weekday is the previous one."""
 _COUNT_AFTER = re.compile(r"\s+[a-z]+s\b(?<!\bas)(?<!\bwas)(?<!\bhas)(?<!\bis)")
 _PAST_MARKER = re.compile(
     r"(?:^[^,;]{0,30}?)?\b(?:was|were|had|has|have|did|[a-z]{3,}ed|met|sent|went|came|"
-    r"made|held|signed|began|took|told|said|fought|flew|left|saw)\b"
+    r"made|held|signed|began|took|told|said|fought|flew|left|saw|" + IRREGULAR_PAST + r")\b"
 )
 _FUTURE_AFTER = re.compile(
     r"^[^,;]{0,30}?\b(?:will|would|is expected|are expected|is scheduled|are scheduled|"
@@ -306,7 +312,9 @@ def _tense(text: str, m: re.Match[str]) -> str | None:
 
 _PAST_VERB_BEFORE = re.compile(
     r"(?:\b(?P<aux>\w+)\s+)?\b(?:[a-z]{3,}ed|said|told|met|held|made|took|gave|sent|spoke|"
-    r"wrote|began|saw|came|went|flew|struck|fought|signed|won|lost|left|rose|fell|shot|hit)\s+"
+    r"wrote|began|saw|came|went|flew|struck|fought|signed|won|lost|left|rose|fell|shot|hit|"
+    + IRREGULAR_PAST
+    + r")\s+"
     r"(?:(?:late|early)\s+)?$"
 )
 _NOT_PAST_AUX = frozenset({"be", "been", "being", "will", "to", "would", "shall", "is", "are"})

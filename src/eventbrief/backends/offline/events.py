@@ -19,6 +19,7 @@ from eventbrief.backends.offline.mentions import (
     find_triggers,
     sentence_mentions,
     table_type_of,
+    trigger_head,
     union,
 )
 from eventbrief.backends.offline.names import EntityTable
@@ -89,15 +90,13 @@ def _statuses_compatible(a: str, b: str) -> bool:
     return a == b or {a, b} == {"occurred", "alleged"}
 
 
-def _trigger_head(m: Mention) -> str:
-    return m.sentence.text[m.trigger[0] - m.sentence.start :][:4].lower()
-
-
 def _same_happening(event: DraftEvent, m: Mention) -> bool:
     """Two `other` mentions tell one happening: the same rule, and the same verb or actor."""
     if m.rule not in event.rules:
         return False
-    same_verb = _trigger_head(m) in {_trigger_head(o) for o in event.mentions}
+    same_verb = trigger_head(m) in {trigger_head(o) for o in event.mentions}
+    if m.rule.startswith("other.generic-"):
+        return same_verb  # a general verb says nothing of the happening beyond itself
     return same_verb or bool(set(event.participants) & set(m.participants))
 
 
@@ -135,6 +134,12 @@ def _compatible(event: DraftEvent, m: Mention, table: EntityTable) -> float | No
         and m.participants[0] != event.participants[0]
     ):
         return None  # two speakers are two statements (the speaker comes first)
+    if (
+        event.type in ("statement", "criticism")
+        and not shared
+        and trigger_head(m) not in {trigger_head(t) for t in event.mentions}
+    ):
+        return None  # an unnamed speaker's words are not a named speaker's other words
     dated_match = both_dated and event.type not in ("visit", "meeting")
     kinds = ("person",) if event.type in ("visit", "meeting") else _KINDS
     for kind in kinds:
@@ -143,7 +148,7 @@ def _compatible(event: DraftEvent, m: Mention, table: EntityTable) -> float | No
         if ours and theirs and not ours & theirs and not (dated_match and kind != "person"):
             return None  # people act for their countries: compare like with like
     score = 1.0 + len(shared)
-    if _trigger_head(m) in {_trigger_head(t) for t in event.mentions}:
+    if trigger_head(m) in {trigger_head(t) for t in event.mentions}:
         score += 1.5  # the same verb ("warned" … "warned")
     if both_dated:
         score += 3
@@ -231,10 +236,26 @@ def detect_events(doc: Document, table: EntityTable, published: dt.date | None) 
 
 
 def _anchored(event: DraftEvent) -> bool:
-    """An event the article ties to something: who, when, where, how many, or who says so."""
+    """An event the article ties to something (who, when, where, how many, who says so) or
+    states with a verb: "his predecessor resigned" is a happening though it names no one; a
+    bare noun ("the talks") with nothing around it is not."""
     return bool(
-        event.participants or event.date or event.location or event.quantities or event.credits
+        event.participants
+        or event.date
+        or event.location
+        or event.quantities
+        or event.credits
+        or any(_stated_by_verb(m) for m in event.mentions)
     )
+
+
+def _stated_by_verb(m: Mention) -> bool:
+    """A verb asserts the happening; "condemned the strikes" only names one."""
+    before = m.sentence.text[: m.trigger[0] - m.sentence.start]
+    return m.kind == "verb" and not _DETERMINER_BEFORE.search(before)
+
+
+_DETERMINER_BEFORE = re.compile(r"\b(?:the|a|an|its|their|his|her|these|those|this|that)\s+$", re.I)
 
 
 def _resolve_anchors(events: list[DraftEvent]) -> None:

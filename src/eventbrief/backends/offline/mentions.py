@@ -23,7 +23,7 @@ from eventbrief.backends.offline.names import EntityTable, NameMention
 from eventbrief.backends.offline.quantities import find_quantities
 from eventbrief.backends.offline.rules import trigger_rules
 from eventbrief.backends.offline.sentences import DATELINE, Sentence
-from eventbrief.backends.offline.status import status_of
+from eventbrief.backends.offline.status import sentence_cue_of, status_of
 from eventbrief.event_types import types_in
 from eventbrief.models import EventType, Quantity, Status
 from eventbrief.timex import TimexMatch, find_dates, number_value
@@ -82,6 +82,8 @@ _POSSESSIVE = re.compile(r"['’]s?\s+")
 _COORDINATED = re.compile(r"\s+(?:and|or)\s+[A-Z][\w’'-]+(?=\s)")
 _SAID_WORD = re.compile(r"(?:said|says|stated|told)\b(?!\s+to\b)")
 _DEFINITE_BEFORE = re.compile(r"\b(?:the|this|its|their)\s+(?:[a-z-]+\s+)?$", re.IGNORECASE)
+_AFTER_QUOTATION = re.compile(r"[\"”],?\s+(?:[\w’'.-]+\s+){0,6}$")
+"""A speech verb a few words after a closing quotation mark reports that quotation."""
 _QUOTED = re.compile(r"[\"“][^\"”]{3,}[\"”]")
 _MILITARY_CONTEXT = re.compile(
     r"\b(?:troops|forces|soldiers|militants|rebels|army|militia|insurgents|fighters|drones?|"
@@ -317,10 +319,14 @@ def _reference_veto(
         return True  # a bare plural names no specific agreement
     if etype == "agreement" and word.startswith("sign") and re.match(r"\s+(?:of|that)\b", right):
         return True
-    if etype == "statement" and re.match(
-        r"\s*(?:(?:late\s+|early\s+)?on\s+\w+\s*)?(?:\s*(?:in|at|during|after)\s+[^,.;]{1,50})?"
-        r"[.!?]?[\"”’]?\s*$",
-        text[end : clause[1]],
+    if (
+        etype == "statement"
+        and re.match(
+            r"\s*(?:(?:late\s+|early\s+)?on\s+\w+\s*)?(?:\s*(?:in|at|during|after)\s+[^,.;]{1,50})?"
+            r"[.!?]?[\"”’]?\s*$",
+            text[end : clause[1]],
+        )
+        and not _AFTER_QUOTATION.search(text, doc.before(start, 8), start)
     ):
         return True  # ", the ministry announced." is a credit, not a statement event
     return bool(
@@ -377,7 +383,7 @@ def _intent_veto(
     """An intention, an agreement's content, or a negated verb."""
     text = doc.text
     if re.search(
-        r"\b(?:preparing|prepared|considering|mulling|weighing|threatening|threatened)\s+to\s+$",
+        r"\b(?:preparing|prepared|threatening|threatened)\s+to\s+$",
         text[doc.before(start, 5, clause[0]) : start],
         re.IGNORECASE,
     ):
@@ -437,9 +443,10 @@ def _said_statements(
             if doc.words_between(m.end, s) <= 6
             and table.get(m.key).type in ("person", "organization", "country")
         ]
-        if subject and not re.search(
-            r"[,;]\s*(?:the\s+)?[^,;]*\w[^,;]*$", text[subject[-1].end : s]
-        ):
+        if (
+            subject
+            and not re.search(r"[,;]\s*(?:the\s+)?[^,;]*\w[^,;]*$", text[subject[-1].end : s])
+        ) or _quote_then_speaker(doc, table, said[0]):
             keep.append(said[0])
     elif others:
         keep += [
@@ -449,6 +456,19 @@ def _said_statements(
             and (_declares(doc, t) or _opens_with_speech(text, sentence, t, others))
         ]
     return sorted(keep)
+
+
+def _quote_then_speaker(doc: Document, table: EntityTable, said: Trigger) -> bool:
+    """'"Whole villages were lost," said Hanta Rasoanaivo': a quotation credited to a named
+    person or body after it is that speaker's statement."""
+    if not re.search(r"[\"”’],?\s*$", doc.text[doc.before(said.start, 1) : said.start]):
+        return False
+    after = [
+        m
+        for m in table.in_span(said.end, doc.after(said.end, 4))
+        if doc.words_between(said.end, m.start) == 0
+    ]
+    return bool(after) and table.get(after[0].key).type in ("person", "organization")
 
 
 _SPEECH_OPENING = re.compile(
@@ -705,6 +725,20 @@ def _kept_triggers(
         and not any(a <= t[0] < b for a, b in quoted)
     ]
     triggers = [t for t in triggers if not _object_reference(doc, t, triggers, clauses)]
+    triggers = [t for t in triggers if not _generic_beside_typed(doc, t, raw, clauses)]
+    triggers = [
+        t
+        for t in triggers
+        if not (
+            t.rule.startswith("other.generic-")
+            and (
+                _HABITUAL_BEFORE.search(text[doc.before(t.start, 5, sentence.start) : t.start])
+                or _IN_CREDIT.search(text, sentence.start, t.start)
+                or _INFINITIVE_BEFORE.search(text[doc.before(t.start, 1, sentence.start) : t.start])
+            )
+        )
+    ]  # "is frequently blocked": a habit; "according to a statement released": a source;
+    # "a move to cut off supplies": a purpose, not a happening
     triggers = [
         t
         for i, t in enumerate(triggers)
@@ -715,6 +749,46 @@ def _kept_triggers(
         )
     ]  # "imposed sanctions …, accusing them of …": the stated reason, not a second event
     return _said_statements(doc, sentence, table, triggers)
+
+
+_SECOND_PREDICATE = re.compile(r"\b(?:and|but|then|before|after)\b|[,;]")
+
+
+def _coordinated(doc: Document, a: int, b: int) -> bool:
+    """Between a general verb and a typed trigger: a second predicate ("bought X and cut 600
+    jobs"), or more words than one predicate holds."""
+    return bool(_SECOND_PREDICATE.search(doc.text, a, b)) or doc.words_between(a, b) > 10
+
+
+_INFINITIVE_BEFORE = re.compile(r"\bto\s+$", re.IGNORECASE)
+_IN_CREDIT = re.compile(r"\baccording\s+to\b[^,;]*$", re.IGNORECASE)
+_HABITUAL_BEFORE = re.compile(
+    r"\b(?:often|frequently|regularly|usually|routinely|typically|sometimes|repeatedly|generally|"
+    r"always|rarely|seldom|never)\s+(?:\w+\s+)?$",
+    re.IGNORECASE,
+)
+
+
+def _generic_beside_typed(
+    doc: Document, t: Trigger, triggers: list[Trigger], clauses: list[tuple[int, int]]
+) -> bool:
+    """A general verb ("began", "will cut") in a clause whose happening a typed rule already
+    names ("began an indefinite strike"): the typed rule tells it better, and where the typed
+    rule was vetoed ("launched a verbal attack") the verb goes with it."""
+    if not t.rule.startswith("other.generic-"):
+        return False
+    clause = _clause_of(clauses, t.start)
+    return any(
+        o is not t
+        and not o.rule.startswith("other.generic-")
+        and o.type != "statement"
+        and _clause_of(clauses, o.start) == clause
+        and (
+            t.rule == "other.generic-casualties"  # "fighting … killed 30": its toll
+            or not _coordinated(doc, min(t.end, o.end), max(t.start, o.start))
+        )
+        for o in triggers
+    )
 
 
 def _sentence_dates(
@@ -814,6 +888,7 @@ def sentence_mentions(
     if facts is None:
         return []
     out = [_mention(facts, i, t) for i, t in enumerate(facts.triggers)]
+    _elided_subjects(text, out)
     _share_container(doc, out, facts.clauses)
     _anchor_gaps(doc, out)
     out = _fold_sentence(out)
@@ -822,6 +897,19 @@ def sentence_mentions(
             clause = _clause_of(facts.clauses, m.trigger[0])
             m.quote = _trim(text, clause[0], clause[1])
     return out
+
+
+def _elided_subjects(text: str, mentions: list[Mention]) -> None:
+    """ "X approached Y but walked away": a verb coordinated without a subject of its own has
+    the subject of the verb before it."""
+    for before, m in itertools.pairwise(mentions):
+        if m.participants or not before.participants or m.kind != "verb":
+            continue
+        if _COORDINATED_VERB.search(text, before.trigger[1], m.trigger[0]):
+            m.participants = before.participants[:1]
+
+
+_COORDINATED_VERB = re.compile(r"\b(?:and|but|then|before|after)\s+(?:\w+ly\s+)?$")
 
 
 def _retyped(doc: Document, t: Trigger, clause: tuple[int, int]) -> EventType:
@@ -1031,6 +1119,8 @@ def _mention_status(
     window = text[doc.before(s, lookback, clause[0]) : _status_end(doc, s, e, etype, kind, clause)]
     if kind == "noun":
         window = _DETAIL_HEDGE.sub(" ", window)
+    if etype in _SPEECH:
+        window = _QUOTED.sub(" ", window)  # '"We will …," he told reporters': what was said
     status = status_of(window)
     if pointer:
         status = "occurred"  # "drones were used in the fighting": the cue is not about it
@@ -1039,6 +1129,7 @@ def _mention_status(
         if etype not in _SPEECH and (
             re.search(r"\b(?:reportedly|allegedly|believed|reports\s+indicate)\b", head, re.I)
             or _hedged_in_sentence(text, f.sentence, s, f.triggers)
+            or sentence_cue_of(text[f.sentence.start : s])
         ):
             status = "alleged"
     published = f.published
@@ -1169,7 +1260,7 @@ def _status_end(
     ("signed a deal under which the firm will …") tells the content, not the act."""
     end = doc.after(e, 9, clause[1])
     if etype in _SPEECH and kind == "verb":
-        return e
+        return s  # the speech verb itself ("denied", "claimed") is the act, not a hedge on it
     if kind == "verb":
         cut = _FORWARD_CUT.search(doc.text, e, end)
         if cut:
@@ -1349,6 +1440,13 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+def trigger_head(m: Mention) -> str:
+    """The trigger's verb stem: its first word, or its last after a modal ("will appeal")."""
+    words = m.sentence.text[m.trigger[0] - m.sentence.start : m.trigger[1] - m.sentence.start]
+    word = words.split()[-1] if m.rule == "other.generic-future" else words
+    return word[:4].lower()
+
+
 def _fold_sentence(mentions: list[Mention]) -> list[Mention]:
     """In one sentence: one mention per type unless dates or referents differ; talks held
     during a visit with the same status belong to the visit (GUIDELINES §1)."""
@@ -1360,7 +1458,7 @@ def _fold_sentence(mentions: list[Mention]) -> list[Mention]:
                 target = o  # "his second visit": a count describes the event, adds none
                 m.date = None
                 break
-            same_type = o.type == m.type
+            same_type = o.type == m.type and (m.type != "other" or m.rule == o.rule)
             folds_into_visit = o.type == "visit" and m.type == "meeting" and o.status == m.status
             if not (same_type or folds_into_visit):
                 continue

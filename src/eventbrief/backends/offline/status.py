@@ -28,6 +28,8 @@ class StatusCue(NamedTuple):
     pattern: re.Pattern[str]
     fires: tuple[str, ...]
     not_fires: tuple[str, ...]
+    sentence: bool = False
+    """Bears on every past happening told after it in its sentence (an anonymous source)."""
 
 
 class StatusRules(NamedTuple):
@@ -58,7 +60,12 @@ def status_rules() -> StatusRules:
         pattern = re.compile(rf"\b(?:{raw['pattern']})\b", flags)
         cues.append(
             StatusCue(
-                raw["id"], raw["status"], pattern, tuple(raw["fires"]), tuple(raw["not_fires"])
+                raw["id"],
+                raw["status"],
+                pattern,
+                tuple(raw["fires"]),
+                tuple(raw["not_fires"]),
+                raw.get("scope") == "sentence",
             )
         )
     return StatusRules(
@@ -79,6 +86,12 @@ def cue_of(clause: str) -> StatusCue | None:
             if cue.status == status and cue.pattern.search(clause):
                 return cue
     return None
+
+
+def sentence_cue_of(text: str) -> StatusCue | None:
+    """A sentence-wide cue in `text` (the sentence before a mention): "people familiar with the
+    matter said X had …" makes X's act alleged however far it is from the credit."""
+    return next((c for c in status_rules().cues if c.sentence and c.pattern.search(text)), None)
 
 
 def status_of(clause: str) -> Status:

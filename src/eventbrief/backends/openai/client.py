@@ -51,14 +51,21 @@ from eventbrief.citations import CONTEXT_KEY, Citations
 from eventbrief.config import env_value
 from eventbrief.errors import ConfigError, ExtractionError, NarrationError
 from eventbrief.grounding import quote_checker
-from eventbrief.models import Article, ArticleExtraction, Brief
+from eventbrief.models import TAKEAWAYS_NEEDED, Article, ArticleExtraction, Brief
 from eventbrief.prompt_templates import (
     EVIDENCE_STYLES,
     EvidenceStyle,
     load_prompts,
 )
 from eventbrief.redaction import redact
-from eventbrief.salvage import Salvaged, SalvageError, cut_off_json, lenient_json, salvage
+from eventbrief.salvage import (
+    Salvaged,
+    SalvageError,
+    cut_off_json,
+    lenient_json,
+    salvage,
+    takeaways_needed,
+)
 from eventbrief.urls import display_url
 
 if TYPE_CHECKING:
@@ -324,6 +331,7 @@ class OpenAIBackend:
         context: dict[str, Any] = {
             **self._prompts.rendered(article, self.evidence),
             "quote_checker": quote_checker(article.text),
+            TAKEAWAYS_NEEDED: takeaways_needed(article.text, article.meta.title),
         }
         citations = Citations(article.text) if self.evidence == "sentences" else None
         if citations is not None:

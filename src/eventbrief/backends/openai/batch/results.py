@@ -30,7 +30,15 @@ from eventbrief.backends.openai.batch.requests import (
 )
 from eventbrief.backends.openai.client import identity
 from eventbrief.grounding import quote_checker
-from eventbrief.models import Article, ArticleExtraction, ArticleMeta, ArticleSummary, Usage
+from eventbrief.models import (
+    TAKEAWAYS_NEEDED,
+    Article,
+    ArticleExtraction,
+    ArticleMeta,
+    ArticleSummary,
+    Usage,
+)
+from eventbrief.salvage import takeaways_needed
 
 BuildSummary = Callable[[Article, ExtractionResult], ArticleSummary]
 CHANGED = "the request batch prepare wrote differs from this one"
@@ -162,7 +170,11 @@ def collect(
             continue
         try:
             extraction = ArticleExtraction.model_validate_json(
-                content, context={"quote_checker": quote_checker(article.text)}
+                content,
+                context={
+                    "quote_checker": quote_checker(article.text),
+                    TAKEAWAYS_NEEDED: takeaways_needed(article.text, article.meta.title),
+                },
             )
         except ValidationError as exc:
             message = " ".join(_first_error(exc).split())
