@@ -1,7 +1,8 @@
 """The held-out dataset (evals/heldout) is labelled to the same standard as the seed gold.
 
 The per-article checks run over every dataset folder (seeds, held-out, the offline backend's
-development set evals/dev, and the second pair of sets evals/dev2 and evals/heldout2), so the seed
+development set evals/dev, the second pair of sets evals/dev2 and evals/heldout2, and the third
+development set evals/dev3), so the seed
 gold and the held-out gold are held to one definition; the evidence check itself is the one in
 test_gold.py.
 """
@@ -23,6 +24,7 @@ HELDOUT = SEEDS / "heldout"
 DEV = SEEDS / "dev"
 DEV2 = SEEDS / "dev2"
 HELDOUT2 = SEEDS / "heldout2"
+DEV3 = SEEDS / "dev3"
 
 # Publication dates of the held-out articles (also in evals/heldout/README.md).
 HELDOUT_PUBLISHED = {
@@ -55,7 +57,7 @@ def gold_ids(dataset: Path) -> list[str]:
 
 CASES = [
     pytest.param(dataset, article_id, id=f"{dataset.name}/{article_id}")
-    for dataset in (SEEDS, HELDOUT, DEV, DEV2, HELDOUT2)
+    for dataset in (SEEDS, HELDOUT, DEV, DEV2, HELDOUT2, DEV3)
     for article_id in article_ids(dataset)
 ]
 
@@ -202,3 +204,24 @@ def test_dev2_set_is_news_sized_dated_and_apart_from_the_other_sets() -> None:
         assert 250 <= len(text.split()) <= 450, (article_id, len(text.split()))
         assert text not in others
         assert gold_of(DEV2, article_id).article.published is not None
+
+
+def test_dev3_set_is_news_sized_dated_and_apart_from_the_other_sets() -> None:
+    """evals/dev3: eighteen wire stories on other topics, from three labellers who had not seen
+    the rules; two are short pieces with no year anywhere."""
+    ids = article_ids(DEV3)
+    assert len(ids) == 18 and gold_ids(DEV3) == ids
+    others = {
+        text_of(d, a) for d in (SEEDS, HELDOUT, DEV, DEV2, HELDOUT2) for a in article_ids(d)
+    }
+    short = 0
+    for article_id in ids:
+        text = text_of(DEV3, article_id)
+        words = len(text.split())
+        assert 120 <= words <= 450, (article_id, words)
+        short += words < 200
+        assert text not in others
+        assert not re.search(r"Russia|North Korea|Shoigu|Pyongyang|Kim Jong", text)
+        published = gold_of(DEV3, article_id).article.published
+        assert published is not None and published.isoformat() not in text
+    assert short == 2
