@@ -733,11 +733,13 @@ def _kept_triggers(
             t.rule.startswith("other.generic-")
             and (
                 _HABITUAL_BEFORE.search(text[doc.before(t.start, 5, sentence.start) : t.start])
+                or _STATE_BEFORE.search(text[doc.before(t.start, 2, sentence.start) : t.start])
                 or _IN_CREDIT.search(text, sentence.start, t.start)
                 or _INFINITIVE_BEFORE.search(text[doc.before(t.start, 1, sentence.start) : t.start])
             )
         )
-    ]  # "is frequently blocked": a habit; "according to a statement released": a source;
+    ]  # "is frequently blocked": a habit, "will remain suspended": a state; "according to a
+    # statement released": a source;
     # "a move to cut off supplies": a purpose, not a happening
     triggers = [
         t
@@ -760,6 +762,10 @@ def _coordinated(doc: Document, a: int, b: int) -> bool:
     return bool(_SECOND_PREDICATE.search(doc.text, a, b)) or doc.words_between(a, b) > 10
 
 
+_STATE_BEFORE = re.compile(
+    r"\b(?:remain|remains|remained|remaining|stay|stays|stayed|(?:is|are|was|were)\s+still)\s+$",
+    re.IGNORECASE,
+)
 _INFINITIVE_BEFORE = re.compile(r"\bto\s+$", re.IGNORECASE)
 _IN_CREDIT = re.compile(r"\baccording\s+to\b[^,;]*$", re.IGNORECASE)
 _HABITUAL_BEFORE = re.compile(
