@@ -211,9 +211,7 @@ def test_dev3_set_is_news_sized_dated_and_apart_from_the_other_sets() -> None:
     the rules; two are short pieces with no year anywhere."""
     ids = article_ids(DEV3)
     assert len(ids) == 18 and gold_ids(DEV3) == ids
-    others = {
-        text_of(d, a) for d in (SEEDS, HELDOUT, DEV, DEV2, HELDOUT2) for a in article_ids(d)
-    }
+    others = {text_of(d, a) for d in (SEEDS, HELDOUT, DEV, DEV2, HELDOUT2) for a in article_ids(d)}
     short = 0
     for article_id in ids:
         text = text_of(DEV3, article_id)

@@ -249,3 +249,24 @@ def test_first_character_guard_is_a_superset_of_every_start() -> None:
     assert _first_chars(r"[$€]\s?\d|donat(?:ed|es)") == {"$", "€", "d"}
     assert _first_chars(r"\w+ed\b") is None
     assert _first_chars(r"(?:a|)b") is None
+
+
+def test_a_happening_names_an_other_rule_and_folds_its_mentions() -> None:
+    """`happening` ties an `other` rule to another rule's happening (a party's seats are the
+    election's); it must name an existing `other` rule, and the two fold in one sentence."""
+    import datetime as dt
+
+    from eventbrief.backends.offline import extract_article
+    from eventbrief.backends.offline.rules import happening_of, trigger_rules
+
+    rules = {r.id: r for r in trigger_rules()}
+    for rule in rules.values():
+        target = happening_of(rule.id)
+        assert target == rule.id or (target in rules and rules[target].type == rule.type == "other")
+    assert happening_of("other.election-result") == "other.election"
+    assert happening_of("other.protest") == "other.protest"
+    text = (
+        "Vote\n\nThe Green Party won 14 seats in Saturday's parliamentary election, officials said."
+    )
+    events = extract_article(text, dt.date(2026, 10, 5)).events
+    assert [e.type for e in events] == ["other"]

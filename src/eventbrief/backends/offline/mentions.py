@@ -21,7 +21,7 @@ from eventbrief.backends.offline.document import Document
 from eventbrief.backends.offline.lexicon import BACKGROUND_BEFORE, TITLE_HEADS
 from eventbrief.backends.offline.names import EntityTable, NameMention
 from eventbrief.backends.offline.quantities import find_quantities
-from eventbrief.backends.offline.rules import trigger_rules
+from eventbrief.backends.offline.rules import happening_of, trigger_rules
 from eventbrief.backends.offline.sentences import DATELINE, Sentence
 from eventbrief.backends.offline.status import sentence_cue_of, status_of
 from eventbrief.event_types import types_in
@@ -1464,7 +1464,9 @@ def _fold_sentence(mentions: list[Mention]) -> list[Mention]:
                 target = o  # "his second visit": a count describes the event, adds none
                 m.date = None
                 break
-            same_type = o.type == m.type and (m.type != "other" or m.rule == o.rule)
+            same_type = o.type == m.type and (
+                m.type != "other" or happening_of(m.rule) == happening_of(o.rule)
+            )
             folds_into_visit = o.type == "visit" and m.type == "meeting" and o.status == m.status
             if not (same_type or folds_into_visit):
                 continue

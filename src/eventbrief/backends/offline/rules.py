@@ -135,6 +135,18 @@ def trigger_rules() -> tuple[TriggerRule, ...]:
     return rules
 
 
+@cache
+def _happenings() -> dict[str, str]:
+    data = tomllib.loads(read_data("triggers.toml"))
+    return {str(r["id"]): str(r.get("happening", r["id"])) for r in data["rule"]}
+
+
+def happening_of(rule_id: str) -> str:
+    """The happening an `other` rule tells (its `happening` key, else its id): "won 14 seats"
+    and "the parliamentary election" are one election, a strike and a cancelled flight two."""
+    return _happenings().get(rule_id, rule_id)
+
+
 def data_digest() -> str:
     """A digest of the rule data files, part of the offline rules version."""
     digest = hashlib.sha256()
