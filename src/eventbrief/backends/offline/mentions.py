@@ -734,6 +734,7 @@ def _kept_triggers(
             and (
                 _HABITUAL_BEFORE.search(text[doc.before(t.start, 5, sentence.start) : t.start])
                 or _STATE_BEFORE.search(text[doc.before(t.start, 2, sentence.start) : t.start])
+                or _NO_SUBJECT_BEFORE.search(text[doc.before(t.start, 7, sentence.start) : t.start])
                 or _IN_CREDIT.search(text, sentence.start, t.start)
                 or _INFINITIVE_BEFORE.search(text[doc.before(t.start, 1, sentence.start) : t.start])
             )
@@ -766,6 +767,11 @@ _STATE_BEFORE = re.compile(
     r"\b(?:remain|remains|remained|remaining|stay|stays|stayed|(?:is|are|was|were)\s+still)\s+$",
     re.IGNORECASE,
 )
+_NO_SUBJECT_BEFORE = re.compile(
+    r"\bno\s+(?:\w+\s+){1,2}(?:has|have|had|was|were|is|are)\s+(?:yet\s+|so\s+far\s+)?(?:been\s+)?$",
+    re.IGNORECASE,
+)
+"""'no proposal has yet been tabled': a negated happening is none (GUIDELINES §1)."""
 _INFINITIVE_BEFORE = re.compile(r"\bto\s+$", re.IGNORECASE)
 _IN_CREDIT = re.compile(r"\baccording\s+to\b[^,;]*$", re.IGNORECASE)
 _HABITUAL_BEFORE = re.compile(
