@@ -174,8 +174,26 @@ def _country_regex() -> tuple[re.Pattern[str], dict[str, tuple[str, str]]]:
     for form, code in index.by_capital.items():
         forms.setdefault(form, ("capital", code))
     alternatives = sorted(forms, key=len, reverse=True)
-    body = "|".join(re.escape(f).replace("'", "['’]") for f in alternatives)
-    return re.compile(rf"(?<![\w’'])(?:the\s+)?(?:{body})(?![\w])"), forms
+    return re.compile(rf"(?<![\w’'])(?:the\s+)?(?:{_by_first_letter(alternatives)})(?![\w])"), forms
+
+
+def _by_first_letter(alternatives: list[str]) -> str:
+    """`alternatives` as one regex alternation, grouped by first character. At a position only
+    the group of its character can match, and it tries its names in their given order, so the
+    matches are those of the flat alternation; the engine just no longer tries each of the
+    ~900 names at each word (about a tenth of the time)."""
+    groups: dict[str, list[str]] = {}
+    for form in alternatives:
+        groups.setdefault(form[0], []).append(form[1:])
+    return "|".join(
+        f"{_literal(first)}(?:{'|'.join(_literal(rest) for rest in rests)})"
+        for first, rests in groups.items()
+    )
+
+
+def _literal(form: str) -> str:
+    """A name as a regex: itself, with either apostrophe for one."""
+    return re.escape(form).replace("'", "['’]")
 
 
 def _tokens(text: str, start: int, end: int) -> list[_Token]:
@@ -190,16 +208,19 @@ def _tokens(text: str, start: int, end: int) -> list[_Token]:
             surface = surface[4:]
         kind, code = forms[surface.replace("’", "'")]
         tok = _Token(s, m.end(), surface, kind, code)
-        if re.match(r"['’]s?\b", text[m.end() : m.end() + 2]):
+        if _POSSESSIVE_AFTER.match(text[m.end() : m.end() + 2]):
             tok.possessive = True
         tokens.append(tok)
         covered.append((s, m.end()))
+    nearest = 0  # covered spans are in order and apart: walk them along with the words
     for m in _WORD.finditer(text, start, end):
-        if any(s <= m.start() < e for s, e in covered):
+        while nearest < len(covered) and covered[nearest][1] <= m.start():
+            nearest += 1
+        if nearest < len(covered) and covered[nearest][0] <= m.start():
             continue
         word = m.group(0)
         tok = _Token(m.start(), m.end(), word)
-        pm = re.search(r"['’]s?$", word)
+        pm = _POSSESSIVE_END.search(word) if ("'" in word or "’" in word) else None
         if pm and len(word) > 2:
             tok.text = word[: pm.start()]
             tok.end = m.start() + pm.start()
@@ -212,6 +233,9 @@ def _tokens(text: str, start: int, end: int) -> list[_Token]:
     return tokens
 
 
+_POSSESSIVE_AFTER = re.compile(r"['’]s?\b")
+_POSSESSIVE_END = re.compile(r"['’]s?$")
+_CAPITAL_DIGIT = re.compile(r"[A-Z]?\d")
 _PARTICLE_NAME = re.compile(r"^(?:al|el|bin|ibn|van|von|de|da|di|du|le|la|ul|ud)-[A-Z]")
 
 
@@ -219,7 +243,7 @@ def _is_cap(tok: _Token) -> bool:
     return (
         tok.kind != "word"
         or tok.text[:1].isupper()
-        or bool(re.match(r"[A-Z]?\d", tok.text))
+        or bool(_CAPITAL_DIGIT.match(tok.text))
         or bool(_PARTICLE_NAME.match(tok.text))
     )
 
