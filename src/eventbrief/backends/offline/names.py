@@ -11,6 +11,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -125,6 +126,8 @@ class EntityTable:
     _starts: list[int] = field(default_factory=list, repr=False)
     _indexed: int = field(default=-1, repr=False)
     _sorted_at: int = field(default=0, repr=False)
+    _by_key: dict[str, list[int]] | None = field(default=None, repr=False)
+    """Each key's mentions, as indices into the sorted `mentions`; rebuilt with `_starts`."""
 
     def get(self, key: str) -> EntityRecord:
         return self.records[key]
@@ -140,17 +143,43 @@ class EntityTable:
             NameMention(m.start, m.end, into.key, m.role) if m.key == short.key else m
             for m in self.mentions
         ]
+        self._by_key = None
 
     def in_span(self, start: int, end: int) -> list[NameMention]:
         """Mentions inside text[start:end] (bisect over a start index rebuilt on change)."""
+        self._index()
+        lo = bisect.bisect_left(self._starts, start)
+        hi = bisect.bisect_left(self._starts, end)
+        return [m for m in self.mentions[lo:hi] if m.end <= end]
+
+    def recent_first(self, pos: int, keys: Iterable[str]) -> list[str]:
+        """Those of `keys` named by a mention that ends by `pos`, the most recently named first:
+        the order in which a walk back through `in_span(0, pos)` meets them, found from each
+        key's own mentions (that walk, for every credit, made long texts quadratic)."""
+        self._index()
+        if self._by_key is None:
+            self._by_key = {}
+            for i, m in enumerate(self.mentions):
+                self._by_key.setdefault(m.key, []).append(i)
+        hi = bisect.bisect_left(self._starts, pos)
+        latest: list[tuple[int, str]] = []
+        for key in keys:
+            spots = self._by_key.get(key, [])
+            j = bisect.bisect_left(spots, hi) - 1
+            while j >= 0 and self.mentions[spots[j]].end > pos:
+                j -= 1
+            if j >= 0:
+                latest.append((spots[j], key))
+        latest.sort(reverse=True)
+        return [key for _i, key in latest]
+
+    def _index(self) -> None:
         if self._indexed != len(self.mentions) or self._sorted_at != id(self.mentions):
             self.mentions.sort(key=lambda m: m.start)
             self._starts = [m.start for m in self.mentions]
             self._indexed = len(self.mentions)
             self._sorted_at = id(self.mentions)
-        lo = bisect.bisect_left(self._starts, start)
-        hi = bisect.bisect_left(self._starts, end)
-        return [m for m in self.mentions[lo:hi] if m.end <= end]
+            self._by_key = None
 
 
 @dataclass
@@ -317,6 +346,8 @@ class _Builder:
         self.people_tokens: dict[str, str] = {}
         self.known_only = False
         self.words: Counter[str] = Counter(re.findall(r"[\w’'-]+", text))
+        self.counts: dict[str, int] = {}
+        """How often a name occurs in the text, counted once per name (a long text has many)."""
 
     def entity(
         self,
@@ -737,7 +768,9 @@ def _surname_reused(b: _Builder, toks: list[_Token]) -> bool:
     if len(toks) not in (2, 3):
         return False
     full = b.text[toks[0].start : toks[-1].end]
-    return b.words[toks[-1].text] > b.text.count(full)
+    if full not in b.counts:
+        b.counts[full] = b.text.count(full)
+    return b.words[toks[-1].text] > b.counts[full]
 
 
 def _known_acronym(b: _Builder, surface: str) -> EntityRecord | None:
