@@ -34,6 +34,9 @@ class TriggerRule(NamedTuple):
     pattern: re.Pattern[str]
     fires: tuple[str, ...]
     not_fires: tuple[str, ...]
+    starts: frozenset[str] | None = None
+    """What a match starts with (`literal_prefixes`, as the pattern spells it), or None when
+    anything can start one: the trigger scan tries the rule only where the text does."""
 
 
 def read_data(name: str) -> str:
@@ -61,28 +64,37 @@ def _rule(raw: dict[str, object], macros: dict[str, str]) -> TriggerRule:
     first = _first_chars(body)
     guard = f"(?=[{re.escape(''.join(sorted(first)))}])" if first else ""
     pattern = re.compile(rf"{guard}\b(?:{body})", re.IGNORECASE)
-    return TriggerRule(rid, cast(EventType, etype), cast(Kind, kind), pattern, fires, not_fires)
+    starts = literal_prefixes(body, START_LETTERS)
+    return TriggerRule(
+        rid, cast(EventType, etype), cast(Kind, kind), pattern, fires, not_fires, starts
+    )
+
+
+START_LETTERS = 3
+"""How long a rule's `starts` are: three letters tell most words apart."""
 
 
 def _first_chars(pattern: str) -> set[str] | None:
     """The characters a match of `pattern` can start with, or None when any can. A lookahead
     on them lets the regex engine skip most positions: the rules' matches stay the same, the
     scan of an article gets about a third faster."""
-    found = literal_prefixes(pattern, 1)
+    found = literal_prefixes(pattern, START_LETTERS)
     return {p[0] for p in found} if found is not None else None
 
 
-def literal_prefixes(pattern: str, length: int) -> set[str] | None:
+@cache
+def literal_prefixes(pattern: str, length: int) -> frozenset[str] | None:
     """Literal strings, each at most `length` characters long and as the pattern spells them,
     one of which starts every match of `pattern`; None when a match can start with anything
-    (or with nothing). Case is the caller's business: the rules match ignoring it."""
+    (or with nothing). Case is the caller's business: the rules match ignoring it. Cached, so
+    a rule's pattern is parsed once for its guard and its `starts`."""
     try:
         paths = _walk(list(_parser.parse(pattern, re.IGNORECASE)), length)
     except (re.error, ValueError, TypeError):
         return None
     if paths is None or any(not text for text, _open in paths):
         return None
-    return {text for text, _open in paths}
+    return frozenset(text for text, _open in paths)
 
 
 _ZERO_WIDTH = (_c.AT, _c.ASSERT_NOT, _c.ASSERT)

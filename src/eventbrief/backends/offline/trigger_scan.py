@@ -2,7 +2,7 @@
 
 Running each of the ~120 rule patterns over the whole text cost about 7 ms per seed article.
 Each rule is indexed instead by the literal letters its matches must start with
-(`rules.literal_prefixes`), and at each word boundary only the rules whose letters are there are
+(`TriggerRule.starts`), and at each word boundary only the rules whose letters are there are
 tried. The result is exactly that of `finditer` per rule: the same matches (a rule's next match
 starts at or after its previous one's end), in the same order, ties broken by rule order.
 """
@@ -13,10 +13,8 @@ import re
 from functools import cache
 from typing import NamedTuple
 
-from eventbrief.backends.offline.rules import literal_prefixes, trigger_rules
+from eventbrief.backends.offline.rules import START_LETTERS, trigger_rules
 
-_PREFIX = 3
-"""Letters of a rule's start that it is indexed by; three tell most words apart."""
 _BOUNDARY = re.compile(r"\b")
 _FOLD = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s"})
 """With `str.lower`, maps each character a case-insensitive pattern takes for an ASCII one to
@@ -26,19 +24,18 @@ tests/test_offline_trigger_scan.py checks that no such character is missing."""
 
 class _Index(NamedTuple):
     by_length: tuple[dict[str, tuple[int, ...]], ...]
-    """For each prefix length 1.._PREFIX, the rule numbers indexed under each lowercase prefix."""
+    """For each prefix length 1..START_LETTERS: the rules indexed under each lowercase prefix."""
     unindexed: tuple[int, ...]
     """Rules whose matches can start with anything (or a non-ASCII character): full scans."""
 
 
 @cache
 def _index() -> _Index:
-    by_length: list[dict[str, list[int]]] = [{} for _ in range(_PREFIX)]
+    by_length: list[dict[str, list[int]]] = [{} for _ in range(START_LETTERS)]
     unindexed: list[int] = []
     for number, rule in enumerate(trigger_rules()):
-        prefixes = literal_prefixes(rule.pattern.pattern, _PREFIX)
-        ascii_prefixes = {_ascii_head(p).lower() for p in prefixes or ()}
-        if not prefixes or "" in ascii_prefixes:
+        ascii_prefixes = {_ascii_head(p).lower() for p in rule.starts or ()}
+        if not rule.starts or "" in ascii_prefixes:
             unindexed.append(number)
             continue
         for prefix in ascii_prefixes:
