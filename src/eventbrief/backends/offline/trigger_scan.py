@@ -10,12 +10,11 @@ starts at or after its previous one's end), in the same order, ties broken by ru
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 from typing import NamedTuple
 
 from eventbrief.backends.offline.rules import START_LETTERS, trigger_rules
 
-_BOUNDARY = re.compile(r"\b")
 _FOLD = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s"})
 """With `str.lower`, maps each character a case-insensitive pattern takes for an ASCII one to
 that ASCII character, one for one (U+0130 would lower to two characters);
@@ -27,6 +26,8 @@ class _Index(NamedTuple):
     """For each prefix length 1..START_LETTERS: the rules indexed under each lowercase prefix."""
     unindexed: tuple[int, ...]
     """Rules whose matches can start with anything (or a non-ASCII character): full scans."""
+    places: re.Pattern[str]
+    """The word boundaries where an indexed prefix can begin: one of their first letters."""
 
 
 @cache
@@ -40,9 +41,23 @@ def _index() -> _Index:
             continue
         for prefix in ascii_prefixes:
             by_length[len(prefix) - 1].setdefault(prefix, []).append(number)
+    firsts = "".join(sorted({key[0] for table in by_length for key in table}))
+    places = rf"\b(?=[{re.escape(firsts)}])" if firsts else r"(?!)"
     return _Index(
-        tuple({k: tuple(v) for k, v in table.items()} for table in by_length), tuple(unindexed)
+        tuple({k: tuple(v) for k, v in table.items()} for table in by_length),
+        tuple(unindexed),
+        re.compile(places, re.IGNORECASE),
     )
+
+
+@lru_cache(maxsize=8192)
+def _candidates(window: str) -> tuple[int, ...]:
+    """The rules indexed under a prefix of `window` (the folded text's next letters), in rule
+    order; cached, as a text's words mostly begin alike."""
+    found: set[int] = set()
+    for n, table in enumerate(_index().by_length, start=1):
+        found.update(table.get(window[:n], ()))
+    return tuple(sorted(found))
 
 
 def _ascii_head(prefix: str) -> str:
@@ -76,15 +91,9 @@ def _indexed_matches(text: str, folded: str, index: _Index) -> list[tuple[int, i
     rules = trigger_rules()
     free = [0] * len(rules)  # where each rule's next match may start, as finditer goes on
     found: list[tuple[int, int, int]] = []
-    tables = [(n, table) for n, table in enumerate(index.by_length, start=1) if table]
-    for boundary in _BOUNDARY.finditer(text):
-        start = boundary.start()
-        candidates: set[int] = set()
-        for n, table in tables:
-            hit = table.get(folded[start : start + n])
-            if hit:
-                candidates.update(hit)
-        for number in sorted(candidates):
+    for place in index.places.finditer(text):
+        start = place.start()
+        for number in _candidates(folded[start : start + START_LETTERS]):
             if start < free[number]:
                 continue
             m = rules[number].pattern.match(text, start)
