@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import sys
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -89,3 +90,15 @@ def test_literal_prefixes_stop_where_the_pattern_stops_being_literal() -> None:
     assert literal_prefixes(r"a(?:bc)?d", 3) == {"a"}
     assert literal_prefixes(r"\w+ed", 3) is None
     assert literal_prefixes(r"(?:a|)b", 3) is None
+
+
+def test_a_fold_that_changed_the_length_would_only_make_the_scan_slower(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Should a future Unicode lower a character into two, positions in the folded text would
+    no longer be the text's: every rule then runs over the whole text, as before the index."""
+    from eventbrief.backends.offline import trigger_scan
+
+    monkeypatch.setattr(trigger_scan, "fold", lambda text: "\u0307" + text.lower())
+    together = " ".join(EXAMPLES)
+    assert trigger_scan.scan_triggers(together) == every_rule_over_the_whole_text(together)
