@@ -102,3 +102,32 @@ def test_a_fold_that_changed_the_length_would_only_make_the_scan_slower(
     monkeypatch.setattr(trigger_scan, "fold", lambda text: "\u0307" + text.lower())
     together = " ".join(EXAMPLES)
     assert trigger_scan.scan_triggers(together) == every_rule_over_the_whole_text(together)
+
+
+ONE_RULE = """
+[[rule]]
+id = "visit.only"
+type = "visit"
+kind = "verb"
+pattern = '''zorbled'''
+fires = ["She zorbled Oslo."]
+not_fires = ["She stayed home."]
+"""
+
+
+def test_the_index_follows_the_rules_when_they_are_loaded_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from eventbrief.backends.offline import rules
+
+    text = "They zorbled Oslo and visited Bergen."
+    before = scan_triggers(text)
+    assert before and all(start != 5 for start, _end, _n in before)
+    monkeypatch.setattr(rules, "read_data", lambda name: ONE_RULE)
+    rules.trigger_rules.cache_clear()
+    try:
+        assert scan_triggers(text) == [(5, 12, 0)]
+    finally:
+        monkeypatch.undo()
+        rules.trigger_rules.cache_clear()
+    assert scan_triggers(text) == every_rule_over_the_whole_text(text)

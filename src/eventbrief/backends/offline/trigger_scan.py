@@ -10,10 +10,9 @@ starts at or after its previous one's end), in the same order, ties broken by ru
 from __future__ import annotations
 
 import re
-from functools import cache, lru_cache
 from typing import NamedTuple
 
-from eventbrief.backends.offline.rules import START_LETTERS, trigger_rules
+from eventbrief.backends.offline.rules import START_LETTERS, TriggerRule, trigger_rules
 
 _FOLD = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s"})
 """With `str.lower`, maps each character a case-insensitive pattern takes for an ASCII one to
@@ -22,19 +21,35 @@ tests/test_offline_trigger_scan.py checks that no such character is missing."""
 
 
 class _Index(NamedTuple):
+    rules: tuple[TriggerRule, ...]
+    """The rules indexed (`trigger_rules()` as it was when the index was built)."""
     by_length: tuple[dict[str, tuple[int, ...]], ...]
     """For each prefix length 1..START_LETTERS: the rules indexed under each lowercase prefix."""
     unindexed: tuple[int, ...]
     """Rules whose matches can start with anything (or a non-ASCII character): full scans."""
     places: re.Pattern[str]
     """The word boundaries where an indexed prefix can begin: one of their first letters."""
+    windows: dict[str, tuple[int, ...]]
+    """The rules of each three-letter window met so far (a text's words mostly begin alike)."""
 
 
-@cache
+_WINDOWS = 8192
+"""At most this many windows are remembered; past it the memo starts again."""
+_built: list[_Index] = []
+
+
 def _index() -> _Index:
+    """The index of the current trigger rules, built once for them."""
+    rules = trigger_rules()
+    if not _built or _built[0].rules is not rules:
+        _built[:] = [_build(rules)]
+    return _built[0]
+
+
+def _build(rules: tuple[TriggerRule, ...]) -> _Index:
     by_length: list[dict[str, list[int]]] = [{} for _ in range(START_LETTERS)]
     unindexed: list[int] = []
-    for number, rule in enumerate(trigger_rules()):
+    for number, rule in enumerate(rules):
         ascii_prefixes = {_ascii_head(p).lower() for p in rule.starts or ()}
         if not rule.starts or "" in ascii_prefixes:
             unindexed.append(number)
@@ -44,20 +59,27 @@ def _index() -> _Index:
     firsts = "".join(sorted({key[0] for table in by_length for key in table}))
     places = rf"\b(?=[{re.escape(firsts)}])" if firsts else r"(?!)"
     return _Index(
+        rules,
         tuple({k: tuple(v) for k, v in table.items()} for table in by_length),
         tuple(unindexed),
         re.compile(places, re.IGNORECASE),
+        {},
     )
 
 
-@lru_cache(maxsize=8192)
-def _candidates(window: str) -> tuple[int, ...]:
+def _candidates(index: _Index, window: str) -> tuple[int, ...]:
     """The rules indexed under a prefix of `window` (the folded text's next letters), in rule
-    order; cached, as a text's words mostly begin alike."""
-    found: set[int] = set()
-    for n, table in enumerate(_index().by_length, start=1):
-        found.update(table.get(window[:n], ()))
-    return tuple(sorted(found))
+    order."""
+    found = index.windows.get(window)
+    if found is None:
+        numbers: set[int] = set()
+        for n, table in enumerate(index.by_length, start=1):
+            numbers.update(table.get(window[:n], ()))
+        found = tuple(sorted(numbers))
+        if len(index.windows) >= _WINDOWS:
+            index.windows.clear()
+        index.windows[window] = found
+    return found
 
 
 def _ascii_head(prefix: str) -> str:
@@ -73,9 +95,10 @@ def fold(text: str) -> str:
 
 
 def scan_triggers(text: str) -> list[tuple[int, int, int]]:
-    """(start, end, rule number) of every rule match, by start, longest first, then rule order."""
-    rules = trigger_rules()
+    """(start, end, rule number) of every rule match, by start, longest first, then rule order:
+    numbers into `trigger_rules()`."""
     index = _index()
+    rules = index.rules
     folded = fold(text)
     found: list[tuple[int, int, int]] = []
     unindexed = index.unindexed if len(folded) == len(text) else range(len(rules))
@@ -88,12 +111,12 @@ def scan_triggers(text: str) -> list[tuple[int, int, int]]:
 
 
 def _indexed_matches(text: str, folded: str, index: _Index) -> list[tuple[int, int, int]]:
-    rules = trigger_rules()
+    rules = index.rules
     free = [0] * len(rules)  # where each rule's next match may start, as finditer goes on
     found: list[tuple[int, int, int]] = []
     for place in index.places.finditer(text):
         start = place.start()
-        for number in _candidates(folded[start : start + START_LETTERS]):
+        for number in _candidates(index, folded[start : start + START_LETTERS]):
             if start < free[number]:
                 continue
             m = rules[number].pattern.match(text, start)
