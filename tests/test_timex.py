@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from eventbrief.models import TimeValue
 from eventbrief.timex import find_dates, resolve
@@ -127,3 +129,30 @@ def test_tense_picks_the_year_of_a_date_without_one() -> None:
     assert only("Talks resumed in December.")[1] == "2023-12"
     assert only("The plant will reopen in February.")[1] == "2025-02"
     assert only("Ballots on November 5 will decide the race.")[1] == "2024-11-05"
+
+
+DATE_TEXT = (
+    "on in since by of last this next early late the end of mid spring summer autumn fall "
+    "winter year years month months week weeks ago a two 3 4th 17 2023 1999 20 19 today "
+    "tonight Monday June May may Sept. Dec decision market previous past following earlier "
+    "later about nearly , . - the year before"
+)
+DATE_WORDS = [*DATE_TEXT.split(), "wee\u212a", "YEAR", "Ago"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(DATE_WORDS), max_size=14))
+def test_the_cheap_word_tests_never_change_what_is_found(words: list[str]) -> None:
+    """A pattern skipped for lack of a word it needs ("year", a digit) would have found
+    nothing: the dates are those of running every pattern whose anchor is there."""
+    from eventbrief import timex
+
+    text = " ".join(words)
+    filtered = find_dates(text, PUBLISHED)
+    needs, needs_digit = timex._NEEDS, timex._NEEDS_DIGIT
+    try:
+        timex._NEEDS, timex._NEEDS_DIGIT = {}, frozenset()
+        unfiltered = find_dates(text, PUBLISHED)
+    finally:
+        timex._NEEDS, timex._NEEDS_DIGIT = needs, needs_digit
+    assert filtered == unfiltered

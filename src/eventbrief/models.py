@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any, Final, Literal, get_args
 
 from pydantic import (
@@ -58,9 +59,14 @@ def check_iso_partial(value: str) -> str:
     return value
 
 
+_NAME_SEPARATORS = re.compile(r"[\s\-‐‑‒–—.'’]+")
+
+
+@lru_cache(maxsize=4096)
 def name_key(name: str) -> str:
-    """Fold a name for comparison: case, hyphens, dots and spacing do not matter."""
-    return re.sub(r"[\s\-‐‑‒–—.'’]+", " ", name).strip().casefold()
+    """Fold a name for comparison: case, hyphens, dots and spacing do not matter. Cached: the
+    offline backend asks for the same few names thousands of times per article."""
+    return _NAME_SEPARATORS.sub(" ", name).strip().casefold()
 
 
 class _Model(BaseModel):

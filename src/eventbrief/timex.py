@@ -525,6 +525,19 @@ _ANCHORS = {
     "deixis": _RELATIVE_WORD,
     "weekday": _WEEKDAY_WORD,
 }
+_NEEDS: dict[str, tuple[str, ...]] = {
+    "month_rel": ("year",),
+    "month_year": ("19", "20"),
+    "season": ("year", "19", "20"),
+    "relyear": ("year",),
+    "relmonth": ("month", "wee", "year"),
+    "ago": ("ago",),
+}
+"""What every match of a pattern holds, in the lowercased text (one of them): a second cheap
+test, so a sentence with a month word but no year skips the patterns that need one. "wee" for
+"week": a case-insensitive pattern reads a k in the Kelvin sign too, `str.lower` does not."""
+_NEEDS_DIGIT = frozenset({"mdy", "dmy"})
+_DIGIT = re.compile(r"\d")
 
 
 def find_dates(text: str, published: dt.date | None) -> list[TimexMatch]:
@@ -533,8 +546,12 @@ def find_dates(text: str, published: dt.date | None) -> list[TimexMatch]:
     taken: list[tuple[int, int]] = []
     candidates: list[tuple[int, int, str, re.Match[str]]] = []
     present = {anchor: bool(anchor.search(text)) for anchor in set(_ANCHORS.values())}
+    lowered = text.lower()
+    digits = _DIGIT.search(text) is not None
     for kind, pattern in _PATTERNS:
-        if not present[_ANCHORS[kind]]:
+        if not present[_ANCHORS[kind]] or (kind in _NEEDS_DIGIT and not digits):
+            continue
+        if kind in _NEEDS and not any(word in lowered for word in _NEEDS[kind]):
             continue
         for m in pattern.finditer(text):
             if m.end() > m.start():

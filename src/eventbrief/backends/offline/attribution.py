@@ -139,11 +139,8 @@ def _resolve(src: str, table: EntityTable, pos: int = -1) -> list[str]:
     head = _clean(src)
     if pos >= 0 and head.islower() and len(head.split()) <= 2:
         word = head.split()[-1]
-        earlier = (
-            rec
-            for m in reversed(table.in_span(0, pos))
-            if (rec := table.records.get(m.key)) is not None and rec.type == "organization"
-        )
+        orgs = [key for key, rec in table.records.items() if rec.type == "organization"]
+        earlier = (table.records[key] for key in table.recent_first(pos, orgs))
         last: EntityRecord | None = None
         for rec in earlier:
             last = last or rec

@@ -24,6 +24,7 @@ from eventbrief.backends.offline.quantities import find_quantities
 from eventbrief.backends.offline.rules import happening_of, trigger_rules
 from eventbrief.backends.offline.sentences import DATELINE, Sentence
 from eventbrief.backends.offline.status import sentence_cue_of, status_of
+from eventbrief.backends.offline.trigger_scan import scan_triggers
 from eventbrief.event_types import types_in
 from eventbrief.models import EventType, Quantity, Status
 from eventbrief.timex import TimexMatch, find_dates, number_value
@@ -192,14 +193,13 @@ class Trigger(NamedTuple):
 
 
 def find_triggers(text: str) -> list[Trigger]:
-    """Every trigger match in the article (start, end, type, kind), by start; one pass per
-    pattern over the whole text is much cheaper than one per sentence."""
-    found: list[Trigger] = []
-    for rule in trigger_rules():
-        for m in rule.pattern.finditer(text):
-            found.append(Trigger(m.start(), m.end(), rule.type, rule.kind, rule.id))
-    found.sort(key=lambda f: (f[0], -(f[1] - f[0])))
-    return found
+    """Every trigger match in the article (start, end, type, kind), by start; one pass over
+    the whole text is much cheaper than one per sentence."""
+    rules = trigger_rules()
+    return [
+        Trigger(start, end, rules[n].type, rules[n].kind, rules[n].id)
+        for start, end, n in scan_triggers(text)
+    ]
 
 
 def _triggers(text: str, sentence: Sentence, article: list[Trigger] | None = None) -> list[Trigger]:

@@ -41,6 +41,9 @@ class TriggerRule(NamedTuple):
     pattern: re.Pattern[str]
     fires: tuple[str, ...]
     not_fires: tuple[str, ...]
+    starts: frozenset[str] | None = None
+    """What a match starts with (`literal_prefixes`, as the pattern spells it), or None when
+    anything can start one: the trigger scan tries the rule only where the text does."""
 
 
 def read_data(name: str) -> str:
@@ -87,41 +90,84 @@ def _rule(raw: dict[str, object], macros: dict[str, str]) -> TriggerRule:
     first = _first_chars(body)
     guard = f"(?=[{re.escape(''.join(sorted(first)))}])" if first else ""
     pattern = re.compile(rf"{guard}\b(?:{body})", re.IGNORECASE)
-    return TriggerRule(rid, cast(EventType, etype), cast(Kind, kind), pattern, fires, not_fires)
+    starts = literal_prefixes(body, START_LETTERS)
+    return TriggerRule(
+        rid, cast(EventType, etype), cast(Kind, kind), pattern, fires, not_fires, starts
+    )
+
+
+START_LETTERS = 3
+"""How long a rule's `starts` are: three letters tell most words apart."""
 
 
 def _first_chars(pattern: str) -> set[str] | None:
     """The characters a match of `pattern` can start with, or None when any can. A lookahead
     on them lets the regex engine skip most positions: the rules' matches stay the same, the
     scan of an article gets about a third faster."""
+    found = literal_prefixes(pattern, START_LETTERS)
+    return {p[0] for p in found} if found is not None else None
+
+
+@cache
+def literal_prefixes(pattern: str, length: int) -> frozenset[str] | None:
+    """Literal strings, each at most `length` characters long and as the pattern spells them,
+    one of which starts every match of `pattern`; None when a match can start with anything
+    (or with nothing). Case is the caller's business: the rules match ignoring it. Cached, so
+    a rule's pattern is parsed once for its guard and its `starts`."""
     try:
-        return _first_of(list(_parser.parse(pattern, re.IGNORECASE)))
+        paths = _walk(list(_parser.parse(pattern, re.IGNORECASE)), length)
     except (re.error, ValueError, TypeError):
         return None
-
-
-def _first_of(items: list[tuple[Any, Any]]) -> set[str] | None:
-    for op, arg in items:
-        if op in (_c.AT, _c.ASSERT_NOT, _c.ASSERT):
-            continue  # zero-width: the next item starts the match
-        if op is _c.LITERAL:
-            return {chr(arg)}
-        if op is _c.SUBPATTERN:
-            return _first_of(list(arg[-1]))
-        if op is _c.BRANCH:
-            found: set[str] = set()
-            for branch in arg[1]:
-                sub = _first_of(list(branch))
-                if sub is None:
-                    return None
-                found |= sub
-            return found
-        if op is _c.IN:
-            chars = {chr(a) for o, a in arg if o is _c.LITERAL}
-            return chars if all(o is _c.LITERAL for o, _a in arg) else None
-        if op in (_c.MAX_REPEAT, _c.MIN_REPEAT) and arg[0] >= 1:
-            return _first_of(list(arg[2]))
+    if paths is None or any(not text for text, _open in paths):
         return None
+    return frozenset(text for text, _open in paths)
+
+
+_ZERO_WIDTH = (_c.AT, _c.ASSERT_NOT, _c.ASSERT)
+_Paths = set[tuple[str, bool]]
+"""Prefixes read so far, each with whether the next item may still extend it."""
+
+
+def _walk(items: list[tuple[Any, Any]], length: int) -> _Paths | None:
+    paths: _Paths = {("", True)}
+    for op, arg in items:
+        if not any(open_ and len(text) < length for text, open_ in paths):
+            break
+        if op in _ZERO_WIDTH:
+            continue  # zero-width: the next item starts the match
+        step = _item(op, arg, length)
+        if step is None or any(not text for text, _open in step):
+            return {(text, False) for text, _open in paths}  # unknown or may be empty: stop
+        paths = {
+            ((text + more)[:length], open_ and more_open and len(text + more) < length)
+            if open_ and len(text) < length
+            else (text, False)
+            for text, open_ in paths
+            for more, more_open in step
+        }
+    return paths
+
+
+def _item(op: Any, arg: Any, length: int) -> _Paths | None:
+    if op is _c.LITERAL:
+        return {(chr(arg), True)}
+    if op is _c.IN:
+        literal = all(o is _c.LITERAL for o, _a in arg)
+        return {(chr(a), True) for _o, a in arg} if literal else None
+    if op is _c.SUBPATTERN:
+        return _walk(list(arg[-1]), length)
+    if op is _c.BRANCH:
+        found: _Paths = set()
+        for branch in arg[1]:
+            sub = _walk(list(branch), length)
+            if sub is None:
+                return None
+            found |= sub
+        return found
+    if op in (_c.MAX_REPEAT, _c.MIN_REPEAT) and arg[0] >= 1:
+        sub = _walk(list(arg[2]), length)
+        once = arg[0] == arg[1] == 1
+        return None if sub is None else {(text, open_ and once) for text, open_ in sub}
     return None
 
 
