@@ -23,7 +23,7 @@ from eventbrief.backends.offline.names import EntityTable, NameMention
 from eventbrief.backends.offline.quantities import find_quantities
 from eventbrief.backends.offline.rules import happening_of, trigger_rules
 from eventbrief.backends.offline.sentences import DATELINE, Sentence
-from eventbrief.backends.offline.status import sentence_cue_of, status_of
+from eventbrief.backends.offline.status import sentence_cue_of, status_of, status_rules
 from eventbrief.backends.offline.trigger_scan import scan_triggers
 from eventbrief.event_types import types_in
 from eventbrief.models import EventType, Quantity, Status
@@ -735,12 +735,15 @@ def _kept_triggers(
                 _HABITUAL_BEFORE.search(text[doc.before(t.start, 5, sentence.start) : t.start])
                 or _STATE_BEFORE.search(text[doc.before(t.start, 2, sentence.start) : t.start])
                 or _NO_SUBJECT_BEFORE.search(text[doc.before(t.start, 7, sentence.start) : t.start])
+                or status_rules().postponed.pattern.search(
+                    text[doc.before(t.start, 4, sentence.start) : t.end]
+                )
                 or _IN_CREDIT.search(text, sentence.start, t.start)
                 or _INFINITIVE_BEFORE.search(text[doc.before(t.start, 1, sentence.start) : t.start])
             )
         )
-    ]  # "is frequently blocked": a habit, "will remain suspended": a state; "according to a
-    # statement released": a source;
+    ]  # "is frequently blocked": a habit, "will remain suspended": a state, "could be postponed":
+    # the timing of a planned event; "according to a statement released": a source;
     # "a move to cut off supplies": a purpose, not a happening
     triggers = [
         t
