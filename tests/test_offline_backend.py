@@ -23,6 +23,7 @@ PUBLISHED = {
     "border_clashes": dt.date(2024, 6, 10),
     "drone_deal": dt.date(2025, 5, 15),
     "port_visit": dt.date(2025, 5, 16),
+    "state_visit": dt.date(2025, 5, 14),
 }
 SRC = Path(__file__).parents[1] / "src" / "eventbrief"
 
@@ -212,3 +213,23 @@ def test_a_text_too_short_for_three_statements_gets_fewer_takeaways_never_filler
     takeaways = extract(text, None).key_takeaways
     assert [t.text for t in takeaways] == [text]
     assert [q.quote for q in takeaways[0].evidence] == [text]
+
+
+def test_state_visit_fixture_the_new_user_story_of_issue_14() -> None:
+    """A fresh wire story as #14 tried it: this visit's signing is not last year's agreement,
+    a rumoured sale credited to two diplomats is a speculated arms transfer, money, tonnes and
+    aircraft are quantities, the rice donation is aid, and no takeaway is made up."""
+    extraction = extract("state_visit")
+    agreements = [e for e in extraction.events if e.type == "agreement"]
+    signing, earlier = agreements
+    assert (signing.location, signing.date and signing.date.value) == ("Nairobi", "2025-05-13")
+    assert [(q.value, q.unit) for q in signing.quantities] == [(150e6, "dollars")]
+    assert (earlier.location, earlier.date and earlier.date.value) == ("Jakarta", "2024")
+    sale = one(extraction.events, "arms_transfer")
+    assert (sale.status, sale.attributed_to) == ("speculated", ["diplomats"])
+    assert [(q.value, q.unit) for q in sale.quantities] == [(6, "aircraft")]
+    rice = one(extraction.events, "aid")
+    assert rice.participants == ["Indonesia", "Kenya"] and rice.status == "planned"
+    assert [(q.value, q.unit) for q in rice.quantities] == [(20000, "tonnes")]
+    text = (DATA / "state_visit.txt").read_text(encoding="utf-8")
+    assert all(q.quote in text for t in extraction.key_takeaways for q in t.evidence)

@@ -21,6 +21,7 @@ from eventbrief.backends.offline.mentions import (
     table_type_of,
     trigger_head,
     union,
+    used_as_noun,
 )
 from eventbrief.backends.offline.names import EntityTable
 from eventbrief.backends.offline.rules import happening_of
@@ -252,11 +253,7 @@ def _anchored(event: DraftEvent) -> bool:
 
 def _stated_by_verb(m: Mention) -> bool:
     """A verb asserts the happening; "condemned the strikes" only names one."""
-    before = m.sentence.text[: m.trigger[0] - m.sentence.start]
-    return m.kind == "verb" and not _DETERMINER_BEFORE.search(before)
-
-
-_DETERMINER_BEFORE = re.compile(r"\b(?:the|a|an|its|their|his|her|these|those|this|that)\s+$", re.I)
+    return m.kind == "verb" and not used_as_noun(m.sentence.text[: m.trigger[0] - m.sentence.start])
 
 
 def _resolve_anchors(events: list[DraftEvent]) -> None:

@@ -315,8 +315,10 @@ def _reference_veto(
         and not re.match(
             r"[^.;]{0,40}?\b(?:signed|established|reached|forged|concluded|made|struck)\b", right
         )
+        and not re.match(r"(?:The|These|Those|Both)\s+$", left)
     ):
-        return True  # a bare plural names no specific agreement
+        return True  # a bare plural names no specific agreement; "The agreements cover …"
+        # opening a sentence points back at ones just told
     if etype == "agreement" and word.startswith("sign") and re.match(r"\s+(?:of|that)\b", right):
         return True
     if (
@@ -1276,11 +1278,29 @@ def _status_end(
     end = doc.after(e, 9, clause[1])
     if etype in _SPEECH and kind == "verb":
         return s  # the speech verb itself ("denied", "claimed") is the act, not a hedge on it
+    if (kind == "noun" or used_as_noun(doc.text[doc.before(s, 1, clause[0]) : s])) and (
+        _MODAL_PREDICATE.match(doc.text, e, end)
+    ):
+        return e  # "the visit could pave the way for …": the modal is about what it leads to
     if kind == "verb":
         cut = _FORWARD_CUT.search(doc.text, e, end)
         if cut:
             return cut.start()
     return end
+
+
+_NOUN_USE = re.compile(r"\b(?:the|a|an|its|their|his|her|these|those|this|that)\s+$", re.I)
+
+
+def used_as_noun(before: str) -> bool:
+    """A trigger word after a determiner names a happening ("the visit", "condemned the
+    strikes") rather than asserting one."""
+    return bool(_NOUN_USE.search(before))
+
+
+_MODAL_PREDICATE = re.compile(
+    r"\s+(?:\w+\s+)?(?:could|may|might|would|will)\s+(?:also\s+)?(?!be\b)\w+"
+)
 
 
 def _share_container(
