@@ -1,4 +1,4 @@
-"""The eval gate scores the seeds, the development set and the held-out set separately, each
+"""The eval gate scores the seeds, the development sets and the held-out sets separately, each
 against its own entry of evals/baseline.json, and no set can drop out of it unnoticed."""
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ GATED = {
     "heldout": ROOT / "evals" / "heldout",
     "dev2": ROOT / "evals" / "dev2",
     "heldout2": ROOT / "evals" / "heldout2",
+    "dev3": ROOT / "evals" / "dev3",
 }
 ENTRIES = {name: "offline" if name == "seeds" else f"offline@{name}" for name in GATED}
 HEADLINE = ("events.precision", "events.recall", "events.f1", "fields.type", "entities.f1")
@@ -44,7 +45,7 @@ def test_each_gated_set_has_its_own_offline_baseline_entry(name: str) -> None:
     assert entry_key == ENTRIES[name]
 
 
-@pytest.mark.parametrize("name", ["dev", "heldout", "dev2", "heldout2"])
+@pytest.mark.parametrize("name", ["dev", "heldout", "dev2", "heldout2", "dev3"])
 def test_the_dev_and_heldout_entries_were_measured_on_the_gold_as_it_is(name: str) -> None:
     entry = find_entry(load_baseline(BASELINE), "offline", run_of(GATED[name]))[1]
     assert entry is not None
