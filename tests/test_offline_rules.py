@@ -587,3 +587,26 @@ def test_place_and_party_names() -> None:
         ("Maria Costa", "person"),
         ("Green Party", "organization"),
     } <= names
+
+
+def test_review_cases_of_the_general_rules() -> None:
+    """What a reviewer found wrong once, held: a talks' own 'will resume' keeps them planned; an
+    anonymous source after the act makes it alleged; a participle after 'the' is no happening;
+    a line of three sentences gives three takeaways, not itself and its parts."""
+    assert _events("Kenyan and Ugandan talks will resume in Geneva on Friday.")[0][0] == "meeting"
+    talks = extract_article("Talks\n\nKenyan and Ugandan talks will resume in Geneva.", PUBLISHED)
+    assert [e.status for e in talks.events] == ["planned"]
+    seized = extract_article(
+        "Town\n\nRebels seized the town of Kivu on Monday, people familiar with the matter said.",
+        PUBLISHED,
+    )
+    assert [(e.status, e.attributed_to) for e in seized.events] == [
+        ("alleged", ["people familiar with the matter"])
+    ]
+    assert extract_article("Border\n\nThe closed border hurt trade.", PUBLISHED).events == []
+    line = "Prices rose sharply in May. Wages fell in June. Strikes spread in July."
+    assert [t.text for t in extract_article(line, PUBLISHED).key_takeaways] == [
+        "Prices rose sharply in May.",
+        "Wages fell in June.",
+        "Strikes spread in July.",
+    ]

@@ -447,3 +447,19 @@ def test_every_salvaged_answer_is_valid_and_fully_grounded() -> None:
     ArticleExtraction.model_validate(kept.extraction.model_dump())
     _all_quotes_hold(kept.extraction, TEXT)
     assert all("\n" not in w and len(w) < 120 for w in kept.warnings)
+
+
+def test_an_answer_short_of_what_its_article_can_give_still_fails() -> None:
+    """Three sentences, two of them too long to be a takeaway: an answer with one takeaway
+    cannot be made up to the three the article's length asks for, so it fails as a live
+    answer would (it is never kept with fewer)."""
+    long = " ".join(["The committee reviewed every clause of the draft in detail"] * 7) + "."
+    other = long.replace("committee", "council")
+    text = f"Ferry centre opens\n\n{long}\n{other}\nThe centre opened on Monday."
+    assert takeaways_needed(text, "Ferry centre opens") == 3
+    answer = {
+        "summary": "A centre opened.",
+        "key_takeaways": [{"text": "The centre opened on Monday."}],
+    }
+    with pytest.raises(SalvageError, match="too few usable sentences to make up 3"):
+        salvage(_article(text, "Ferry centre opens"), answer)

@@ -156,3 +156,16 @@ def test_the_cheap_word_tests_never_change_what_is_found(words: list[str]) -> No
     finally:
         timex._NEEDS, timex._NEEDS_DIGIT = needs, needs_digit
     assert filtered == unfiltered
+
+
+def test_past_ability_is_not_future() -> None:
+    """'could not', 'might have', 'may have' tell the past; 'could be approved' the future."""
+    published = dt.date(2024, 7, 10)
+    cases = {
+        "Residents could not leave their homes on Monday.": "2024-07-08",
+        "Crews could not reach the village in June.": "2024-06",
+        "The ship might have sunk on Monday.": "2024-07-08",
+        "The loan could be approved by June.": "2025-06",
+    }
+    for text, value in cases.items():
+        assert [d.value for d in find_dates(text, published)] == [value], text

@@ -223,7 +223,7 @@ class ArticleExtraction(_Model):
     key_takeaways: list[Takeaway] = Field(
         max_length=MAX_TAKEAWAYS,
         description="3 to 7 key points of the article.",
-        json_schema_extra={"minItems": MIN_TAKEAWAYS},
+        json_schema_extra={"minItems": 1},
     )
     events: list[Event] = Field(
         default_factory=list, description="Every distinct event the article reports."

@@ -5,8 +5,9 @@ quote it made up, a date that does not exist. Failing the whole article for that
 events and entities it did get right. `salvage` rebuilds a valid ArticleExtraction from the
 answer as leniently parsed (`lenient_json`): every quote kept is found in the article by
 grounding's own finder, an event left without evidence is dropped, items that do not validate on
-their own are dropped, and what the contract requires but the answer lacks (three takeaways, a
-summary) is filled from the article's own lead sentences, never invented. Each change is one
+their own are dropped, and what the contract requires but the answer lacks (three takeaways, or
+as many as a short article has; a summary) is filled from the article's own lead sentences,
+never invented. Each change is one
 short warning line, so a partial result says what it lost.
 
 Pure functions, no I/O: the backend decides when to salvage, the pipeline carries the warnings.
@@ -464,9 +465,9 @@ def _with_participants(events: list[Event], entities: list[Entity], run: _Salvag
 
 
 def _enough_takeaways(takeaways: list[Takeaway], article: Article, run: _Salvage) -> list[Takeaway]:
-    """Three to seven distinct takeaways: repeats dropped, the first seven kept, and the
-    article's lead sentences added (each quoting itself) until there are three, or as many as
-    a short article has."""
+    """Up to seven distinct takeaways: repeats dropped, the first seven kept, and the article's
+    lead sentences added (each quoting itself) until there are three, or as many as a short
+    article has (`takeaways_needed`); fewer than that fails, as a live answer would."""
     distinct: list[Takeaway] = []
     seen: set[str] = set()
     for takeaway in takeaways:
@@ -479,11 +480,12 @@ def _enough_takeaways(takeaways: list[Takeaway], article: Article, run: _Salvage
     if len(distinct) > MAX_TAKEAWAYS:
         run.warnings.append(f"kept the first {MAX_TAKEAWAYS} of {len(distinct)} key takeaways")
         distinct = distinct[:MAX_TAKEAWAYS]
-    if len(distinct) >= MIN_TAKEAWAYS:
+    needed = takeaways_needed(article.text, article.meta.title)
+    if len(distinct) >= needed:
         return distinct
     filled = 0
     for sentence in lead_sentences(article.text, article.meta.title):
-        if len(distinct) >= MIN_TAKEAWAYS:
+        if len(distinct) >= needed:
             break
         text = " ".join(sentence.split())
         if len(text.split()) > _TAKEAWAY_MAX_WORDS or _NOT_PROSE.search(text):
@@ -493,8 +495,10 @@ def _enough_takeaways(takeaways: list[Takeaway], article: Article, run: _Salvage
         seen.add(name_key(text))
         distinct.append(Takeaway(text=text, evidence=[Quote(quote=sentence)]))
         filled += 1
-    if not distinct:
-        raise SalvageError("no key takeaway: the answer gives none and the article has no sentence")
+    if len(distinct) < needed:
+        raise SalvageError(
+            f"the article has too few usable sentences to make up {needed} key takeaways"
+        )
     if filled:
         run.warnings.append(
             f"filled {_plural(filled, 'key takeaway')} from the article's lead sentences"

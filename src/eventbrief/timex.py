@@ -193,7 +193,8 @@ _FUTURE_AFTER = re.compile(
     re.IGNORECASE,
 )
 _FUTURE_CUES = re.compile(
-    r"\b(will|would|shall|could|might|(?-i:may)|is expected|are expected|expected to|"
+    r"\b(will|would|shall|could(?!\s+(?:not|n't|have)\b)|might(?!\s+have\b)|"
+    r"(?-i:may)(?!\s+have\b)|is expected|are expected|expected to|"
     r"is scheduled|are scheduled|"
     r"scheduled|is set to|are set to|plans? to|planning to|is due|are due|upcoming|to be held|"
     r"is to|are to|going to|next|ahead of|approaching|upcoming|coming|due to|"

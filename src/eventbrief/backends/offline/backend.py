@@ -137,8 +137,9 @@ def _takeaways(
     preferred: list[Sentence],
 ) -> list[Takeaway]:
     """Up to seven distinct takeaways, each a statement of the article: its central sentences,
-    then, for a short article, the clauses of its sentences. A text that states fewer than three
-    things gets fewer takeaways (the contract allows it): none is ever made up."""
+    then, for a short article, the sentences and clauses of its lines (a line they split
+    replaced by its parts). A text that states fewer than three things gets fewer takeaways
+    (the contract allows it): none is ever made up."""
     out: list[Takeaway] = []
     seen: set[str] = set()
 
@@ -154,10 +155,15 @@ def _takeaways(
         for s in sentences:
             if s.kind == "meta":
                 continue
-            for piece in re.split(r"[,;:]\s+|\s+(?:and|but|while)\s+", compress(s.text)):
+            for piece in re.split(
+                r"(?<=[.!?])\s+|[,;:]\s+|\s+(?:and|but|while)\s+", compress(s.text)
+            ):
                 piece = piece.strip(" .")
                 if len(piece.split()) >= 3 and piece in text:
                     add(piece[:1].upper() + piece[1:] + ".", piece)
+    out = [
+        t for t in out if sum(o is not t and o.text.rstrip(".") in t.text for o in out) < 2
+    ]  # "A. B. C." told whole and as its parts: the parts
     if not out:  # a text of no words ("—"): its one line is still what it says
         first = next((s for s in sentences if s.text.strip()), None)
         line = first.text.strip() if first else text.strip()

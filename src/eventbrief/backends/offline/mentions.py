@@ -18,6 +18,7 @@ from typing import NamedTuple
 from eventbrief.backends.offline import places
 from eventbrief.backends.offline.attribution import Credit, find_credits
 from eventbrief.backends.offline.document import Document
+from eventbrief.backends.offline.lemmas import lemma
 from eventbrief.backends.offline.lexicon import BACKGROUND_BEFORE, TITLE_HEADS
 from eventbrief.backends.offline.names import EntityTable, NameMention
 from eventbrief.backends.offline.quantities import find_quantities
@@ -461,7 +462,7 @@ def _said_statements(
 
 
 def _quote_then_speaker(doc: Document, table: EntityTable, said: Trigger) -> bool:
-    """'"Whole villages were lost," said Hanta Rasoanaivo': a quotation credited to a named
+    """'"The harvest is lost," said Mira Halvorsen': a quotation credited to a named
     person or body after it is that speaker's statement."""
     if not re.search(r"[\"”’],?\s*$", doc.text[doc.before(said.start, 1) : said.start]):
         return False
@@ -731,22 +732,8 @@ def _kept_triggers(
     triggers = [
         t
         for t in triggers
-        if not (
-            t.rule.startswith("other.generic-")
-            and (
-                _HABITUAL_BEFORE.search(text[doc.before(t.start, 5, sentence.start) : t.start])
-                or _STATE_BEFORE.search(text[doc.before(t.start, 2, sentence.start) : t.start])
-                or _NO_SUBJECT_BEFORE.search(text[doc.before(t.start, 7, sentence.start) : t.start])
-                or status_rules().postponed.pattern.search(
-                    text[doc.before(t.start, 4, sentence.start) : t.end]
-                )
-                or _IN_CREDIT.search(text, sentence.start, t.start)
-                or _INFINITIVE_BEFORE.search(text[doc.before(t.start, 1, sentence.start) : t.start])
-            )
-        )
-    ]  # "is frequently blocked": a habit, "will remain suspended": a state, "could be postponed":
-    # the timing of a planned event; "according to a statement released": a source;
-    # "a move to cut off supplies": a purpose, not a happening
+        if not (t.rule.startswith("other.generic-") and _no_happening_here(doc, sentence, t))
+    ]
     triggers = [
         t
         for i, t in enumerate(triggers)
@@ -757,6 +744,28 @@ def _kept_triggers(
         )
     ]  # "imposed sanctions …, accusing them of …": the stated reason, not a second event
     return _said_statements(doc, sentence, table, triggers)
+
+
+def _no_happening_here(doc: Document, sentence: Sentence, t: Trigger) -> bool:
+    """Where a general verb states no happening of its own (GUIDELINES §1): a habit ("is
+    frequently blocked"), a state ("will remain suspended"), a negation ("no proposal has yet
+    been tabled"), the timing of a planned event ("could be postponed"), a source ("according
+    to a statement released"), a purpose ("a move to cut off supplies") or an adjective ("the
+    closed border")."""
+    text, s = doc.text, t.start
+
+    def before(n: int) -> str:
+        return text[doc.before(s, n, sentence.start) : s]
+
+    return bool(
+        _HABITUAL_BEFORE.search(before(5))
+        or _STATE_BEFORE.search(before(2))
+        or _NO_SUBJECT_BEFORE.search(before(7))
+        or status_rules().postponed.pattern.search(text[doc.before(s, 4, sentence.start) : t.end])
+        or _IN_CREDIT.search(text, sentence.start, s)
+        or _INFINITIVE_BEFORE.search(before(1))
+        or used_as_noun(before(1))
+    )
 
 
 _SECOND_PREDICATE = re.compile(r"\b(?:and|but|then|before|after)\b|[,;]")
@@ -1146,7 +1155,7 @@ def _mention_status(
         if etype not in _SPEECH and (
             re.search(r"\b(?:reportedly|allegedly|believed|reports\s+indicate)\b", head, re.I)
             or _hedged_in_sentence(text, f.sentence, s, f.triggers)
-            or sentence_cue_of(text[f.sentence.start : s])
+            or sentence_cue_of(_QUOTED.sub(" ", f.sentence.text))
         ):
             status = "alleged"
     published = f.published
@@ -1299,8 +1308,12 @@ def used_as_noun(before: str) -> bool:
 
 
 _MODAL_PREDICATE = re.compile(
-    r"\s+(?:\w+\s+)?(?:could|may|might|would|will)\s+(?:also\s+)?(?!be\b)\w+"
+    r"\s+(?:\w+\s+)?(?:could|may|might|would|will)\s+(?:also\s+)?(?:pave|lead|help|boost|bring|"
+    r"create|strengthen|deepen|allow|enable|mean|affect|hurt|cost|spur|fuel|trigger|open\s+the\s+way)"
+    r"\b"
 )
+"""A consequence of a named happening ("the visit could pave the way"), not its own status
+("the talks will resume" stays planned)."""
 
 
 def _share_container(
@@ -1476,10 +1489,12 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def trigger_head(m: Mention) -> str:
-    """The trigger's verb stem: its first word, or its last after a modal ("will appeal")."""
+    """The trigger's verb: the lemma of its first word, or of its last after a modal ("will
+    appeal"), so "wins" in a headline and "won" in the body are one verb."""
     words = m.sentence.text[m.trigger[0] - m.sentence.start : m.trigger[1] - m.sentence.start]
-    word = words.split()[-1] if m.rule == "other.generic-future" else words
-    return word[:4].lower()
+    parts = words.split() or [words]
+    word = parts[-1] if m.rule == "other.generic-future" else parts[0]
+    return lemma(word.lower().strip(".,;:'\"’”"))
 
 
 def _fold_sentence(mentions: list[Mention]) -> list[Mention]:

@@ -44,6 +44,8 @@ class TriggerRule(NamedTuple):
     starts: frozenset[str] | None = None
     """What a match starts with (`literal_prefixes`, as the pattern spells it), or None when
     anything can start one: the trigger scan tries the rule only where the text does."""
+    happening: str = ""
+    """The happening an `other` rule tells: its `happening` key, else its own id."""
 
 
 def read_data(name: str) -> str:
@@ -91,8 +93,9 @@ def _rule(raw: dict[str, object], macros: dict[str, str]) -> TriggerRule:
     guard = f"(?=[{re.escape(''.join(sorted(first)))}])" if first else ""
     pattern = re.compile(rf"{guard}\b(?:{body})", re.IGNORECASE)
     starts = literal_prefixes(body, START_LETTERS)
+    happening = str(raw.get("happening", rid))
     return TriggerRule(
-        rid, cast(EventType, etype), cast(Kind, kind), pattern, fires, not_fires, starts
+        rid, cast(EventType, etype), cast(Kind, kind), pattern, fires, not_fires, starts, happening
     )
 
 
@@ -181,16 +184,19 @@ def trigger_rules() -> tuple[TriggerRule, ...]:
     return rules
 
 
-@cache
-def _happenings() -> dict[str, str]:
-    data = tomllib.loads(read_data("triggers.toml"))
-    return {str(r["id"]): str(r.get("happening", r["id"])) for r in data["rule"]}
-
-
 def happening_of(rule_id: str) -> str:
     """The happening an `other` rule tells (its `happening` key, else its id): "won 14 seats"
     and "the parliamentary election" are one election, a strike and a cancelled flight two."""
-    return _happenings().get(rule_id, rule_id)
+    rules = trigger_rules()
+    if _HAPPENINGS.get("rules") is not rules:  # built from the rules as loaded now
+        _HAPPENINGS.clear()
+        _HAPPENINGS["rules"] = rules
+        _HAPPENINGS["by_id"] = {rule.id: rule.happening for rule in rules}
+    by_id = cast(dict[str, str], _HAPPENINGS["by_id"])
+    return by_id.get(rule_id, rule_id)
+
+
+_HAPPENINGS: dict[str, object] = {}
 
 
 def data_digest() -> str:

@@ -89,8 +89,9 @@ def cue_of(clause: str) -> StatusCue | None:
 
 
 def sentence_cue_of(text: str) -> StatusCue | None:
-    """A sentence-wide cue in `text` (the sentence before a mention): "people familiar with the
-    matter said X had …" makes X's act alleged however far it is from the credit."""
+    """A sentence-wide cue in `text` (the mention's sentence, quotations left out): "people
+    familiar with the matter said X had …" or "…, people familiar with the matter said" makes
+    the past acts the sentence tells alleged, however far they are from the credit."""
     return next((c for c in status_rules().cues if c.sentence and c.pattern.search(text)), None)
 
 

@@ -15,7 +15,7 @@ from openai.lib._pydantic import to_strict_json_schema
 from pydantic import ValidationError
 
 from eventbrief.citations import CitedExtraction
-from eventbrief.models import ArticleExtraction
+from eventbrief.models import MIN_TAKEAWAYS, ArticleExtraction
 from eventbrief.prompt_templates import EVIDENCE_STYLES, INSTRUCTOR_MESSAGES, EvidenceStyle
 from eventbrief.salvage import lenient_json
 
@@ -182,6 +182,9 @@ def sent_schema(limits: bool = False, evidence: str = "quotes") -> dict[str, Any
     sent = for_the_model(full, limits)
     if limits:
         sent = bounded(sent)
+        # a record may hold one takeaway (a one-line text); a model is asked for three, and
+        # its answer is checked against what its article can give (models.TAKEAWAYS_NEEDED)
+        sent["properties"]["key_takeaways"]["minItems"] = MIN_TAKEAWAYS
     return {**sent, "title": full["title"]}  # the top title names the tool
 
 
