@@ -29,6 +29,7 @@ DATA_FILES: tuple[str, ...] = (
     "quantities.toml",
     "status.toml",
     "attribution.toml",
+    "vetoes.toml",
 )
 
 
