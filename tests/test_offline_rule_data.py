@@ -277,6 +277,7 @@ def test_veto_data_is_checked_when_loaded(monkeypatch: pytest.MonkeyPatch) -> No
         ),
         "marks its trigger": good.replace("[deal] with the flooding", "deal with the flooding"),
         "unknown macro": good.replace("{MILITARY}", "{MILITARY_WORDS}"),
+        "bad pattern": good.replace(r"^\s+with\b", r"^\s+(with\b"),
         "unknown types": good.replace('types = ["sanctions"]', 'types = ["sanction"]'),
         "unknown keys": good.replace('kinds = ["noun"]', 'kind = ["noun"]', 1),
         "a window needs look": good.replace('when.look = "before"', 'when.look = "left"', 1),

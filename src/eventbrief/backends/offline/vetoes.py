@@ -126,12 +126,14 @@ def _names(raw: Mapping[str, Any], key: str, known: tuple[str, ...], rid: str) -
     return values
 
 
-def _regex(raw: Mapping[str, Any], key: str, macros: dict[str, str], rid: str) -> re.Pattern[str]:
+def _regex(
+    raw: Mapping[str, Any], key: str, macros: dict[str, str], rid: str, flags: int = 0
+) -> re.Pattern[str]:
     body = expand_macros(str(raw[key]), macros)
     if re.search(r"\{[A-Z_]+\}", body):
         raise ValueError(f"veto {rid}: unknown macro in {key} {body!r}")
     try:
-        return re.compile(body, re.DOTALL if key.endswith("words") else 0)
+        return re.compile(body, flags)
     except re.error as exc:
         raise ValueError(f"veto {rid}: bad {key} pattern: {exc}") from exc
 
@@ -171,8 +173,8 @@ def _veto(raw: Mapping[str, Any], macros: dict[str, str]) -> Veto:
         types,
         _names(raw, "except_types", EVENT_TYPES, rid),
         _names(raw, "kinds", _KINDS, rid) if "kinds" in raw else None,
-        _regex(raw, "words", macros, rid) if "words" in raw else None,
-        _regex(raw, "except_words", macros, rid) if "except_words" in raw else None,
+        _regex(raw, "words", macros, rid, re.DOTALL) if "words" in raw else None,
+        _regex(raw, "except_words", macros, rid, re.DOTALL) if "except_words" in raw else None,
         _regex(raw, "rules", macros, rid) if "rules" in raw else None,
         _window(raw["when"], macros, rid) if "when" in raw else None,
         _window(raw["unless"], macros, rid) if "unless" in raw else None,
