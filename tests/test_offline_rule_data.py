@@ -1,5 +1,5 @@
-"""The offline rule data files: every trigger, quantity, status and attribution rule on its own
-examples."""
+"""The offline rule data files: every trigger, quantity, status, attribution and veto rule on its
+own examples."""
 
 from __future__ import annotations
 
@@ -13,11 +13,14 @@ from eventbrief.backends.offline.attribution import (
     find_credits,
     register_sources,
 )
+from eventbrief.backends.offline.document import Document
+from eventbrief.backends.offline.mentions import sentence_vetoes
 from eventbrief.backends.offline.names import find_entities
 from eventbrief.backends.offline.quantities import UnitClass, find_quantities, quantity_rules
 from eventbrief.backends.offline.rules import TriggerRule, trigger_rules
 from eventbrief.backends.offline.sentences import split_sentences
 from eventbrief.backends.offline.status import StatusCue, status_of, status_rules
+from eventbrief.backends.offline.vetoes import Veto, unmark, veto_rules
 
 RULES = trigger_rules()
 
@@ -221,6 +224,103 @@ def test_explain_prints_the_attribution_rules_behind_each_event(
         ("e2", "visit.visit-verb", "credit.according-to"),
         ("e3", "statement.said", ""),
         ("e4", "meeting.talks-noun", ""),  # credited to its speaker by a speech verb: no rule
+    ]
+
+
+VETOES = veto_rules()
+
+
+def _veto_of(example: str) -> str:
+    """The id of the veto that drops the [bracketed] trigger of an example, or "kept"."""
+    text, start, end = unmark(example)
+    doc = Document.build(text)
+    sentence = next(s for s in doc.sentences if s.start <= start < s.end)
+    kept, dropped = sentence_vetoes(doc, sentence)
+    found = [t for t in [*kept, *dropped] if (t.start, t.end) == (start, end)]
+    if not found:
+        seen = [text[t.start : t.end] for t in [*kept, *dropped]]
+        return f"no trigger is the bracketed words (triggers: {seen})"
+    return dropped.get(found[0], "kept")
+
+
+@pytest.mark.parametrize("veto", VETOES, ids=[v.id for v in VETOES])
+def test_veto_drops_the_trigger_of_its_examples(veto: Veto) -> None:
+    assert [_veto_of(s) for s in veto.fires] == [veto.id] * len(veto.fires)
+
+
+@pytest.mark.parametrize("veto", VETOES, ids=[v.id for v in VETOES])
+def test_every_veto_keeps_the_trigger_of_its_counter_examples(veto: Veto) -> None:
+    assert [_veto_of(s) for s in veto.not_fires] == ["kept"] * len(veto.not_fires)
+
+
+def test_a_wrongly_firing_veto_fails_its_examples(monkeypatch: pytest.MonkeyPatch) -> None:
+    from eventbrief.backends.offline import mentions, vetoes
+
+    good = vetoes.read_data("vetoes.toml")
+    loose = good.replace(r"\b(?:great|good|big)\s+$", r"\b(?:great|good|big|a)\s+$")
+    assert loose != good
+    monkeypatch.setattr(vetoes, "read_data", lambda _name: loose)
+    rules = vetoes.veto_rules.__wrapped__()
+    monkeypatch.setattr(mentions, "veto_rules", lambda: rules)
+    monkeypatch.setattr(mentions, "_vetoes", mentions._vetoes.__wrapped__)
+    great_deal = next(v for v in rules if v.id == "veto.great-deal")
+    assert [_veto_of(s) for s in great_deal.not_fires] == ["veto.great-deal"]
+
+
+def test_veto_data_is_checked_when_loaded(monkeypatch: pytest.MonkeyPatch) -> None:
+    from eventbrief.backends.offline import vetoes
+
+    good = vetoes.read_data("vetoes.toml")
+    broken = {
+        "needs fires and not_fires": good.replace(
+            'not_fires = ["The two firms signed a [deal] on Monday."]', "", 1
+        ),
+        "marks its trigger": good.replace("[deal] with the flooding", "deal with the flooding"),
+        "unknown macro": good.replace("{MILITARY}", "{MILITARY_WORDS}"),
+        "bad pattern": good.replace(r"^\s+with\b", r"^\s+(with\b"),
+        "unknown types": good.replace('types = ["sanctions"]', 'types = ["sanction"]'),
+        "unknown keys": good.replace('kinds = ["noun"]', 'kind = ["noun"]', 1),
+        "a window needs look": good.replace('when.look = "before"', 'when.look = "left"', 1),
+        "words counts words": good.replace("when.words = 13", "when.words = 0"),
+        "needs a when, an unless or a predicate": good.replace('predicate = "in_quotation"\n', ""),
+        "duplicate veto ids": good.replace('"veto.great-deal"', '"veto.deal-with"'),
+        "an id starts with": good.replace('"veto.great-deal"', '"great-deal"'),
+    }
+    for message, text in broken.items():
+        assert text != good, message
+        monkeypatch.setattr(vetoes, "read_data", lambda _name, text=text: text)
+        with pytest.raises(ValueError, match=message):
+            vetoes.veto_rules.__wrapped__()
+
+
+def test_a_veto_predicate_must_be_known(monkeypatch: pytest.MonkeyPatch) -> None:
+    from eventbrief.backends.offline import mentions
+
+    rules = tuple(v._replace(predicate="in_quotes") if v.predicate else v for v in VETOES)
+    monkeypatch.setattr(mentions, "veto_rules", lambda: rules)
+    with pytest.raises(ValueError, match="unknown predicates: in_quotes"):
+        mentions._vetoes.__wrapped__()
+
+
+def test_explain_lists_the_triggers_each_veto_dropped(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from eventbrief.backends.offline.explain import main
+
+    article = tmp_path / "a.txt"
+    article.write_text(
+        "Budget row in Norvia\n\n"
+        "The senator launched a verbal attack on the budget on Tuesday, the newspaper reported. "
+        "Rebels attacked the town of Tarn on Tuesday, the army said.\n",
+        encoding="utf-8",
+    )
+    assert main([str(article), "2025-03-05", "--vetoed"]) == 0
+    rows = [line.split("\t") for line in capsys.readouterr().out.splitlines()]
+    assert [r[0] for r in rows] == ["e1", "vetoed", "vetoed", "vetoed"]
+    assert [r[1:] for r in rows[1:]] == [
+        ["veto.general-verb-beside-typed", "other.generic-past", "'launched'", "34"],
+        ["veto.combat-needs-military-context", "armed_conflict.attacked", "'attack'", "52"],
+        ["veto.statement-credits", "statement.said", "'said'", "163"],
     ]
 
 

@@ -5,8 +5,6 @@ General vocabulary only; nothing here names a particular story, person or outlet
 
 from __future__ import annotations
 
-import re
-
 # Heads of a title phrase: the word a name follows ("Foreign Minister X", "leader X").
 TITLE_HEADS = frozenset(
     {
@@ -305,13 +303,4 @@ mr mrs ms dr
 previous recent new former latest current future possible potential growing ongoing
 """
     )
-)
-
-# Phrases that make a noun trigger background rather than a happening.
-BACKGROUND_BEFORE = re.compile(
-    r"\b(?:amid|amidst|in exchange for|in light of|in the face of|in the context of|such as|"
-    r"in return for|against the backdrop of|particularly in|related to|associated with|"
-    r"concerning|regarding|about|over|surrounding|issues of|questions of|under|including|"
-    r"implement|implementing|implementation of|execution of|enforcement of|aligns with)\b[^,.;]*$",
-    re.IGNORECASE,
 )

@@ -13,19 +13,21 @@ import datetime as dt
 import itertools
 import re
 from dataclasses import dataclass
+from functools import cache
 from typing import NamedTuple
 
 from eventbrief.backends.offline import places
 from eventbrief.backends.offline.attribution import Credit, find_credits
 from eventbrief.backends.offline.document import Document
 from eventbrief.backends.offline.lemmas import lemma
-from eventbrief.backends.offline.lexicon import BACKGROUND_BEFORE, TITLE_HEADS
+from eventbrief.backends.offline.lexicon import TITLE_HEADS
 from eventbrief.backends.offline.names import EntityTable, NameMention
 from eventbrief.backends.offline.quantities import find_quantities
 from eventbrief.backends.offline.rules import happening_of, trigger_rules
 from eventbrief.backends.offline.sentences import DATELINE, Sentence
-from eventbrief.backends.offline.status import sentence_cue_of, status_of, status_rules
+from eventbrief.backends.offline.status import sentence_cue_of, status_of
 from eventbrief.backends.offline.trigger_scan import scan_triggers
+from eventbrief.backends.offline.vetoes import Veto, veto_rules
 from eventbrief.event_types import types_in
 from eventbrief.models import EventType, Quantity, Status
 from eventbrief.timex import TimexMatch, find_dates, number_value
@@ -39,11 +41,6 @@ _CLAUSE_BREAK = re.compile(
 )
 _PRIOR = re.compile(
     r"\b(?:previous|earlier|prior|last|former|past|preceding)\s+(?:\S+\s+){0,2}$",
-    re.IGNORECASE,
-)
-_TRANSFER_VERBS = re.compile(
-    r"\b(?:acquir|receiv|provid|transferr?|secur|shar|gain|obtain|giv|offer|suppl|help|assist|"
-    r"gets?|got|bought|sold|deliver|sen[dt])\w*",
     re.IGNORECASE,
 )
 _ORDERER = re.compile(
@@ -83,25 +80,7 @@ _ORDINAL_BEFORE = re.compile(
 _POSSESSIVE = re.compile(r"['’]s?\s+")
 _COORDINATED = re.compile(r"\s+(?:and|or)\s+[A-Z][\w’'-]+(?=\s)")
 _SAID_WORD = re.compile(r"(?:said|says|stated|told)\b(?!\s+to\b)")
-_DEFINITE_BEFORE = re.compile(r"\b(?:the|this|its|their)\s+(?:[a-z-]+\s+)?$", re.IGNORECASE)
-_AFTER_QUOTATION = re.compile(r"[\"”],?\s+(?:[\w’'.-]+\s+){0,6}$")
-"""A speech verb a few words after a closing quotation mark reports that quotation."""
 _QUOTED = re.compile(r"[\"“][^\"”]{3,}[\"”]")
-_MILITARY_CONTEXT = re.compile(
-    r"\b(?:troops|forces|soldiers|militants|rebels|army|militia|insurgents|fighters|drones?|"
-    r"missiles?|rockets?|artillery|shell(?:s|ing)|strikes?|airstrikes?|killed|wounded|convoy|"
-    r"base|town|village|city|positions|region|border|front|war|military|navy|coast\s+guard|"
-    r"vessels?|gunmen|bomb(?:s|ing)?|fire|pirates|tankers?|ships?|kidnapp\w*|hostages|facility|"
-    r"facilities|site|plant|compound|embassy|airport|port|checkpoint|patrol|police)\b",
-    re.IGNORECASE,
-)
-_DEPLOYABLE = re.compile(
-    r"\b(?:troops?|forces|soldiers|units|personnel|fighters|military|army|battalions?|brigades?|"
-    r"police|officers|gendarmes|guards|"
-    r"missiles?|warships?|ships|jets|aircraft|bombers|weapons|air\s+defen[cs]e|instructors|"
-    r"advisers|advisors|mercenaries|engineers|servicemen|peacekeepers|marines|navy)\b",
-    re.IGNORECASE,
-)
 _PAST_VERB = re.compile(
     r"^(?:\w+ed|met|sent|fought|sold|gave|flew|struck|withdrew|made|signed)\b", re.IGNORECASE
 )
@@ -132,13 +111,6 @@ _BOTH_SIDES = re.compile(
     re.IGNORECASE,
 )
 _STATE_NOUNS = ("countries", "nations", "states", "governments", "neighbours", "neighbors")
-_NOT_SPECIFIC_BEFORE = re.compile(
-    r"\b(?:any|no|without|lack\s+of|failed\s+to\s+reach|hopes?\s+(?:of|for)|prospects?\s+"
-    r"(?:of|for)|call(?:ed|s|ing)?\s+(?:\S+\s+){0,3}?for|urg(?:ed|es|ing)|demand(?:ed|s|ing)?|"
-    r"push(?:ed|es|ing)?\s+for|seek(?:s|ing)?|sought|discuss(?:ed|es|ing)?|negotiat(?:e|ed|es|ing)|"
-    r"draft(?:ed|ing)?|propos(?:e|ed|es|ing)|familiar\s+with)\s+(?:an?\s+|the\s+)?(?:\S+\s+){0,2}$",
-    re.IGNORECASE,
-)
 _TROOPS_BEFORE = re.compile(
     r"\b(?:troops|soldiers|forces|personnel|servicemen|marines|peacekeepers|paratroopers|"
     r"contingent|battalion|brigade)\b[^.;]{0,40}$",
@@ -237,171 +209,132 @@ def _clause_of(clauses: list[tuple[int, int]], pos: int) -> tuple[int, int]:
     return clauses[-1]
 
 
-def _keep_trigger(
-    doc: Document, start: int, end: int, etype: EventType, kind: str, clause: tuple[int, int]
-) -> bool:
-    """Whether a trigger word states a happening here: not background ("amid the war"), not a
-    reference ("during the visit"), not a state ("has faced criticism"), not figurative
-    ("returned to normal"), not an intention or a negation (GUIDELINES §1)."""
-    vetoes = (_background_veto, _reference_veto, _context_veto, _intent_veto)
-    return not any(veto(doc, start, end, etype, kind, clause) for veto in vetoes)
+class _VetoScene(NamedTuple):
+    """What the veto predicates see of a sentence: its clauses, triggers and quotations."""
+
+    doc: Document
+    sentence: Sentence
+    clauses: list[tuple[int, int]]
+    raw: list[Trigger]
+    quoted: list[tuple[int, int]]
 
 
-def _background_veto(
-    doc: Document, start: int, end: int, etype: EventType, kind: str, clause: tuple[int, int]
-) -> bool:
-    """A noun that is background or a state: "any deployment", "amid the war"."""
-    text = doc.text
-    word = text[start:end].lower()
-    left = text[clause[0] : start]
-    right = text[end : doc.after(end, 10, clause[1])]
-    if kind == "noun" and _NOT_SPECIFIC_BEFORE.search(left):
-        return True  # "any deployment", "without agreement", "called for a ceasefire"
-    if (
-        etype == "sanctions"
-        and kind == "noun"
-        and not re.search(
-            r"\b(?:the|these|those|its|their|new|fresh|latest)\s+(?:[\w-]+\s+)?$", left, re.I
-        )
-    ):
-        return True  # "faced with international sanctions": a state, not a specific measure
-    if kind == "noun" and BACKGROUND_BEFORE.search(left):
-        stated = re.match(
-            r"[^.;]{0,40}?\b(?:signed|established|reached|forged|concluded|made|agreed|struck)\b",
-            right,
-        )
-        if not (etype == "agreement" and stated):
-            return True
-    return bool(
-        etype in ("visit", "meeting", "agreement", "aid", "armed_conflict")
-        and BACKGROUND_BEFORE.search(left)
-        and kind == "verb"
-        and word.endswith("ing")
+def _in_quotation(scene: _VetoScene, t: Trigger, kept: list[Trigger]) -> bool:
+    """Inside a quotation: the speaker's words, not what the article states."""
+    return any(a <= t.start < b for a, b in scene.quoted)
+
+
+def _object_of_another_verb(scene: _VetoScene, t: Trigger, kept: list[Trigger]) -> bool:
+    """ "criticized the deal", "ratified the pact": a verb of another event (not a statement)
+    shortly before the noun in its clause acts on it, so the noun points at an event told
+    elsewhere."""
+    doc = scene.doc
+    clause = _clause_of(scene.clauses, t.start)
+    return any(
+        o is not t
+        and o.kind == "verb"
+        and o.type not in (t.type, "statement")
+        and clause[0] <= o.start < t.start
+        and doc.words_between(o.end, t.start) <= 5
+        for o in kept
     )
 
 
-def _reference_veto(
-    doc: Document, start: int, end: int, etype: EventType, kind: str, clause: tuple[int, int]
-) -> bool:
-    """A word that points at an event told elsewhere, or credits rather than states."""
-    text = doc.text
-    word = text[start:end].lower()
-    left = text[clause[0] : start]
-    right = text[end : doc.after(end, 10, clause[1])]
-    if etype == "visit" and word == "visits":
-        before = text[doc.before(start, 4) : start]
-        if not re.search(r"(?:[A-Z][\w’'-]+|who|which)\s+$", before) or re.search(
-            r"(?:his|her|their|its|the|back-to-back|two|these|those|several|previous|recent)\s+$",
-            before,
-            re.IGNORECASE,
-        ):
-            return True
-    if etype == "visit" and word.startswith("visit") and re.match(r"\s+(?:count|visa)", right):
-        return True
-    if (
-        etype in ("visit", "meeting")
-        and kind == "noun"
-        and re.search(r"\bduring\s+(?:the|his|her|their|this|that)\s+(?:\S+\s+){0,3}$", left, re.I)
-    ) or (
-        word == "visit" and re.search(r"\bduring\s+(?:the|his|her|their|this|that)\s+$", left, re.I)
-    ):
-        return True  # "during the visit" points at the container, it is not a new mention
-    if etype == "agreement" and word == "deal" and re.match(r"\s+with\b", right):
-        return True
-    if etype == "criticism" and re.search(r"\b(?:faced?|faces|facing|drawn|drew)\s+$", left):
-        return True  # "has faced criticism": a state, not a reported act
-    if (
-        etype == "agreement"
-        and word in ("agreements", "deals", "pacts", "treaties", "accords")
-        and not re.match(
-            r"[^.;]{0,40}?\b(?:signed|established|reached|forged|concluded|made|struck)\b", right
+_SECOND_PREDICATE = re.compile(r"\b(?:and|but|then|before|after)\b|[,;]")
+
+
+def _coordinated(doc: Document, a: int, b: int) -> bool:
+    """Between a general verb and a typed trigger: a second predicate ("bought X and cut 600
+    jobs"), or more words than one predicate holds."""
+    return bool(_SECOND_PREDICATE.search(doc.text, a, b)) or doc.words_between(a, b) > 10
+
+
+def _beside_a_typed_trigger(scene: _VetoScene, t: Trigger, kept: list[Trigger]) -> bool:
+    """A typed trigger (not a statement, kept or vetoed) in the same predicate of the clause as
+    a general verb ("began an indefinite strike", "launched a verbal attack")."""
+    clauses = scene.clauses
+    clause = _clause_of(clauses, t.start)
+    return any(
+        o is not t
+        and not o.rule.startswith("other.generic-")
+        and o.type != "statement"
+        and _clause_of(clauses, o.start) == clause
+        and (
+            t.rule == "other.generic-casualties"  # "fighting … killed 30": its toll
+            or not _coordinated(scene.doc, min(t.end, o.end), max(t.start, o.start))
         )
-        and not re.match(r"(?:The|These|Those|Both)\s+$", left)
-    ):
-        return True  # a bare plural names no specific agreement; "The agreements cover …"
-        # opening a sentence points back at ones just told
-    if etype == "agreement" and word.startswith("sign") and re.match(r"\s+(?:of|that)\b", right):
-        return True
-    if (
-        etype == "statement"
-        and re.match(
-            r"\s*(?:(?:late\s+|early\s+)?on\s+\w+\s*)?(?:\s*(?:in|at|during|after)\s+[^,.;]{1,50})?"
-            r"[.!?]?[\"”’]?\s*$",
-            text[end : clause[1]],
-        )
-        and not _AFTER_QUOTATION.search(text, doc.before(start, 8), start)
-    ):
-        return True  # ", the ministry announced." is a credit, not a statement event
-    return bool(
-        etype == "statement"
-        and not re.match(r"\s+(?:that|reporters|journalists)\b", right)
-        and re.match(
-            r"\w*\s+(?:\S+\s+){0,6}?(?:aid|assistance|arms|weapons|troops|sanctions|\$)",
-            text[end : doc.after(end, 13)],
-        )
+        for o in scene.raw
     )
 
 
-def _context_veto(
-    doc: Document, start: int, end: int, etype: EventType, kind: str, clause: tuple[int, int]
-) -> bool:
-    """A word whose clause shows another sense: "a verbal attack", "returned to normal"."""
-    text = doc.text
-    word = text[start:end].lower()
-    left = text[clause[0] : start]
-    right = text[end : doc.after(end, 10, clause[1])]
-    clause_text = text[clause[0] : clause[1]]
-    if (
-        etype == "armed_conflict"
-        and not word.startswith(("fight", "fought", "combat"))
-        and not _MILITARY_CONTEXT.search(clause_text)
-    ):
-        return True  # "a verbal attack", "a battle for market share"
-    if etype == "military_deployment" and not _DEPLOYABLE.search(clause_text):
-        return True  # "deployed a new strategy"
-    if (
-        etype == "visit"
-        and re.match(r"(?:travel|fl[eiy]|made|return|landed|touched)", word)
-        and not re.match(
-            r"\s*(?:the\s+)?(?:(?:district|city|town|region|province|state|village|capital)\s+of\s+)?"
-            r"[A-Z]",
-            right,
-        )
-    ):
-        return True  # "returned to normal": motion verbs need a named destination
-    if etype == "agreement" and re.search(r"\b(?:great|good|big)\s+$", left) and word == "deal":
-        return True
-    if etype == "technology_transfer" and not _TRANSFER_VERBS.search(text[clause[0] : clause[1]]):
-        return True
-    return bool(
-        etype == "armed_conflict"
-        and word in ("fight", "fighting")
-        and re.search(r"\bagainst\s+(?:corruption|crime|poverty|climate)", right)
-    )
+def _after_another_event(scene: _VetoScene, t: Trigger, kept: list[Trigger]) -> bool:
+    """An event of another type told before it in the sentence (among the kept triggers)."""
+    return any(o.type != t.type for o in kept[: kept.index(t)])
 
 
-def _intent_veto(
-    doc: Document, start: int, end: int, etype: EventType, kind: str, clause: tuple[int, int]
-) -> bool:
-    """An intention, an agreement's content, or a negated verb."""
+def _after_a_determiner(scene: _VetoScene, t: Trigger, kept: list[Trigger]) -> bool:
+    """The word right before it is a determiner ("the closed border"): see `used_as_noun`."""
+    doc = scene.doc
+    return used_as_noun(doc.text[doc.before(t.start, 1, scene.sentence.start) : t.start])
+
+
+_VETO_PREDICATES = {
+    "in_quotation": _in_quotation,
+    "after_a_determiner": _after_a_determiner,
+    "object_of_another_verb": _object_of_another_verb,
+    "beside_a_typed_trigger": _beside_a_typed_trigger,
+    "after_another_event": _after_another_event,
+}
+"""The conditions of `vetoes.toml` kept in code, by the name its `predicate` gives."""
+
+
+@cache
+def _vetoes() -> tuple[Veto, ...]:
+    """The veto rules, each predicate they name known here."""
+    rules = veto_rules()
+    unknown = sorted({v.predicate for v in rules if v.predicate} - set(_VETO_PREDICATES))
+    if unknown:
+        raise ValueError(f"vetoes.toml names unknown predicates: {', '.join(unknown)}")
+    return rules
+
+
+def _apply_vetoes(scene: _VetoScene) -> tuple[list[Trigger], dict[Trigger, str]]:
+    """The triggers that state a happening of their own (GUIDELINES §1), and the id of the
+    veto that dropped each of the others: the vetoes of `vetoes.toml` in file order, each on
+    the triggers the ones before it kept."""
+    doc = scene.doc
+    sentence = (scene.sentence.start, scene.sentence.end)
+    around = {
+        t: (doc.text[t.start : t.end].lower(), _clause_of(scene.clauses, t.start))
+        for t in scene.raw
+    }
+    kept = list(scene.raw)
+    dropped: dict[Trigger, str] = {}
+    for veto in _vetoes():
+        survivors = []
+        for t in kept:
+            word, clause = around[t]
+            if (
+                veto.selects(word, t.type, t.kind, t.rule)
+                and veto.windows_fire(doc, clause, sentence, t.start, t.end)
+                and (veto.predicate is None or _VETO_PREDICATES[veto.predicate](scene, t, kept))
+            ):
+                dropped[t] = veto.id
+            else:
+                survivors.append(t)
+        kept = survivors
+    return kept, dropped
+
+
+def sentence_vetoes(
+    doc: Document, sentence: Sentence, article_triggers: list[Trigger] | None = None
+) -> tuple[list[Trigger], dict[Trigger, str]]:
+    """A sentence's triggers the vetoes keep, and the id of the veto that dropped each of the
+    others (for `explain` and the rule tests)."""
     text = doc.text
-    if re.search(
-        r"\b(?:preparing|prepared|threatening|threatened)\s+to\s+$",
-        text[doc.before(start, 5, clause[0]) : start],
-        re.IGNORECASE,
-    ):
-        return True  # an intention, not a happening
-    if re.search(
-        r"\b(?:allows?|allowing|enables?|enabling|permits?|permitting|requires?|obliges?)\s+"
-        r"(?:\S+\s+){0,4}?to\s+(?:\S+\s+){0,2}$",
-        text[doc.before(start, 10, clause[0]) : start],
-        re.IGNORECASE,
-    ):
-        return True  # what an agreement allows or requires is its content, not an event
-    negated = re.search(
-        r"\b(?:not|never|no)\s+(?:\w+\s+)?$", text[doc.before(start, 3, clause[0]) : start]
-    )
-    return bool(negated and kind == "verb")
+    quoted = [(q.start(), q.end()) for q in _QUOTED.finditer(text, sentence.start, sentence.end)]
+    raw = _triggers(text, sentence, article_triggers)
+    return _apply_vetoes(_VetoScene(doc, sentence, _clauses(text, sentence), raw, quoted))
 
 
 def table_type_of(table: EntityTable, name: str) -> str | None:
@@ -531,28 +464,6 @@ def speech_credits(
         for m in _speakers(doc, sentence, table, t[0]):
             out.append(Credit(m.start, m.end, (table.get(m.key).name,)))
     return out
-
-
-def _object_reference(
-    doc: Document,
-    trigger: Trigger,
-    triggers: list[Trigger],
-    clauses: list[tuple[int, int]],
-) -> bool:
-    """ "criticized the deal", "ratified the pact": a definite noun that is the object of
-    another event's verb points at an event told elsewhere; it is not a new mention."""
-    s, etype, kind = trigger.start, trigger.type, trigger.kind
-    if kind != "noun" or not _DEFINITE_BEFORE.search(doc.text[doc.before(s, 4) : s]):
-        return False
-    clause = _clause_of(clauses, s)
-    return any(
-        o is not trigger
-        and o[3] == "verb"
-        and o[2] not in (etype, "statement")
-        and clause[0] <= o[0] < s
-        and doc.words_between(o[1], s) <= 5
-        for o in triggers
-    )
 
 
 def _apposition_spans(text: str, sentence: Sentence, table: EntityTable) -> list[tuple[int, int]]:
@@ -718,103 +629,10 @@ def _kept_triggers(
     raw: list[Trigger],
     quoted: list[tuple[int, int]],
 ) -> list[Trigger]:
-    """The triggers that state a happening of their own (the vetoes of `_keep_trigger` and
-    friends applied)."""
-    text = doc.text
-    triggers = [
-        t
-        for t in raw
-        if _keep_trigger(doc, t[0], t[1], t[2], t[3], _clause_of(clauses, t[0]))
-        and not any(a <= t[0] < b for a, b in quoted)
-    ]
-    triggers = [t for t in triggers if not _object_reference(doc, t, triggers, clauses)]
-    triggers = [t for t in triggers if not _generic_beside_typed(doc, t, raw, clauses)]
-    triggers = [
-        t
-        for t in triggers
-        if not (t.rule.startswith("other.generic-") and _no_happening_here(doc, sentence, t))
-    ]
-    triggers = [
-        t
-        for i, t in enumerate(triggers)
-        if not (
-            t[2] == "criticism"
-            and re.match(r"accusing|citing|blaming", text[t[0] : t[1]], re.IGNORECASE)
-            and any(o[2] != "criticism" for o in triggers[:i])
-        )
-    ]  # "imposed sanctions …, accusing them of …": the stated reason, not a second event
-    return _said_statements(doc, sentence, table, triggers)
-
-
-def _no_happening_here(doc: Document, sentence: Sentence, t: Trigger) -> bool:
-    """Where a general verb states no happening of its own (GUIDELINES §1): a habit ("is
-    frequently blocked"), a state ("will remain suspended"), a negation ("no proposal has yet
-    been tabled"), the timing of a planned event ("could be postponed"), a source ("according
-    to a statement released"), a purpose ("a move to cut off supplies") or an adjective ("the
-    closed border")."""
-    text, s = doc.text, t.start
-
-    def before(n: int) -> str:
-        return text[doc.before(s, n, sentence.start) : s]
-
-    return bool(
-        _HABITUAL_BEFORE.search(before(5))
-        or _STATE_BEFORE.search(before(2))
-        or _NO_SUBJECT_BEFORE.search(before(7))
-        or status_rules().postponed.pattern.search(text[doc.before(s, 4, sentence.start) : t.end])
-        or _IN_CREDIT.search(text, sentence.start, s)
-        or _INFINITIVE_BEFORE.search(before(1))
-        or used_as_noun(before(1))
-    )
-
-
-_SECOND_PREDICATE = re.compile(r"\b(?:and|but|then|before|after)\b|[,;]")
-
-
-def _coordinated(doc: Document, a: int, b: int) -> bool:
-    """Between a general verb and a typed trigger: a second predicate ("bought X and cut 600
-    jobs"), or more words than one predicate holds."""
-    return bool(_SECOND_PREDICATE.search(doc.text, a, b)) or doc.words_between(a, b) > 10
-
-
-_STATE_BEFORE = re.compile(
-    r"\b(?:remain|remains|remained|remaining|stay|stays|stayed|(?:is|are|was|were)\s+still)\s+$",
-    re.IGNORECASE,
-)
-_NO_SUBJECT_BEFORE = re.compile(
-    r"\bno\s+(?:\w+\s+){1,2}(?:has|have|had|was|were|is|are)\s+(?:yet\s+|so\s+far\s+)?(?:been\s+)?$",
-    re.IGNORECASE,
-)
-"""'no proposal has yet been tabled': a negated happening is none (GUIDELINES §1)."""
-_INFINITIVE_BEFORE = re.compile(r"\bto\s+$", re.IGNORECASE)
-_IN_CREDIT = re.compile(r"\baccording\s+to\b[^,;]*$", re.IGNORECASE)
-_HABITUAL_BEFORE = re.compile(
-    r"\b(?:often|frequently|regularly|usually|routinely|typically|sometimes|repeatedly|generally|"
-    r"always|rarely|seldom|never)\s+(?:\w+\s+)?$",
-    re.IGNORECASE,
-)
-
-
-def _generic_beside_typed(
-    doc: Document, t: Trigger, triggers: list[Trigger], clauses: list[tuple[int, int]]
-) -> bool:
-    """A general verb ("began", "will cut") in a clause whose happening a typed rule already
-    names ("began an indefinite strike"): the typed rule tells it better, and where the typed
-    rule was vetoed ("launched a verbal attack") the verb goes with it."""
-    if not t.rule.startswith("other.generic-"):
-        return False
-    clause = _clause_of(clauses, t.start)
-    return any(
-        o is not t
-        and not o.rule.startswith("other.generic-")
-        and o.type != "statement"
-        and _clause_of(clauses, o.start) == clause
-        and (
-            t.rule == "other.generic-casualties"  # "fighting … killed 30": its toll
-            or not _coordinated(doc, min(t.end, o.end), max(t.start, o.start))
-        )
-        for o in triggers
-    )
+    """The triggers that state a happening of their own: the vetoes applied, then "said"
+    kept as a statement only where it is one."""
+    kept, _dropped = _apply_vetoes(_VetoScene(doc, sentence, clauses, raw, quoted))
+    return _said_statements(doc, sentence, table, kept)
 
 
 def _sentence_dates(

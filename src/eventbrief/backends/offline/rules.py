@@ -1,8 +1,9 @@
 """Rules kept as data: the trigger rules of `triggers.toml`, loaded, checked and compiled once.
 
-`quantities.toml` (units, approximation cues), `status.toml` (status cues) and
-`attribution.toml` (credits and news outlets) are loaded by `quantities`, `status` and
-`attribution` with the helpers here; every data file counts towards the digest.
+`quantities.toml` (units, approximation cues), `status.toml` (status cues),
+`attribution.toml` (credits and news outlets) and `vetoes.toml` (when a trigger word states no
+happening) are loaded by `quantities`, `status`, `attribution` and `vetoes` with the helpers
+here; every data file counts towards the digest.
 
 Keeping the rules in a data file gives each one an id (so an event can say which rule made it)
 and example sentences a test runs it on; the digest of the data files joins the backend's rules
@@ -29,6 +30,7 @@ DATA_FILES: tuple[str, ...] = (
     "quantities.toml",
     "status.toml",
     "attribution.toml",
+    "vetoes.toml",
 )
 
 
