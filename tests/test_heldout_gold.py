@@ -1,10 +1,9 @@
 """The held-out dataset (evals/heldout) is labelled to the same standard as the seed gold.
 
 The per-article checks run over every dataset folder (seeds, held-out, the offline backend's
-development set evals/dev, the second pair of sets evals/dev2 and evals/heldout2, and the third
-development set evals/dev3), so the seed
-gold and the held-out gold are held to one definition; the evidence check itself is the one in
-test_gold.py.
+development set evals/dev, the second pair of sets evals/dev2 and evals/heldout2, the third
+development set evals/dev3 and the third held-out set evals/heldout3), so the seed gold and the
+held-out gold are held to one definition; the evidence check itself is the one in test_gold.py.
 """
 
 from __future__ import annotations
@@ -24,6 +23,7 @@ HELDOUT = SEEDS / "heldout"
 DEV = SEEDS / "dev"
 DEV2 = SEEDS / "dev2"
 HELDOUT2 = SEEDS / "heldout2"
+HELDOUT3 = SEEDS / "heldout3"
 DEV3 = SEEDS / "dev3"
 
 # Publication dates of the held-out articles (also in evals/heldout/README.md).
@@ -57,7 +57,7 @@ def gold_ids(dataset: Path) -> list[str]:
 
 CASES = [
     pytest.param(dataset, article_id, id=f"{dataset.name}/{article_id}")
-    for dataset in (SEEDS, HELDOUT, DEV, DEV2, HELDOUT2, DEV3)
+    for dataset in (SEEDS, HELDOUT, DEV, DEV2, HELDOUT2, DEV3, HELDOUT3)
     for article_id in article_ids(dataset)
 ]
 
@@ -142,7 +142,9 @@ def test_quotes_are_in_text_order_and_takeaways_supported(dataset: Path, article
         assert len({ev.quote for ev in owner.evidence}) == len(owner.evidence)
 
 
-@pytest.mark.parametrize("heldout", [HELDOUT, HELDOUT2], ids=["heldout", "heldout2"])
+@pytest.mark.parametrize(
+    "heldout", [HELDOUT, HELDOUT2, HELDOUT3], ids=["heldout", "heldout2", "heldout3"]
+)
 def test_no_heldout_name_leaks_into_the_package(heldout: Path) -> None:
     """Nobody tunes against a held-out set: none of its people or invented names is in src/."""
     names = {
@@ -223,3 +225,21 @@ def test_dev3_set_is_news_sized_dated_and_apart_from_the_other_sets() -> None:
         published = gold_of(DEV3, article_id).article.published
         assert published is not None and published.isoformat() not in text
     assert short == 2
+
+
+def test_heldout3_is_twelve_news_sized_dated_articles_apart_from_the_other_sets() -> None:
+    """evals/heldout3: a third held-out set from two labellers who had not seen the rules; six on
+    the seed story's world (none about its own visits), six on other topics, one short."""
+    ids = article_ids(HELDOUT3)
+    assert len(ids) == 12 and gold_ids(HELDOUT3) == ids
+    others = {text_of(d, a) for d in (SEEDS, HELDOUT, DEV, DEV2, HELDOUT2) for a in article_ids(d)}
+    short = 0
+    for article_id in ids:
+        text = text_of(HELDOUT3, article_id)
+        words = len(text.split())
+        assert 120 <= words <= 450, (article_id, words)
+        short += words < 200
+        assert text not in others and "Shoigu" not in text
+        published = gold_of(HELDOUT3, article_id).article.published
+        assert published is not None and published.isoformat() not in text
+    assert short == 1
