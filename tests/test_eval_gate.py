@@ -26,6 +26,7 @@ GATED = {
     "dev2": ROOT / "evals" / "dev2",
     "heldout2": ROOT / "evals" / "heldout2",
     "dev3": ROOT / "evals" / "dev3",
+    "heldout3": ROOT / "evals" / "heldout3",
 }
 ENTRIES = {name: "offline" if name == "seeds" else f"offline@{name}" for name in GATED}
 HEADLINE = ("events.precision", "events.recall", "events.f1", "fields.type", "entities.f1")
@@ -45,7 +46,7 @@ def test_each_gated_set_has_its_own_offline_baseline_entry(name: str) -> None:
     assert entry_key == ENTRIES[name]
 
 
-@pytest.mark.parametrize("name", ["dev", "heldout", "dev2", "heldout2", "dev3"])
+@pytest.mark.parametrize("name", ["dev", "heldout", "dev2", "heldout2", "dev3", "heldout3"])
 def test_the_dev_and_heldout_entries_were_measured_on_the_gold_as_it_is(name: str) -> None:
     entry = find_entry(load_baseline(BASELINE), "offline", run_of(GATED[name]))[1]
     assert entry is not None
