@@ -169,3 +169,11 @@ def test_past_ability_is_not_future() -> None:
     }
     for text, value in cases.items():
         assert [d.value for d in find_dates(text, published)] == [value], text
+
+
+def test_the_following_year_counts_from_the_date_told_before_it() -> None:
+    published = dt.date(2026, 1, 14)
+    text = "The group bought the haulier in March 2023 and cut 600 jobs there the following year."
+    assert [d.value for d in find_dates(text, published)] == ["2023-03", "2024"]
+    assert [d.value for d in find_dates("Talks resume the following year.", published)] == ["2027"]
+    assert [d.value for d in find_dates("The fund grows next year.", published)] == ["2027"]

@@ -21,6 +21,7 @@ Resolution rules (documented because news rarely states them):
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from dataclasses import dataclass
@@ -571,7 +572,25 @@ def find_dates(text: str, published: dt.date | None) -> list[TimexMatch]:
         value, approx = resolved
         found.append(TimexMatch(s, e, text[s:e], value, approx))
     found.sort(key=lambda t: t.start)
-    return found
+    return _anchored_years(found)
+
+
+_YEAR_AFTER = re.compile(r"the\s+following\s+year|the\s+year\s+after|a\s+year\s+later", re.I)
+
+
+def _anchored_years(found: list[TimexMatch]) -> list[TimexMatch]:
+    """ "bought it in March 2023 and cut 600 jobs the following year": a year counted from a
+    date told before it in the same text is that date's year plus one (GUIDELINES §5: a
+    duration after a known point), not the year after publication."""
+    out: list[TimexMatch] = []
+    for match in found:
+        earlier = next((o for o in reversed(out) if o.value and o.value[:4].isdigit()), None)
+        if earlier is not None and _YEAR_AFTER.fullmatch(match.text.strip()):
+            match = dataclasses.replace(
+                match, value=str(int(earlier.value[:4]) + 1), approximate=False
+            )
+        out.append(match)
+    return out
 
 
 def resolve(expression: str, published: dt.date | None) -> TimeValue | None:
