@@ -208,38 +208,35 @@ def test_dev2_set_is_news_sized_dated_and_apart_from_the_other_sets() -> None:
         assert gold_of(DEV2, article_id).article.published is not None
 
 
-def test_dev3_set_is_news_sized_dated_and_apart_from_the_other_sets() -> None:
-    """evals/dev3: eighteen wire stories on other topics, from three labellers who had not seen
-    the rules; two are short pieces with no year anywhere."""
-    ids = article_ids(DEV3)
-    assert len(ids) == 18 and gold_ids(DEV3) == ids
-    others = {text_of(d, a) for d in (SEEDS, HELDOUT, DEV, DEV2, HELDOUT2) for a in article_ids(d)}
+def _short_stories_apart(dataset: Path, count: int, others: tuple[Path, ...], banned: str) -> int:
+    """Checks a set of wire stories: `count` articles each with gold, 120–450 words, none the
+    same text as an article of `others`, none matching `banned`, each dated in its gold and not
+    in its text; returns how many are short pieces (under 200 words)."""
+    ids = article_ids(dataset)
+    assert len(ids) == count and gold_ids(dataset) == ids
+    seen = {text_of(d, a) for d in others for a in article_ids(d)}
     short = 0
     for article_id in ids:
-        text = text_of(DEV3, article_id)
+        text = text_of(dataset, article_id)
         words = len(text.split())
         assert 120 <= words <= 450, (article_id, words)
         short += words < 200
-        assert text not in others
-        assert not re.search(r"Russia|North Korea|Shoigu|Pyongyang|Kim Jong", text)
-        published = gold_of(DEV3, article_id).article.published
+        assert text not in seen and not re.search(banned, text), article_id
+        published = gold_of(dataset, article_id).article.published
         assert published is not None and published.isoformat() not in text
-    assert short == 2
+    return short
+
+
+def test_dev3_set_is_news_sized_dated_and_apart_from_the_other_sets() -> None:
+    """evals/dev3: eighteen wire stories on other topics, from three labellers who had not seen
+    the rules; two are short pieces with no year anywhere."""
+    others = (SEEDS, HELDOUT, DEV, DEV2, HELDOUT2)
+    banned = r"Russia|North Korea|Shoigu|Pyongyang|Kim Jong"
+    assert _short_stories_apart(DEV3, 18, others, banned) == 2
 
 
 def test_heldout3_is_twelve_news_sized_dated_articles_apart_from_the_other_sets() -> None:
     """evals/heldout3: a third held-out set from two labellers who had not seen the rules; six on
     the seed story's world (none about its own visits), six on other topics, one short."""
-    ids = article_ids(HELDOUT3)
-    assert len(ids) == 12 and gold_ids(HELDOUT3) == ids
-    others = {text_of(d, a) for d in (SEEDS, HELDOUT, DEV, DEV2, HELDOUT2) for a in article_ids(d)}
-    short = 0
-    for article_id in ids:
-        text = text_of(HELDOUT3, article_id)
-        words = len(text.split())
-        assert 120 <= words <= 450, (article_id, words)
-        short += words < 200
-        assert text not in others and "Shoigu" not in text
-        published = gold_of(HELDOUT3, article_id).article.published
-        assert published is not None and published.isoformat() not in text
-    assert short == 1
+    others = (SEEDS, HELDOUT, DEV, DEV2, HELDOUT2, DEV3)
+    assert _short_stories_apart(HELDOUT3, 12, others, r"Shoigu") == 1
