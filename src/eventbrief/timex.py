@@ -583,12 +583,12 @@ def _anchored_years(found: list[TimexMatch]) -> list[TimexMatch]:
     date told before it in the same text is that date's year plus one (GUIDELINES §5: a
     duration after a known point), not the year after publication."""
     out: list[TimexMatch] = []
+    year: int | None = None  # the year of the last dated expression so far
     for match in found:
-        earlier = next((o for o in reversed(out) if o.value and o.value[:4].isdigit()), None)
-        if earlier is not None and _YEAR_AFTER.fullmatch(match.text.strip()):
-            match = dataclasses.replace(
-                match, value=str(int(earlier.value[:4]) + 1), approximate=False
-            )
+        if year is not None and _YEAR_AFTER.fullmatch(match.text.strip()):
+            match = dataclasses.replace(match, value=str(year + 1), approximate=False)
+        if match.value and match.value[:4].isdigit():
+            year = int(match.value[:4])
         out.append(match)
     return out
 
