@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from eventbrief.backends.offline import places
 from eventbrief.backends.offline.document import Document
 from eventbrief.backends.offline.mentions import (
+    ONE_ACTOR,
     Mention,
     find_triggers,
     sentence_mentions,
@@ -26,7 +27,6 @@ from eventbrief.backends.offline.mentions import (
 from eventbrief.backends.offline.names import EntityTable
 from eventbrief.backends.offline.rules import happening_of
 from eventbrief.backends.offline.status import most_hedged
-from eventbrief.event_types import types_in
 from eventbrief.models import EventType, Quantity, Status
 from eventbrief.timex import TimexMatch, shift
 
@@ -131,7 +131,7 @@ def _compatible(event: DraftEvent, m: Mention, table: EntityTable) -> float | No
         return None
     shared = set(event.participants) & set(m.participants)
     if (
-        event.type in _ONE_ACTOR
+        event.type in ONE_ACTOR
         and event.participants
         and m.participants
         and m.participants[0] != event.participants[0]
@@ -158,12 +158,6 @@ def _compatible(event: DraftEvent, m: Mention, table: EntityTable) -> float | No
     if event.location and event.location == m.location:
         score += 1
     return score
-
-
-_ONE_ACTOR = types_in("speech") | {"aid"}
-"""Types whose first participant is the one who acts (speaks, pledges): another first one is
-another happening. Arms and technology transfers are told from either side ("X supplied",
-"Y received"), so their first participant is not always the giver."""
 
 
 def _absorb(event: DraftEvent, m: Mention, table: EntityTable) -> None:

@@ -1315,6 +1315,12 @@ def trigger_head(m: Mention) -> str:
     return lemma(word.lower().strip(".,;:'\"’”"))
 
 
+ONE_ACTOR = types_in("speech") | {"aid"}
+"""Types whose first participant is the one who acts (speaks, pledges): another first one is
+another happening. Arms and technology transfers are told from either side ("X supplied",
+"Y received"), so their first participant is not always the giver."""
+
+
 def _fold_sentence(mentions: list[Mention]) -> list[Mention]:
     """In one sentence: one mention per type unless dates or referents differ; talks held
     during a visit with the same status belong to the visit (GUIDELINES §1)."""
