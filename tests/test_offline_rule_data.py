@@ -357,14 +357,14 @@ def test_a_happening_names_an_other_rule_and_folds_its_mentions() -> None:
     import datetime as dt
 
     from eventbrief.backends.offline import extract_article
-    from eventbrief.backends.offline.rules import happening_of, trigger_rules
+    from eventbrief.backends.offline.rules import trigger_rules
 
     rules = {r.id: r for r in trigger_rules()}
     for rule in rules.values():
-        target = happening_of(rule.id)
+        target = rule.happening
         assert target == rule.id or (target in rules and rules[target].type == rule.type == "other")
-    assert happening_of("other.election-result") == "other.election"
-    assert happening_of("other.protest") == "other.protest"
+    assert rules["other.election-result"].happening == "other.election"
+    assert rules["other.protest"].happening == "other.protest"
     text = (
         "Vote\n\nThe Green Party won 14 seats in Saturday's parliamentary election, officials said."
     )

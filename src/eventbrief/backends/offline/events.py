@@ -25,7 +25,6 @@ from eventbrief.backends.offline.mentions import (
     used_as_noun,
 )
 from eventbrief.backends.offline.names import EntityTable
-from eventbrief.backends.offline.rules import happening_of
 from eventbrief.backends.offline.status import most_hedged
 from eventbrief.models import EventType, Quantity, Status
 from eventbrief.timex import TimexMatch, shift
@@ -95,7 +94,7 @@ def _statuses_compatible(a: str, b: str) -> bool:
 
 def _same_happening(event: DraftEvent, m: Mention) -> bool:
     """Two `other` mentions tell one happening: the same rule, and the same verb or actor."""
-    if happening_of(m.rule) not in {happening_of(r) for r in event.rules}:
+    if m.happening not in {o.happening for o in event.mentions if o.rule}:
         return False
     same_verb = trigger_head(m) in {trigger_head(o) for o in event.mentions}
     if m.rule.startswith("other.generic-"):

@@ -23,7 +23,7 @@ from eventbrief.backends.offline.lemmas import lemma
 from eventbrief.backends.offline.lexicon import TITLE_HEADS
 from eventbrief.backends.offline.names import EntityTable, NameMention
 from eventbrief.backends.offline.quantities import find_quantities
-from eventbrief.backends.offline.rules import happening_of, trigger_rules
+from eventbrief.backends.offline.rules import trigger_rules
 from eventbrief.backends.offline.sentences import DATELINE, Sentence
 from eventbrief.backends.offline.status import sentence_cue_of, status_of
 from eventbrief.backends.offline.trigger_scan import scan_triggers
@@ -153,16 +153,20 @@ class Mention:
     bare: bool = False
     ordinal: bool = False
     rule: str = ""
+    happening: str = ""
+    """The happening its trigger rule tells: `other` mentions of one happening fold and merge."""
 
 
 class Trigger(NamedTuple):
-    """A trigger match: its span, event type, kind and the id of the rule that matched."""
+    """A trigger match: its span, event type, kind, the id of the rule that matched and the
+    happening that rule tells (`TriggerRule.happening`)."""
 
     start: int
     end: int
     type: EventType
     kind: str
     rule: str
+    happening: str = ""
 
 
 def find_triggers(text: str) -> list[Trigger]:
@@ -170,7 +174,7 @@ def find_triggers(text: str) -> list[Trigger]:
     the whole text is much cheaper than one per sentence."""
     rules = trigger_rules()
     return [
-        Trigger(start, end, rules[n].type, rules[n].kind, rules[n].id)
+        Trigger(start, end, rules[n].type, rules[n].kind, rules[n].id, rules[n].happening)
         for start, end, n in scan_triggers(text)
     ]
 
@@ -572,7 +576,7 @@ def _assign_dates(
                 out[speech[0]] = d  # the statement event is dated by it
             continue  # "…, the ministry said on Monday": the date of the saying
         best = None
-        for i, (s, e, t, _k, _r) in enumerate(triggers):
+        for i, (s, e, t, *_rest) in enumerate(triggers):
             if t == "statement" and d.start >= e and doc.words_between(e, d.start) >= 2:
                 continue  # a date inside what is said dates the content, not the saying
             if d.start >= e:
@@ -1080,6 +1084,7 @@ def _mention(f: _SentenceFacts, i: int, t: Trigger) -> Mention:
         credits=_mention_credits(f, t, etype, parts),
         prior=f.prior or bool(_PRIOR.search(text[f.doc.before(s, 5, clause[0]) : s])),
         rule=t.rule,
+        happening=t.happening,
     )
     mention.bare = bare
     mention.ordinal = kind == "noun" and bool(_ORDINAL_BEFORE.search(text[clause[0] : s]))
@@ -1332,9 +1337,7 @@ def _fold_sentence(mentions: list[Mention]) -> list[Mention]:
                 target = o  # "his second visit": a count describes the event, adds none
                 m.date = None
                 break
-            same_type = o.type == m.type and (
-                m.type != "other" or happening_of(m.rule) == happening_of(o.rule)
-            )
+            same_type = o.type == m.type and (m.type != "other" or m.happening == o.happening)
             folds_into_visit = o.type == "visit" and m.type == "meeting" and o.status == m.status
             if not (same_type or folds_into_visit):
                 continue

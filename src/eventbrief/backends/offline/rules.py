@@ -47,7 +47,9 @@ class TriggerRule(NamedTuple):
     """What a match starts with (`literal_prefixes`, as the pattern spells it), or None when
     anything can start one: the trigger scan tries the rule only where the text does."""
     happening: str = ""
-    """The happening an `other` rule tells: its `happening` key, else its own id."""
+    """The happening an `other` rule tells: its `happening` key, else its own id. "won 14
+    seats" and "the parliamentary election" are one election, a strike and a cancelled flight
+    two."""
 
 
 def read_data(name: str) -> str:
@@ -184,21 +186,6 @@ def trigger_rules() -> tuple[TriggerRule, ...]:
     rules = tuple(_rule(raw, macros) for raw in data["rule"])
     check_unique([r.id for r in rules], "trigger rule")
     return rules
-
-
-def happening_of(rule_id: str) -> str:
-    """The happening an `other` rule tells (its `happening` key, else its id): "won 14 seats"
-    and "the parliamentary election" are one election, a strike and a cancelled flight two."""
-    rules = trigger_rules()
-    if _HAPPENINGS.get("rules") is not rules:  # built from the rules as loaded now
-        _HAPPENINGS.clear()
-        _HAPPENINGS["rules"] = rules
-        _HAPPENINGS["by_id"] = {rule.id: rule.happening for rule in rules}
-    by_id = cast(dict[str, str], _HAPPENINGS["by_id"])
-    return by_id.get(rule_id, rule_id)
-
-
-_HAPPENINGS: dict[str, object] = {}
 
 
 def data_digest() -> str:
