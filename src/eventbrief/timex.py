@@ -314,10 +314,8 @@ def _tense(text: str, m: re.Match[str]) -> str | None:
 
 
 _PAST_VERB_BEFORE = re.compile(
-    r"(?:\b(?P<aux>\w+)\s+)?\b(?:[a-z]{3,}ed|said|told|met|held|made|took|gave|sent|spoke|"
-    r"wrote|began|saw|came|went|flew|struck|fought|signed|won|lost|left|rose|fell|shot|hit|"
-    + IRREGULAR_PAST
-    + r")\s+"
+    r"(?:\b(?P<aux>\w+)\s+)?\b(?:[a-z]{3,}ed|said|told|met|held|made|took|sent|began|saw|came|"
+    r"went|flew|fought|signed|left|shot|hit|" + IRREGULAR_PAST + r")\s+"
     r"(?:(?:late|early)\s+)?$"
 )
 _NOT_PAST_AUX = frozenset({"be", "been", "being", "will", "to", "would", "shall", "is", "are"})
