@@ -33,6 +33,7 @@ from eventbrief.models import (
     Usage,
     name_key,
 )
+from eventbrief.sentences import sentence_spans
 
 if TYPE_CHECKING:
     from eventbrief.config import Settings
@@ -155,12 +156,12 @@ def _takeaways(
         for s in sentences:
             if s.kind == "meta":
                 continue
-            for piece in re.split(
-                r"(?<=[.!?])\s+|[,;:]\s+|\s+(?:and|but|while)\s+", compress(s.text)
-            ):
-                piece = piece.strip(" .")
-                if len(piece.split()) >= 3 and piece in text:
-                    add(piece[:1].upper() + piece[1:] + ".", piece)
+            line = compress(s.text)
+            for a, b in sentence_spans(line, 0, len(line)):  # a title line may hold several
+                for piece in re.split(r"[,;:]\s+|\s+(?:and|but|while)\s+", line[a:b]):
+                    piece = piece.strip(" .")
+                    if len(piece.split()) >= 3 and piece in text:
+                        add(piece[:1].upper() + piece[1:] + ".", piece)
     out = [
         t for t in out if sum(o is not t and o.text.rstrip(".") in t.text for o in out) < 2
     ]  # "A. B. C." told whole and as its parts: the parts
