@@ -244,7 +244,9 @@ def _object_of_another_verb(scene: _VetoScene, t: Trigger, kept: list[Trigger]) 
     )
 
 
-_SECOND_PREDICATE = re.compile(r"\b(?:and|but|then|before|after)\b|[,;]")
+_JOINS_PREDICATES = r"(?:and|but|then|before|after)"
+"""Words that join a second predicate to a first ("bought X and cut 600 jobs")."""
+_SECOND_PREDICATE = re.compile(rf"\b{_JOINS_PREDICATES}\b|[,;]")
 
 
 def _coordinated(doc: Document, a: int, b: int) -> bool:
@@ -757,7 +759,7 @@ def _elided_subjects(text: str, mentions: list[Mention]) -> None:
             m.participants = before.participants[:1]
 
 
-_COORDINATED_VERB = re.compile(r"\b(?:and|but|then|before|after)\s+(?:\w+ly\s+)?$")
+_COORDINATED_VERB = re.compile(rf"\b{_JOINS_PREDICATES}\s+(?:\w+ly\s+)?$")
 
 
 def _retyped(doc: Document, t: Trigger, clause: tuple[int, int]) -> EventType:
