@@ -205,20 +205,27 @@ def test_attribution_data_is_checked_when_loaded(monkeypatch: pytest.MonkeyPatch
             attribution.attribution_rules.__wrapped__()
 
 
-def test_explain_prints_the_attribution_rules_behind_each_event(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def _explain_rows(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, *flags: str
+) -> list[list[str]]:
+    """The tab-separated lines `explain` prints for `text` as an article of 2025-03-05."""
     from eventbrief.backends.offline.explain import main
 
     article = tmp_path / "a.txt"
-    article.write_text(
+    article.write_text(text, encoding="utf-8")
+    assert main([str(article), "2025-03-05", *flags]) == 0
+    return [line.split("\t") for line in capsys.readouterr().out.splitlines()]
+
+
+def test_explain_prints_the_attribution_rules_behind_each_event(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = (
         "Rebels captured the town of Tarn on Tuesday, the army said. "
         "The minister of Norway visited Hanoi on Monday, according to the Valdor Herald. "
-        "Mira Talvik said the talks would resume in May.",
-        encoding="utf-8",
+        "Mira Talvik said the talks would resume in May."
     )
-    assert main([str(article), "2025-03-05"]) == 0
-    rows = [line.split("\t") for line in capsys.readouterr().out.splitlines()]
+    rows = _explain_rows(tmp_path, capsys, text)
     assert [(r[0], r[3], r[5]) for r in rows] == [
         ("e1", "armed_conflict.captured-town", "credit.trailing-said"),
         ("e2", "visit.visit-verb", "credit.according-to"),
@@ -305,17 +312,12 @@ def test_a_veto_predicate_must_be_known(monkeypatch: pytest.MonkeyPatch) -> None
 def test_explain_lists_the_triggers_each_veto_dropped(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from eventbrief.backends.offline.explain import main
-
-    article = tmp_path / "a.txt"
-    article.write_text(
+    text = (
         "Budget row in Norvia\n\n"
         "The senator launched a verbal attack on the budget on Tuesday, the newspaper reported. "
-        "Rebels attacked the town of Tarn on Tuesday, the army said.\n",
-        encoding="utf-8",
+        "Rebels attacked the town of Tarn on Tuesday, the army said.\n"
     )
-    assert main([str(article), "2025-03-05", "--vetoed"]) == 0
-    rows = [line.split("\t") for line in capsys.readouterr().out.splitlines()]
+    rows = _explain_rows(tmp_path, capsys, text, "--vetoed")
     assert [r[0] for r in rows] == ["e1", "vetoed", "vetoed", "vetoed"]
     assert [r[1:] for r in rows[1:]] == [
         ["veto.general-verb-beside-typed", "other.generic-past", "'launched'", "34"],
