@@ -610,3 +610,34 @@ def test_review_cases_of_the_general_rules() -> None:
         "Wages fell in June.",
         "Strikes spread in July.",
     ]
+
+
+CAPTIONED = (
+    "Floods cut off Pella\n\n"
+    "PELLA, May 4 (Tarvia Wire) - Floods cut off the town of Pella on Saturday, officials said. "
+    "Speaking to reporters in Pella on Sunday, Mayor Ilse Varga said the army would help.\n\n"
+    "Photo: Residents wade through a flooded street in Pella, May 3. (Tarvia Wire)\n\n"
+    "Photo: Mayor Ilse Varga speaks to reporters in Pella, May 4. (Tarvia Wire)\n\n"
+    "Photo: A flooded street in Pella, March 3. (Tarvia Wire)\n"
+)
+
+
+def test_a_caption_shows_a_happening_of_its_day() -> None:
+    sentences = split_sentences(CAPTIONED)
+    kinds = [(s.kind, s.text[:12]) for s in sentences if s.text.startswith(("Photo", "("))]
+    assert kinds == [
+        ("caption", "Photo: Resid"),
+        ("meta", "(Tarvia Wire"),
+        ("caption", "Photo: Mayor"),
+        ("meta", "(Tarvia Wire"),
+        ("caption", "Photo: A flo"),
+        ("meta", "(Tarvia Wire"),
+    ]
+    record = extract_article(CAPTIONED, dt.date(2025, 5, 4))
+    shown = [e for e in record.events if e.evidence[0].quote.startswith("Photo:")]
+    assert [(e.type, e.status, e.date and e.date.value, e.location) for e in shown] == [
+        ("other", "occurred", "2025-05-03", "Pella")
+    ]
+    speech = [e for e in record.events if any("speaks" in q.quote for q in e.evidence)]
+    assert [e.type for e in speech] == ["statement"]  # the caption shows the story's act
+    assert "Tarvia Wire" not in [e.name for e in record.entities]

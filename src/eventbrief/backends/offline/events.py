@@ -93,10 +93,13 @@ def _statuses_compatible(a: str, b: str) -> bool:
 
 
 def _same_happening(event: DraftEvent, m: Mention) -> bool:
-    """Two `other` mentions tell one happening: the same rule, and the same verb or actor."""
+    """Two `other` mentions tell one happening: the same rule, and the same verb or actor; a
+    caption showing the story's happening, the same verb ("on the day it reopened")."""
+    same_verb = trigger_head(m) in {trigger_head(o) for o in event.mentions}
+    if m.sentence.kind == "caption" and same_verb:
+        return True
     if m.happening not in {o.happening for o in event.mentions if o.rule}:
         return False
-    same_verb = trigger_head(m) in {trigger_head(o) for o in event.mentions}
     if m.rule.startswith("other.generic-"):
         return same_verb  # a general verb says nothing of the happening beyond itself
     return same_verb or bool(set(event.participants) & set(m.participants))
@@ -104,6 +107,8 @@ def _same_happening(event: DraftEvent, m: Mention) -> bool:
 
 def _compatible(event: DraftEvent, m: Mention, table: EntityTable) -> float | None:
     """A merge score, or None when the mention cannot be this event."""
+    if m.rule == _CAPTION_SCENE:
+        return _shows(event, m, table)
     if event.type != m.type and not (event.type == "visit" and m.type == "meeting"):
         return None
     if event.type == "visit" and m.type == "meeting":
@@ -157,6 +162,23 @@ def _compatible(event: DraftEvent, m: Mention, table: EntityTable) -> float | No
     if event.location and event.location == m.location:
         score += 1
     return score
+
+
+_CAPTION_SCENE = "other.generic-caption"
+
+
+def _shows(event: DraftEvent, m: Mention, table: EntityTable) -> float | None:
+    """A caption's scene is the story's event when it shows the same act ("Auma speaks to
+    reporters …" beside "Speaking to reporters, Auma said …"), or one of its people on its day."""
+    if not _dates_compatible(event.date, m.date):
+        return None
+    if trigger_head(m) in {trigger_head(o) for o in event.mentions}:
+        return 1.0
+    people = set(event.participants) & set(m.participants)
+    on_its_day = bool(event.date and m.date and event.date.value == m.date.value)
+    if on_its_day and any(table_type_of(table, p) == "person" for p in people):
+        return 1.0
+    return None
 
 
 def _absorb(event: DraftEvent, m: Mention, table: EntityTable) -> None:
@@ -223,18 +245,25 @@ def detect_events(doc: Document, table: EntityTable, published: dt.date | None) 
                 and m.date.value
                 and e.date is None
                 and not set(m.participants) & set(e.participants)
+                and m.sentence.kind != "caption"
             )
         ]
         if scored:
             best = max(scored, key=lambda x: x[0])[1]
             best.mentions.append(m)
             best.statuses.append(m.status)  # the most hedged mention wins, headlines included
-        elif m.date is not None and m.date.value and m.participants:
+        elif m.date is not None and m.date.value and (m.participants or _shown(m)):
             event = DraftEvent(type=m.type, prior=m.prior)
             _absorb(event, m, table)
             events.append(event)
     _resolve_containers(events, table)
     return [e for e in events if _anchored(e)]
+
+
+def _shown(m: Mention) -> bool:
+    """A dated caption's verb: the picture shows a happening, named actors or not ("Residents
+    wade through a flooded street in Beira, February 17.")."""
+    return m.sentence.kind == "caption" and m.kind == "verb"
 
 
 def _anchored(event: DraftEvent) -> bool:

@@ -284,7 +284,13 @@ def _after_a_determiner(scene: _VetoScene, t: Trigger, kept: list[Trigger]) -> b
     return used_as_noun(doc.text[doc.before(t.start, 1, scene.sentence.start) : t.start])
 
 
+def _outside_a_caption(scene: _VetoScene, t: Trigger, kept: list[Trigger]) -> bool:
+    """Not in a photo caption (`sentences`), the one place a present verb shows a moment."""
+    return scene.sentence.kind != "caption"
+
+
 _VETO_PREDICATES = {
+    "outside_a_caption": _outside_a_caption,
     "in_quotation": _in_quotation,
     "after_a_determiner": _after_a_determiner,
     "object_of_another_verb": _object_of_another_verb,

@@ -15,7 +15,7 @@ from typing import Literal
 
 from eventbrief.sentences import sentence_spans
 
-Kind = Literal["title", "heading", "bullet", "body", "meta"]
+Kind = Literal["title", "heading", "bullet", "body", "caption", "meta"]
 
 _BULLET = re.compile(r"^\s*(?:[-–—•*·]|\d+[.)])\s+")
 _META = re.compile(
@@ -23,6 +23,11 @@ _META = re.compile(
     r"copyright|advertisement|follow us|share|tags?)\b\s*:?",
     re.IGNORECASE,
 )
+_CAPTION = re.compile(r"^\s*(?:photo|file\s+photo|pictured|caption|image)\s*:", re.IGNORECASE)
+"""A photo caption: it tells what the picture shows ("Photo: Residents wade through …, May 3."),
+a happening of its own or one the story tells (GUIDELINES §1)."""
+_PHOTO_CREDIT = re.compile(r"\([^()]{1,60}\)\s*$")
+"""The credit closing a caption, "(Steppe News Service)": metadata (GUIDELINES §1)."""
 
 
 _DASH = r"(?:[—–]|--?)"
@@ -56,6 +61,8 @@ def _line_kind(line: str, is_first: bool) -> Kind:
         return "bullet"
     if _META.match(stripped) and len(stripped.split()) <= 8:
         return "meta"
+    if _CAPTION.match(stripped):
+        return "caption"
     ends_like_prose = stripped[-1:] in '.!?"”’'
     if is_first and len(stripped.split()) <= 25:
         return "title"
@@ -80,8 +87,9 @@ def split_sentences(text: str) -> list[Sentence]:
         if kind == "bullet":
             bm = _BULLET.match(line)
             ls = m.start() + (bm.end() if bm else 0)
-        spans = sentence_spans(text, ls, le) if kind == "body" else [(ls, le)]
+        spans = sentence_spans(text, ls, le) if kind in ("body", "caption") else [(ls, le)]
         for s, e in spans:
             if e > s and text[s:e].strip():
-                out.append(Sentence(len(out), s, e, text[s:e], kind, line_no))
+                credit = kind == "caption" and _PHOTO_CREDIT.match(text, s, e) is not None
+                out.append(Sentence(len(out), s, e, text[s:e], "meta" if credit else kind, line_no))
     return out
