@@ -2,7 +2,8 @@
 
 The per-article checks run over every dataset folder (seeds, held-out, the offline backend's
 development set evals/dev, the second pair of sets evals/dev2 and evals/heldout2, the third
-development set evals/dev3 and the third held-out set evals/heldout3), so the seed gold and the
+development set evals/dev3 and the third held-out set evals/heldout3, and the fourth pair
+evals/dev4 and evals/heldout4), so the seed gold and the
 held-out gold are held to one definition; the evidence check itself is the one in test_gold.py.
 """
 
@@ -25,6 +26,8 @@ DEV2 = SEEDS / "dev2"
 HELDOUT2 = SEEDS / "heldout2"
 HELDOUT3 = SEEDS / "heldout3"
 DEV3 = SEEDS / "dev3"
+DEV4 = SEEDS / "dev4"
+HELDOUT4 = SEEDS / "heldout4"
 
 # Publication dates of the held-out articles (also in evals/heldout/README.md).
 HELDOUT_PUBLISHED = {
@@ -57,7 +60,7 @@ def gold_ids(dataset: Path) -> list[str]:
 
 CASES = [
     pytest.param(dataset, article_id, id=f"{dataset.name}/{article_id}")
-    for dataset in (SEEDS, HELDOUT, DEV, DEV2, HELDOUT2, DEV3, HELDOUT3)
+    for dataset in (SEEDS, HELDOUT, DEV, DEV2, HELDOUT2, DEV3, HELDOUT3, DEV4, HELDOUT4)
     for article_id in article_ids(dataset)
 ]
 
@@ -143,7 +146,9 @@ def test_quotes_are_in_text_order_and_takeaways_supported(dataset: Path, article
 
 
 @pytest.mark.parametrize(
-    "heldout", [HELDOUT, HELDOUT2, HELDOUT3], ids=["heldout", "heldout2", "heldout3"]
+    "heldout",
+    [HELDOUT, HELDOUT2, HELDOUT3, HELDOUT4],
+    ids=["heldout", "heldout2", "heldout3", "heldout4"],
 )
 def test_no_heldout_name_leaks_into_the_package(heldout: Path) -> None:
     """Nobody tunes against a held-out set: none of its people or invented names is in src/."""
@@ -240,3 +245,17 @@ def test_heldout3_is_twelve_news_sized_dated_articles_apart_from_the_other_sets(
     the seed story's world (none about its own visits), six on other topics, one short."""
     others = (SEEDS, HELDOUT, DEV, DEV2, HELDOUT2, DEV3)
     assert _short_stories_apart(HELDOUT3, 12, others, r"Shoigu") == 1
+
+
+def test_dev4_set_is_news_sized_dated_and_apart_from_the_other_sets() -> None:
+    """evals/dev4: eighteen wire stories from three labellers who had not seen the rules, six on
+    the seed story's world (none about its own visits), twelve on other topics, three short."""
+    others = (SEEDS, HELDOUT, DEV, DEV2, HELDOUT2, DEV3, HELDOUT3)
+    assert _short_stories_apart(DEV4, 18, others, r"Shoigu") == 3
+
+
+def test_heldout4_is_twelve_news_sized_dated_articles_apart_from_the_other_sets() -> None:
+    """evals/heldout4: a fourth held-out set, written with dev4 by two more labellers who had not
+    seen the rules; six on the seed story's world, six on other topics, two short."""
+    others = (SEEDS, HELDOUT, DEV, DEV2, HELDOUT2, DEV3, HELDOUT3, DEV4)
+    assert _short_stories_apart(HELDOUT4, 12, others, r"Shoigu") == 2
