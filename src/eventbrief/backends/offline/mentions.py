@@ -1334,6 +1334,14 @@ another happening. Arms and technology transfers are told from either side ("X s
 "Y received"), so their first participant is not always the giver."""
 
 
+def _one_happening(m: Mention, o: Mention) -> bool:
+    """Two `other` mentions of a sentence tell one happening: the same rule's, and for a
+    general verb the same verb ("tore through … and forced" are two)."""
+    if m.happening != o.happening:
+        return False
+    return not m.rule.startswith("other.generic-") or trigger_head(m) == trigger_head(o)
+
+
 def _fold_sentence(mentions: list[Mention]) -> list[Mention]:
     """In one sentence: one mention per type unless dates or referents differ; talks held
     during a visit with the same status belong to the visit (GUIDELINES §1)."""
@@ -1345,7 +1353,7 @@ def _fold_sentence(mentions: list[Mention]) -> list[Mention]:
                 target = o  # "his second visit": a count describes the event, adds none
                 m.date = None
                 break
-            same_type = o.type == m.type and (m.type != "other" or m.happening == o.happening)
+            same_type = o.type == m.type and (m.type != "other" or _one_happening(m, o))
             folds_into_visit = o.type == "visit" and m.type == "meeting" and o.status == m.status
             if not (same_type or folds_into_visit):
                 continue
