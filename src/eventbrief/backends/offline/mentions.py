@@ -221,6 +221,8 @@ class _VetoScene(NamedTuple):
     clauses: list[tuple[int, int]]
     raw: list[Trigger]
     quoted: list[tuple[int, int]]
+    dropped: dict[Trigger, str]
+    """The id of the veto that dropped each trigger so far (vetoes apply in file order)."""
 
 
 def _in_quotation(scene: _VetoScene, t: Trigger, kept: list[Trigger]) -> bool:
@@ -255,15 +257,20 @@ def _coordinated(doc: Document, a: int, b: int) -> bool:
     return bool(_SECOND_PREDICATE.search(doc.text, a, b)) or doc.words_between(a, b) > 10
 
 
+_OBJECT_OF_A_VERB = "veto.object-of-another-verb"
+
+
 def _beside_a_typed_trigger(scene: _VetoScene, t: Trigger, kept: list[Trigger]) -> bool:
     """A typed trigger (not a statement, kept or vetoed) in the same predicate of the clause as
-    a general verb ("began an indefinite strike", "launched a verbal attack")."""
+    a general verb ("began an indefinite strike", "launched a verbal attack"); not a noun
+    dropped as the object the verb acts on ("may review the deal": the review is the news)."""
     clauses = scene.clauses
     clause = _clause_of(clauses, t.start)
     return any(
         o is not t
         and not o.rule.startswith("other.generic-")
         and o.type != "statement"
+        and scene.dropped.get(o) != _OBJECT_OF_A_VERB
         and _clause_of(clauses, o.start) == clause
         and (
             t.rule == "other.generic-casualties"  # "fighting … killed 30": its toll
@@ -321,7 +328,7 @@ def _apply_vetoes(scene: _VetoScene) -> tuple[list[Trigger], dict[Trigger, str]]
         for t in scene.raw
     }
     kept = list(scene.raw)
-    dropped: dict[Trigger, str] = {}
+    dropped = scene.dropped
     for veto in _vetoes():
         survivors = []
         for t in kept:
@@ -346,7 +353,7 @@ def sentence_vetoes(
     text = doc.text
     quoted = [(q.start(), q.end()) for q in _QUOTED.finditer(text, sentence.start, sentence.end)]
     raw = _triggers(text, sentence, article_triggers)
-    return _apply_vetoes(_VetoScene(doc, sentence, _clauses(text, sentence), raw, quoted))
+    return _apply_vetoes(_VetoScene(doc, sentence, _clauses(text, sentence), raw, quoted, {}))
 
 
 def table_type_of(table: EntityTable, name: str) -> str | None:
@@ -643,7 +650,7 @@ def _kept_triggers(
 ) -> list[Trigger]:
     """The triggers that state a happening of their own: the vetoes applied, then "said"
     kept as a statement only where it is one."""
-    kept, _dropped = _apply_vetoes(_VetoScene(doc, sentence, clauses, raw, quoted))
+    kept, _dropped = _apply_vetoes(_VetoScene(doc, sentence, clauses, raw, quoted, {}))
     return _said_statements(doc, sentence, table, kept)
 
 
