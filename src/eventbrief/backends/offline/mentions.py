@@ -364,6 +364,14 @@ def table_type_of(table: EntityTable, name: str) -> str | None:
     return None
 
 
+_SPEECH_SETTING = re.compile(
+    r"\s+(?:(?:late\s+|early\s+)?on\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+    r"|in\s+a\s+statement|(?:a|the)\s+news\s+conference|reporters|parliament|lawmakers)\b"
+)
+"""A said-clause with a setting of its own ("said on Wednesday that", "said in a statement",
+"told reporters"): the saying is a happening though its speaker is not named."""
+
+
 def _said_statements(
     doc: Document,
     sentence: Sentence,
@@ -399,9 +407,13 @@ def _said_statements(
             and table.get(m.key).type in ("person", "organization", "country")
         ]
         if (
-            subject
-            and not re.search(r"[,;]\s*(?:the\s+)?[^,;]*\w[^,;]*$", text[subject[-1].end : s])
-        ) or _quote_then_speaker(doc, table, said[0]):
+            (
+                subject
+                and not re.search(r"[,;]\s*(?:the\s+)?[^,;]*\w[^,;]*$", text[subject[-1].end : s])
+            )
+            or _quote_then_speaker(doc, table, said[0])
+            or _SPEECH_SETTING.match(text, said[0][1])
+        ):
             keep.append(said[0])
     elif others:
         keep += [
