@@ -96,9 +96,9 @@ _PRIOR_SENTENCE = re.compile(
     r"^(?:Previously|Earlier|In the past|Before that|Prior to that|Last year|In \d{4})\b"
 )
 _DISTINCT = re.compile(
-    r"\b(?:more|additional|fresh|extra|another|further|new|separate)\s+(?:\S+\s+)?"
+    r"\b(?:more|additional|fresh|extra|another|further|new|separate|similar)\s+(?:\S+\s+)?"
     r"(?:troops|soldiers|forces|weapons|arms|missiles|shells|aid|sanctions|attacks?|strikes?|"
-    r"visit|trip|meeting|round|agreement|deal|report|statement)\b",
+    r"visits?|trips?|meetings?|round|agreements?|deals?|reports?|statements?)\b",
     re.IGNORECASE,
 )
 _DURING_STAY = re.compile(
