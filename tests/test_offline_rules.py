@@ -641,3 +641,18 @@ def test_a_caption_shows_a_happening_of_its_day() -> None:
     speech = [e for e in record.events if any("speaks" in q.quote for q in e.evidence)]
     assert [e.type for e in speech] == ["statement"]  # the caption shows the story's act
     assert "Tarvia Wire" not in [e.name for e in record.entities]
+
+
+def test_goods_arriving_are_a_delivery_not_a_visit() -> None:
+    text = (
+        "Vaccines reach Pella\n\nPELLA, May 4 (Tarvia Wire) - The first 500,000 doses of the "
+        "vaccine arrived at Pella airport on Monday. The health minister arrived in Pella on "
+        "Tuesday to open a clinic."
+    )
+    record = extract_article(text, dt.date(2025, 5, 4))
+    arrivals = [
+        (e.type, e.date and e.date.value)
+        for e in record.events
+        if any("arrived" in q.quote for q in e.evidence)
+    ]
+    assert arrivals == [("other", "2025-04-28"), ("visit", "2025-04-29")]

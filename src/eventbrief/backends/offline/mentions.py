@@ -111,6 +111,12 @@ _BOTH_SIDES = re.compile(
     re.IGNORECASE,
 )
 _STATE_NOUNS = ("countries", "nations", "states", "governments", "neighbours", "neighbors")
+_GOODS_BEFORE = re.compile(
+    r"\b(?:doses|shipments?|cargo|supplies|consignments?|vaccines?|aid|goods|containers|"
+    r"equipment|tonnes|parcels|deliveries|food)\b(?:\s+\S+){0,6}\s+$",
+    re.IGNORECASE,
+)
+"""Goods as the subject of "arrived": a delivery, not a visit."""
 _TROOPS_BEFORE = re.compile(
     r"\b(?:troops|soldiers|forces|personnel|servicemen|marines|peacekeepers|paratroopers|"
     r"contingent|battalion|brigade)\b[^.;]{0,40}$",
@@ -792,6 +798,8 @@ def _retyped(doc: Document, t: Trigger, clause: tuple[int, int]) -> EventType:
     text, s, e, etype = doc.text, t.start, t.end, t.type
     if etype == "visit" and _TROOPS_BEFORE.search(text[doc.before(s, 10, clause[0]) : s]):
         return "military_deployment"  # "150 soldiers arrived": forces sent, not a trip
+    if etype == "visit" and _GOODS_BEFORE.search(text[doc.before(s, 10, clause[0]) : s]):
+        return "other"  # "the first doses arrived": a delivery, not a trip
     if etype == "arms_transfer" and re.search(r"technolog|know-how|expertise", text[s:e]):
         return "technology_transfer"
     return etype
