@@ -29,6 +29,8 @@ GATED = {
     "heldout3": ROOT / "evals" / "heldout3",
     "dev4": ROOT / "evals" / "dev4",
     "heldout4": ROOT / "evals" / "heldout4",
+    "dev5": ROOT / "evals" / "dev5",
+    "heldout5": ROOT / "evals" / "heldout5",
 }
 ENTRIES = {name: "offline" if name == "seeds" else f"offline@{name}" for name in GATED}
 HEADLINE = ("events.precision", "events.recall", "events.f1", "fields.type", "entities.f1")
