@@ -1,10 +1,9 @@
 """The held-out dataset (evals/heldout) is labelled to the same standard as the seed gold.
 
 The per-article checks run over every dataset folder (seeds, held-out, the offline backend's
-development set evals/dev, the second pair of sets evals/dev2 and evals/heldout2, the third
-development set evals/dev3 and the third held-out set evals/heldout3, and the fourth pair
-evals/dev4 and evals/heldout4, and the fifth pair evals/dev5 and evals/heldout5), so the seed gold and the
-held-out gold are held to one definition; the evidence check itself is the one in test_gold.py.
+development set evals/dev, and the later pairs of development and held-out sets evals/dev2 …
+evals/dev5 and evals/heldout2 … evals/heldout5), so the seed gold and the held-out gold are held
+to one definition; the evidence check itself is the one in test_gold.py.
 """
 
 from __future__ import annotations
