@@ -102,6 +102,8 @@ def _same_happening(event: DraftEvent, m: Mention) -> bool:
         return False
     if m.rule.startswith("other.generic-"):
         return same_verb  # a general verb says nothing of the happening beyond itself
+    if m.happening != m.rule and not m.participants:
+        return True  # "went to the polls", "took part in the drills": a part of the named one
     return same_verb or bool(set(event.participants) & set(m.participants))
 
 
