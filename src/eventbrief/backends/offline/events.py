@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from eventbrief.backends.offline import places
 from eventbrief.backends.offline.document import Document
+from eventbrief.backends.offline.lemmas import lemma
 from eventbrief.backends.offline.mentions import (
     ONE_ACTOR,
     Mention,
@@ -25,6 +26,7 @@ from eventbrief.backends.offline.mentions import (
     used_as_noun,
 )
 from eventbrief.backends.offline.names import EntityTable
+from eventbrief.backends.offline.salience import FUNCTION_WORDS
 from eventbrief.backends.offline.status import most_hedged
 from eventbrief.models import EventType, Quantity, Status
 from eventbrief.timex import TimexMatch, shift
@@ -180,7 +182,20 @@ def _shows(event: DraftEvent, m: Mention, table: EntityTable) -> float | None:
     on_its_day = bool(event.date and m.date and event.date.value == m.date.value)
     if on_its_day and any(table_type_of(table, p) == "person" for p in people):
         return 1.0
+    if on_its_day and _things(m.sentence.text) & set().union(
+        *(_things(o.sentence.text) for o in event.mentions)
+    ):
+        return 1.0
     return None
+
+
+def _things(text: str) -> set[str]:
+    """The lower-case content words of a sentence ("warships", "rocket", "vaccine"), by lemma."""
+    return {
+        lemma(w)
+        for w in re.findall(r"\b[a-z][a-z-]{4,}\b", text)
+        if w not in FUNCTION_WORDS and w not in ("people", "photo")
+    }
 
 
 def _absorb(event: DraftEvent, m: Mention, table: EntityTable) -> None:

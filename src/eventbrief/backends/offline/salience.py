@@ -15,7 +15,7 @@ from eventbrief.backends.offline.sentences import DATELINE, Sentence
 from eventbrief.models import SUMMARY_MAX_WORDS
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z’'-]+")
-_STOP = frozenset(
+FUNCTION_WORDS = frozenset(
     re.findall(
         r"\w+",
         """a an the and or but of to in on at for from by with as is are was were be been being
@@ -31,7 +31,7 @@ _TRAILING_CREDIT = re.compile(
 
 
 def _terms(text: str) -> list[str]:
-    return [w.lower() for w in _WORD.findall(text) if w.lower() not in _STOP]
+    return [w.lower() for w in _WORD.findall(text) if w.lower() not in FUNCTION_WORDS]
 
 
 RANK_LIMIT = 150
