@@ -31,6 +31,8 @@ GATED = {
     "heldout4": ROOT / "evals" / "heldout4",
     "dev5": ROOT / "evals" / "dev5",
     "heldout5": ROOT / "evals" / "heldout5",
+    "dev6": ROOT / "evals" / "dev6",
+    "heldout6": ROOT / "evals" / "heldout6",
 }
 ENTRIES = {name: "offline" if name == "seeds" else f"offline@{name}" for name in GATED}
 HEADLINE = ("events.precision", "events.recall", "events.f1", "fields.type", "entities.f1")

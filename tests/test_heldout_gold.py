@@ -2,7 +2,7 @@
 
 The per-article checks run over every dataset folder (seeds, held-out, the offline backend's
 development set evals/dev, and the later pairs of development and held-out sets evals/dev2 …
-evals/dev5 and evals/heldout2 … evals/heldout5), so the seed gold and the held-out gold are held
+evals/dev6 and evals/heldout2 … evals/heldout6), so the seed gold and the held-out gold are held
 to one definition; the evidence check itself is the one in test_gold.py.
 """
 
@@ -29,6 +29,8 @@ DEV4 = SEEDS / "dev4"
 HELDOUT4 = SEEDS / "heldout4"
 DEV5 = SEEDS / "dev5"
 HELDOUT5 = SEEDS / "heldout5"
+DEV6 = SEEDS / "dev6"
+HELDOUT6 = SEEDS / "heldout6"
 
 # Publication dates of the held-out articles (also in evals/heldout/README.md).
 HELDOUT_PUBLISHED = {
@@ -160,8 +162,8 @@ def test_quotes_are_in_text_order_and_takeaways_supported(dataset: Path, article
 
 @pytest.mark.parametrize(
     "heldout",
-    [HELDOUT, HELDOUT2, HELDOUT3, HELDOUT4, HELDOUT5],
-    ids=["heldout", "heldout2", "heldout3", "heldout4", "heldout5"],
+    [HELDOUT, HELDOUT2, HELDOUT3, HELDOUT4, HELDOUT5, HELDOUT6],
+    ids=["heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6"],
 )
 def test_no_heldout_name_leaks_into_the_package(heldout: Path) -> None:
     """Nobody tunes against a held-out set: none of its people or invented names is in src/.
@@ -267,29 +269,25 @@ def test_heldout3_is_twelve_news_sized_dated_articles_apart_from_the_other_sets(
     assert _short_stories_apart(HELDOUT3, 12, others, r"Shoigu") == 1
 
 
-def test_dev4_set_is_news_sized_dated_and_apart_from_the_other_sets() -> None:
-    """evals/dev4: eighteen wire stories from three labellers who had not seen the rules, six on
-    the seed story's world (none about its own visits), twelve on other topics, three short."""
-    others = (SEEDS, HELDOUT, DEV, DEV2, HELDOUT2, DEV3, HELDOUT3)
-    assert _short_stories_apart(DEV4, 18, others, r"Shoigu") == 3
+LATER_SETS = [  # (set, articles, short pieces), in the order they were made
+    (DEV4, 18, 3),
+    (HELDOUT4, 12, 2),
+    (DEV5, 18, 3),
+    (HELDOUT5, 12, 2),
+    (DEV6, 18, 3),
+    (HELDOUT6, 12, 2),
+]
 
 
-def test_heldout4_is_twelve_news_sized_dated_articles_apart_from_the_other_sets() -> None:
-    """evals/heldout4: a fourth held-out set, written with dev4 by two more labellers who had not
-    seen the rules; six on the seed story's world, six on other topics, two short."""
-    others = (SEEDS, HELDOUT, DEV, DEV2, HELDOUT2, DEV3, HELDOUT3, DEV4)
-    assert _short_stories_apart(HELDOUT4, 12, others, r"Shoigu") == 2
-
-
-def test_dev5_set_is_news_sized_dated_and_apart_from_the_other_sets() -> None:
-    """evals/dev5: eighteen wire stories from three more labellers who had not seen the rules, six
-    on the seed story's world, twelve on other topics, three short."""
-    others = (SEEDS, HELDOUT, DEV, DEV2, HELDOUT2, DEV3, HELDOUT3, DEV4, HELDOUT4)
-    assert _short_stories_apart(DEV5, 18, others, r"Shoigu") == 3
-
-
-def test_heldout5_is_twelve_news_sized_dated_articles_apart_from_the_other_sets() -> None:
-    """evals/heldout5: a fifth held-out set, written with dev5 by two more labellers who had not
-    seen the rules; six on the seed story's world, six on other topics, two short."""
-    others = (SEEDS, HELDOUT, DEV, DEV2, HELDOUT2, DEV3, HELDOUT3, DEV4, HELDOUT4, DEV5)
-    assert _short_stories_apart(HELDOUT5, 12, others, r"Shoigu") == 2
+@pytest.mark.parametrize(
+    ("dataset", "count", "short"), LATER_SETS, ids=[d.name for d, _c, _s in LATER_SETS]
+)
+def test_later_sets_are_news_sized_dated_and_apart_from_the_sets_before_them(
+    dataset: Path, count: int, short: int
+) -> None:
+    """evals/dev4 … dev6 and heldout4 … heldout6: each round's development set (eighteen stories
+    from three labellers who had not seen the rules) and held-out set (twelve from two more), six
+    of each on the seed story's world (none about its own visits), the rest on other topics."""
+    before = (SEEDS, HELDOUT, DEV, DEV2, HELDOUT2, DEV3, HELDOUT3)
+    earlier = tuple(d for d, _c, _s in LATER_SETS[: [d for d, _c, _s in LATER_SETS].index(dataset)])
+    assert _short_stories_apart(dataset, count, before + earlier, r"Shoigu") == short
