@@ -33,6 +33,8 @@ GATED = {
     "heldout5": ROOT / "evals" / "heldout5",
     "dev6": ROOT / "evals" / "dev6",
     "heldout6": ROOT / "evals" / "heldout6",
+    "dev7": ROOT / "evals" / "dev7",
+    "heldout7": ROOT / "evals" / "heldout7",
 }
 ENTRIES = {name: "offline" if name == "seeds" else f"offline@{name}" for name in GATED}
 HEADLINE = ("events.precision", "events.recall", "events.f1", "fields.type", "entities.f1")

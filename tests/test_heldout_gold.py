@@ -2,7 +2,7 @@
 
 The per-article checks run over every dataset folder (seeds, held-out, the offline backend's
 development set evals/dev, and the later pairs of development and held-out sets evals/dev2 …
-evals/dev6 and evals/heldout2 … evals/heldout6), so the seed gold and the held-out gold are held
+evals/dev7 and evals/heldout2 … evals/heldout7), so the seed gold and the held-out gold are held
 to one definition; the evidence check itself is the one in test_gold.py.
 """
 
@@ -31,6 +31,8 @@ DEV5 = SEEDS / "dev5"
 HELDOUT5 = SEEDS / "heldout5"
 DEV6 = SEEDS / "dev6"
 HELDOUT6 = SEEDS / "heldout6"
+DEV7 = SEEDS / "dev7"
+HELDOUT7 = SEEDS / "heldout7"
 
 # Publication dates of the held-out articles (also in evals/heldout/README.md).
 HELDOUT_PUBLISHED = {
@@ -162,8 +164,8 @@ def test_quotes_are_in_text_order_and_takeaways_supported(dataset: Path, article
 
 @pytest.mark.parametrize(
     "heldout",
-    [HELDOUT, HELDOUT2, HELDOUT3, HELDOUT4, HELDOUT5, HELDOUT6],
-    ids=["heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6"],
+    [HELDOUT, HELDOUT2, HELDOUT3, HELDOUT4, HELDOUT5, HELDOUT6, HELDOUT7],
+    ids=["heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7"],
 )
 def test_no_heldout_name_leaks_into_the_package(heldout: Path) -> None:
     """Nobody tunes against a held-out set: none of its people or invented names is in src/.
@@ -276,6 +278,8 @@ LATER_SETS = [  # (set, articles, short pieces), in the order they were made
     (HELDOUT5, 12, 2),
     (DEV6, 18, 3),
     (HELDOUT6, 12, 2),
+    (DEV7, 18, 3),
+    (HELDOUT7, 12, 2),
 ]
 
 
@@ -285,7 +289,7 @@ LATER_SETS = [  # (set, articles, short pieces), in the order they were made
 def test_later_sets_are_news_sized_dated_and_apart_from_the_sets_before_them(
     dataset: Path, count: int, short: int
 ) -> None:
-    """evals/dev4 … dev6 and heldout4 … heldout6: each round's development set (eighteen stories
+    """evals/dev4 … dev7 and heldout4 … heldout7: each round's development set (eighteen stories
     from three labellers who had not seen the rules) and held-out set (twelve from two more), six
     of each on the seed story's world (none about its own visits), the rest on other topics."""
     before = (SEEDS, HELDOUT, DEV, DEV2, HELDOUT2, DEV3, HELDOUT3)
