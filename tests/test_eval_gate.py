@@ -35,6 +35,8 @@ GATED = {
     "heldout6": ROOT / "evals" / "heldout6",
     "dev7": ROOT / "evals" / "dev7",
     "heldout7": ROOT / "evals" / "heldout7",
+    "dev8": ROOT / "evals" / "dev8",
+    "heldout8": ROOT / "evals" / "heldout8",
 }
 ENTRIES = {name: "offline" if name == "seeds" else f"offline@{name}" for name in GATED}
 HEADLINE = ("events.precision", "events.recall", "events.f1", "fields.type", "entities.f1")

@@ -2,7 +2,7 @@
 
 The per-article checks run over every dataset folder (seeds, held-out, the offline backend's
 development set evals/dev, and the later pairs of development and held-out sets evals/dev2 …
-evals/dev7 and evals/heldout2 … evals/heldout7), so the seed gold and the held-out gold are held
+evals/dev8 and evals/heldout2 … evals/heldout8), so the seed gold and the held-out gold are held
 to one definition; the evidence check itself is the one in test_gold.py.
 """
 
@@ -33,6 +33,8 @@ DEV6 = SEEDS / "dev6"
 HELDOUT6 = SEEDS / "heldout6"
 DEV7 = SEEDS / "dev7"
 HELDOUT7 = SEEDS / "heldout7"
+DEV8 = SEEDS / "dev8"
+HELDOUT8 = SEEDS / "heldout8"
 
 # Publication dates of the held-out articles (also in evals/heldout/README.md).
 HELDOUT_PUBLISHED = {
@@ -63,21 +65,13 @@ def gold_ids(dataset: Path) -> list[str]:
     return sorted(p.stem for p in (dataset / "gold").glob("*.json") if p.name != "brief.json")
 
 
+EVERY_SET = [SEEDS, *sorted(gold.parent for gold in SEEDS.glob("*/gold"))]
+"""Every dataset folder: the seeds and each folder of evals/ with gold, so a new set cannot be
+left out of the per-article checks."""
+
 CASES = [
     pytest.param(dataset, article_id, id=f"{dataset.name}/{article_id}")
-    for dataset in (
-        SEEDS,
-        HELDOUT,
-        DEV,
-        DEV2,
-        HELDOUT2,
-        DEV3,
-        HELDOUT3,
-        DEV4,
-        HELDOUT4,
-        DEV5,
-        HELDOUT5,
-    )
+    for dataset in EVERY_SET
     for article_id in article_ids(dataset)
 ]
 
@@ -164,8 +158,8 @@ def test_quotes_are_in_text_order_and_takeaways_supported(dataset: Path, article
 
 @pytest.mark.parametrize(
     "heldout",
-    [HELDOUT, HELDOUT2, HELDOUT3, HELDOUT4, HELDOUT5, HELDOUT6, HELDOUT7],
-    ids=["heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7"],
+    [d for d in EVERY_SET if d.name.startswith("heldout")],
+    ids=[d.name for d in EVERY_SET if d.name.startswith("heldout")],
 )
 def test_no_heldout_name_leaks_into_the_package(heldout: Path) -> None:
     """Nobody tunes against a held-out set: none of its people or invented names is in src/.
@@ -280,6 +274,8 @@ LATER_SETS = [  # (set, articles, short pieces), in the order they were made
     (HELDOUT6, 12, 2),
     (DEV7, 18, 3),
     (HELDOUT7, 12, 2),
+    (DEV8, 18, 3),
+    (HELDOUT8, 12, 2),
 ]
 
 
@@ -289,7 +285,7 @@ LATER_SETS = [  # (set, articles, short pieces), in the order they were made
 def test_later_sets_are_news_sized_dated_and_apart_from_the_sets_before_them(
     dataset: Path, count: int, short: int
 ) -> None:
-    """evals/dev4 … dev7 and heldout4 … heldout7: each round's development set (eighteen stories
+    """evals/dev4 … dev8 and heldout4 … heldout8: each round's development set (eighteen stories
     from three labellers who had not seen the rules) and held-out set (twelve from two more), six
     of each on the seed story's world (none about its own visits), the rest on other topics."""
     before = (SEEDS, HELDOUT, DEV, DEV2, HELDOUT2, DEV3, HELDOUT3)
