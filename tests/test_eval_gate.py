@@ -37,6 +37,8 @@ GATED = {
     "heldout7": ROOT / "evals" / "heldout7",
     "dev8": ROOT / "evals" / "dev8",
     "heldout8": ROOT / "evals" / "heldout8",
+    "dev9": ROOT / "evals" / "dev9",
+    "heldout9": ROOT / "evals" / "heldout9",
 }
 ENTRIES = {name: "offline" if name == "seeds" else f"offline@{name}" for name in GATED}
 HEADLINE = ("events.precision", "events.recall", "events.f1", "fields.type", "entities.f1")

@@ -2,7 +2,7 @@
 
 The per-article checks run over every dataset folder (seeds, held-out, the offline backend's
 development set evals/dev, and the later pairs of development and held-out sets evals/dev2 …
-evals/dev8 and evals/heldout2 … evals/heldout8), so the seed gold and the held-out gold are held
+evals/dev9 and evals/heldout2 … evals/heldout9), so the seed gold and the held-out gold are held
 to one definition; the evidence check itself is the one in test_gold.py.
 """
 
@@ -35,6 +35,8 @@ DEV7 = SEEDS / "dev7"
 HELDOUT7 = SEEDS / "heldout7"
 DEV8 = SEEDS / "dev8"
 HELDOUT8 = SEEDS / "heldout8"
+DEV9 = SEEDS / "dev9"
+HELDOUT9 = SEEDS / "heldout9"
 
 # Publication dates of the held-out articles (also in evals/heldout/README.md).
 HELDOUT_PUBLISHED = {
@@ -276,6 +278,8 @@ LATER_SETS = [  # (set, articles, short pieces), in the order they were made
     (HELDOUT7, 12, 2),
     (DEV8, 18, 3),
     (HELDOUT8, 12, 2),
+    (DEV9, 18, 3),
+    (HELDOUT9, 12, 2),
 ]
 
 
@@ -285,7 +289,7 @@ LATER_SETS = [  # (set, articles, short pieces), in the order they were made
 def test_later_sets_are_news_sized_dated_and_apart_from_the_sets_before_them(
     dataset: Path, count: int, short: int
 ) -> None:
-    """evals/dev4 … dev8 and heldout4 … heldout8: each round's development set (eighteen stories
+    """evals/dev4 … dev9 and heldout4 … heldout9: each round's development set (eighteen stories
     from three labellers who had not seen the rules) and held-out set (twelve from two more), six
     of each on the seed story's world (none about its own visits), the rest on other topics."""
     before = (SEEDS, HELDOUT, DEV, DEV2, HELDOUT2, DEV3, HELDOUT3)
