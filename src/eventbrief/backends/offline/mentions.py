@@ -113,10 +113,11 @@ _BOTH_SIDES = re.compile(
 _STATE_NOUNS = ("countries", "nations", "states", "governments", "neighbours", "neighbors")
 _GOODS_BEFORE = re.compile(
     r"\b(?:doses|shipments?|cargo|supplies|consignments?|vaccines?|aid|goods|containers|"
-    r"equipment|tonnes|parcels|deliveries|food)\b(?:\s+\S+){0,6}\s+$",
+    r"equipment|tonnes|parcels|deliveries|food|papers|ballots|storm|hurricane|cyclone|typhoon|"
+    r"rains?|monsoon|winter)\b(?:\s+\S+){0,6}\s+$",
     re.IGNORECASE,
 )
-"""Goods as the subject of "arrived": a delivery, not a visit."""
+"""Goods or weather as the subject of "arrived": a delivery or the storm, not a visit."""
 _TROOPS_BEFORE = re.compile(
     r"\b(?:troops|soldiers|forces|personnel|servicemen|marines|peacekeepers|paratroopers|"
     r"contingent|battalion|brigade)\b[^.;]{0,40}$",
@@ -799,7 +800,7 @@ def _retyped(doc: Document, t: Trigger, clause: tuple[int, int]) -> EventType:
     if etype == "visit" and _TROOPS_BEFORE.search(text[doc.before(s, 10, clause[0]) : s]):
         return "military_deployment"  # "150 soldiers arrived": forces sent, not a trip
     if etype == "visit" and _GOODS_BEFORE.search(text[doc.before(s, 10, clause[0]) : s]):
-        return "other"  # "the first doses arrived": a delivery, not a trip
+        return "other"  # "the first doses arrived", "the storm arrived": not a trip
     if etype == "arms_transfer" and re.search(r"technolog|know-how|expertise", text[s:e]):
         return "technology_transfer"
     return etype
