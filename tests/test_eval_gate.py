@@ -39,6 +39,8 @@ GATED = {
     "heldout8": ROOT / "evals" / "heldout8",
     "dev9": ROOT / "evals" / "dev9",
     "heldout9": ROOT / "evals" / "heldout9",
+    "dev10": ROOT / "evals" / "dev10",
+    "heldout10": ROOT / "evals" / "heldout10",
 }
 ENTRIES = {name: "offline" if name == "seeds" else f"offline@{name}" for name in GATED}
 HEADLINE = ("events.precision", "events.recall", "events.f1", "fields.type", "entities.f1")

@@ -2,7 +2,7 @@
 
 The per-article checks run over every dataset folder (seeds, held-out, the offline backend's
 development set evals/dev, and the later pairs of development and held-out sets evals/dev2 …
-evals/dev9 and evals/heldout2 … evals/heldout9), so the seed gold and the held-out gold are held
+evals/dev10 and evals/heldout2 … evals/heldout10), so the seed gold and the held-out gold are held
 to one definition; the evidence check itself is the one in test_gold.py.
 """
 
@@ -37,6 +37,8 @@ DEV8 = SEEDS / "dev8"
 HELDOUT8 = SEEDS / "heldout8"
 DEV9 = SEEDS / "dev9"
 HELDOUT9 = SEEDS / "heldout9"
+DEV10 = SEEDS / "dev10"
+HELDOUT10 = SEEDS / "heldout10"
 
 # Publication dates of the held-out articles (also in evals/heldout/README.md).
 HELDOUT_PUBLISHED = {
@@ -280,6 +282,8 @@ LATER_SETS = [  # (set, articles, short pieces), in the order they were made
     (HELDOUT8, 12, 2),
     (DEV9, 18, 3),
     (HELDOUT9, 12, 2),
+    (DEV10, 18, 3),
+    (HELDOUT10, 12, 2),
 ]
 
 
@@ -289,7 +293,7 @@ LATER_SETS = [  # (set, articles, short pieces), in the order they were made
 def test_later_sets_are_news_sized_dated_and_apart_from_the_sets_before_them(
     dataset: Path, count: int, short: int
 ) -> None:
-    """evals/dev4 … dev9 and heldout4 … heldout9: each round's development set (eighteen stories
+    """evals/dev4 … dev10 and heldout4 … heldout10: each round's development set (eighteen stories
     from three labellers who had not seen the rules) and held-out set (twelve from two more), six
     of each on the seed story's world (none about its own visits), the rest on other topics."""
     before = (SEEDS, HELDOUT, DEV, DEV2, HELDOUT2, DEV3, HELDOUT3)
