@@ -299,8 +299,9 @@ def _after_a_determiner(scene: _VetoScene, t: Trigger, kept: list[Trigger]) -> b
 
 
 def _outside_a_caption(scene: _VetoScene, t: Trigger, kept: list[Trigger]) -> bool:
-    """Not in a photo caption (`sentences`), the one place a present verb shows a moment."""
-    return scene.sentence.kind != "caption"
+    """Not in a photo caption (`sentences`), the one place a present verb shows a moment, or
+    not a verb there: a capitalised word is a name or a month ("Rescue boats", "March 3")."""
+    return scene.sentence.kind != "caption" or scene.doc.text[t.start].isupper()
 
 
 _VETO_PREDICATES = {
