@@ -25,20 +25,6 @@ DEV2 = SEEDS / "dev2"
 HELDOUT2 = SEEDS / "heldout2"
 HELDOUT3 = SEEDS / "heldout3"
 DEV3 = SEEDS / "dev3"
-DEV4 = SEEDS / "dev4"
-HELDOUT4 = SEEDS / "heldout4"
-DEV5 = SEEDS / "dev5"
-HELDOUT5 = SEEDS / "heldout5"
-DEV6 = SEEDS / "dev6"
-HELDOUT6 = SEEDS / "heldout6"
-DEV7 = SEEDS / "dev7"
-HELDOUT7 = SEEDS / "heldout7"
-DEV8 = SEEDS / "dev8"
-HELDOUT8 = SEEDS / "heldout8"
-DEV9 = SEEDS / "dev9"
-HELDOUT9 = SEEDS / "heldout9"
-DEV10 = SEEDS / "dev10"
-HELDOUT10 = SEEDS / "heldout10"
 
 # Publication dates of the held-out articles (also in evals/heldout/README.md).
 HELDOUT_PUBLISHED = {
@@ -269,33 +255,17 @@ def test_heldout3_is_twelve_news_sized_dated_articles_apart_from_the_other_sets(
     assert _short_stories_apart(HELDOUT3, 12, others, r"Shoigu") == 1
 
 
-LATER_SETS = [  # (set, articles, short pieces), in the order they were made
-    (DEV4, 18, 3),
-    (HELDOUT4, 12, 2),
-    (DEV5, 18, 3),
-    (HELDOUT5, 12, 2),
-    (DEV6, 18, 3),
-    (HELDOUT6, 12, 2),
-    (DEV7, 18, 3),
-    (HELDOUT7, 12, 2),
-    (DEV8, 18, 3),
-    (HELDOUT8, 12, 2),
-    (DEV9, 18, 3),
-    (HELDOUT9, 12, 2),
-    (DEV10, 18, 3),
-    (HELDOUT10, 12, 2),
-]
+LATER_SETS = [SEEDS / f"{kind}{n}" for n in range(4, 11) for kind in ("dev", "heldout")]
+"""Each later round's development set and held-out set, in the order they were made."""
 
 
-@pytest.mark.parametrize(
-    ("dataset", "count", "short"), LATER_SETS, ids=[d.name for d, _c, _s in LATER_SETS]
-)
-def test_later_sets_are_news_sized_dated_and_apart_from_the_sets_before_them(
-    dataset: Path, count: int, short: int
-) -> None:
+@pytest.mark.parametrize("dataset", LATER_SETS, ids=lambda d: d.name)
+def test_later_sets_are_news_sized_dated_and_apart_from_the_sets_before_them(dataset: Path) -> None:
     """evals/dev4 … dev10 and heldout4 … heldout10: each round's development set (eighteen stories
-    from three labellers who had not seen the rules) and held-out set (twelve from two more), six
-    of each on the seed story's world (none about its own visits), the rest on other topics."""
+    from three labellers who had not seen the rules, three short) and held-out set (twelve from two
+    more, two short), six of each on the seed story's world (none about its own visits), the rest
+    on other topics."""
+    count, short = (18, 3) if dataset.name.startswith("dev") else (12, 2)
     before = (SEEDS, HELDOUT, DEV, DEV2, HELDOUT2, DEV3, HELDOUT3)
-    earlier = tuple(d for d, _c, _s in LATER_SETS[: [d for d, _c, _s in LATER_SETS].index(dataset)])
+    earlier = tuple(LATER_SETS[: LATER_SETS.index(dataset)])
     assert _short_stories_apart(dataset, count, before + earlier, r"Shoigu") == short
