@@ -94,10 +94,15 @@ def _statuses_compatible(a: str, b: str) -> bool:
     return a == b or {a, b} == {"occurred", "alleged"}
 
 
+def _same_verb(event: DraftEvent, m: Mention) -> bool:
+    """The mention's verb is one of the event's ("warned" … "warned", "wins" … "won")."""
+    return trigger_head(m) in {trigger_head(o) for o in event.mentions}
+
+
 def _same_happening(event: DraftEvent, m: Mention) -> bool:
     """Two `other` mentions tell one happening: the same rule, and the same verb or actor; a
     caption showing the story's happening, the same verb ("on the day it reopened")."""
-    same_verb = trigger_head(m) in {trigger_head(o) for o in event.mentions}
+    same_verb = _same_verb(event, m)
     if m.sentence.kind == "caption" and same_verb:
         return True
     if m.happening not in {o.happening for o in event.mentions if o.rule}:
@@ -145,11 +150,7 @@ def _compatible(event: DraftEvent, m: Mention, table: EntityTable) -> float | No
         and m.participants[0] != event.participants[0]
     ):
         return None  # two speakers are two statements, two donors two pledges (actor first)
-    if (
-        event.type in ("statement", "criticism")
-        and not shared
-        and trigger_head(m) not in {trigger_head(t) for t in event.mentions}
-    ):
+    if event.type in ("statement", "criticism") and not shared and not _same_verb(event, m):
         return None  # an unnamed speaker's words are not a named speaker's other words
     dated_match = both_dated and event.type not in ("visit", "meeting")
     kinds = ("person",) if event.type in ("visit", "meeting") else _KINDS
@@ -159,7 +160,7 @@ def _compatible(event: DraftEvent, m: Mention, table: EntityTable) -> float | No
         if ours and theirs and not ours & theirs and not (dated_match and kind != "person"):
             return None  # people act for their countries: compare like with like
     score = 1.0 + len(shared)
-    if trigger_head(m) in {trigger_head(t) for t in event.mentions}:
+    if _same_verb(event, m):
         score += 1.5  # the same verb ("warned" … "warned")
     if both_dated:
         score += 3
@@ -176,7 +177,7 @@ def _shows(event: DraftEvent, m: Mention, table: EntityTable) -> float | None:
     reporters …" beside "Speaking to reporters, Auma said …"), or one of its people on its day."""
     if not _dates_compatible(event.date, m.date):
         return None
-    if trigger_head(m) in {trigger_head(o) for o in event.mentions}:
+    if _same_verb(event, m):
         return 1.0
     people = set(event.participants) & set(m.participants)
     on_its_day = bool(event.date and m.date and event.date.value == m.date.value)
