@@ -515,6 +515,15 @@ def test_told_reporters_that_is_a_statement_beside_the_event_it_reports() -> Non
     assert deployment and "Brazil" in deployment[0][1] and "Pedro Alves" not in deployment[0][1]
 
 
+def test_a_quotation_spoken_after_an_event_is_a_statement_beside_it() -> None:
+    events = _events(
+        "Defence Minister Pedro Alves signed a training pact with Peru on Monday.\n"
+        '"Our cooperation threatens nobody," Pedro Alves told reporters after the signing.'
+    )
+    assert [e[0] for e in events] == ["agreement", "statement"]
+    assert events[1][1] == ["Pedro Alves"]
+
+
 def test_a_bare_said_credits_the_speaker_of_the_event_it_reports() -> None:
     extraction = extract_article(
         "Head\n\nFinance Minister Ola Berg said the government had approved a $2 billion loan "

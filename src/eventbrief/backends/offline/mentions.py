@@ -428,7 +428,11 @@ def _said_statements(
             t
             for t in said
             if _speakers(doc, sentence, table, t[0])
-            and (_declares(doc, t) or _opens_with_speech(text, sentence, t, others))
+            and (
+                _declares(doc, t)
+                or _opens_with_speech(text, sentence, t, others)
+                or _speaks_a_quotation(text, sentence, t, others)
+            )
         ]
     return sorted(keep)
 
@@ -460,6 +464,20 @@ def _opens_with_speech(text: str, sentence: Sentence, said: Trigger, others: lis
         first
         and all(o.start > said.end for o in others)
         and bool(_SPEECH_OPENING.match(text, said.end))
+    )
+
+
+_QUOTATION_THEN_SPEAKER = re.compile(r"\s*[\"“‘].*[\"”’],?\s+(?:[\w’'.-]+\s+){0,6}")
+
+
+def _speaks_a_quotation(
+    text: str, sentence: Sentence, said: Trigger, others: list[Trigger]
+) -> bool:
+    """'"…," Kavalchuk told a news conference after the signing': the sentence is the speaker's
+    quotation; an event named after the verb is its occasion, not what the verb credits."""
+    return bool(
+        _QUOTATION_THEN_SPEAKER.fullmatch(text, sentence.start, said.start)
+        and all(o.start > said.end for o in others)
     )
 
 
