@@ -524,6 +524,19 @@ def test_a_quotation_spoken_after_an_event_is_a_statement_beside_it() -> None:
     assert events[1][1] == ["Pedro Alves"]
 
 
+def test_a_quotation_said_by_he_or_she_is_a_statement_or_more_of_the_last_one() -> None:
+    events = _events(
+        "Mayor Ana Ruiz toured the flooded district on Monday.\n"
+        '"Whole streets have lost everything," she said.'
+    )
+    assert ("statement", ["Ana Ruiz"], None) in events
+    events = _events(
+        "Mayor Ana Ruiz criticised the Water Ministry on Monday.\n"
+        '"It came too late," she said.'
+    )
+    assert [e[0] for e in events] == ["criticism"]
+
+
 def test_a_bare_said_credits_the_speaker_of_the_event_it_reports() -> None:
     extraction = extract_article(
         "Head\n\nFinance Minister Ola Berg said the government had approved a $2 billion loan "

@@ -19,6 +19,7 @@ from eventbrief.backends.offline.mentions import (
     ONE_ACTOR,
     Mention,
     find_triggers,
+    quote_then_pronoun,
     sentence_mentions,
     table_type_of,
     trigger_head,
@@ -239,6 +240,10 @@ def detect_events(doc: Document, table: EntityTable, published: dt.date | None) 
             and _THESE_FORCES.search(text[m.sentence.start : m.trigger[1]])
         ):
             m.participants = last_deployment.participants[:1]
+        speech = _speech_continued(doc, events, m)
+        if speech is not None:
+            _absorb(speech, m, table)
+            continue
         recent = events[-_MERGE_WINDOW:]
         scored = [(s, e) for e in recent if (s := _compatible(e, m, table)) is not None]
         if scored:
@@ -276,6 +281,23 @@ def detect_events(doc: Document, table: EntityTable, published: dt.date | None) 
             events.append(event)
     _resolve_containers(events, table)
     return [e for e in events if _anchored(e)]
+
+
+def _speech_continued(doc: Document, events: list[DraftEvent], m: Mention) -> DraftEvent | None:
+    """'Kowalczyk criticised the ministry. "They cannot wait," he said.': the quotation is more
+    of the words the sentence before reported, whatever their type or date."""
+    if m.type != "statement" or not m.participants or not quote_then_pronoun(doc, m.trigger[0]):
+        return None
+    previous = doc.sentence_start(m.sentence.start, back=1)
+    for event in reversed(events[-3:]):
+        last = event.mentions[-1]
+        if (
+            event.type in ("statement", "criticism")
+            and m.participants[0] in event.participants
+            and last.sentence.start >= previous
+        ):
+            return event
+    return None
 
 
 def _shown(m: Mention) -> bool:

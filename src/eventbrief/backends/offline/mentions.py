@@ -420,6 +420,7 @@ def _said_statements(
                 and not re.search(r"[,;]\s*(?:the\s+)?[^,;]*\w[^,;]*$", text[subject[-1].end : s])
             )
             or _quote_then_speaker(doc, table, said[0])
+            or quote_then_pronoun(doc, said[0].start)
             or _SPEECH_SETTING.match(text, said[0][1])
         ):
             keep.append(said[0])
@@ -448,6 +449,12 @@ def _quote_then_speaker(doc: Document, table: EntityTable, said: Trigger) -> boo
         if doc.words_between(said.end, m.start) == 0
     ]
     return bool(after) and table.get(after[0].key).type in ("person", "organization")
+
+
+def quote_then_pronoun(doc: Document, said: int) -> bool:
+    """'"We will not leave," she said.': a quotation its speaker, named before, is said to say
+    (a statement of its own, or more of the words the speaker's last sentence reported)."""
+    return bool(re.search(r"[\"”’],?\s+(?:he|she)\s+$", doc.text[doc.before(said, 2) : said]))
 
 
 _SPEECH_OPENING = re.compile(
