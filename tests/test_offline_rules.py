@@ -531,8 +531,7 @@ def test_a_quotation_said_by_he_or_she_is_a_statement_or_more_of_the_last_one() 
     )
     assert ("statement", ["Ana Ruiz"], None) in events
     events = _events(
-        "Mayor Ana Ruiz criticised the Water Ministry on Monday.\n"
-        '"It came too late," she said.'
+        'Mayor Ana Ruiz criticised the Water Ministry on Monday.\n"It came too late," she said.'
     )
     assert [e[0] for e in events] == ["criticism"]
 

@@ -265,19 +265,22 @@ def _coordinated(doc: Document, a: int, b: int) -> bool:
 
 
 _OBJECT_OF_A_VERB = "veto.object-of-another-verb"
+_NO_HAPPENING_OF_ITS_OWN = (_OBJECT_OF_A_VERB, "veto.not-specific", "veto.background-noun")
+"""Vetoes that leave a general verb beside the noun they drop: "may review the deal", "could
+table a draft treaty", "could withhold aid if the vote slips" (the verb's act is the news)."""
 
 
 def _beside_a_typed_trigger(scene: _VetoScene, t: Trigger, kept: list[Trigger]) -> bool:
     """A typed trigger (not a statement, kept or vetoed) in the same predicate of the clause as
     a general verb ("began an indefinite strike", "launched a verbal attack"); not a noun
-    dropped as the object the verb acts on ("may review the deal": the review is the news)."""
+    dropped as naming no happening of its own (`_NO_HAPPENING_OF_ITS_OWN`)."""
     clauses = scene.clauses
     clause = _clause_of(clauses, t.start)
     return any(
         o is not t
         and not o.rule.startswith("other.generic-")
         and o.type != "statement"
-        and scene.dropped.get(o) != _OBJECT_OF_A_VERB
+        and scene.dropped.get(o) not in _NO_HAPPENING_OF_ITS_OWN
         and _clause_of(clauses, o.start) == clause
         and (
             t.rule == "other.generic-casualties"  # "fighting … killed 30": its toll
