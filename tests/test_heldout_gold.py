@@ -255,16 +255,25 @@ def test_heldout3_is_twelve_news_sized_dated_articles_apart_from_the_other_sets(
     assert _short_stories_apart(HELDOUT3, 12, others, r"Shoigu") == 1
 
 
-LATER_SETS = [SEEDS / f"{kind}{n}" for n in range(4, 11) for kind in ("dev", "heldout")]
-"""Each later round's development set and held-out set, in the order they were made."""
+def _round(folder: Path) -> int:
+    found = re.fullmatch(r"(?:dev|heldout)(\d+)", folder.name)
+    return int(found.group(1)) if found else 0
+
+
+LATER_SETS = sorted(
+    (d for d in SEEDS.iterdir() if _round(d) >= 4),
+    key=lambda d: (_round(d), d.name.startswith("heldout")),
+)
+"""Each later round's development set and held-out set (dev4, heldout4, dev5 …), in the order
+they were made."""
 
 
 @pytest.mark.parametrize("dataset", LATER_SETS, ids=lambda d: d.name)
 def test_later_sets_are_news_sized_dated_and_apart_from_the_sets_before_them(dataset: Path) -> None:
-    """evals/dev4 … dev10 and heldout4 … heldout10: each round's development set (eighteen stories
-    from three labellers who had not seen the rules, three short) and held-out set (twelve from two
-    more, two short), six of each on the seed story's world (none about its own visits), the rest
-    on other topics."""
+    """evals/dev4, heldout4 and every later round's sets: each round's development set (eighteen
+    stories from three labellers who had not seen the rules, three short) and held-out set (twelve
+    from two more, two short), six of each on the seed story's world (none about its own visits),
+    the rest on other topics."""
     count, short = (18, 3) if dataset.name.startswith("dev") else (12, 2)
     before = (SEEDS, HELDOUT, DEV, DEV2, HELDOUT2, DEV3, HELDOUT3)
     earlier = tuple(LATER_SETS[: LATER_SETS.index(dataset)])
