@@ -536,6 +536,14 @@ def test_a_quotation_said_by_he_or_she_is_a_statement_or_more_of_the_last_one() 
     assert [e[0] for e in events] == ["criticism"]
 
 
+def test_a_quotation_of_several_sentences_tells_no_event_of_the_article() -> None:
+    events = _events(
+        "Minister Ana Ruiz visited the coast on Monday.\n"
+        '"If the wind turns, we will be fighting this spill for months. We are ready," she said.'
+    )
+    assert [e[0] for e in events] == ["visit", "statement"]
+
+
 def test_a_bare_said_credits_the_speaker_of_the_event_it_reports() -> None:
     extraction = extract_article(
         "Head\n\nFinance Minister Ola Berg said the government had approved a $2 billion loan "

@@ -81,6 +81,21 @@ _POSSESSIVE = re.compile(r"['’]s?\s+")
 _COORDINATED = re.compile(r"\s+(?:and|or)\s+[A-Z][\w’'-]+(?=\s)")
 _SAID_WORD = re.compile(r"(?:said|says|stated|told)\b(?!\s+to\b)")
 _QUOTED = re.compile(r"[\"“][^\"”]{3,}[\"”]")
+
+
+def quotations(text: str, sentence: Sentence) -> list[tuple[int, int]]:
+    """The quotations that reach into the sentence, found in its whole paragraph: a quotation
+    of several sentences ('"If the weather turns, we will be fighting. We are ready," he said.')
+    covers the ones it opens and closes outside."""
+    lo = text.rfind("\n", 0, sentence.start) + 1
+    hi = text.find("\n", sentence.end)
+    return [
+        (q.start(), q.end())
+        for q in _QUOTED.finditer(text, lo, len(text) if hi < 0 else hi)
+        if q.start() < sentence.end and q.end() > sentence.start
+    ]
+
+
 _PAST_VERB = re.compile(
     r"^(?:\w+ed|met|sent|fought|sold|gave|flew|struck|withdrew|made|signed)\b", re.IGNORECASE
 )
@@ -362,7 +377,7 @@ def sentence_vetoes(
     """A sentence's triggers the vetoes keep, and the id of the veto that dropped each of the
     others (for `explain` and the rule tests)."""
     text = doc.text
-    quoted = [(q.start(), q.end()) for q in _QUOTED.finditer(text, sentence.start, sentence.end)]
+    quoted = quotations(text, sentence)
     raw = _triggers(text, sentence, article_triggers)
     return _apply_vetoes(_VetoScene(doc, sentence, _clauses(text, sentence), raw, quoted, {}))
 
@@ -731,7 +746,7 @@ def _sentence_facts(
     text = doc.text
     clauses = _clauses(text, sentence)
     raw = _triggers(text, sentence, article_triggers)
-    quoted = [(q.start(), q.end()) for q in _QUOTED.finditer(text, sentence.start, sentence.end)]
+    quoted = quotations(text, sentence)
     triggers = _kept_triggers(doc, sentence, table, clauses, raw, quoted)
     if not triggers:
         return None
