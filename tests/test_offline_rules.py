@@ -544,6 +544,14 @@ def test_a_quotation_of_several_sentences_tells_no_event_of_the_article() -> Non
     assert [e[0] for e in events] == ["visit", "statement"]
 
 
+def test_talks_before_leaving_for_a_place_are_not_held_on_that_leg() -> None:
+    events = _events(
+        "Foreign Minister Ana Ruiz is expected to meet President Tomas Berg on Wednesday before "
+        "leaving for Lima on Thursday."
+    )
+    assert [e[0] for e in events] == ["meeting", "visit"]
+
+
 def test_a_bare_said_credits_the_speaker_of_the_event_it_reports() -> None:
     extraction = extract_article(
         "Head\n\nFinance Minister Ola Berg said the government had approved a $2 billion loan "

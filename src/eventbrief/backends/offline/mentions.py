@@ -1414,6 +1414,13 @@ def _one_happening(m: Mention, o: Mention) -> bool:
     return not m.rule.startswith("other.generic-") or trigger_head(m) == trigger_head(o)
 
 
+def _leaves_after(m: Mention) -> bool:
+    """ "will meet the president before leaving for Lima": the talks are held where the
+    traveller is, not on the trip the sentence goes on to."""
+    before = m.sentence.text[: m.trigger[0] - m.sentence.start]
+    return bool(re.search(r"\bbefore\s+$", before))
+
+
 def _fold_sentence(mentions: list[Mention]) -> list[Mention]:
     """In one sentence: one mention per type unless dates or referents differ; talks held
     during a visit with the same status belong to the visit (GUIDELINES §1)."""
@@ -1440,7 +1447,7 @@ def _fold_sentence(mentions: list[Mention]) -> list[Mention]:
             target = o
             break
         if target is None:
-            if m.type == "visit":
+            if m.type == "visit" and not _leaves_after(m):
                 meets = [o for o in out if o.type == "meeting" and o.status == m.status]
                 for o in meets:
                     out.remove(o)
