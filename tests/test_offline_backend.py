@@ -112,7 +112,8 @@ def test_sanctions_row_fixture() -> None:
     sanctions = one(extraction.events, "sanctions")
     assert sanctions.participants == ["European Union"]
     assert sanctions.date is not None and sanctions.date.value == "2024-02-12"
-    criticism = one(extraction.events, "criticism")
+    accusation, criticism = [e for e in extraction.events if e.type == "criticism"]
+    assert accusation.participants[0] == "European Union"  # "…, accusing them of": the EU accuses
     assert criticism.participants == ["Iran's Foreign Ministry"]  # the body acts, not its owner
     assert criticism.attributed_to == ["IRNA"]
     report = one(extraction.events, "report_release")

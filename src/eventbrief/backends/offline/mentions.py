@@ -447,11 +447,7 @@ def _said_statements(
             t
             for t in said
             if _speakers(doc, sentence, table, t[0])
-            and (
-                _declares(doc, t)
-                or _opens_with_speech(text, sentence, t, others)
-                or _speaks_a_quotation(text, sentence, t, others)
-            )
+            and (_declares(doc, t) or _speaks_a_quotation(text, sentence, t, others))
         ]
     return sorted(keep)
 
@@ -473,23 +469,6 @@ def quote_then_pronoun(doc: Document, said: int) -> bool:
     """'"We will not leave," she said.': a quotation its speaker, named before, is said to say
     (a statement of its own, or more of the words the speaker's last sentence reported)."""
     return bool(re.search(r"[\"”’],?\s+(?:he|she)\s+$", doc.text[doc.before(said, 2) : said]))
-
-
-_SPEECH_OPENING = re.compile(
-    r"\s+(?:that\s+)?(?:it|he|she|they|the\s+\w+|\w+)\s+(?:would|will|could|might|must|should|"
-    r"was|were|is|are|had|has|have|did\s+not|does\s+not|do\s+not)\b"
-)
-
-
-def _opens_with_speech(text: str, sentence: Sentence, said: Trigger, others: list[Trigger]) -> bool:
-    """ "X said it would oppose …": a named speaker's words open the sentence, so the saying is
-    the event and what follows is its content (or a later, separate act)."""
-    first = text[sentence.start : said.start].count(",") == 0
-    return (
-        first
-        and all(o.start > said.end for o in others)
-        and bool(_SPEECH_OPENING.match(text, said.end))
-    )
 
 
 _QUOTATION_THEN_SPEAKER = re.compile(r"\s*[\"“‘].*[\"”’],?\s+(?:[\w’'.-]+\s+){0,6}")
@@ -827,15 +806,21 @@ def sentence_mentions(
 
 def _elided_subjects(text: str, mentions: list[Mention]) -> None:
     """ "X approached Y but walked away": a verb coordinated without a subject of its own has
-    the subject of the verb before it."""
+    the subject of the verb before it; so has a speech participle ("X closed the border,
+    accusing Y of …": X accuses)."""
     for before, m in itertools.pairwise(mentions):
-        if m.participants or not before.participants or m.kind != "verb":
+        if not before.participants or m.kind != "verb":
             continue
-        if _COORDINATED_VERB.search(text, before.trigger[1], m.trigger[0]):
+        if not m.participants and _COORDINATED_VERB.search(text, before.trigger[1], m.trigger[0]):
             m.participants = before.participants[:1]
+        elif m.type in ("criticism", "statement") and _SPEECH_PARTICIPLE.match(
+            text, before.trigger[1], m.trigger[1]
+        ):
+            m.participants = union(before.participants[:1], m.participants)
 
 
 _COORDINATED_VERB = re.compile(rf"\b{_JOINS_PREDICATES}\s+(?:\w+ly\s+)?$")
+_SPEECH_PARTICIPLE = re.compile(r"[^.;]*,\s+\w+ing\b")
 
 
 def _retyped(doc: Document, t: Trigger, clause: tuple[int, int]) -> EventType:
