@@ -693,3 +693,20 @@ def test_goods_arriving_are_a_delivery_not_a_visit() -> None:
         if any("arrived" in q.quote for q in e.evidence)
     ]
     assert arrivals == [("other", "2025-04-28"), ("visit", "2025-04-29")]
+
+
+def test_a_quotation_is_not_the_takeaway_that_states_its_event() -> None:
+    extraction = extract_article(
+        "Mayor tours Pella\n\n"
+        "Mayor Ana Ruiz toured flooded streets in Pella on Monday.\n"
+        '"Whole streets are gone," she said.\n'
+        '"We need pumps and we need them now," she said.\n'
+        "Schools in the town will stay shut this week.\n"
+        "The region's rivers are still rising after a week of rain.",
+        PUBLISHED,
+    )
+    assert ("statement", ["Ana Ruiz"], None) in [
+        (e.type, e.participants, e.date.value if e.date else None) for e in extraction.events
+    ]
+    quoted = [t for t in extraction.key_takeaways if t.evidence[0].quote.startswith('"')]
+    assert extraction.key_takeaways and quoted == []

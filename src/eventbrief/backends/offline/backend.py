@@ -15,6 +15,7 @@ from eventbrief.backends.offline.events import DraftEvent, detect_events
 from eventbrief.backends.offline.names import EntityTable, find_entities
 from eventbrief.backends.offline.rules import data_digest
 from eventbrief.backends.offline.salience import (
+    QUOTATION_OPENS,
     compress,
     lead_summary,
     pick_takeaways,
@@ -112,16 +113,20 @@ def _entities(table: EntityTable, needed: set[str]) -> list[Entity]:
 
 def _event_sentences(drafts: list[DraftEvent]) -> list[Sentence]:
     """One body sentence per event, most important events first: most mentioned, then the
-    ones with dates, numbers and credits, then earliest."""
+    ones with dates, numbers and credits, then earliest. A sentence that opens with a
+    quotation is someone's words, not the article's statement of the event."""
+
+    def told(d: DraftEvent) -> list[Sentence]:
+        return [m.sentence for m in d.mentions if not QUOTATION_OPENS.match(m.sentence.text)]
 
     def weight(d: DraftEvent) -> tuple[float, int]:
         facts = bool(d.date) + bool(d.quantities) + bool(d.credits) + (d.status != "occurred")
-        return (-(len(d.mentions) + 0.5 * facts), d.mentions[0].sentence.start)
+        return (-(len(told(d)) + 0.5 * facts), d.mentions[0].sentence.start)
 
     out: list[Sentence] = []
     taken: set[int] = set()  # sentence starts: a set keeps long texts linear
     for draft in sorted(drafts, key=weight):
-        body = [m.sentence for m in draft.mentions if m.sentence.kind == "body"]
+        body = [s for s in told(draft) if s.kind == "body"]
         if body and body[0].start not in taken:
             taken.add(body[0].start)
             out.append(body[0])

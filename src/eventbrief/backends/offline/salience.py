@@ -98,7 +98,11 @@ def pick_takeaways(
         for i in ranked:
             if len(picked) >= want:
                 break
-            if pool[i] not in picked and not _ANALYSIS.match(pool[i].text):
+            if (
+                pool[i] not in picked
+                and not _ANALYSIS.match(pool[i].text)
+                and not QUOTATION_OPENS.match(pool[i].text)
+            ):
                 picked.append(pool[i])
     picked.sort(key=lambda s: s.start)
     others = [s for s in sentences if s not in picked and s.kind != "meta"]
@@ -106,6 +110,9 @@ def pick_takeaways(
         picked.append(others.pop(0))
     return picked[:high]
 
+
+QUOTATION_OPENS = re.compile(r"\s*[\"“‘']")
+"""A sentence opening with a quotation: someone's words, not the article's own statement."""
 
 _ANALYSIS = re.compile(
     r"^(?:This|These|That|Those|Such|The)\s+(?:\w+\s+){0,2}?(?:is|are|was|were|underscores?|"
