@@ -552,6 +552,14 @@ def test_talks_before_leaving_for_a_place_are_not_held_on_that_leg() -> None:
     assert [e[0] for e in events] == ["meeting", "visit"]
 
 
+def test_a_date_before_and_ends_the_first_of_two_coordinated_verbs() -> None:
+    events = _events(
+        "Navy commandos stormed a hijacked cargo ship off the coast of Oman on Monday and freed "
+        "all 19 crew members."
+    )
+    assert events[0][2] == "2024-10-07"
+
+
 def test_a_bare_said_credits_the_speaker_of_the_event_it_reports() -> None:
     extraction = extract_article(
         "Head\n\nFinance Minister Ola Berg said the government had approved a $2 billion loan "

@@ -643,6 +643,8 @@ def _assign_dates(
                     gap += 32
             else:
                 gap = doc.words_between(d.end, s) + 6
+                if re.match(r",?\s+and\s", text[d.end : s]):
+                    gap += 32  # "stormed the ship on Tuesday and freed the crew": it ends the first
             if best is None or gap < best[0]:
                 best = (gap, i)
         if best is not None and best[1] not in out:
