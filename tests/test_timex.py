@@ -32,6 +32,7 @@ def test_past_weekday_is_the_latest_such_day_on_or_before_publication() -> None:
 def test_future_weekday_is_the_next_such_day() -> None:
     assert only("The summit will open on Friday.") == ("on Friday", "2024-10-11", False)
     assert only("Voting is scheduled for Monday.")[1] == "2024-10-14"
+    assert only("Three more flights are planned for Monday.")[1] == "2024-10-14"
     assert only("They meet again next Wednesday.")[1] == "2024-10-16"
     assert only("He spoke last Wednesday.")[1] == "2024-10-02"
 

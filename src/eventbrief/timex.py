@@ -196,7 +196,7 @@ _FUTURE_AFTER = re.compile(
 _FUTURE_CUES = re.compile(
     r"\b(will|would|shall|could(?!\s+(?:not|n't|have)\b)|might(?!\s+have\b)|"
     r"(?-i:may)(?!\s+have\b)|is expected|are expected|expected to|"
-    r"is scheduled|are scheduled|"
+    r"is scheduled|are scheduled|(?:is|are)\s+(?:planned|slated|set)\s+for|"
     r"scheduled|is set to|are set to|plans? to|planning to|is due|are due|upcoming|to be held|"
     r"is to|are to|going to|next|ahead of|approaching|upcoming|coming|due to|"
     r"expected\s+(?:in|on|by|before|within|later)|scheduled\s+(?:for|in|on))\b",
