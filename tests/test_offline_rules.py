@@ -560,6 +560,14 @@ def test_a_date_before_and_ends_the_first_of_two_coordinated_verbs() -> None:
     assert events[0][2] == "2024-10-07"
 
 
+def test_forces_in_a_title_do_not_make_an_arrival_a_deployment() -> None:
+    events = _events(
+        "The commander of Norvia's Aerospace Forces, General Ivo Marek, arrived in Lima on Monday."
+    )
+    assert [e[0] for e in events] == ["visit"]
+    assert _events("About 150 soldiers arrived in Lima on Monday.")[0][0] == "military_deployment"
+
+
 def test_a_bare_said_credits_the_speaker_of_the_event_it_reports() -> None:
     extraction = extract_article(
         "Head\n\nFinance Minister Ola Berg said the government had approved a $2 billion loan "

@@ -134,10 +134,11 @@ _GOODS_BEFORE = re.compile(
 )
 """Goods or weather as the subject of "arrived": a delivery or the storm, not a visit."""
 _TROOPS_BEFORE = re.compile(
-    r"\b(?:troops|soldiers|forces|personnel|servicemen|marines|peacekeepers|paratroopers|"
-    r"contingent|battalion|brigade)\b[^.;]{0,40}$",
-    re.IGNORECASE,
+    r"\b(?:[Tt]roops|[Ss]oldiers|forces|[Pp]ersonnel|[Ss]ervicemen|[Mm]arines|[Pp]eacekeepers|"
+    r"[Pp]aratroopers|[Cc]ontingent|[Bb]attalion|[Bb]rigade)\b[^.;]{0,40}$"
 )
+"""Forces before a word of arrival: "150 soldiers arrived" (not "the commander of the Aerospace
+Forces arrived": a capitalised "Forces" is part of a name)."""
 _AT_CONTAINER = re.compile(
     r"\b(?:at|during|on\s+the\s+sidelines\s+of)\s+(?:an?|the)\s+(?:\S+\s+){0,2}$", re.IGNORECASE
 )
