@@ -568,6 +568,13 @@ def test_forces_in_a_title_do_not_make_an_arrival_a_deployment() -> None:
     assert _events("About 150 soldiers arrived in Lima on Monday.")[0][0] == "military_deployment"
 
 
+def test_units_moved_to_a_place_are_a_deployment() -> None:
+    assert _events("Two army brigades were moved to the border on Monday.")[0][0] == (
+        "military_deployment"
+    )
+    assert _events("The ministry moved its offices to Lima on Monday.")[0][0] == "other"
+
+
 def test_a_bare_said_credits_the_speaker_of_the_event_it_reports() -> None:
     extraction = extract_article(
         "Head\n\nFinance Minister Ola Berg said the government had approved a $2 billion loan "

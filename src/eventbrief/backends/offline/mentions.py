@@ -126,6 +126,9 @@ _BOTH_SIDES = re.compile(
     re.IGNORECASE,
 )
 _STATE_NOUNS = ("countries", "nations", "states", "governments", "neighbours", "neighbors")
+_TROOPS_AFTER = re.compile(
+    r"\s+(?:\S+\s+){0,4}?(?:troops|soldiers|units|forces|battalions?|brigades?|warships|jets)\b"
+)
 _GOODS_BEFORE = re.compile(
     r"\b(?:doses|shipments?|cargo|supplies|consignments?|vaccines?|aid|goods|containers|"
     r"equipment|tonnes|parcels|deliveries|food|papers|ballots|storm|hurricane|cyclone|typhoon|"
@@ -833,6 +836,15 @@ def _retyped(doc: Document, t: Trigger, clause: tuple[int, int]) -> EventType:
         return "military_deployment"  # "150 soldiers arrived": forces sent, not a trip
     if etype == "visit" and _GOODS_BEFORE.search(text[doc.before(s, 10, clause[0]) : s]):
         return "other"  # "the first doses arrived", "the storm arrived": not a trip
+    if (
+        t.rule == "other.generic-past"
+        and re.match(r"(?:moved|redeployed)\b", text[s:e])
+        and (
+            _TROOPS_BEFORE.search(text[doc.before(s, 10, clause[0]) : s])
+            or _TROOPS_AFTER.match(text, e, doc.after(e, 6, clause[1]))
+        )
+    ):
+        return "military_deployment"  # "units were moved to the border": forces sent
     if etype == "arms_transfer" and re.search(r"technolog|know-how|expertise", text[s:e]):
         return "technology_transfer"
     return etype
