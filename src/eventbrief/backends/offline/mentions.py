@@ -138,7 +138,7 @@ _GOODS_BEFORE = re.compile(
 """Goods or weather as the subject of "arrived": a delivery or the storm, not a visit."""
 _TROOPS_BEFORE = re.compile(
     r"\b(?:[Tt]roops|[Ss]oldiers|forces|[Pp]ersonnel|[Ss]ervicemen|[Mm]arines|[Pp]eacekeepers|"
-    r"[Pp]aratroopers|[Cc]ontingent|[Bb]attalion|[Bb]rigade)\b[^.;]{0,40}$"
+    r"[Pp]aratroopers|[Cc]ontingents?|[Bb]attalions?|[Bb]rigades?)\b[^.;]{0,40}$"
 )
 """Forces before a word of arrival: "150 soldiers arrived" (not "the commander of the Aerospace
 Forces arrived": a capitalised "Forces" is part of a name)."""
