@@ -2,7 +2,7 @@
 
 The per-article checks run over every dataset folder (seeds, held-out, the offline backend's
 development set evals/dev, and the later pairs of development and held-out sets evals/dev2 …
-evals/dev10 and evals/heldout2 … evals/heldout10), so the seed gold and the held-out gold are held
+evals/dev15 and evals/heldout2 … evals/heldout13), so the seed gold and the held-out gold are held
 to one definition; the evidence check itself is the one in test_gold.py.
 """
 
