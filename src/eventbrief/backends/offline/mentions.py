@@ -84,16 +84,21 @@ _QUOTED = re.compile(r"[\"“][^\"”]{3,}[\"”]")
 
 
 def quotations(text: str, sentence: Sentence) -> list[tuple[int, int]]:
-    """The quotations that reach into the sentence, found in its whole paragraph: a quotation
-    of several sentences ('"If the weather turns, we will be fighting. We are ready," he said.')
-    covers the ones it opens and closes outside."""
-    lo = text.rfind("\n", 0, sentence.start) + 1
+    """The quotations that reach into the sentence, found in its paragraph: a quotation of
+    several sentences ('"If the weather turns, we will be fighting. We are ready," he said.')
+    covers the ones it opens and closes outside. The search stops _QUOTATION_REACH characters
+    either side, so a text of one endless line stays linear."""
+    lo = max(text.rfind("\n", 0, sentence.start) + 1, sentence.start - _QUOTATION_REACH)
     hi = text.find("\n", sentence.end)
+    hi = min(len(text) if hi < 0 else hi, sentence.end + _QUOTATION_REACH)
     return [
         (q.start(), q.end())
-        for q in _QUOTED.finditer(text, lo, len(text) if hi < 0 else hi)
+        for q in _QUOTED.finditer(text, lo, hi)
         if q.start() < sentence.end and q.end() > sentence.start
     ]
+
+
+_QUOTATION_REACH = 3000
 
 
 _PAST_VERB = re.compile(
