@@ -66,6 +66,11 @@ class Sentence:
     text: str
 
 
+_MARK_REACH = 200
+"""How far back from an end mark the word before it is looked for: a bounded look keeps a text
+of one endless line linear."""
+
+
 def _ends_here(block: str, end: int, after: int) -> bool:
     """Whether the end mark matched at `block[:end]` closes a sentence; `after` is where the
     next word starts (`len(block)` at the end of the block)."""
@@ -74,7 +79,7 @@ def _ends_here(block: str, end: int, after: int) -> bool:
     following = block[after]
     if following.islower():
         return False
-    mark = block[:end].rstrip("\"'”’»)]")
+    mark = block[max(0, end - _MARK_REACH) : end].rstrip("\"'”’»)]")
     if not mark.endswith(".") or mark.endswith(".."):
         return True
     word = _WORD_BEFORE.search(mark)

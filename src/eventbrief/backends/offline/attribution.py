@@ -186,6 +186,8 @@ def _resolve(src: str, table: EntityTable, pos: int = -1) -> list[str]:
                 if rec.type not in ("organization", "person"):
                     continue
                 for n in rec.names_all():
+                    if n not in part:
+                        continue  # most names are not in it: no pattern to build
                     inside = re.search(rf"(?<![\w-]){re.escape(n)}(?![\w-])", part)
                     if inside and (best is None or len(n) > best[0]):
                         best = (len(n), rec.name)
