@@ -288,8 +288,11 @@ def _coordinated(doc: Document, a: int, b: int) -> bool:
     return bool(_SECOND_PREDICATE.search(doc.text, a, b)) or doc.words_between(a, b) > 10
 
 
-_OBJECT_OF_A_VERB = "veto.object-of-another-verb"
-_NO_HAPPENING_OF_ITS_OWN = (_OBJECT_OF_A_VERB, "veto.not-specific", "veto.background-noun")
+_NO_HAPPENING_OF_ITS_OWN = (
+    "veto.object-of-another-verb",
+    "veto.not-specific",
+    "veto.background-noun",
+)
 """Vetoes that leave a general verb beside the noun they drop: "may review the deal", "could
 table a draft treaty", "could withhold aid if the vote slips" (the verb's act is the news)."""
 
@@ -837,15 +840,16 @@ _SPEECH_PARTICIPLE = re.compile(r"[^.;]*,\s+\w+ing\b")
 def _retyped(doc: Document, t: Trigger, clause: tuple[int, int]) -> EventType:
     """The trigger's type, corrected by what surrounds it."""
     text, s, e, etype = doc.text, t.start, t.end, t.type
-    if etype == "visit" and _TROOPS_BEFORE.search(text[doc.before(s, 10, clause[0]) : s]):
+    before = text[doc.before(s, 10, clause[0]) : s]
+    if etype == "visit" and _TROOPS_BEFORE.search(before):
         return "military_deployment"  # "150 soldiers arrived": forces sent, not a trip
-    if etype == "visit" and _GOODS_BEFORE.search(text[doc.before(s, 10, clause[0]) : s]):
+    if etype == "visit" and _GOODS_BEFORE.search(before):
         return "other"  # "the first doses arrived", "the storm arrived": not a trip
     if (
         t.rule == "other.generic-past"
         and re.match(r"(?:moved|redeployed)\b", text[s:e])
         and (
-            _TROOPS_BEFORE.search(text[doc.before(s, 10, clause[0]) : s])
+            _TROOPS_BEFORE.search(before)
             or _TROOPS_AFTER.match(text, e, doc.after(e, 6, clause[1]))
         )
     ):
